@@ -1,0 +1,45 @@
+/**
+ * The one contract between the UI (renderer, CLI) and the backend (electron/core). One file per
+ * domain; this index assembles them. Bump CONTRACT_VERSION on any incompatible change: the
+ * transports refuse a client of another version at the handshake.
+ */
+import { hostsContract } from './hosts.js';
+import { inventoryContract, servicesContract } from './inventory.js';
+import { logsContract } from './logs.js';
+import { systemContract } from './system.js';
+import { tasksContract } from './tasks.js';
+import type { Member } from './define.js';
+
+export const CONTRACT_VERSION = 1;
+
+export const contract = {
+  system: systemContract,
+  hosts: hostsContract,
+  inventory: inventoryContract,
+  services: servicesContract,
+  logs: logsContract,
+  tasks: tasksContract,
+} as const;
+
+export type Contract = typeof contract;
+export type DomainName = keyof Contract;
+/** "hosts.list", "logs.follow", … */
+export type MethodName = { [D in DomainName]: `${D}.${Extract<keyof Contract[D], string>}` }[DomainName];
+
+export function lookupMember(method: string): Member | undefined {
+  const [domain, name, ...rest] = method.split('.');
+  if (!domain || !name || rest.length) return undefined;
+  const d = (contract as Record<string, Record<string, Member>>)[domain];
+  if (!d || !Object.prototype.hasOwnProperty.call(d, name)) return undefined;
+  return d[name];
+}
+
+export * from './define.js';
+export * from './errors.js';
+export * from './hosts.js';
+export * from './inventory.js';
+export * from './logs.js';
+export * from './system.js';
+export * from './tasks.js';
+export * from './envelope.js';
+export * from './types.js';
