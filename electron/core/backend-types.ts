@@ -18,4 +18,19 @@ export interface Backend {
 export interface BackendOptions {
   /** Where hosts.json, known_hosts and secrets live (HINDSIGHT_CONFIG_DIR overrides the default). */
   configDir: string;
+  /**
+   * The user's OpenSSH known_hosts, consulted read-only (default ~/.ssh/known_hosts).
+   * null: ignore it (tests that need a clean slate).
+   */
+  userKnownHostsPath?: string | null;
+  /** The ssh-agent socket for agent auth (default $SSH_AUTH_SOCK). */
+  agentSocket?: string | undefined;
+  /** On first run (no hosts.json yet) add the local engine as host "local" if it answers. Default true. */
+  seedLocalHost?: boolean;
+  /** The local engine socket to discover (default: $DOCKER_HOST if unix://, else /var/run/docker.sock). */
+  localSocketPath?: string;
+  /** Bound on the TCP connect to an SSH host (default 8 s). */
+  connectTimeoutMs?: number;
+  /** Inventory cache tuning (defaults: 200 ms debounce, stop watching 15 min after the last get). */
+  inventory?: { debounceMs?: number; watchIdleMs?: number };
 }

@@ -22,10 +22,16 @@ export type ClientMessage = z.infer<typeof ClientMessage>;
 export const ServerMessage = z.discriminatedUnion('t', [
   z.object({ t: z.literal('hello-ok'), contractVersion: z.number().int(), appVersion: z.string() }),
   z.object({ t: z.literal('hello-refused'), error: RpcErrorSchema }),
-  z.object({ t: z.literal('result'), id, ok: z.literal(true), value: z.unknown() }),
-  z.object({ t: z.literal('result'), id, ok: z.literal(false), error: RpcErrorSchema }),
-  /** A batch of stream items for subscription `id`. */
-  z.object({ t: z.literal('items'), id, items: z.array(z.unknown()) }),
+  // Two shapes share t: 'result', so they form a nested union on `ok` (zod needs unique discriminators).
+  z.discriminatedUnion('ok', [
+    z.object({ t: z.literal('result'), id, ok: z.literal(true), value: z.unknown() }),
+    z.object({ t: z.literal('result'), id, ok: z.literal(false), error: RpcErrorSchema }),
+  ]),
+  /**
+   * A batch of stream items for subscription `id`. `dropped`: how many older items the server
+   * discarded since the previous batch because this subscriber could not keep up (bounded queue).
+   */
+  z.object({ t: z.literal('items'), id, items: z.array(z.unknown()), dropped: z.number().int().positive().optional() }),
   z.object({ t: z.literal('end'), id, error: RpcErrorSchema.optional() }),
   /** A batch of events of one task. */
   z.object({ t: z.literal('task'), taskId: z.string(), events: z.array(TaskEvent) }),

@@ -18,6 +18,7 @@ export const ErrorCode = z.enum([
   'DOCKER_ERROR', // the engine answered with an error
   'CANCELLED',
   'TIMEOUT',
+  'DISCONNECTED', // client side: the transport closed before the answer arrived
   'INTERNAL',
 ]);
 export type ErrorCode = z.infer<typeof ErrorCode>;

@@ -29,6 +29,8 @@ export type MethodName = { [D in DomainName]: `${D}.${Extract<keyof Contract[D],
 export function lookupMember(method: string): Member | undefined {
   const [domain, name, ...rest] = method.split('.');
   if (!domain || !name || rest.length) return undefined;
+  // Own properties only: "constructor.name" must not reach Object.prototype.
+  if (!Object.prototype.hasOwnProperty.call(contract, domain)) return undefined;
   const d = (contract as Record<string, Record<string, Member>>)[domain];
   if (!d || !Object.prototype.hasOwnProperty.call(d, name)) return undefined;
   return d[name];

@@ -4,7 +4,7 @@ import { Empty, invoke } from './define.js';
 export const SystemInfo = z.object({
   appVersion: z.string(),
   contractVersion: z.number(),
-  mode: z.enum(['electron', 'web', 'test']),
+  mode: z.enum(['electron', 'web', 'cli', 'test']),
   configDir: z.string(),
   platform: z.string(),
 });

@@ -47,7 +47,8 @@ export interface Subscription {
   unsubscribe(): void;
 }
 export interface StreamCallbacks<T> {
-  onItems(items: T[]): void;
+  /** `info.dropped`: items the server discarded before this batch because the subscriber fell behind. */
+  onItems(items: T[], info?: { dropped: number }): void;
   onEnd?(error?: { code: string; message: string }): void;
 }
 

@@ -1,0 +1,41 @@
+import { randomBytes } from 'node:crypto';
+import { LogsDrawer } from './pages/LogsDrawer.js';
+import { docker } from './support/docker.js';
+import { ensureHost, expect, test } from './support/fixtures.js';
+
+test.beforeEach(async ({ lab }) => {
+  await docker(lab.machines.uat.localSocket, 'start', 'uat-web');
+});
+
+test('live logs of uat-web: new heartbeats and a marker written on the daemon appear', async ({ app, hostPage, lab, page }) => {
+  const uat = lab.machines.uat;
+  await ensureHost(app, uat);
+  await app.openHost('uat');
+  await hostPage.openLogs('uat-web');
+  const logs = new LogsDrawer(page, 'uat-web');
+
+  // A heartbeat every 2 s: the next number must show up without any action from us.
+  await expect(logs.line(/heartbeat \d+/).first()).toBeVisible({ timeout: 15_000 });
+  const last = await logs.line(/heartbeat \d+/).last().innerText();
+  const n = Number(/heartbeat (\d+)/.exec(last)?.[1]);
+  await expect(logs.line(`heartbeat ${n + 1} `)).toBeVisible({ timeout: 10_000 });
+
+  const marker = `MARKER-${randomBytes(6).toString('hex')}`;
+  await docker(uat.localSocket, 'exec', 'uat-web', 'sh', '-c', `echo ${marker} > /proc/1/fd/1`);
+  await expect(logs.line(marker)).toHaveCount(1, { timeout: 10_000 });
+  await expect(logs.line(marker)).toHaveText(new RegExp(`${marker}$`));
+  await app.shot('06-logs-viewer');
+
+  // The filter narrows the view to the marker only.
+  await logs.filter.fill(marker.toLowerCase());
+  await expect(logs.lines).toHaveCount(1);
+  await app.shot('07-logs-filtered');
+  await logs.filter.fill('');
+
+  // Paused: the view is frozen while new lines are counted.
+  await logs.pause();
+  await expect(logs.root.getByRole('button', { name: /new lines?$/ })).toBeVisible({ timeout: 10_000 });
+  await app.shot('08-logs-paused');
+  await logs.resume();
+  await logs.close();
+});

@@ -1,0 +1,57 @@
+#!/usr/bin/env node
+/**
+ * Playwright's webServer command. Playwright starts its webServer BEFORE globalSetup, so the fresh
+ * config copy has to be made here: copy .lab/config to a new temp dir (each run starts from the
+ * lab's state, and the tests' changes never leak into .lab), then run the web host on it.
+ *
+ * uat's host key is removed from the copy's known_hosts: the add-host spec must see it as unknown
+ * and go through the fingerprint confirmation, as a user adding a new machine would.
+ */
+import { spawn } from 'node:child_process';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+const labJson = path.join(repo, '.lab/lab.json');
+const server = path.join(repo, 'dist/web/server.js');
+const port = process.env.E2E_PORT ?? '7431';
+
+function fail(message) {
+  console.error(`\n[e2e] ${message}\n`);
+  process.exit(1);
+}
+if (!existsSync(labJson)) fail(`${labJson} is missing: the lab is not up. Run "npm run lab:up" first.`);
+if (!existsSync(server)) fail(`${server} is missing: run "npm run build" first.`);
+
+const lab = JSON.parse(readFileSync(labJson, 'utf8'));
+// Playwright ends this process with SIGKILL, so the previous run's copy is removed here instead.
+const marker = path.join(repo, 'e2e/artifacts/config-dir.txt');
+if (existsSync(marker)) {
+  const previous = readFileSync(marker, 'utf8').trim();
+  if (path.basename(previous).startsWith('hindsight-e2e-')) rmSync(previous, { recursive: true, force: true });
+}
+const configDir = mkdtempSync(path.join(tmpdir(), 'hindsight-e2e-'));
+cpSync(lab.configDir ?? path.join(repo, '.lab/config'), configDir, { recursive: true });
+
+const uat = lab.machines?.uat;
+const knownHosts = path.join(configDir, 'known_hosts');
+if (uat && existsSync(knownHosts)) {
+  const patterns = [`[${uat.address}]:${uat.port}`, uat.address];
+  const kept = readFileSync(knownHosts, 'utf8')
+    .split('\n')
+    .filter((line) => !patterns.includes(line.split(' ')[0] ?? ''));
+  writeFileSync(knownHosts, kept.join('\n'));
+}
+mkdirSync(path.dirname(marker), { recursive: true });
+writeFileSync(marker, configDir + '\n');
+console.log(`[e2e] config dir: ${configDir}`);
+
+const child = spawn(process.execPath, [server, '--port', port], {
+  cwd: repo,
+  stdio: 'inherit',
+  env: { ...process.env, HINDSIGHT_WEB_TOKEN: process.env.HINDSIGHT_WEB_TOKEN ?? 'e2e-token', HINDSIGHT_CONFIG_DIR: configDir },
+});
+for (const sig of ['SIGINT', 'SIGTERM']) process.on(sig, () => child.kill(sig));
+child.on('exit', (code, signal) => process.exit(code ?? (signal ? 1 : 0)));

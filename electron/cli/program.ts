@@ -1,0 +1,74 @@
+/**
+ * The `hindsight` command line. It talks to the core exactly like the UI does: through the router
+ * (validation, error mapping) over the in-process transport, with the typed client.
+ */
+import { Command, CommanderError } from 'commander';
+import { RpcError } from '../../shared/contract/index.js';
+import { createClient, type RpcClient } from '../../shared/rpc/index.js';
+import type { Backend, BackendOptions } from '../core/backend-types.js';
+import { createInProcessTransport } from '../core/rpc/in-process.js';
+import { createRouter } from '../core/rpc/router.js';
+import type { RpcLogger } from '../core/rpc/types.js';
+import { checkHost, EXIT, listHosts, type Output } from './hosts-commands.js';
+
+export interface CliDependencies {
+  createBackend(options: BackendOptions): Promise<Backend>;
+  configDir: string;
+  appVersion: string;
+  output: Output;
+}
+
+/** Runs one command line (arguments without "node script"); resolves to the exit code. */
+export async function runCli(args: string[], deps: CliDependencies): Promise<number> {
+  let exitCode: number = EXIT.ok;
+  const withClient = (fn: (client: RpcClient) => Promise<number>) => async () => {
+    exitCode = await withSession(deps, fn);
+  };
+
+  const program = new Command('hindsight')
+    .description('Back up and restore Docker-hosted services across your machines')
+    .version(deps.appVersion)
+    .exitOverride()
+    .configureOutput({ writeOut: (s) => deps.output.out(s.trimEnd()), writeErr: (s) => deps.output.err(s.trimEnd()) });
+  const hosts = program.command('hosts').description('the Docker hosts Hindsight knows');
+  hosts
+    .command('list')
+    .description('list the saved hosts')
+    .option('--json', 'print JSON')
+    .action(async (options: { json?: boolean }) => withClient((c) => listHosts(c, deps.output, !!options.json))());
+  hosts
+    .command('check <name>')
+    .description('connect to a host: Docker version and latency, or the step that failed')
+    .option('--json', 'print JSON')
+    .action(async (name: string, options: { json?: boolean }) => withClient((c) => checkHost(c, deps.output, name, !!options.json))());
+
+  try {
+    await program.parseAsync(args, { from: 'user' });
+  } catch (error) {
+    if (error instanceof CommanderError) {
+      // --help and --version "fail" with exit code 0; usage errors were already printed.
+      return error.exitCode === 0 ? EXIT.ok : EXIT.error;
+    }
+    throw error;
+  }
+  return exitCode;
+}
+
+async function withSession(deps: CliDependencies, fn: (client: RpcClient) => Promise<number>): Promise<number> {
+  const backend = await deps.createBackend({ configDir: deps.configDir });
+  const logger: RpcLogger = { warn: (m) => deps.output.err(`warning: ${m}`), error: (m) => deps.output.err(`error: ${m}`) };
+  const router = createRouter(backend, { mode: 'cli', configDir: deps.configDir, appVersion: deps.appVersion, logger });
+  const transport = createInProcessTransport(router);
+  const client = createClient(transport);
+  try {
+    await client.$ready;
+    return await fn(client);
+  } catch (error) {
+    deps.output.err(`hindsight: ${RpcError.is(error) ? `${error.message} (${error.code})` : String(error)}`);
+    return EXIT.error;
+  } finally {
+    transport.close();
+    router.dispose();
+    await backend.dispose();
+  }
+}

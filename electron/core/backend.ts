@@ -1,0 +1,131 @@
+/**
+ * createBackend: the domain assembled — config store, SSH, Docker engines, inventory, services and
+ * logs — behind the handlers the router serves. Plain Node: the same object runs under Electron's
+ * main process, the web host, the CLI and the tests.
+ */
+import { RpcError } from '../../shared/contract/errors.js';
+import type { Backend, BackendHandlers, BackendOptions } from './backend-types.js';
+import { HostsRepository } from './config/hosts-repository.js';
+import { configFiles, userKnownHostsPath } from './config/paths.js';
+import { SecretsStore } from './config/secrets-store.js';
+import { EngineRegistry } from './docker/engine-registry.js';
+import { InventoryService } from './docker/inventory-service.js';
+import { localSocketPath, pingSocket } from './docker/local-discovery.js';
+import { followLogs } from './docker/logs.js';
+import { containerAction, stackAction } from './docker/services.js';
+import { hostsHandlers } from './hosts-handlers.js';
+import { createLogger } from './log.js';
+import { KnownHostsStore } from './ssh/known-hosts-store.js';
+import { PendingHostKeys } from './ssh/pending-host-keys.js';
+
+const log = createLogger('backend');
+
+export type { Backend, BackendOptions } from './backend-types.js';
+
+export async function createBackend(options: BackendOptions): Promise<Backend> {
+  const files = configFiles(options.configDir);
+  const secrets = new SecretsStore(files.secrets);
+  const hosts = new HostsRepository(files.hosts, secrets);
+  const knownHosts = new KnownHostsStore(
+    files.knownHosts,
+    options.userKnownHostsPath === undefined ? userKnownHostsPath() : options.userKnownHostsPath,
+  );
+  const pendingKeys = new PendingHostKeys();
+  const engines = new EngineRegistry(hosts, secrets, {
+    knownHosts,
+    pendingKeys,
+    agentSocket: 'agentSocket' in options ? options.agentSocket : process.env.SSH_AUTH_SOCK,
+    ...(options.connectTimeoutMs ? { connectTimeoutMs: options.connectTimeoutMs } : {}),
+  });
+
+  const listeners = new Set<(name: string, payload: unknown) => void>();
+  const emit = (name: string, payload: unknown) => {
+    for (const l of listeners) {
+      try {
+        l(name, payload);
+      } catch (e) {
+        log.warn(`an event listener failed on ${name}`, e);
+      }
+    }
+  };
+
+  const inventory = new InventoryService({
+    engineFor: (hostId) => engines.forHost(hostId),
+    onChanged: (hostId) => emit('inventory.onChanged', { hostId }),
+    ...options.inventory,
+  });
+
+  await seedLocalHostOnFirstRun(hosts, options, emit);
+
+  const handlers: BackendHandlers = {
+    hosts: hostsHandlers({ hosts, engines, inventory, knownHosts, pendingKeys, localSocket: options.localSocketPath, emit }),
+    inventory: {
+      get: async ({ hostId, refresh }) => {
+        await hosts.stored(hostId); // NOT_FOUND before any watching starts
+        return inventory.get(hostId, refresh);
+      },
+    },
+    services: {
+      container: async ({ hostId, containerId, action }) => {
+        const outcome = await containerAction(await engines.forHost(hostId), hostId, containerId, action);
+        inventory.invalidate(hostId);
+        return outcome;
+      },
+      stack: {
+        title: ({ project, action }) => `${action[0]!.toUpperCase()}${action.slice(1)} compose project ${project}`,
+        run: async ({ hostId, project, action }, ctx) => {
+          try {
+            return await stackAction(await engines.forHost(hostId), hostId, project, action, ctx);
+          } finally {
+            inventory.invalidate(hostId);
+          }
+        },
+      },
+    },
+    logs: {
+      follow: async ({ hostId, containerId, tail }, sink) => followLogs(await engines.forHost(hostId), { containerId, tail }, sink),
+    },
+  };
+
+  let disposed = false;
+  return {
+    handlers,
+    onEvent(listener) {
+      listeners.add(listener);
+      return () => listeners.delete(listener);
+    },
+    async dispose() {
+      if (disposed) return;
+      disposed = true;
+      listeners.clear();
+      await inventory.dispose();
+      engines.disposeAll();
+    },
+  };
+}
+
+/**
+ * Decision: the local engine is always *offered* by the UI (hosts.discoverLocal). In addition, on
+ * the very first run — no hosts.json at all — if the local socket answers we save it as host
+ * "local" (role other), so a new user sees their own containers at once. Once hosts.json exists
+ * (even empty, e.g. after removing "local") we never add it again.
+ */
+async function seedLocalHostOnFirstRun(
+  hosts: HostsRepository,
+  options: BackendOptions,
+  emit: (name: string, payload: unknown) => void,
+): Promise<void> {
+  if (options.seedLocalHost === false) return;
+  try {
+    if (await hosts.exists()) return;
+    const socketPath = options.localSocketPath ?? localSocketPath();
+    if (!(await pingSocket(socketPath, 1_500))) return;
+    const seeded = await hosts.seedIfMissing([
+      { name: 'local', role: 'other', protected: false, connection: { type: 'local', socketPath } },
+    ]);
+    if (seeded) emit('hosts.onChanged', {});
+  } catch (e) {
+    // A failed convenience must not keep the app from starting; hosts.list will show any real problem.
+    log.warn('could not add the local engine on first run', RpcError.is(e) ? e.message : e);
+  }
+}

@@ -1,0 +1,73 @@
+/**
+ * A Docker engine as dockerode sees it. Local engines are reached on their unix socket; remote ones
+ * through the host's SSH tunnel: every HTTP request runs in its own ssh2 channel to the remote
+ * engine socket (`direct-streamlocal`), all sharing the one SSH connection.
+ */
+import Docker from 'dockerode';
+import type { HostConnection } from '../../../shared/contract/hosts.js';
+import type { SshConnectDeps } from '../ssh/connect.js';
+import { SshTunnel } from '../ssh/tunnel.js';
+import { ChannelAgent } from './channel-agent.js';
+
+export interface Engine {
+  readonly name: string;
+  readonly docker: Docker;
+  readonly connection: HostConnection;
+  /** The local socket path, for error messages about it (undefined for SSH hosts). */
+  readonly localSocket: string | undefined;
+  /** Opens the SSH connection if there is one (surfacing lookup/tcp/hostkey/auth failures). */
+  connect(): Promise<void>;
+  dispose(): void;
+}
+
+export interface EngineDeps {
+  ssh: SshConnectDeps;
+  /** The host's key passphrase, read when (re)connecting so a newly stored one is used. */
+  passphrase: () => Promise<string | undefined>;
+}
+
+/**
+ * Options that pin dockerode to what we say: docker-modem otherwise merges in DOCKER_HOST,
+ * DOCKER_TLS_VERIFY and DOCKER_CERT_PATH from the environment, which must not redirect a host.
+ */
+const NEUTRAL = { host: undefined, port: undefined, ca: undefined, cert: undefined, key: undefined, timeout: undefined, version: undefined };
+
+export function createEngine(name: string, connection: HostConnection, deps: EngineDeps): Engine {
+  if (connection.type === 'local') {
+    const docker = new Docker({ ...NEUTRAL, protocol: 'http', socketPath: connection.socketPath } as Docker.DockerOptions);
+    return {
+      name,
+      docker,
+      connection,
+      localSocket: connection.socketPath,
+      connect: async () => undefined,
+      dispose: () => undefined,
+    };
+  }
+  const tunnel = new SshTunnel(
+    { name, target: connection, jump: connection.jump, passphrase: deps.passphrase },
+    deps.ssh,
+  );
+  const agent = new ChannelAgent(() => tunnel.openStreamLocal(connection.remoteSocket));
+  const docker = new Docker({
+    ...NEUTRAL,
+    // The host name only fills the HTTP Host header; the agent decides where bytes go.
+    host: 'docker',
+    port: 80,
+    protocol: 'http',
+    agent,
+  } as Docker.DockerOptions);
+  return {
+    name,
+    docker,
+    connection,
+    localSocket: undefined,
+    connect: async () => {
+      await tunnel.connect();
+    },
+    dispose: () => {
+      agent.destroy();
+      tunnel.close();
+    },
+  };
+}

@@ -1,0 +1,144 @@
+import http from 'node:http';
+import { duplexPair, type Duplex } from 'node:stream';
+import { afterEach, describe, expect, it } from 'vitest';
+import { ChannelAgent } from './channel-agent.js';
+import { asSocket } from './socket-adapter.js';
+
+/**
+ * The adapter is tested against plain in-memory Duplex pairs: one side plays the ssh2 channel
+ * (a Duplex with none of net.Socket's extras), the other is handed to a real http.Server.
+ */
+function serverOver(handler: http.RequestListener) {
+  const server = http.createServer({ keepAlive: true }, handler);
+  let opened = 0;
+  const open = async (): Promise<Duplex> => {
+    const [client, serverSide] = duplexPair();
+    opened++;
+    // The server gets an adapted end too: it calls setTimeout/setNoDelay on its sockets as well.
+    server.emit('connection', asSocket(serverSide));
+    return client;
+  };
+  return { server, open, opened: () => opened };
+}
+
+function get(agent: http.Agent, path: string): Promise<{ status: number; body: string }> {
+  return new Promise((resolve, reject) => {
+    const req = http.request({ host: 'engine', path, agent }, (res) => {
+      let body = '';
+      res.setEncoding('utf8');
+      res.on('data', (c: string) => (body += c));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
+    });
+    req.on('error', reject);
+    req.setNoDelay(true); // a net.Socket-only call: must not throw on a channel
+    req.end();
+  });
+}
+
+const agents: http.Agent[] = [];
+afterEach(() => {
+  agents.splice(0).forEach((a) => a.destroy());
+});
+
+describe('asSocket', () => {
+  it('adds the net.Socket methods the http stack calls, chainable, to the same object', () => {
+    const [a] = duplexPair();
+    const s = asSocket(a);
+    expect(s).toBe(a);
+    expect(s.setNoDelay(true).setKeepAlive(true, 1000).ref().unref().setTimeout(0)).toBe(s);
+    expect(s.connecting).toBe(false);
+    expect(asSocket(s)).toBe(s); // idempotent
+    s.destroy();
+  });
+
+  it('emits timeout after the idle period, and activity postpones it', async () => {
+    const [a, b] = duplexPair();
+    const s = asSocket(a);
+    b.resume();
+    s.resume();
+    let fired = 0;
+    const start = Date.now();
+    s.setTimeout(120, () => fired++);
+    await new Promise((r) => setTimeout(r, 70));
+    s.write('ping'); // activity at ~70 ms pushes the deadline to ~190 ms
+    b.write('pong');
+    await new Promise((r) => setTimeout(r, 80));
+    expect(fired).toBe(0);
+    await new Promise<void>((r) => s.once('timeout', () => r()));
+    expect(Date.now() - start).toBeGreaterThanOrEqual(180);
+    expect(fired).toBe(1);
+    expect(s.timeout).toBe(120);
+    s.setTimeout(0);
+    expect(s.timeout).toBeUndefined();
+    s.destroy();
+    b.destroy();
+  });
+
+  it('does not start the flow of data by itself (nothing is lost before the consumer attaches)', async () => {
+    const [a, b] = duplexPair();
+    const s = asSocket(a);
+    s.setTimeout(1000);
+    b.write('early bytes');
+    await new Promise((r) => setTimeout(r, 20));
+    expect(s.readableFlowing).toBeNull();
+    expect(String(s.read())).toBe('early bytes');
+    s.destroy();
+    b.destroy();
+  });
+});
+
+describe('ChannelAgent over Duplex streams', () => {
+  it('carries real HTTP requests, reusing an idle channel for the next request', async () => {
+    const { open, opened } = serverOver((req, res) => res.end(`hello ${req.url}`));
+    const agent = new ChannelAgent(open);
+    agents.push(agent);
+    expect(await get(agent, '/_ping')).toEqual({ status: 200, body: 'hello /_ping' });
+    expect(await get(agent, '/version')).toEqual({ status: 200, body: 'hello /version' });
+    expect(opened()).toBe(1);
+  });
+
+  it('opens one channel per concurrent request', async () => {
+    const { open, opened } = serverOver((req, res) => setTimeout(() => res.end(String(req.url)), 20));
+    const agent = new ChannelAgent(open);
+    agents.push(agent);
+    const bodies = await Promise.all(['/a', '/b', '/c'].map((p) => get(agent, p).then((r) => r.body)));
+    expect(bodies).toEqual(['/a', '/b', '/c']);
+    expect(opened()).toBe(3);
+  });
+
+  it('streams a long response chunk by chunk and ends when the server ends it', async () => {
+    const { open } = serverOver((_req, res) => {
+      let n = 0;
+      const t = setInterval(() => {
+        res.write(`line ${++n}\n`);
+        if (n === 5) {
+          clearInterval(t);
+          res.end();
+        }
+      }, 5);
+    });
+    const agent = new ChannelAgent(open);
+    agents.push(agent);
+    const { body } = await get(agent, '/events');
+    expect(body.trim().split('\n')).toEqual(['line 1', 'line 2', 'line 3', 'line 4', 'line 5']);
+  });
+
+  it('passes a failure to open the channel to the request as its error', async () => {
+    const agent = new ChannelAgent(() => Promise.reject(new Error('channel refused')));
+    agents.push(agent);
+    await expect(get(agent, '/_ping')).rejects.toThrow('channel refused');
+  });
+
+  it('closes idle kept-alive channels after the agent timeout', async () => {
+    const { open } = serverOver((_req, res) => res.end('ok'));
+    let channel: Duplex | undefined;
+    const agent = new ChannelAgent(async () => (channel = await open()), { timeout: 50 });
+    agents.push(agent);
+    await get(agent, '/');
+    await new Promise((r) => setTimeout(r, 150));
+    expect(channel?.destroyed).toBe(true);
+  });
+  // Without the adapter the same request dies with an uncaught
+  // "TypeError: Function.prototype.apply was called on undefined" from callSocketMethod in
+  // node:_http_client (req.setNoDelay on a channel) — the pitfall this module exists for.
+});

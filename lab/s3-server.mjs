@@ -1,0 +1,168 @@
+// S3-protocol server of the Hindsight test lab: s3rver (filesystem-backed) on a loopback address.
+//
+//   node lab/s3-server.mjs --address 127.0.0.15 --port 9000 --directory /var/lib/hindsight-lab/s3 \
+//     --access-key hindsight --secret-key hindsight-secret --bucket hindsight-lab --bucket hindsight-e2e \
+//     --pidfile /run/hindsight-lab/s3/s3.pid
+//
+// What s3rver does and does not do, as the lab's tests should know it:
+// - Path-style addressing (http://127.0.0.15:9000/<bucket>/<key>); clients set forcePathStyle.
+// - An unknown access key id is refused (InvalidAccessKeyId). SigV4 signatures are NOT checked,
+//   so a wrong secret goes unnoticed: test bad credentials with a wrong access key id.
+// - s3rver stores `aws-chunked` request bodies verbatim. Current AWS SDKs send streamed uploads
+//   that way (STREAMING-* payloads with trailing checksums), so this wrapper decodes them first —
+//   and checks a trailing CRC32/SHA-1/SHA-256 like S3 does (BadDigest on mismatch).
+import { createHash } from 'node:crypto';
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { Transform } from 'node:stream';
+import { parseArgs } from 'node:util';
+import zlib from 'node:zlib';
+
+const require = createRequire(import.meta.url);
+const S3rver = require('s3rver');
+const AWSAccount = require('s3rver/lib/models/account');
+const S3Error = require('s3rver/lib/models/error');
+
+const { values: opts } = parseArgs({
+  options: {
+    address: { type: 'string', default: '127.0.0.15' },
+    port: { type: 'string', default: '9000' },
+    directory: { type: 'string', default: '/var/lib/hindsight-lab/s3' },
+    'access-key': { type: 'string', default: 'hindsight' },
+    'secret-key': { type: 'string', default: 'hindsight-secret' },
+    bucket: { type: 'string', multiple: true, default: [] },
+    pidfile: { type: 'string' },
+    verbose: { type: 'boolean', default: false },
+  },
+});
+
+AWSAccount.DUMMY_ACCOUNT.createKeyPair(opts['access-key'], opts['secret-key']);
+
+/** Decodes an aws-chunked body; records the trailing checksum verdict in `state`. */
+function awsChunkedDecoder(state) {
+  let buf = Buffer.alloc(0);
+  let remaining = 0; // bytes of chunk data still to pass through
+  let skipCrlf = 0; // CRLF after a chunk's data
+  let done = false; // saw the 0-size chunk; now reading trailers
+  const crc = { value: 0 };
+  const sha1 = createHash('sha1');
+  const sha256 = createHash('sha256');
+  const trailers = {};
+  return new Transform({
+    transform(chunk, _enc, cb) {
+      buf = buf.length ? Buffer.concat([buf, chunk]) : chunk;
+      try {
+        for (;;) {
+          if (remaining > 0) {
+            if (!buf.length) break;
+            const take = Math.min(remaining, buf.length);
+            const data = buf.subarray(0, take);
+            crc.value = zlib.crc32(data, crc.value);
+            sha1.update(data);
+            sha256.update(data);
+            this.push(data);
+            buf = buf.subarray(take);
+            remaining -= take;
+            if (remaining === 0) skipCrlf = 2;
+            continue;
+          }
+          if (skipCrlf > 0) {
+            if (buf.length < skipCrlf) break;
+            buf = buf.subarray(skipCrlf);
+            skipCrlf = 0;
+            continue;
+          }
+          const eol = buf.indexOf('\r\n');
+          if (eol < 0) break;
+          const line = buf.subarray(0, eol).toString('latin1');
+          buf = buf.subarray(eol + 2);
+          if (done) {
+            if (line === '') continue;
+            const i = line.indexOf(':');
+            if (i > 0) trailers[line.slice(0, i).trim().toLowerCase()] = line.slice(i + 1).trim();
+            continue;
+          }
+          const size = parseInt(line.split(';')[0], 16);
+          if (!Number.isFinite(size) || size < 0) throw new Error(`bad aws-chunked size line: ${line}`);
+          if (size === 0) done = true;
+          else remaining = size;
+        }
+        cb();
+      } catch (err) {
+        cb(err);
+      }
+    },
+    flush(cb) {
+      const expected = {
+        'x-amz-checksum-crc32': () => {
+          const b = Buffer.alloc(4);
+          b.writeUInt32BE(crc.value >>> 0);
+          return b.toString('base64');
+        },
+        'x-amz-checksum-sha1': () => sha1.digest('base64'),
+        'x-amz-checksum-sha256': () => sha256.digest('base64'),
+      };
+      for (const [name, compute] of Object.entries(expected)) {
+        if (trailers[name] && trailers[name] !== compute()) state.badDigest = name;
+      }
+      cb();
+    },
+  });
+}
+
+mkdirSync(opts.directory, { recursive: true });
+const server = new S3rver({
+  address: opts.address,
+  port: Number(opts.port),
+  directory: opts.directory,
+  silent: !opts.verbose,
+  vhostBuckets: false,
+  configureBuckets: opts.bucket.map((name) => ({ name })),
+});
+
+// Runs before s3rver's own middleware (Koa composes the list when the server starts).
+server.middleware.unshift(async function decodeAwsChunked(ctx, next) {
+  const h = ctx.req.headers;
+  const streaming = /^STREAMING-/.test(h['x-amz-content-sha256'] ?? '');
+  const encodings = (h['content-encoding'] ?? '').split(',').map((s) => s.trim()).filter(Boolean);
+  if (!streaming && !encodings.includes('aws-chunked')) return next();
+  const state = {};
+  const decoded = ctx.req.pipe(awsChunkedDecoder(state));
+  ctx.req.on('error', (err) => decoded.destroy(err));
+  if (h['x-amz-decoded-content-length'] !== undefined) h['content-length'] = h['x-amz-decoded-content-length'];
+  else delete h['content-length'];
+  const rest = encodings.filter((e) => e !== 'aws-chunked');
+  if (rest.length) h['content-encoding'] = rest.join(',');
+  else delete h['content-encoding'];
+  delete h['x-amz-decoded-content-length'];
+  delete h['x-amz-trailer'];
+  ctx.req = decoded;
+  await next();
+  if (state.badDigest) {
+    if (ctx.method === 'PUT' && ctx.params?.key && !ctx.query.uploadId) {
+      await ctx.store.deleteObject(ctx.params.bucket, ctx.params.key).catch(() => {});
+    }
+    throw new S3Error('BadDigest', `The ${state.badDigest} you specified did not match the calculated checksum.`);
+  }
+});
+
+const address = await server.run();
+if (opts.pidfile) writeFileSync(opts.pidfile, `${process.pid}\n`);
+console.log(
+  `s3rver listening on http://${address.address}:${address.port} (data ${opts.directory}; ` +
+    `buckets ${opts.bucket.join(', ') || '-'}; access key ${opts['access-key']})`,
+);
+
+let closing = false;
+for (const sig of ['SIGTERM', 'SIGINT']) {
+  process.on(sig, async () => {
+    if (closing) return;
+    closing = true;
+    console.log(`${sig}: closing`);
+    const timer = setTimeout(() => process.exit(0), 3000);
+    timer.unref();
+    await server.close().catch(() => {});
+    if (opts.pidfile) rmSync(opts.pidfile, { force: true });
+    process.exit(0);
+  });
+}

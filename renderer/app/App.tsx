@@ -1,0 +1,73 @@
+import { useEffect, useState } from 'react';
+import { PlugZap } from 'lucide-react';
+import { Button, EmptyState, Spinner, Toasts } from '../components';
+import { HostDialogs } from '../hosts/HostDialogs';
+import { HostsOverview } from '../hosts/HostsOverview';
+import { ConfirmActionDialog } from '../inventory/ConfirmActionDialog';
+import { HostPage } from '../inventory/HostPage';
+import { LogsDrawer } from '../logs/LogsDrawer';
+import { useLogsStore } from '../logs/useLogsStore';
+import { errorDetail } from './errors';
+import { Sidebar } from './Sidebar';
+import { useBackendEvents } from './useBackendEvents';
+import { useConnectionStore } from './useConnectionStore';
+import { useRouteStore } from './useRouteStore';
+import { useToastStore } from './useToastStore';
+
+function Main() {
+  const route = useRouteStore((s) => s.route);
+  const logsOpen = useLogsStore((s) => !!s.target);
+  const maximized = useLogsStore((s) => s.maximized);
+  return (
+    <main className={logsOpen ? (maximized ? 'main has-drawer drawer-max' : 'main has-drawer') : 'main'}>
+      <div className="main-scroll">{route.page === 'host' ? <HostPage key={route.hostId} hostId={route.hostId} /> : <HostsOverview />}</div>
+      <LogsDrawer />
+    </main>
+  );
+}
+
+export function App() {
+  const { state, connect } = useConnectionStore();
+  const [appVersion, setAppVersion] = useState<string | null>(null);
+  const toasts = useToastStore();
+  const client = state.status === 'ready' ? state.client : null;
+  useBackendEvents(client);
+
+  useEffect(() => {
+    void connect();
+  }, [connect]);
+  useEffect(() => {
+    client?.system.info().then((i) => setAppVersion(i.appVersion), () => {});
+  }, [client]);
+
+  if (state.status !== 'ready') {
+    return (
+      <div className="connect-screen">
+        {state.status === 'connecting' ? (
+          <div className="loading-row">
+            <Spinner /> Connecting to the Hindsight backend…
+          </div>
+        ) : (
+          <EmptyState icon={<PlugZap size={32} />} title="Cannot reach the Hindsight backend" actions={<Button onClick={() => void connect()}>Try again</Button>}>
+            <p>{state.error.message}</p>
+            <p className="text-faint">In a browser, open the full address printed by the server — it carries the access token.</p>
+            <details className="banner-details">
+              <summary>Details</summary>
+              <pre>{errorDetail(state.error)}</pre>
+            </details>
+          </EmptyState>
+        )}
+      </div>
+    );
+  }
+
+  return (
+    <div className="app">
+      <Sidebar appVersion={appVersion} />
+      <Main />
+      <HostDialogs />
+      <ConfirmActionDialog />
+      <Toasts toasts={toasts.toasts} onDismiss={toasts.dismiss} />
+    </div>
+  );
+}

@@ -1,0 +1,32 @@
+import { History } from 'lucide-react';
+import { HostList } from '../hosts/HostList';
+import { ThemeToggle } from './ThemeToggle';
+import { useRouteStore } from './useRouteStore';
+
+export function Sidebar({ appVersion }: { appVersion: string | null }) {
+  const navigate = useRouteStore((s) => s.navigate);
+  const overview = useRouteStore((s) => s.route.page === 'overview');
+  return (
+    <aside className="sidebar">
+      <a
+        href="#/"
+        className="brand"
+        aria-current={overview ? 'page' : undefined}
+        onClick={(e) => {
+          e.preventDefault();
+          navigate({ page: 'overview' });
+        }}
+      >
+        <span className="brand-mark" aria-hidden>
+          <History size={16} />
+        </span>
+        <span className="brand-name">Hindsight</span>
+      </a>
+      <HostList />
+      <footer className="sidebar-footer">
+        <ThemeToggle />
+        {appVersion && <span className="sidebar-version">v{appVersion}</span>}
+      </footer>
+    </aside>
+  );
+}

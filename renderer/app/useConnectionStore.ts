@@ -1,0 +1,43 @@
+import { create } from 'zustand';
+import type { Client } from '../../shared/contract/index.js';
+import { getClient, onConnectionClosed } from '../api/client';
+import { toErrorInfo, type ErrorInfo } from './errors';
+
+type ConnectionState =
+  | { status: 'connecting'; client: null; error: null }
+  | { status: 'ready'; client: Client; error: null }
+  | { status: 'failed'; client: null; error: ErrorInfo };
+
+interface ConnectionStore {
+  state: ConnectionState;
+  connect(): Promise<void>;
+}
+
+/** The one backend connection (Electron bridge or WebSocket, chosen by renderer/api). */
+export const useConnectionStore = create<ConnectionStore>((set, get) => ({
+  state: { status: 'connecting', client: null, error: null },
+  async connect() {
+    set({ state: { status: 'connecting', client: null, error: null } });
+    try {
+      const client = await getClient();
+      set({ state: { status: 'ready', client, error: null } });
+    } catch (e) {
+      if (get().state.status === 'connecting') set({ state: { status: 'failed', client: null, error: toErrorInfo(e) } });
+    }
+  },
+}));
+
+// A lost connection (web host stopped, laptop slept) must be visible, not a UI that silently stops
+// updating. The connect screen offers to reconnect; getClient() then opens a fresh connection.
+onConnectionClosed((reason) => {
+  useConnectionStore.setState({
+    state: { status: 'failed', client: null, error: { code: 'DISCONNECTED', message: 'The connection to the Hindsight backend was lost.', detail: reason } },
+  });
+});
+
+/** For stores: the client, or a clear error if something calls the backend before it is ready. */
+export function requireClient(): Client {
+  const { state } = useConnectionStore.getState();
+  if (state.status !== 'ready') throw Object.assign(new Error('Not connected to the Hindsight backend'), { code: 'DISCONNECTED' });
+  return state.client;
+}

@@ -1,0 +1,13 @@
+export { Button, IconButton } from './Button';
+export { Badge, StatusPill, StatusDot, type Tone } from './Badge';
+export { Card } from './Card';
+export { Dialog } from './Dialog';
+export { TextField, TextInput, SelectField, Checkbox, Segmented } from './Field';
+export { EmptyState } from './EmptyState';
+export { ErrorBanner } from './ErrorBanner';
+export { ProgressBar } from './ProgressBar';
+export { Spinner } from './Spinner';
+export { Table, type Column } from './Table';
+export { Toasts, type ToastItem } from './Toasts';
+export { Toolbar, ToolbarSpacer } from './Toolbar';
+export { cx } from './cx';

@@ -1,0 +1,15 @@
+import { StrictMode } from 'react';
+import { createRoot } from 'react-dom/client';
+import { App } from './app/App';
+import { installTheme } from './app/useThemeStore';
+import './styles/tokens.css';
+import './styles/base.css';
+import './styles/components.css';
+import './styles/app.css';
+
+installTheme();
+createRoot(document.getElementById('root')!).render(
+  <StrictMode>
+    <App />
+  </StrictMode>,
+);
