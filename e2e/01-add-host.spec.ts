@@ -13,7 +13,7 @@ test('add the lab uat host by hand: fingerprint, trust, connection OK, inventory
 
   await app.openAddHost();
   const dialog = new AddHostDialog(page);
-  await dialog.fillSsh({ name: 'uat', role: 'uat', address: uat.address, port: uat.port, user: uat.user, keyPath: uat.keyPath });
+  await dialog.fillSsh({ name: 'uat', role: 'uat', address: uat.address, port: uat.port, user: uat.user, keyPath: uat.keyPath, remoteSocket: uat.remoteSocket });
   await app.shot('02-add-host-form');
 
   await dialog.testConnection();

@@ -12,7 +12,7 @@ test('stop and start uat-web: the pill follows and the daemon agrees', async ({ 
   await expect(hostPage.state('uat-web')).toHaveText('exited', { timeout: 30_000 });
   expect(await containerState(uat.localSocket, 'uat-web')).toBe('exited');
   await expect(app.toast('uat-web stopped')).toBeVisible();
-  await expect(hostPage.container('uat-web').getByRole('button', { name: 'Start uat-web' })).toBeEnabled();
+  await expect(hostPage.container('uat-web').getByRole('button', { name: 'Start uat-web', exact: true })).toBeEnabled();
   await app.shot('09-stopped-container');
 
   await hostPage.action('uat-web', 'Start');

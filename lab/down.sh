@@ -23,4 +23,4 @@ for m in "${MACHINES[@]}"; do stop_dockerd "$m" & pids+=($!); done
 rc=0
 for p in "${pids[@]}"; do wait "$p" || rc=1; done
 ((rc == 0)) || die "some engine did not stop cleanly"
-log "lab is down ($(( ($(date +%s%3N) - t0) / 100 ))00 ms)"
+log "lab is down ($(elapsed_since "$t0") s)"

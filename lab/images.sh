@@ -92,7 +92,7 @@ build_postgres_rootfs() {
   # Trim: docs, man pages, locales, apt lists and caches; the LLVM JIT (postgres runs without it
   # and it is a third of the size); the cluster and snakeoil key the package scripts created.
   (
-    cd "$work"
+    cd "$work" || exit 1
     rm -rf usr/share/doc/* usr/share/man/* usr/share/info/* usr/share/locale/* usr/share/lintian \
       usr/share/postgresql/15/man usr/share/i18n var/lib/apt/lists/* var/cache/apt/*.bin \
       var/cache/apt/archives/*.deb var/cache/debconf/*-old var/log/* tmp/* \

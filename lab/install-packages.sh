@@ -17,6 +17,8 @@ LAB_PACKAGES=(
 CI_PACKAGES=(chromium fonts-liberation git)
 
 want=("${LAB_PACKAGES[@]}")
+# With AppArmor enabled in the kernel, dockerd needs apparmor_parser to load its container profile.
+[[ $(cat /sys/module/apparmor/parameters/enabled 2>/dev/null) == Y ]] && want+=(apparmor)
 [[ ${1:-} == ci ]] && want+=("${CI_PACKAGES[@]}")
 
 missing=()

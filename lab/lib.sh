@@ -35,9 +35,14 @@ NODE="$REPO_DIR/node_modules/.bin/node"
 # The Debian client matches the 20.10 daemons; fall back to whatever docker is on PATH.
 if [[ -x /usr/bin/docker ]]; then DOCKER=/usr/bin/docker; else DOCKER=docker; fi
 
-log()  { printf '\033[1;34m[lab %s]\033[0m %s\n' "$(date +%T)" "$*"; }
-warn() { printf '\033[1;33m[lab %s] WARNING:\033[0m %s\n' "$(date +%T)" "$*" >&2; }
-die()  { printf '\033[1;31m[lab %s] ERROR:\033[0m %s\n' "$(date +%T)" "$*" >&2; exit 1; }
+# elapsed_since T0_MS — seconds since T0 (from `date +%s%3N`), one decimal.
+elapsed_since() { local ms=$(($(date +%s%3N) - $1)); printf '%d.%d' $((ms / 1000)) $((ms % 1000 / 100)); }
+
+if [[ -t 1 ]]; then C_LOG=$'\e[1;34m' C_WARN=$'\e[1;33m' C_ERR=$'\e[1;31m' C_OFF=$'\e[0m'
+else C_LOG='' C_WARN='' C_ERR='' C_OFF=''; fi
+log()  { printf '%s[lab %s]%s %s\n' "$C_LOG" "$(date +%T)" "$C_OFF" "$*"; }
+warn() { printf '%s[lab %s] WARNING:%s %s\n' "$C_WARN" "$(date +%T)" "$C_OFF" "$*" >&2; }
+die()  { printf '%s[lab %s] ERROR:%s %s\n' "$C_ERR" "$(date +%T)" "$C_OFF" "$*" >&2; exit 1; }
 
 sock_of()   { echo "$LAB_RUN/$1/docker.sock"; }
 netns_of()  { echo "hl-$1"; }
@@ -80,12 +85,26 @@ stop_pid() {
   die "$name (pid $pid) does not die"
 }
 
-# wait_until TIMEOUT_S DESCRIPTION CMD... — poll CMD every 0.2 s until it succeeds.
+# spawn_daemon LOG CMD... — start CMD in the background as a daemon: own session, stdin from
+# /dev/null, output appended to LOG, and no inherited file descriptors (an inherited pipe would make
+# a caller such as `npm run` or `$(...)` wait for the daemon's exit; the lock fd would stay held).
+spawn_daemon() {
+  local log=$1; shift
+  (
+    for fd in /proc/$BASHPID/fd/*; do
+      fd=${fd##*/}
+      if ((fd > 2)); then eval "exec $fd>&-"; fi
+    done 2>/dev/null
+    exec setsid "$@" </dev/null >>"$log" 2>&1
+  ) &
+}
+
+# wait_until TIMEOUT_S DESCRIPTION CMD... — poll CMD every 0.1 s until it succeeds.
 wait_until() {
-  local timeout=$1 what=$2 i; shift 2
-  for ((i = 0; i < timeout * 5; i++)); do
+  local timeout=$1 i; shift 2
+  for ((i = 0; i < timeout * 10; i++)); do
     if "$@" >/dev/null 2>&1; then return 0; fi
-    sleep 0.2
+    sleep 0.1
   done
   return 1
 }

@@ -73,9 +73,8 @@ start_dockerd() {
   log "$m: starting dockerd (storage driver $drv, netns $(netns_of "$m"))"
   echo "---- $(date -Is) start" >>"$run/dockerd.log"
   # Own UTS namespace too, so the engine reports the machine's name (`docker info` Name).
-  setsid unshare --uts -- sh -c 'hostname "$1" && shift && exec "$@"' sh "$m" \
-    nsenter --net="/run/netns/$(netns_of "$m")" -- dockerd "${args[@]}" \
-    </dev/null >>"$run/dockerd.log" 2>&1 &
+  spawn_daemon "$run/dockerd.log" unshare --uts -- sh -c 'hostname "$1" && shift && exec "$@"' sh "$m" \
+    nsenter --net="/run/netns/$(netns_of "$m")" -- dockerd "${args[@]}"
 }
 
 # wait_dockerd MACHINE — until the daemon answers on its socket.
@@ -92,6 +91,10 @@ stop_dockerd() {
     stop_pid "$pid" "$m dockerd" 60
   fi
   rm -f "$LAB_RUN/$m/dockerd.pid" "$(sock_of "$m")"
+  # dockerd bind-mounts its data root onto itself (mount propagation); after a crash the mount
+  # outlives the daemon. Undo it so the data root can be removed. (Fails harmlessly while a
+  # container of a crashed daemon still holds a mount below it.)
+  if mountpoint -q "$LAB_LIB/$m/docker"; then umount "$LAB_LIB/$m/docker" 2>/dev/null || true; fi
   # The managed containerd exits with its daemon; make sure of it.
   local cpid
   if cpid=$(pidfile_pid "$LAB_RUN/$m/exec/containerd/containerd.pid" containerd); then

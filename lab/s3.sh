@@ -31,7 +31,7 @@ start_s3() {
   log "s3: starting s3rver on $S3_ENDPOINT"
   echo "---- $(date -Is) start" >>"$S3_RUN/s3.log"
   # shellcheck disable=SC2046
-  setsid "$NODE" "$LAB_DIR/s3-server.mjs" $(s3_args) </dev/null >>"$S3_RUN/s3.log" 2>&1 &
+  spawn_daemon "$S3_RUN/s3.log" "$NODE" "$LAB_DIR/s3-server.mjs" $(s3_args)
   echo "$want" >"$S3_RUN/s3.args"
 }
 

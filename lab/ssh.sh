@@ -104,7 +104,8 @@ start_sshd() {
   /usr/sbin/sshd -t -f "$run/sshd_config" || die "$m: invalid sshd config $run/sshd_config"
   log "$m: starting sshd on ${ADDR[$m]}:$SSH_PORT"
   # sshd daemonizes itself (and writes PidFile); setsid detaches it from our session for good.
-  setsid /usr/sbin/sshd -f "$run/sshd_config" -E "$run/sshd.log" </dev/null
+  setsid /usr/sbin/sshd -f "$run/sshd_config" -E "$run/sshd.log" </dev/null ||
+    die "$m: sshd did not start (port ${ADDR[$m]}:$SSH_PORT taken? see $run/sshd.log and ss -ltnp)"
 }
 
 sshd_answers() {
@@ -154,10 +155,13 @@ verify_ssh() {
       die "$m: docker through an SSH stream-local forward does not work"
     fi
     kill "$spid" 2>/dev/null; wait "$spid" 2>/dev/null || true
-    if ssh $(ssh_opts "$kh" "$WRONG_KEY") -p "$SSH_PORT" "$LAB_USER@${ADDR[$m]}" true 2>/dev/null; then
+    local err
+    if err=$(ssh $(ssh_opts "$kh" "$WRONG_KEY") -p "$SSH_PORT" "$LAB_USER@${ADDR[$m]}" true 2>&1); then
       die "$m: the unauthorized key was accepted"
     fi
+    [[ $err == *"Permission denied (publickey)"* ]] || die "$m: wrong key: expected an authentication error, got: $err"
   done
+  # shellcheck disable=SC2046  # ssh_opts is a list of words on purpose
   echo "ls /repo" | sftp -q -b - $(ssh_opts "$kh" "$LAB_KEY") -P "$SSH_PORT" \
     "$LAB_USER@${ADDR[annex]}" >/dev/null || die "annex: SFTP does not work"
   rm -rf "$tmp"

@@ -56,7 +56,7 @@ ensure_container() {
     return 0
   fi
   if [[ -n $current ]] || dk "$m" container inspect "$name" >/dev/null 2>&1; then
-    log "$m: $name differs from the lab spec; recreating it (volumes are kept)"
+    log "$m: $name differs from the lab spec; recreating it (volumes are kept)" >&2
     dk "$m" rm -f "$name" >/dev/null
   fi
   dk "$m" run -d --name "$name" --label "$LAB_LABEL=1" --label "$LAB_LABEL.spec=$spec" \

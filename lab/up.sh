@@ -22,14 +22,13 @@ for arg in "$@"; do
 done
 [[ $(uname -s) == Linux && $EUID -eq 0 ]] || die "the lab runs on Linux as root"
 t0=$(date +%s%3N)
-elapsed() { local ms=$(($(date +%s%3N) - t0)); printf '%d.%d' $((ms / 1000)) $((ms % 1000 / 100)); }
 
 bash "$LAB_DIR/install-packages.sh"
 [[ -x $NODE ]] || die "$NODE missing: run npm ci first"
 
 mkdir -p "$LAB_RUN" "$LAB_LIB" "$LAB_CACHE"
 chmod 755 "$LAB_RUN" "$LAB_LIB"
-# One up/down at a time (fd 9; the daemons we spawn close it so they do not hold the lock).
+# One up/down at a time (fd 9; the daemons we start do not inherit it, see spawn_daemon).
 exec 9>"$LAB_RUN/.lock"
 flock -w 600 9 || die "another lab/up.sh or lab/down.sh holds $LAB_RUN/.lock"
 
@@ -38,9 +37,15 @@ ensure_keys
 build_images
 
 # Start everything that can start in parallel, then wait for each.
-for m in "${MACHINES[@]}"; do start_dockerd "$m" 9>&-; done
-for m in "${MACHINES[@]}" annex; do start_sshd "$m" 9>&-; done
-start_s3 9>&-
+for m in "${MACHINES[@]}"; do start_dockerd "$m"; done
+for m in "${MACHINES[@]}" annex; do start_sshd "$m" 9>&-; done  # sshd closes other fds itself
+if ((RESET)); then
+  # Empty backup targets too: the S3 buckets (recreated at start) and the annex repository.
+  stop_s3
+  rm -rf "$S3_DATA"
+  [[ ! -d $ANNEX_CHROOT/repo ]] || find "$ANNEX_CHROOT/repo" -mindepth 1 -delete
+fi
+start_s3
 for m in "${MACHINES[@]}"; do wait_dockerd "$m"; done
 
 # Images and stacks: one background job per machine (imports are the slow part of a warm start).
@@ -49,6 +54,8 @@ setup_machine() {
   ((RESET)) && reset_machine "$m"
   import_images "$m"
   "setup_$m"
+  # Older builds of the lab images, once no container uses them.
+  dk "$m" image prune -f >/dev/null
 }
 declare -A jobs=()
 for m in "${MACHINES[@]}"; do
@@ -69,7 +76,7 @@ verify_s3
 
 cat <<EOF
 
-Hindsight lab is up ($(elapsed) s; storage driver $(storage_driver)).
+Hindsight lab is up ($(elapsed_since "$t0") s; storage driver $(storage_driver)).
   machine     ssh (user $LAB_USER)    docker socket (forward this over ssh)
 $(for m in "${MACHINES[@]}"; do printf '  %-11s %-21s %s\n' "$m" "${ADDR[$m]}:$SSH_PORT" "$(sock_of "$m")"; done)
   annex       ${ADDR[annex]}:$SSH_PORT      SFTP only, repository /repo (= $ANNEX_CHROOT/repo)

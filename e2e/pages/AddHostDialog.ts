@@ -7,6 +7,8 @@ export interface SshHostFields {
   port: number;
   user: string;
   keyPath: string;
+  /** Set under Advanced when the engine's socket is not /var/run/docker.sock. */
+  remoteSocket?: string;
 }
 
 const ROLE_LABEL = { production: 'Production', backup: 'Backup server', uat: 'UAT', science: 'Science / staging', other: 'Other' };
@@ -32,12 +34,17 @@ export class AddHostDialog {
     const r = this.root;
     await r.getByLabel('Name', { exact: true }).fill(f.name);
     if (f.role) await r.getByLabel('Role', { exact: true }).selectOption({ label: ROLE_LABEL[f.role] });
-    await r.getByRole('radio', { name: 'SSH' }).click();
+    await r.getByRole('radio', { name: 'SSH', exact: true }).click();
     await r.getByLabel('Address', { exact: true }).fill(f.address);
     await r.getByLabel('Port', { exact: true }).fill(String(f.port));
     await r.getByLabel('User', { exact: true }).fill(f.user);
-    await r.getByRole('radio', { name: 'Private key file' }).click();
+    await r.getByRole('radio', { name: 'Private key file', exact: true }).click();
     await r.getByLabel('Private key file', { exact: true }).fill(f.keyPath);
+    if (f.remoteSocket) {
+      const socket = r.getByLabel('Remote Docker socket', { exact: true });
+      if (!(await socket.isVisible())) await r.getByText('Advanced', { exact: true }).click();
+      await socket.fill(f.remoteSocket);
+    }
   }
 
   async testConnection(): Promise<void> {

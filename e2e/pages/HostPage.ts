@@ -23,7 +23,7 @@ export class HostPage {
   }
 
   async action(name: string, action: 'Start' | 'Stop' | 'Restart'): Promise<void> {
-    await this.container(name).getByRole('button', { name: `${action} ${name}` }).click();
+    await this.container(name).getByRole('button', { name: `${action} ${name}`, exact: true }).click();
   }
 
   async openLogs(name: string): Promise<void> {

@@ -27,7 +27,7 @@ export async function ensureHost(app: AppPage, m: LabMachine): Promise<void> {
   if (await app.hasHost(m.name)) return;
   await app.openAddHost();
   const dialog = new AddHostDialog(app.page);
-  await dialog.fillSsh({ name: m.name, role: 'uat', address: m.address, port: m.port, user: m.user, keyPath: m.keyPath });
+  await dialog.fillSsh({ name: m.name, role: 'uat', address: m.address, port: m.port, user: m.user, keyPath: m.keyPath, remoteSocket: m.remoteSocket });
   await dialog.testConnection();
   if (await dialog.fingerprint.isVisible()) {
     await expect(dialog.fingerprint).toHaveText(m.hostKeyFingerprint);

@@ -9,6 +9,8 @@ export interface LabMachine {
   user: string;
   keyPath: string;
   wrongKeyPath: string;
+  /** The engine socket on the machine (not /var/run/docker.sock: the lab's machines share one filesystem). */
+  remoteSocket: string;
   localSocket: string;
   hostKeyFingerprint: string;
 }

@@ -8,7 +8,7 @@ import { IPC_CHANNEL } from '../../shared/rpc/bridge.js';
 import type { Connection } from '../core/rpc/connection.js';
 import type { Router } from '../core/rpc/router.js';
 import type { RpcLogger } from '../core/rpc/types.js';
-import { isOwnPage } from './security.js';
+import { isOwnPage } from './own-page.js';
 
 function isTrustedSender(event: IpcMainEvent, indexUrl: URL): boolean {
   const frame = event.senderFrame;

@@ -4,6 +4,7 @@
  * navigation, no new windows, no permissions.)
  */
 import { app, session, shell, type WebContents } from 'electron';
+import { isOwnPage } from './own-page.js';
 
 /** The page only talks to main over IPC: no network at all. */
 export const ELECTRON_CSP = [
@@ -17,16 +18,6 @@ export const ELECTRON_CSP = [
   "base-uri 'none'",
   "form-action 'none'",
 ].join('; ');
-
-/** Is `candidate` our renderer's index.html (query and fragment aside)? */
-export function isOwnPage(candidate: string, indexUrl: URL): boolean {
-  try {
-    const url = new URL(candidate);
-    return url.protocol === 'file:' && url.host === indexUrl.host && url.pathname === indexUrl.pathname;
-  } catch {
-    return false;
-  }
-}
 
 export function openExternallyIfHttps(url: string): void {
   try {

@@ -1,3 +1,4 @@
+import { useState } from 'react';
 import { Checkbox, Segmented, SelectField, TextField } from '../components';
 import type { EndpointForm, FormErrors, HostForm } from './hostForm';
 import { withRole } from './hostForm';
@@ -48,6 +49,8 @@ function EndpointFields({ value, onChange, errors, prefix, labelPrefix = '' }: {
 /** The fields of the add-host form; the dialog owns the state and the actions. */
 export function HostFormFields({ form, errors, onChange }: Props) {
   const set = (patch: Partial<HostForm>) => onChange({ ...form, ...patch });
+  // A prefilled non-default socket must not hide behind a closed disclosure.
+  const [advancedOpen] = useState(form.remoteSocket !== '/var/run/docker.sock');
   return (
     <div className="form">
       <fieldset className="form-section">
@@ -99,9 +102,15 @@ export function HostFormFields({ form, errors, onChange }: Props) {
                 <EndpointFields value={form.jump} onChange={(jump) => set({ jump })} errors={errors} prefix="jump" labelPrefix="Jump host " />
               </div>
             )}
-            <details className="form-advanced">
+            <details className="form-advanced" open={advancedOpen || undefined}>
               <summary>Advanced</summary>
-              <TextField label="Remote Docker socket" value={form.remoteSocket} onValueChange={(remoteSocket) => set({ remoteSocket })} className="mono" />
+              <TextField
+                label="Remote Docker socket"
+                value={form.remoteSocket}
+                onValueChange={(remoteSocket) => set({ remoteSocket })}
+                hint="Where the engine listens on that machine."
+                className="mono"
+              />
             </details>
           </>
         )}

@@ -45,9 +45,15 @@ export function explainFailure(r: Extract<CheckResult, { ok: false }>, t: Target
         advice: 'Check the user name and the key file. If the key has a passphrase, enter it; with ssh-agent, check the key is loaded (ssh-add -l).',
       };
     case 'socket':
+      if (t.socketPath) {
+        return {
+          title: `Could not reach Docker at ${t.socketPath}`,
+          advice: 'Nothing answers at that path, or this user may not use it. Check that Docker is running and that you are in the "docker" group.',
+        };
+      }
       return {
         title: 'Logged in, but could not reach Docker',
-        advice: `The Docker socket is missing, or ${t.user ? `"${t.user}"` : 'this user'} may not use it. On that machine, check that Docker is running and that the user is in the "docker" group.`,
+        advice: `The Docker socket is missing, or ${t.user ? `"${t.user}"` : 'this user'} may not use it. On that machine, check that Docker is running and that the user is in the "docker" group. If the engine listens elsewhere than /var/run/docker.sock, set the path under Advanced.`,
       };
     case 'docker':
       return { title: 'Docker answered with an error', advice: 'The engine is reachable but refused the request; the details have its own words.' };

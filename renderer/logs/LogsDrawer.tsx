@@ -104,10 +104,10 @@ function LogsPanel({ target }: { target: LogsTarget }) {
       />
       <footer className="logs-footer">
         <span>
-          {filter.trim() ? `${pluralize(visible.length, 'line')} match of ${shown.length.toLocaleString()}` : pluralize(shown.length, 'line')}
+          {filter.trim() ? `${visible.length.toLocaleString()} of ${pluralize(shown.length, 'line')} match` : pluralize(shown.length, 'line')}
         </span>
         {stream.received > MAX_LINES && <span>· keeping the last {MAX_LINES.toLocaleString()}</span>}
-        {stream.skippedByServer > 0 && <span className="text-warning">· {pluralize(stream.skippedByServer, 'line')} skipped while the view caught up</span>}
+        {stream.skippedByServer > 0 && <span className="text-warning">· {pluralize(stream.skippedByServer, 'line')} skipped — output faster than the view can follow</span>}
       </footer>
     </section>
   );

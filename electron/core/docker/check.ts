@@ -20,10 +20,15 @@ export async function checkEngine(engine: Engine): Promise<CheckResult> {
     await engine.connect();
     // First ping: proves the socket opens and the engine answers.
     await ping(engine.docker, signal);
-    // Second ping, timed: the round trip of a request through the (now open) tunnel.
-    const t0 = performance.now();
-    await ping(engine.docker, signal);
-    const latencyMs = Math.round((performance.now() - t0) * 10) / 10;
+    // Then the round trip through the open tunnel: the best of three pings, so a channel being
+    // opened or a scheduling hiccup does not pass for network latency.
+    let best = Infinity;
+    for (let i = 0; i < 3; i++) {
+      const t0 = performance.now();
+      await ping(engine.docker, signal);
+      best = Math.min(best, performance.now() - t0);
+    }
+    const latencyMs = Math.round(best * 10) / 10;
     const [v, about] = await Promise.all([version(engine.docker, signal), info(engine.docker, signal).catch(() => undefined)]);
     return {
       ok: true,

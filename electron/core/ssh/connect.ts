@@ -5,7 +5,8 @@
  * remembered so `hosts.acceptHostKey` can pin it, a changed one is refused outright.
  */
 import type { Duplex } from 'node:stream';
-import { Client, type AuthenticationType, type ConnectConfig } from 'ssh2';
+// ssh2 is CommonJS: take Client from the default export (works under Node's ESM loader and bundlers).
+import ssh2, { type AuthenticationType, type Client, type ConnectConfig } from 'ssh2';
 import type { SshEndpoint } from '../../../shared/contract/hosts.js';
 import { StepError, detailOf } from '../step-error.js';
 import { fingerprintOf, keyTypeOf } from './fingerprint.js';
@@ -146,7 +147,7 @@ export async function openSshClient(req: SshConnectRequest, deps: SshConnectDeps
     algorithms: { serverHostKey: preferredHostKeyAlgorithms(known.entries.map((e) => e.keyType)) as never },
   };
 
-  const client = new Client();
+  const client = new ssh2.Client();
   return new Promise<Client>((resolve, reject) => {
     let settled = false;
     const settle = (e?: StepError) => {

@@ -40,6 +40,9 @@ export function connectTcp(ip: string, port: number, label: string, timeoutMs = 
     );
     sock.once('connect', () => {
       clearTimeout(timer);
+      // SSH packets are small and interactive (a Docker API call is a few of them): without this,
+      // Nagle's algorithm meeting delayed ACKs adds ~40 ms to every round trip.
+      sock.setNoDelay(true);
       sock.removeAllListeners('error');
       resolve(sock);
     });

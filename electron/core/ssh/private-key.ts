@@ -3,7 +3,8 @@
  * that names the file and what to do — never the key's content or the passphrase.
  */
 import fs from 'node:fs/promises';
-import { utils, type ParsedKey } from 'ssh2';
+// ssh2 is CommonJS: only the default export is reliable under Node's ESM loader.
+import ssh2, { type ParsedKey } from 'ssh2';
 import { expandHome } from '../config/paths.js';
 import { StepError } from '../step-error.js';
 
@@ -24,7 +25,7 @@ export async function loadPrivateKey(keyPath: string, passphrase: string | undef
             : `it cannot be read (${code ?? 'error'})`;
     throw new StepError('auth', 'KEY_UNREADABLE', `The private key ${file} cannot be used: ${why}.`);
   }
-  const parsed = utils.parseKey(data, passphrase);
+  const parsed = ssh2.utils.parseKey(data, passphrase);
   if (parsed instanceof Error) {
     const encrypted = /encrypted|passphrase/i.test(parsed.message) || /ENCRYPTED/.test(data.toString('latin1', 0, 400));
     const message = !encrypted
