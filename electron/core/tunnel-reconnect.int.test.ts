@@ -76,4 +76,17 @@ describe('tunnel drops', () => {
     await backend.handlers.services.container({ hostId: host.id, containerId: 'shop-app-1', action: 'restart' });
     await waitFor('inventory.onChanged for the restart', () => changes.includes(host.id), 15_000);
   });
+
+  it('a followed log stream fails with a clear error instead of hanging', async () => {
+    const ac = new AbortController();
+    let got = 0;
+    const following = backend.handlers.logs.follow(
+      { hostId: host.id, containerId: 'shop-app-1', tail: 1 },
+      { signal: ac.signal, push: () => void got++ },
+    );
+    await waitFor('the first line', () => got > 0, 10_000);
+    cut();
+    await expect(following).rejects.toMatchObject({ code: 'DOCKER_ERROR' });
+    ac.abort();
+  });
 });

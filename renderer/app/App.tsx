@@ -14,6 +14,9 @@ import { useConnectionStore } from './useConnectionStore';
 import { useRouteStore } from './useRouteStore';
 import { useToastStore } from './useToastStore';
 
+/** Transport reasons come in lower case ("the backend refused…"); shown alone they need a capital. */
+const sentence = (s: string) => s.charAt(0).toUpperCase() + s.slice(1);
+
 function Main() {
   const route = useRouteStore((s) => s.route);
   const logsOpen = useLogsStore((s) => !!s.target);
@@ -48,9 +51,19 @@ export function App() {
             <Spinner /> Connecting to the Hindsight backend…
           </div>
         ) : (
-          <EmptyState icon={<PlugZap size={32} />} title="Cannot reach the Hindsight backend" actions={<Button onClick={() => void connect()}>Try again</Button>}>
-            <p>{state.error.message}</p>
-            <p className="text-faint">In a browser, open the full address printed by the server — it carries the access token.</p>
+          <EmptyState
+            icon={<PlugZap size={32} />}
+            title={state.lost ? 'Lost the connection to the Hindsight backend' : 'Cannot reach the Hindsight backend'}
+            actions={<Button onClick={() => void connect()}>{state.lost ? 'Reconnect' : 'Try again'}</Button>}
+          >
+            {state.lost ? (
+              <p>The web host may have stopped, or this computer slept. Reconnect when it runs again.</p>
+            ) : (
+              <>
+                <p>{sentence(state.error.detail ?? state.error.message)}</p>
+                <p className="text-faint">In a browser, open the full address the server printed — it carries the access token.</p>
+              </>
+            )}
             <details className="banner-details">
               <summary>Details</summary>
               <pre>{errorDetail(state.error)}</pre>

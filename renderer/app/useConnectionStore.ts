@@ -6,7 +6,8 @@ import { toErrorInfo, type ErrorInfo } from './errors';
 type ConnectionState =
   | { status: 'connecting'; client: null; error: null }
   | { status: 'ready'; client: Client; error: null }
-  | { status: 'failed'; client: null; error: ErrorInfo };
+  /** `lost`: it was connected and the connection went away (vs. never connected). */
+  | { status: 'failed'; client: null; error: ErrorInfo; lost?: boolean };
 
 interface ConnectionStore {
   state: ConnectionState;
@@ -30,8 +31,10 @@ export const useConnectionStore = create<ConnectionStore>((set, get) => ({
 // A lost connection (web host stopped, laptop slept) must be visible, not a UI that silently stops
 // updating. The connect screen offers to reconnect; getClient() then opens a fresh connection.
 onConnectionClosed((reason) => {
+  // While connecting, connect() reports the failure itself (with the transport's explanation).
+  if (useConnectionStore.getState().state.status !== 'ready') return;
   useConnectionStore.setState({
-    state: { status: 'failed', client: null, error: { code: 'DISCONNECTED', message: 'The connection to the Hindsight backend was lost.', detail: reason } },
+    state: { status: 'failed', client: null, lost: true, error: { code: 'DISCONNECTED', message: 'The connection to the Hindsight backend was lost.', detail: reason } },
   });
 });
 

@@ -1,4 +1,4 @@
-import { useId, type InputHTMLAttributes, type ReactNode, type SelectHTMLAttributes } from 'react';
+import { useId, type InputHTMLAttributes, type KeyboardEvent, type ReactNode, type SelectHTMLAttributes } from 'react';
 import { cx } from './cx';
 
 interface FieldFrameProps {
@@ -102,21 +102,34 @@ export function Checkbox({ label, description, checked, onCheckedChange, disable
   );
 }
 
-/** A row of mutually exclusive choices drawn as joined buttons (radio semantics). */
+/** A row of mutually exclusive choices drawn as joined buttons (radio semantics, arrow keys move). */
 export function Segmented<T extends string>({ label, value, onValueChange, options, hideLabel }: { label: string; value: T; onValueChange: (v: T) => void; options: ReadonlyArray<{ value: T; label: string; icon?: ReactNode; title?: string }>; hideLabel?: boolean }) {
   const id = useId();
+  const onKeyDown = (e: KeyboardEvent<HTMLDivElement>) => {
+    const step = e.key === 'ArrowRight' || e.key === 'ArrowDown' ? 1 : e.key === 'ArrowLeft' || e.key === 'ArrowUp' ? -1 : 0;
+    if (!step) return;
+    e.preventDefault();
+    const i = options.findIndex((o) => o.value === value);
+    const next = options[(i + step + options.length) % options.length];
+    if (!next) return;
+    onValueChange(next.value);
+    (e.currentTarget.querySelector(`[data-value="${next.value}"]`) as HTMLElement | null)?.focus();
+  };
   return (
     <div className="field">
       {!hideLabel && <div className="field-label" id={id}>{label}</div>}
-      <div className="segmented" role="radiogroup" aria-labelledby={hideLabel ? undefined : id} aria-label={hideLabel ? label : undefined}>
+      <div className="segmented" role="radiogroup" aria-labelledby={hideLabel ? undefined : id} aria-label={hideLabel ? label : undefined} onKeyDown={onKeyDown}>
         {options.map((o) => (
           <button
             key={o.value}
             type="button"
             role="radio"
+            data-value={o.value}
             aria-checked={o.value === value}
             aria-label={o.label ? undefined : (o.title ?? o.value)}
             title={o.title}
+            // One tab stop for the group, like native radios.
+            tabIndex={o.value === value ? 0 : -1}
             className={cx('segmented-item', o.value === value && 'is-active')}
             onClick={() => onValueChange(o.value)}
           >

@@ -5,7 +5,7 @@ import { Button, ErrorBanner, Spinner } from '../components';
 import { errorDetail, toErrorInfo, type ErrorInfo } from '../app/errors';
 import { formatTime } from '../app/format';
 import { requireClient } from '../app/useConnectionStore';
-import { explainFailure } from './checkSteps';
+import { explainFailure, targetOf } from './checkSteps';
 import { HostKeyPrompt } from './HostKeyPrompt';
 import { useHostsStore } from './useHostsStore';
 
@@ -15,8 +15,7 @@ export function HostConnectionStatus({ host }: { host: Host }) {
   const recheck = useHostsStore((s) => s.check);
   const [trusting, setTrusting] = useState(false);
   const [trustError, setTrustError] = useState<ErrorInfo | null>(null);
-  const c = host.connection;
-  const target = c.type === 'ssh' ? { address: c.address, port: c.port, user: c.user } : { socketPath: c.socketPath };
+  const target = targetOf(host.connection);
   const again = (
     <Button size="sm" icon={<RefreshCw size={12} />} onClick={() => void recheck(host.id)}>
       Check again

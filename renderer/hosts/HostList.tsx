@@ -31,7 +31,7 @@ export function HostList() {
         <ul className="host-nav-list">
           {hosts.map((h) => {
             const active = route.page === 'host' && route.hostId === h.id;
-            const status = describeCheck(checks[h.id]);
+            const status = describeCheck(checks[h.id], h);
             return (
               <li key={h.id}>
                 <a

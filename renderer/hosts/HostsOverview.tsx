@@ -12,7 +12,7 @@ import { describeCheck, useHostsStore } from './useHostsStore';
 function HostCard({ host }: { host: Host }) {
   const check = useHostsStore((s) => s.checks[host.id]);
   const navigate = useRouteStore((s) => s.navigate);
-  const status = describeCheck(check);
+  const status = describeCheck(check, host);
   return (
     <button type="button" className="host-card" onClick={() => navigate({ page: 'host', hostId: host.id })} aria-label={`Open ${host.name}`}>
       <div className="host-card-top">

@@ -10,6 +10,8 @@ import { useHostsStore } from './useHostsStore';
 
 type Candidate = HostInput & { alias: string };
 
+const keyOf = (c: Candidate) => (c.connection.type === 'ssh' ? (c.connection.auth.type === 'key' ? c.connection.auth.keyPath : 'ssh-agent') : '—');
+
 /**
  * Lists the Host entries of an OpenSSH client config. Each one opens the add-host dialog
  * prefilled, so the host key is still confirmed and the connection tested before saving.
@@ -38,18 +40,14 @@ export function ImportSshConfigDialog({ onClose }: { onClose: () => void }) {
 
   const isAdded = (c: Candidate) => existing.some((h) => h.name === c.name);
   const columns: Column<Candidate>[] = [
-    { key: 'alias', header: 'Host entry', render: (c) => <strong>{c.alias}</strong> },
-    { key: 'conn', header: 'Connection', mono: true, render: (c) => describeConnection(c.connection) },
-    {
-      key: 'key',
-      header: 'Key',
-      mono: true,
-      render: (c) => (c.connection.type === 'ssh' ? (c.connection.auth.type === 'key' ? c.connection.auth.keyPath : 'ssh-agent') : '—'),
-    },
+    { key: 'alias', header: 'Host entry', width: '20%', render: (c) => <strong>{c.alias}</strong> },
+    { key: 'conn', header: 'Connection', width: '34%', mono: true, render: (c) => <span title={describeConnection(c.connection)}>{describeConnection(c.connection)}</span> },
+    { key: 'key', header: 'Key', mono: true, render: (c) => <span title={keyOf(c)}>{keyOf(c)}</span> },
     {
       key: 'add',
       header: <span className="sr-only">Action</span>,
       align: 'right',
+      width: '120px',
       render: (c) =>
         isAdded(c) ? (
           <span className="text-muted">Already added</span>

@@ -1,4 +1,4 @@
-import type { CheckResult, CheckStep } from '../../shared/contract/index.js';
+import type { CheckResult, CheckStep, HostConnection } from '../../shared/contract/index.js';
 
 export const STEP_LABEL: Record<CheckStep, string> = {
   config: 'Settings',
@@ -20,6 +20,10 @@ export interface Target {
   port?: number;
   user?: string;
   socketPath?: string;
+}
+
+export function targetOf(c: HostConnection): Target {
+  return c.type === 'ssh' ? { address: c.address, port: c.port, user: c.user } : { socketPath: c.socketPath };
 }
 
 /** Plain words for a failed step: a title saying what broke and a line saying what to try. */

@@ -1,5 +1,6 @@
 import { create } from 'zustand';
 import type { CheckResult, Host, HostInput } from '../../shared/contract/index.js';
+import { explainFailure, targetOf } from './checkSteps';
 import { requireClient } from '../app/useConnectionStore';
 import { toErrorInfo, type ErrorInfo } from '../app/errors';
 
@@ -94,13 +95,20 @@ export const useHostsStore = create<HostsStore>((set, get) => ({
   },
 }));
 
-/** Sidebar dot tone + words for a host's last check. */
-export function describeCheck(check: HostCheck | undefined): { tone: 'neutral' | 'success' | 'danger' | 'warning'; label: string; pulsing?: boolean } {
+/** Sidebar dot tone + words for a host's last check (plain words, not the engine's message). */
+export function describeCheck(check: HostCheck | undefined, host: Host): { tone: 'neutral' | 'success' | 'danger' | 'warning'; label: string; pulsing?: boolean } {
   if (!check) return { tone: 'neutral', label: 'Not checked yet' };
   if (check.state === 'checking') return { tone: 'neutral', label: 'Checking connection…', pulsing: true };
   if (check.state === 'error') return { tone: 'danger', label: `Check failed: ${check.error.message}` };
   const r = check.result;
   if (r.ok) return { tone: 'success', label: `Connected — Docker ${r.dockerVersion}, ${Math.round(r.latencyMs)} ms` };
   if (r.step === 'hostkey') return { tone: 'warning', label: r.hostKey?.status === 'changed' ? 'Host key changed — refused' : 'Host key not trusted yet' };
-  return { tone: 'danger', label: `Unreachable: ${r.message}` };
+  return { tone: 'danger', label: explainFailure(r, targetOf(host.connection)).title };
+}
+
+/** Re-check when a host's page opens, unless a fresh good result is at hand. Not a polling loop. */
+export function isCheckStale(check: HostCheck | undefined, maxAgeMs = 60_000): boolean {
+  if (!check) return true;
+  if (check.state === 'checking') return false;
+  return check.state === 'error' || !check.result.ok || Date.now() - check.at > maxAgeMs;
 }

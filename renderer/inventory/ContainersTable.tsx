@@ -21,9 +21,9 @@ export function ContainersTable({ host, inventory }: { host: Host; inventory: In
     <div className="table-wrap">
       <table className="table containers-table" aria-label="Containers">
         <colgroup>
-          <col style={{ width: '24%' }} />
-          <col style={{ width: '15%' }} />
           <col style={{ width: '20%' }} />
+          <col style={{ width: '13%' }} />
+          <col style={{ width: '25%' }} />
           <col />
           <col style={{ width: '250px' }} />
         </colgroup>

@@ -8,7 +8,7 @@ import { describeConnection } from '../hosts/hostForm';
 import { HostConnectionStatus } from '../hosts/HostConnectionStatus';
 import { ProtectedIcon, RoleBadge } from '../hosts/RoleBadge';
 import { useHostDialogsStore } from '../hosts/useHostDialogsStore';
-import { useHostsStore } from '../hosts/useHostsStore';
+import { isCheckStale, useHostsStore } from '../hosts/useHostsStore';
 import { ContainersTable } from './ContainersTable';
 import { useInventoryStore } from './useInventoryStore';
 import { VolumesTable } from './VolumesTable';
@@ -22,9 +22,14 @@ export function HostPage({ hostId }: { hostId: string }) {
   const { openEdit, openRemove } = useHostDialogsStore();
   const navigate = useRouteStore((s) => s.navigate);
 
+  // Once per host page (and again if the host appears after the list loads): no polling.
+  const hostKnown = !!host;
   useEffect(() => {
-    if (host) void load(hostId);
-  }, [hostId, !!host]); // eslint-disable-line react-hooks/exhaustive-deps
+    if (!hostKnown) return;
+    void load(hostId);
+    const { checks, check } = useHostsStore.getState();
+    if (isCheckStale(checks[hostId])) void check(hostId);
+  }, [hostId, hostKnown, load]);
 
   if (!host) {
     return (

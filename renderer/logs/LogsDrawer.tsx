@@ -1,8 +1,9 @@
-import { useMemo, useState } from 'react';
+import { useEffect, useMemo, useRef, useState } from 'react';
 import { Copy, Download, Eraser, Maximize2, Minimize2, Pause, Play, RotateCcw, Search, X } from 'lucide-react';
 import { Button, IconButton, TextInput, Toolbar, ToolbarSpacer } from '../components';
 import { pluralize } from '../app/format';
 import { toast } from '../app/useToastStore';
+import { useInventoryStore } from '../inventory/useInventoryStore';
 import { filterEntries, MAX_LINES, toText, type LogEntry } from './logBuffer';
 import { LogList } from './LogList';
 import { useLogsStore, type LogsTarget } from './useLogsStore';
@@ -57,6 +58,19 @@ function LogsPanel({ target }: { target: LogsTarget }) {
     );
 
   const ended = stream.status.state === 'ended' ? stream.status : null;
+
+  // Docker ends a follow when the container stops. When it runs again (Start, Restart), follow it
+  // again by itself — but only on that transition, so a stream that fails while the container runs
+  // never turns into a reconnect loop.
+  const running = useInventoryStore((s) => s.byHost[target.hostId]?.data?.containers.find((c) => c.id === target.containerId)?.state === 'running');
+  const wasRunning = useRef(running);
+  useEffect(() => {
+    if (ended && running && !wasRunning.current) {
+      setFrozen(null);
+      setGeneration((g) => g + 1);
+    }
+    wasRunning.current = running;
+  }, [ended, running]);
   return (
     <section className={maximized ? 'logs-drawer is-maximized' : 'logs-drawer'} aria-label={`Logs of ${name}`}>
       <header className="logs-header">

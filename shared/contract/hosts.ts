@@ -103,7 +103,16 @@ export const hostsContract = {
   add: invoke(HostInput, Host),
   update: invoke(
     HostId.extend({
-      patch: HostInput.partial().extend({ name: hostName.optional() }),
+      // Spelled out rather than HostInput.partial(): zod 4 still applies `.default()`s inside a
+      // partial, so a rename would silently reset role to "other" and protected to false.
+      patch: z.object({
+        name: hostName.optional(),
+        role: HostRole.optional(),
+        protected: z.boolean().optional(),
+        connection: HostConnection.optional(),
+        /** "" forgets the stored passphrase. */
+        keyPassphrase: z.string().max(1024).optional(),
+      }),
     }),
     Host,
   ),

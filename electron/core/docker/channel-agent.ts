@@ -5,6 +5,7 @@
  * own channel until they end.
  */
 import http from 'node:http';
+import type { Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { asSocket } from './socket-adapter.js';
 
@@ -17,6 +18,15 @@ export class ChannelAgent extends http.Agent {
   ) {
     // Idle channels are closed after 30 s; a few are kept for the next burst of requests.
     super({ keepAlive: true, maxFreeSockets: 4, timeout: 30_000, ...options });
+  }
+
+  /**
+   * A pooled channel carries the idle timeout the agent gave it while free; a request taking it
+   * over (possibly a log stream that is quiet for minutes) must not inherit that.
+   */
+  override reuseSocket(socket: Socket, request: http.ClientRequest): void {
+    super.reuseSocket(socket, request);
+    socket.setTimeout(0);
   }
 
   override createConnection(

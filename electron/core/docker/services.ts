@@ -60,17 +60,40 @@ export async function containerAction(engine: Engine, hostId: string, containerI
   };
 }
 
+/**
+ * Nanoseconds since the epoch from the engine's RFC 3339 time ("…T22:52:21.123456789Z"). The list
+ * endpoint's `Created` has whole seconds only, and a stack's containers are often created within
+ * the same second, so ordering needs inspect's precise time.
+ */
+export function createdNs(iso: string): bigint {
+  const m = /^(.*T\d\d:\d\d:\d\d)(?:\.(\d+))?(Z|[+-]\d\d:\d\d)$/.exec(iso);
+  if (!m) return BigInt(Date.parse(iso) || 0) * 1_000_000n;
+  const seconds = BigInt(Date.parse(`${m[1]}${m[3]}`)) / 1000n;
+  return seconds * 1_000_000_000n + BigInt((m[2] ?? '').padEnd(9, '0').slice(0, 9));
+}
+
 /** The containers of a compose project, in creation order (oldest first). */
 export async function projectContainers(engine: Engine, project: string): Promise<RawContainer[]> {
-  let list: RawContainer[];
+  const what = `Listing the containers of ${project} on ${engine.name}`;
   try {
-    list = await dial<RawContainer[]>(engine.docker, '/containers/json', {
+    const list = await dial<RawContainer[]>(engine.docker, '/containers/json', {
       query: { all: true, filters: { label: [`${PROJECT_LABEL}=${project}`] } },
     });
+    const created = new Map<string, bigint>();
+    await Promise.all(
+      list.map(async (c) => {
+        const info = await dial<{ Created: string }>(engine.docker, `/containers/${c.Id}/json`).catch(() => undefined);
+        created.set(c.Id, info ? createdNs(info.Created) : BigInt(c.Created) * 1_000_000_000n);
+      }),
+    );
+    const order = (a: RawContainer, b: RawContainer) => {
+      const d = created.get(a.Id)! - created.get(b.Id)!;
+      return d < 0n ? -1 : d > 0n ? 1 : containerName(a).localeCompare(containerName(b));
+    };
+    return list.sort(order);
   } catch (e) {
-    throw toEngineError(e, `Listing the containers of ${project} on ${engine.name}`, engine.localSocket);
+    throw toEngineError(e, what, engine.localSocket);
   }
-  return list.sort((a, b) => a.Created - b.Created || containerName(a).localeCompare(containerName(b)));
 }
 
 const VERB: Record<ContainerAction, string> = { start: 'Starting', stop: 'Stopping', restart: 'Restarting' };

@@ -1,5 +1,5 @@
 import http from 'node:http';
-import { duplexPair, type Duplex } from 'node:stream';
+import { Duplex, duplexPair } from 'node:stream';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ChannelAgent } from './channel-agent.js';
 import { asSocket } from './socket-adapter.js';
@@ -12,7 +12,9 @@ function serverOver(handler: http.RequestListener) {
   const server = http.createServer({ keepAlive: true }, handler);
   let opened = 0;
   const open = async (): Promise<Duplex> => {
-    const [client, serverSide] = duplexPair();
+    // Not half-open: like an ssh2 channel, a side whose far end finished closes itself once its
+    // 'end' has been emitted.
+    const [client, serverSide] = duplexPair({ allowHalfOpen: false });
     opened++;
     // The server gets an adapted end too: it calls setTimeout/setNoDelay on its sockets as well.
     server.emit('connection', asSocket(serverSide));
@@ -74,6 +76,51 @@ describe('asSocket', () => {
     b.destroy();
   });
 
+  it("emits 'end' when the far side ends, even when nobody reads (so pools notice)", async () => {
+    const [a, b] = duplexPair();
+    const s = asSocket(a);
+    let ended = false;
+    s.once('end', () => (ended = true));
+    b.end();
+    await new Promise((r) => setTimeout(r, 20));
+    expect(ended).toBe(true);
+    expect(s.readableFlowing).toBeNull(); // still not flowing: nothing was consumed on its behalf
+  });
+
+  it('keeps unread data readable when the far side ends', async () => {
+    const [a, b] = duplexPair();
+    const s = asSocket(a);
+    b.end('last words');
+    await new Promise((r) => setTimeout(r, 20));
+    expect(String(s.read())).toBe('last words');
+  });
+
+  it('reports destroyed for streams whose destroy() does not (ssh2 channels), and drains them', async () => {
+    // ssh2's Channel.destroy() only sends a channel close; 'close' comes later, by hand.
+    class LazyChannel extends Duplex {
+      override _read() {}
+      override _write(_c: unknown, _e: BufferEncoding, cb: () => void) {
+        cb();
+      }
+      override destroy() {
+        setTimeout(() => this.emit('close'), 5);
+        return this;
+      }
+    }
+    const ch = asSocket(new LazyChannel());
+    ch.push('unread');
+    expect(ch.destroyed).toBe(false);
+    ch.destroy();
+    expect(ch.destroyed).toBe(true);
+    expect(ch.readableFlowing).toBe(true); // drained: buffered data is not wanted any more
+
+    const closedByPeer = asSocket(new LazyChannel());
+    let seenInListener: boolean | undefined;
+    closedByPeer.on('close', () => (seenInListener = closedByPeer.destroyed));
+    closedByPeer.emit('close');
+    expect(seenInListener).toBe(true);
+  });
+
   it('does not start the flow of data by itself (nothing is lost before the consumer attaches)', async () => {
     const [a, b] = duplexPair();
     const s = asSocket(a);
@@ -127,6 +174,38 @@ describe('ChannelAgent over Duplex streams', () => {
     const agent = new ChannelAgent(() => Promise.reject(new Error('channel refused')));
     agents.push(agent);
     await expect(get(agent, '/_ping')).rejects.toThrow('channel refused');
+  });
+
+  it('drops a pooled channel that the server closed, and the next request opens a new one', async () => {
+    const { open, opened } = serverOver((_req, res) => res.end('ok'));
+    const channels: Duplex[] = [];
+    const agent = new ChannelAgent(async () => {
+      const c = await open();
+      channels.push(c);
+      return c;
+    });
+    agents.push(agent);
+    await get(agent, '/one');
+    // The far side goes away while the channel idles in the pool (engine restart, tunnel drop):
+    // an ssh2 channel then gets push(null) and nothing else.
+    channels[0]!.push(null);
+    await new Promise((r) => setTimeout(r, 20));
+    expect(await get(agent, '/two')).toEqual({ status: 200, body: 'ok' });
+    expect(opened()).toBe(2);
+  });
+
+  it('does not cut a quiet response on a reused channel (the free-socket timeout is lifted)', async () => {
+    const { open, opened } = serverOver((req, res) => {
+      if (req.url === '/quick') return res.end('ok');
+      res.write('first\n');
+      setTimeout(() => res.end('after a pause\n'), 200);
+    });
+    const agent = new ChannelAgent(open, { timeout: 50 });
+    agents.push(agent);
+    await get(agent, '/quick');
+    const { body } = await get(agent, '/stream');
+    expect(body).toBe('first\nafter a pause\n');
+    expect(opened()).toBe(1);
   });
 
   it('closes idle kept-alive channels after the agent timeout', async () => {

@@ -1,17 +1,27 @@
 /**
- * Makes any Duplex stream (here: an ssh2 channel) acceptable to Node's http client as a socket.
+ * Makes a Duplex stream — here an ssh2 channel — acceptable to Node's http client as its socket.
  *
  * The known pitfall: http.Agent and ClientRequest treat their connection as a net.Socket and call
  * setTimeout, setNoDelay, setKeepAlive, ref and unref on it; an ssh2 channel has none of these and
- * the request crashes with "socket.setKeepAlive is not a function". Rather than bridging through a
- * local TCP/unix socket (an extra listener, an extra copy), we give the stream those methods:
+ * the request dies with "Function.prototype.apply was called on undefined". We give the stream
+ * those methods rather than bridging through a local socket (an extra listener, an extra copy):
  *   - setTimeout: a real idle timer (emits 'timeout' after ms without reads or writes), because
  *     the agent uses it to expire idle keep-alive connections;
  *   - setNoDelay / setKeepAlive: no-ops — Nagle and TCP keepalive belong to the SSH connection
- *     underneath (which has its own keepalive);
+ *     underneath (which sets noDelay and sends its own keepalives);
  *   - ref / unref: no-ops — the SSH connection's socket is what keeps the process alive, and the
  *     tunnel closes it on dispose.
- * The stream object itself is returned (not wrapped), so data flows with no extra buffering.
+ *
+ * The second, quieter pitfall: an ssh2 channel is not destroyed the way Node streams are. Its
+ * destroy() sends a channel close and returns; `destroyed` never becomes true; 'close' is emitted
+ * by hand, and only after 'end' has been consumed. The agent, though, removes a pooled socket on
+ * 'close' only if `destroyed` is true, and reuses any pooled socket that is not `destroyed` — so
+ * a channel closed by the engine or by a dying tunnel would stay in the pool and the next request
+ * written to it would hang forever. So the adapted stream reports `destroyed` once it was
+ * destroyed or closed, drains itself when destroyed, and ends when the far side ends even if
+ * nobody is reading.
+ *
+ * The stream object itself is returned (not wrapped): data flows with no extra buffering.
  */
 import type { Duplex } from 'node:stream';
 
@@ -29,6 +39,15 @@ export type SocketLike<T extends Duplex = Duplex> = T & SocketShim;
 
 const ADAPTED = Symbol('hindsight.socketAdapted');
 
+/** The stream's own `destroyed` getter (from Duplex.prototype), to combine with ours. */
+function nativeDestroyed(s: Duplex): () => boolean {
+  for (let p: object | null = Object.getPrototypeOf(s); p; p = Object.getPrototypeOf(p)) {
+    const d = Object.getOwnPropertyDescriptor(p, 'destroyed');
+    if (d?.get) return () => d.get!.call(s) as boolean;
+  }
+  return () => false;
+}
+
 export function asSocket<T extends Duplex>(stream: T): SocketLike<T> {
   const s = stream as SocketLike<T> & { [ADAPTED]?: true };
   if (s[ADAPTED]) return s;
@@ -36,10 +55,13 @@ export function asSocket<T extends Duplex>(stream: T): SocketLike<T> {
 
   let idleMs = 0;
   let timer: NodeJS.Timeout | undefined;
+  let gone = false; // destroyed by a caller, or closed by the far side
+  const isDestroyed = nativeDestroyed(s);
+
   const arm = () => {
     if (timer) clearTimeout(timer);
     timer = undefined;
-    if (idleMs > 0 && !s.destroyed) {
+    if (idleMs > 0 && !gone) {
       timer = setTimeout(() => s.emit('timeout'), idleMs);
       // An idle timer must never be what keeps the process running.
       timer.unref();
@@ -51,16 +73,34 @@ export function asSocket<T extends Duplex>(stream: T): SocketLike<T> {
   const push = s.push.bind(s);
   s.push = (chunk: unknown, encoding?: BufferEncoding) => {
     if (timer) arm();
-    return push(chunk, encoding);
+    const more = push(chunk, encoding);
+    // End of data from the far side: like net.Socket, poke the stream so 'end' is emitted even if
+    // nobody is reading (an idle pooled connection). read(0) consumes nothing.
+    if (chunk === null) s.read(0);
+    return more;
   };
   const write = s.write.bind(s) as (...args: unknown[]) => boolean;
   s.write = ((...args: unknown[]) => {
     if (timer) arm();
     return write(...args);
   }) as T['write'];
-  s.once('close', () => {
+
+  const destroy = s.destroy.bind(s) as (err?: Error) => unknown;
+  const destroyOnce = (err?: Error) => {
+    if (gone) return s;
+    gone = true;
     if (timer) clearTimeout(timer);
-    idleMs = 0;
+    destroy(err);
+    // Whatever is still buffered is unwanted now; draining lets 'end' (and so 'close') happen.
+    s.resume();
+    return s;
+  };
+  Object.defineProperty(s, 'destroy', { value: destroyOnce, configurable: true, writable: true });
+  Object.defineProperty(s, 'destroyed', { get: () => gone || isDestroyed(), configurable: true });
+  // Mark it gone before anyone else hears 'close' (the agent checks `destroyed` in its listener).
+  s.prependListener('close', () => {
+    gone = true;
+    if (timer) clearTimeout(timer);
   });
 
   const methods: Omit<SocketShim, 'timeout' | 'connecting'> = {

@@ -33,6 +33,12 @@ function dockerPings(socketPath: string, timeoutMs = 3_000): Promise<string | un
 }
 
 export default async function labGlobalSetup(): Promise<void> {
+  await assertLabUp(LAB_JSON);
+}
+
+/** Throws, naming every problem and the fix, unless the lab described by `labJson` answers. */
+export async function assertLabUp(labJson: string): Promise<void> {
+  const LAB_JSON = labJson;
   const fix = 'Start it with `npm run lab:up` (needs root; see lab/up.sh), then run the integration tests again.';
   if (!fs.existsSync(LAB_JSON)) {
     throw new Error(`The test lab is not set up: ${LAB_JSON} does not exist. ${fix}`);
@@ -41,7 +47,7 @@ export default async function labGlobalSetup(): Promise<void> {
   try {
     lab = JSON.parse(fs.readFileSync(LAB_JSON, 'utf8')) as LabFacts;
   } catch (e) {
-    throw new Error(`The test lab's ${LAB_JSON} cannot be read (${(e as Error).message}). ${fix}`);
+    throw new Error(`The test lab's ${LAB_JSON} cannot be read (${(e as Error).message}). ${fix}`, { cause: e });
   }
   const checks: Array<Promise<string | undefined>> = [];
   for (const [name, m] of Object.entries(lab.machines ?? {})) {

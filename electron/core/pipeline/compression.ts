@@ -1,0 +1,55 @@
+/**
+ * Compression stages: zstd (Node ≥ 22.15 has it in zlib, and so does Electron's Node) or gzip.
+ * Both run in libuv's thread pool, so they overlap with hashing and encryption on the main thread.
+ *
+ * Output is what the standard tools read: `zstd -d` / `gzip -d` open a stored object directly.
+ * zstd frames carry a content checksum (like the CLI's default), so corruption is caught by the
+ * decompressor even before the sha256 of the whole object is compared. A decompressor's errors
+ * are turned into IntegrityErrors by runPipeline, which knows which stage failed.
+ */
+import { constants, createGunzip, createGzip, createZstdCompress, createZstdDecompress } from 'node:zlib';
+import { PassThrough, type Duplex } from 'node:stream';
+import type { CompressionSpec } from './types.js';
+
+/**
+ * zlib's default output chunk is 16 KiB; larger chunks mean fewer trips through every later stage.
+ * (zlib streams keep Node's default highWaterMark, 64 KiB since Node 22: one chunk each way.)
+ */
+const CHUNK = 64 * 1024;
+
+export const DEFAULT_ZSTD_LEVEL = 3;
+export const DEFAULT_GZIP_LEVEL = 6;
+
+function level(value: number | undefined, fallback: number, min: number, max: number, what: string): number {
+  const v = value ?? fallback;
+  if (!Number.isInteger(v) || v < min || v > max) throw new RangeError(`${what} level must be an integer from ${min} to ${max}, not ${v}.`);
+  return v;
+}
+
+export function createCompressor(spec: CompressionSpec, highWaterMark?: number): Duplex {
+  switch (spec.kind) {
+    case 'zstd':
+      return createZstdCompress({
+        chunkSize: CHUNK,
+        params: {
+          [constants.ZSTD_c_compressionLevel]: level(spec.level, DEFAULT_ZSTD_LEVEL, 1, 19, 'zstd'),
+          [constants.ZSTD_c_checksumFlag]: 1,
+        },
+      });
+    case 'gzip':
+      return createGzip({ chunkSize: CHUNK, level: level(spec.level, DEFAULT_GZIP_LEVEL, 1, 9, 'gzip') });
+    case 'none':
+      return new PassThrough({ highWaterMark });
+  }
+}
+
+export function createDecompressor(spec: CompressionSpec, highWaterMark?: number): Duplex {
+  switch (spec.kind) {
+    case 'zstd':
+      return createZstdDecompress({ chunkSize: CHUNK });
+    case 'gzip':
+      return createGunzip({ chunkSize: CHUNK });
+    case 'none':
+      return new PassThrough({ highWaterMark });
+  }
+}

@@ -1,0 +1,242 @@
+/**
+ * A repository in an S3-compatible bucket (AWS, MinIO, Ceph, Swift's S3 API, s3rver in the lab),
+ * under an optional key prefix.
+ *
+ * Uploads stream through lib-storage's multipart Upload with bounded parts (queueSize × partSize
+ * in memory, about 2 × 8 MiB by default); an object appears only at CompleteMultipartUpload (or
+ * the single PutObject of a small body), so no reader sees half of it. Every request of an upload
+ * carries the caller's AbortSignal; on abort or failure the multipart upload is aborted
+ * (AbortMultipartUpload) once no part is in flight any more.
+ */
+import {
+  AbortMultipartUploadCommand,
+  CreateMultipartUploadCommand,
+  DeleteObjectCommand,
+  GetObjectCommand,
+  HeadObjectCommand,
+  ListObjectsV2Command,
+  type S3Client,
+} from '@aws-sdk/client-s3';
+import { Upload } from '@aws-sdk/lib-storage';
+import type { Readable } from 'node:stream';
+import { RpcError } from '../../../../shared/contract/errors.js';
+import {
+  assertDirPrefix,
+  assertKey,
+  assertPrefix,
+  type BackendCapabilities,
+  type GetOptions,
+  type ObjectInfo,
+  type ObjectStat,
+  type PutOptions,
+  type RepositoryBackend,
+  type SignalOption,
+} from '../backend.js';
+import { notFound } from '../errors.js';
+import { ByteCounter, destroyOnAbort, throwIfAborted } from '../streams.js';
+import { createS3Client, type S3ClientOptions } from './client.js';
+import { isNotFound, s3Error } from './errors.js';
+import { PutIfAbsent } from './put-if-absent.js';
+
+export interface S3BackendOptions extends Omit<S3ClientOptions, 'location'> {
+  /** The repository's name, for messages. */
+  name: string;
+  bucket: string;
+  prefix: string;
+  /** Bytes per multipart part (min 5 MiB); 8 MiB by default. */
+  partSize?: number;
+  /** Parts uploaded at once; 2 by default. Memory ≈ (queueSize + 1) × partSize. */
+  queueSize?: number;
+  /** Keys per ListObjectsV2 page; 1000 (the S3 maximum) by default. */
+  listPageSize?: number;
+}
+
+export class S3Backend implements RepositoryBackend {
+  readonly kind = 's3' as const;
+  readonly location: string;
+  readonly client: S3Client;
+  private readonly bucket: string;
+  /** "" or "some/prefix/". */
+  private readonly base: string;
+  private readonly partSize: number;
+  private readonly queueSize: number;
+  private readonly pageSize: number;
+  private readonly conditional: PutIfAbsent;
+
+  constructor(opts: S3BackendOptions) {
+    this.bucket = opts.bucket;
+    this.base = opts.prefix.replace(/^\/+|\/+$/g, '') ? `${opts.prefix.replace(/^\/+|\/+$/g, '')}/` : '';
+    const where = opts.endpoint ? `at ${opts.endpoint}` : `AWS ${opts.region}`;
+    this.location = `S3 repository ${opts.name} (s3://${opts.bucket}/${this.base} ${where})`;
+    this.client = createS3Client({ ...opts, location: this.location });
+    this.partSize = opts.partSize ?? 8 << 20;
+    this.queueSize = opts.queueSize ?? 2;
+    this.pageSize = opts.listPageSize ?? 1000;
+    this.conditional = new PutIfAbsent(this.client, this.bucket, this.base, this.location);
+  }
+
+  private full(key: string): string {
+    return this.base + key;
+  }
+
+  async putObject(key: string, body: Readable, opts: PutOptions = {}): Promise<{ bytes: number }> {
+    assertKey(key);
+    const { signal } = opts;
+    throwIfAborted(signal, this.location, `Writing ${key}`);
+    const counter = new ByteCounter(opts.contentLength, key);
+    const requests = new AbortController();
+    const uploadIds = new Set<string>();
+    let firstFailure: unknown;
+
+    // Stop everything at once on abort: requests in flight, and the body (an uploader may be
+    // waiting for its next part from a stalled source; it must not keep the upload open).
+    const onAbort = () => {
+      requests.abort();
+      counter.destroy(Object.assign(new Error('The upload was cancelled.'), { name: 'AbortError' }));
+    };
+    signal?.addEventListener('abort', onAbort, { once: true });
+    body.once('error', (e) => counter.destroy(e));
+    body.pipe(counter);
+
+    // lib-storage sends through `client.send(command)` without options; this view of the client
+    // adds the abort signal to every request, remembers the multipart upload id, and fails the
+    // body fast when a request has failed for good (so a waiting uploader does not hang on it).
+    const scoped = Object.create(this.client) as S3Client;
+    scoped.send = (async (command: Parameters<S3Client['send']>[0]) => {
+      try {
+        const out = await this.client.send(command as never, { abortSignal: requests.signal });
+        if (command instanceof CreateMultipartUploadCommand && (out as { UploadId?: string }).UploadId) {
+          uploadIds.add((out as { UploadId: string }).UploadId);
+        }
+        return out;
+      } catch (e) {
+        firstFailure ??= e;
+        counter.destroy(e as Error);
+        throw e;
+      }
+    }) as S3Client['send'];
+
+    const upload = new Upload({
+      client: scoped,
+      params: { Bucket: this.bucket, Key: this.full(key), Body: counter, ContentLength: opts.contentLength },
+      partSize: this.partSize,
+      queueSize: this.queueSize,
+      // We abort the multipart upload ourselves, after every uploader has stopped (see below).
+      leavePartsOnError: true,
+    });
+    try {
+      await upload.done();
+      return { bytes: counter.bytes };
+    } catch (e) {
+      requests.abort();
+      body.unpipe(counter);
+      body.destroy();
+      counter.destroy();
+      const error = s3Error(firstFailure ?? e, this.location, `writing ${key}`, signal);
+      // done() settles only once all uploaders have stopped: no part can land after this abort.
+      const leftovers = await this.abortUploads(key, uploadIds);
+      throw leftovers ? new RpcError(error.code, error.message, [error.detail, leftovers].filter(Boolean).join('; ')) : error;
+    } finally {
+      signal?.removeEventListener('abort', onAbort);
+    }
+  }
+
+  /** Aborts multipart uploads; a description of any that could not be aborted, else undefined. */
+  private async abortUploads(key: string, uploadIds: Set<string>): Promise<string | undefined> {
+    const problems: string[] = [];
+    for (const UploadId of uploadIds) {
+      try {
+        await this.client.send(new AbortMultipartUploadCommand({ Bucket: this.bucket, Key: this.full(key), UploadId }));
+      } catch (e) {
+        if ((e as { name?: string }).name === 'NoSuchUpload') continue;
+        problems.push(
+          `the server did not accept AbortMultipartUpload for upload ${UploadId} (${(e as Error).name}); ` +
+            'its parts stay until a bucket lifecycle rule ("abort incomplete multipart uploads") removes them',
+        );
+      }
+    }
+    return problems.length ? problems.join('; ') : undefined;
+  }
+
+  async getObject(key: string, opts: GetOptions = {}): Promise<Readable> {
+    assertKey(key);
+    const { signal, range } = opts;
+    throwIfAborted(signal, this.location, `Reading ${key}`);
+    const Range = range ? `bytes=${range.start}-${range.end ?? ''}` : undefined;
+    try {
+      const out = await this.client.send(new GetObjectCommand({ Bucket: this.bucket, Key: this.full(key), Range }), { abortSignal: signal });
+      return destroyOnAbort(out.Body as Readable, signal);
+    } catch (e) {
+      if (!signal?.aborted && isNotFound(e)) throw notFound(this.location, key);
+      throw s3Error(e, this.location, `reading ${key}`, signal);
+    }
+  }
+
+  async stat(key: string, opts: SignalOption = {}): Promise<ObjectStat | null> {
+    assertKey(key);
+    try {
+      const out = await this.client.send(new HeadObjectCommand({ Bucket: this.bucket, Key: this.full(key) }), { abortSignal: opts.signal });
+      return { size: out.ContentLength ?? 0, mtime: out.LastModified ?? new Date(0) };
+    } catch (e) {
+      if (!opts.signal?.aborted && isNotFound(e)) return null;
+      throw s3Error(e, this.location, `looking at ${key}`, opts.signal);
+    }
+  }
+
+  async *list(prefix: string, opts: SignalOption = {}): AsyncGenerator<ObjectInfo> {
+    assertPrefix(prefix);
+    for await (const page of this.pages(prefix, undefined, opts.signal)) {
+      for (const o of page.Contents ?? []) {
+        // "folder/" markers made by web consoles are not objects of ours.
+        if (!o.Key || o.Key.endsWith('/')) continue;
+        yield { key: o.Key.slice(this.base.length), size: o.Size ?? 0 };
+      }
+    }
+  }
+
+  async *listPrefixes(prefix: string, opts: SignalOption = {}): AsyncGenerator<string> {
+    assertDirPrefix(prefix);
+    for await (const page of this.pages(prefix, '/', opts.signal)) {
+      for (const p of page.CommonPrefixes ?? []) if (p.Prefix) yield p.Prefix.slice(this.base.length);
+    }
+  }
+
+  private async *pages(prefix: string, Delimiter: string | undefined, signal: AbortSignal | undefined) {
+    let ContinuationToken: string | undefined;
+    do {
+      const page = await this.client
+        .send(
+          new ListObjectsV2Command({ Bucket: this.bucket, Prefix: this.full(prefix), Delimiter, MaxKeys: this.pageSize, ContinuationToken }),
+          { abortSignal: signal },
+        )
+        .catch((e: unknown) => {
+          throw s3Error(e, this.location, `listing ${prefix || '/'}`, signal);
+        });
+      yield page;
+      ContinuationToken = page.IsTruncated ? page.NextContinuationToken : undefined;
+    } while (ContinuationToken);
+  }
+
+  async deleteObject(key: string, opts: SignalOption = {}): Promise<void> {
+    assertKey(key);
+    try {
+      await this.client.send(new DeleteObjectCommand({ Bucket: this.bucket, Key: this.full(key) }), { abortSignal: opts.signal });
+    } catch (e) {
+      if (!opts.signal?.aborted && isNotFound(e)) return;
+      throw s3Error(e, this.location, `deleting ${key}`, opts.signal);
+    }
+  }
+
+  async putIfAbsent(key: string, body: Buffer, opts: SignalOption = {}): Promise<boolean> {
+    assertKey(key);
+    return this.conditional.put(key, body, opts.signal);
+  }
+
+  async capabilities(): Promise<BackendCapabilities> {
+    return { atomicPutIfAbsent: await this.conditional.supported() };
+  }
+
+  async close(): Promise<void> {
+    this.client.destroy();
+  }
+}
