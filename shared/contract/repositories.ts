@@ -49,6 +49,7 @@ const s3Fields = {
   prefix: z
     .string()
     .max(512)
+    // eslint-disable-next-line no-control-regex -- control characters are exactly what is refused
     .regex(/^(?!\/)(?!.*\/\/)[^\\\u0000-\u001f]*$/, 'a key prefix: no leading "/", no "//", no backslash')
     .default(''),
   /** Path-style addressing (http://host/bucket/key): MinIO, Ceph and most self-hosted servers need it. */

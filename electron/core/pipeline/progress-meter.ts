@@ -17,6 +17,8 @@ export interface ProgressMeterOptions {
   windowMs?: number;
   /** Report during a stall this often (0: never). */
   heartbeatMs?: number;
+  /** Report done: true when the stream ends (default). runPipeline reports it itself, at the very end. */
+  reportOnEnd?: boolean;
   /** A monotonic clock in ms; injectable for tests. */
   now?: () => number;
   highWaterMark?: number;
@@ -58,8 +60,14 @@ export class ProgressMeter extends Transform {
 
   override _flush(cb: TransformCallback): void {
     this.stopHeartbeat();
-    this.report(true);
+    if (this.opts.reportOnEnd !== false) this.report(true);
     cb();
+  }
+
+  /** The final report, for a caller that knows better when the work is over. */
+  reportDone(): void {
+    this.stopHeartbeat();
+    this.report(true);
   }
 
   override _destroy(err: Error | null, cb: (error: Error | null) => void): void {

@@ -1,0 +1,179 @@
+/**
+ * One pipeline for both directions (ARCHITECTURE §5):
+ *
+ *   backup:  source → progress → [raw stages] → raw hash → compress → encrypt → stored hash → sink
+ *   restore: source → progress → stored hash✓ → decrypt → decompress → raw hash✓ → [raw stages] → sink
+ *
+ * (✓: checked against the manifest's figures when given.) Every stage is a Node stream joined by
+ * stream.pipeline, so backpressure runs end to end and memory stays at a few chunks per stage
+ * whatever the size; the AbortSignal reaches every stage, and on any failure every stage — the
+ * sink included — is destroyed with the error, so an upload aborts instead of completing.
+ *
+ * The sink is either a Writable (an exec's stdin, a file) or a function that consumes a Readable
+ * and settles when done — the shape of RepositoryBackend.putObject(key, body). Nothing here knows
+ * about Docker, SSH or repositories, so the same code can run in a helper container later.
+ */
+import { PassThrough, Readable, type Duplex, type Writable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { createDecryptStage, createEncryptStage } from './age.js';
+import { createCompressor, createDecompressor } from './compression.js';
+import { asPipelineError, cancelledError, IntegrityError, isAbortLike } from './errors.js';
+import { HashMeter } from './hash-meter.js';
+import { ProgressMeter } from './progress-meter.js';
+import type { CompressionSpec, Direction, EncryptionSpec, ExpectedMeasures, PipelineProgress, PipelineResult } from './types.js';
+
+export type PipelineSink<T> = Writable | ((stream: Readable) => Promise<T>);
+
+export interface RunPipelineOptions<T> {
+  direction: Direction;
+  source: Readable | AsyncIterable<Uint8Array>;
+  sink: PipelineSink<T>;
+  compression: CompressionSpec;
+  encryption: EncryptionSpec;
+  signal?: AbortSignal;
+  onProgress?: (progress: PipelineProgress) => void;
+  /** Restore only: the manifest's figures; any difference fails the run with an IntegrityError. */
+  expected?: ExpectedMeasures;
+  /** Bytes the source will deliver, for fraction and ETA (restore: defaults to expected.storedBytes). */
+  sourceSize?: number;
+  /**
+   * Extra stages on the raw (tar/dump) side, next to the host: right after the source on backup,
+   * right before the sink on restore — e.g. the tar guard.
+   */
+  rawStages?: Duplex[];
+  /** Per-stage buffer; the default (64 KiB, one age chunk) keeps the whole run within a few MiB. */
+  highWaterMark?: number;
+  progressIntervalMs?: number;
+}
+
+export interface RunPipelineResult<T> extends PipelineResult {
+  /** What a function sink resolved with (e.g. putObject's answer). */
+  sinkResult: T | undefined;
+}
+
+const DEFAULT_HWM = 64 * 1024;
+
+interface Stage {
+  name: string;
+  stream: Duplex;
+}
+
+export async function runPipeline<T = void>(opts: RunPipelineOptions<T>): Promise<RunPipelineResult<T>> {
+  const { direction, expected } = opts;
+  const hwm = opts.highWaterMark ?? DEFAULT_HWM;
+  const started = performance.now();
+
+  const raw = new HashMeter({ label: 'restored', highWaterMark: hwm, expected: direction === 'restore' ? pick(expected, 'raw') : undefined });
+  const stored = new HashMeter({ label: 'stored', highWaterMark: hwm, expected: direction === 'restore' ? pick(expected, 'stored') : undefined });
+  const progress = new ProgressMeter({
+    highWaterMark: hwm,
+    total: opts.sourceSize ?? (direction === 'restore' ? expected?.storedBytes : undefined),
+    intervalMs: opts.progressIntervalMs,
+    reportOnEnd: false,
+    onProgress: (p) => opts.onProgress?.({ ...p, direction, rawBytes: raw.bytes, storedBytes: stored.bytes }),
+  });
+
+  // Spec errors (an empty passphrase, no identity) throw here, before any stream is touched.
+  const stages: Stage[] =
+    direction === 'backup'
+      ? [
+          { name: 'progress', stream: progress },
+          ...(opts.rawStages ?? []).map((stream, i) => ({ name: `raw stage ${i + 1}`, stream })),
+          { name: 'raw hash', stream: raw },
+          { name: 'compress', stream: createCompressor(opts.compression, hwm) },
+          { name: 'encrypt', stream: createEncryptStage(opts.encryption, hwm) },
+          { name: 'stored hash', stream: stored },
+        ]
+      : [
+          { name: 'progress', stream: progress },
+          { name: 'stored hash', stream: stored },
+          { name: 'decrypt', stream: createDecryptStage(opts.encryption, hwm) },
+          { name: 'decompress', stream: createDecompressor(opts.compression, hwm) },
+          { name: 'raw hash', stream: raw },
+          ...(opts.rawStages ?? []).map((stream, i) => ({ name: `raw stage ${i + 1}`, stream })),
+        ];
+
+  // Which stage failed first, to say what a failure means (a zlib error on restore = corruption).
+  let firstStageError: { stage: string; error: unknown } | undefined;
+  for (const { name, stream } of stages) {
+    stream.once('error', (error) => (firstStageError ??= { stage: name, error }));
+  }
+
+  // Our own abort, used when a function sink fails: it tears the chain down like a cancel would.
+  const internal = new AbortController();
+  const signal = opts.signal ? AbortSignal.any([opts.signal, internal.signal]) : internal.signal;
+  let failure: { error: unknown } | undefined;
+  const fail = (error: unknown) => {
+    failure ??= { error };
+    internal.abort(error);
+  };
+
+  const source = opts.source instanceof Readable ? opts.source : Readable.from(opts.source, { objectMode: false, highWaterMark: hwm });
+  const streams = stages.map((s) => s.stream);
+  let chain: Promise<void>;
+  let sinkDone: Promise<T | undefined>;
+  if (typeof opts.sink === 'function') {
+    const tail = new PassThrough({ highWaterMark: hwm });
+    chain = pipeline([source, ...streams, tail], { signal });
+    const consume = opts.sink;
+    sinkDone = Promise.resolve()
+      .then(() => consume(tail))
+      .then((result) => {
+        // A sink that settles without reading to the end would leave the chain stalled forever.
+        if (!tail.readableEnded) throw new Error('the sink stopped reading before the end of the stream');
+        return result;
+      });
+    sinkDone.catch((e) => {
+      if (!tail.destroyed) tail.destroy(e as Error);
+      fail(e);
+    });
+  } else {
+    chain = pipeline([source, ...streams, opts.sink], { signal });
+    sinkDone = Promise.resolve(undefined);
+  }
+  chain.catch((e) => {
+    if (!internal.signal.aborted) fail(e);
+  });
+
+  const [chainOutcome, sinkOutcome] = await Promise.allSettled([chain, sinkDone]);
+  if (opts.signal?.aborted) throw cancelledError(direction);
+  if (failure || chainOutcome.status === 'rejected' || sinkOutcome.status === 'rejected') {
+    const error = failure?.error ?? (chainOutcome.status === 'rejected' ? chainOutcome.reason : (sinkOutcome as PromiseRejectedResult).reason);
+    throw explain(error, firstStageError, direction, opts.compression);
+  }
+
+  const rawMeasure = raw.result;
+  const storedMeasure = stored.result;
+  if (!rawMeasure || !storedMeasure) throw new Error('pipeline ended without measures');
+  progress.reportDone();
+  return {
+    rawBytes: rawMeasure.bytes,
+    rawSha256: rawMeasure.sha256,
+    storedBytes: storedMeasure.bytes,
+    storedSha256: storedMeasure.sha256,
+    elapsedMs: performance.now() - started,
+    sinkResult: sinkOutcome.status === 'fulfilled' ? sinkOutcome.value : undefined,
+  };
+}
+
+function pick(expected: ExpectedMeasures | undefined, side: 'raw' | 'stored'): { bytes?: number; sha256?: string } | undefined {
+  if (!expected) return undefined;
+  return side === 'raw' ? { bytes: expected.rawBytes, sha256: expected.rawSha256 } : { bytes: expected.storedBytes, sha256: expected.storedSha256 };
+}
+
+/** The error to report: the first real one, in the pipeline's terms. */
+function explain(
+  error: unknown,
+  stageError: { stage: string; error: unknown } | undefined,
+  direction: Direction,
+  compression: CompressionSpec,
+): Error {
+  // stream.pipeline reports the first error, but an AbortError from our own teardown may mask it.
+  const cause = isAbortLike(error) && stageError && !isAbortLike(stageError.error) ? stageError.error : error;
+  if (isAbortLike(cause)) return cancelledError(direction);
+  if (stageError?.stage === 'decompress' && cause === stageError.error && !(cause instanceof IntegrityError)) {
+    return new IntegrityError(`The stored ${compression.kind} stream is corrupted and cannot be decompressed.`, (cause as Error).message);
+  }
+  return asPipelineError(cause, direction);
+}
+

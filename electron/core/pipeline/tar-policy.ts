@@ -1,0 +1,108 @@
+/**
+ * What may land in a volume (ARCHITECTURE §6 step 5): an entry may never be written outside the
+ * extraction directory. Refused: absolute names, ".." components, hard links to anything but an
+ * earlier entry, any path through a symbolic link that the archive itself created, and device
+ * nodes. Symbolic links themselves are data and pass whatever they point at (absolute, dangling):
+ * creating a symlink writes nothing through it; only later entries could, and those are refused.
+ *
+ * FIFOs are allowed by default: making one needs no privilege and creates nothing but a name in the
+ * volume (applications keep them in their data directories). `fifos: 'reject'` refuses them too.
+ *
+ * Memory: one map entry per archive entry (the hard-link check needs every earlier name) — about
+ * 100–150 bytes each, so 1 million files cost ~150 MB. Said here so nobody is surprised.
+ */
+
+export type EntryKind = 'file' | 'dir' | 'symlink' | 'hardlink' | 'fifo' | 'char' | 'block';
+
+export interface PolicyEntry {
+  kind: EntryKind;
+  /** The name the extractor uses (pax path / GNU sparse name / long name / header name). */
+  name: string;
+  /** Every other name the headers carry for this entry: each must be safe as well. */
+  otherNames: string[];
+  linkname: string;
+}
+
+export interface PolicyOptions {
+  fifos?: 'allow' | 'reject';
+}
+
+type Parsed = { parts: string[] } | { problem: string };
+
+/** "./a//b/" → ["a", "b"]; refuses what could leave the extraction directory. */
+export function splitEntryName(name: string): Parsed {
+  if (name.includes('\0')) return { problem: 'has a NUL byte in its name' };
+  if (name.startsWith('/')) return { problem: 'has an absolute name' };
+  const parts = name.split('/').filter((p) => p !== '' && p !== '.');
+  if (parts.includes('..')) return { problem: 'has a ".." component in its name' };
+  return { parts };
+}
+
+export class EntryPolicy {
+  /** Paths created as symbolic links by earlier entries. */
+  private readonly symlinks = new Set<string>();
+  /** Every earlier entry, by normalised path: hard links may point only at these. */
+  private readonly seen = new Map<string, EntryKind>();
+
+  constructor(private readonly opts: PolicyOptions = {}) {}
+
+  /** The entry's normalised path ("" for the root directory). Throws nothing; see check(). */
+  static pathOf(name: string): string {
+    const parsed = splitEntryName(name);
+    return 'parts' in parsed ? parsed.parts.join('/') : name;
+  }
+
+  /** Why the entry must be refused, or undefined when it is safe. */
+  check(entry: PolicyEntry): string | undefined {
+    if (entry.kind === 'char') return 'is a character device, and device nodes are never restored';
+    if (entry.kind === 'block') return 'is a block device, and device nodes are never restored';
+    if (entry.kind === 'fifo' && this.opts.fifos === 'reject') return 'is a FIFO, and FIFOs are refused by this restore';
+    for (const name of [entry.name, ...entry.otherNames]) {
+      const parsed = splitEntryName(name);
+      if ('problem' in parsed) return name === entry.name ? parsed.problem : `${parsed.problem} (in its header: "${name}")`;
+      if (parsed.parts.length === 0 && entry.kind !== 'dir') return 'has an empty name';
+      const through = this.symlinkOnPath(parsed.parts, entry.kind !== 'symlink');
+      if (through) return through;
+    }
+    if (entry.kind === 'hardlink') return this.checkHardLink(entry.linkname);
+    return undefined;
+  }
+
+  /** Remembers a checked entry, for the entries after it. */
+  record(entry: PolicyEntry): void {
+    const path = EntryPolicy.pathOf(entry.name);
+    this.seen.set(path, entry.kind);
+    if (entry.kind === 'symlink') {
+      this.symlinks.add(path);
+      // A header that names the link twice: whichever name an extractor picks is a symlink now.
+      for (const other of entry.otherNames) this.symlinks.add(EntryPolicy.pathOf(other));
+    }
+  }
+
+  private symlinkOnPath(parts: string[], includingSelf: boolean): string | undefined {
+    const last = includingSelf ? parts.length : parts.length - 1;
+    let path = '';
+    for (let i = 0; i < last; i++) {
+      path = i === 0 ? parts[0]! : `${path}/${parts[i]}`;
+      if (this.symlinks.has(path)) {
+        return i === parts.length - 1
+          ? `would replace the symbolic link "${path}" created by an earlier entry, and could be written through it`
+          : `lies under "${path}", a symbolic link created by an earlier entry, so it could be written outside the volume`;
+      }
+    }
+    return undefined;
+  }
+
+  private checkHardLink(linkname: string): string | undefined {
+    if (linkname === '') return 'is a hard link without a target';
+    const parsed = splitEntryName(linkname);
+    if ('problem' in parsed) return `is a hard link to "${linkname}", which ${parsed.problem}`;
+    const target = parsed.parts.join('/');
+    const through = this.symlinkOnPath(parsed.parts, false);
+    if (through) return `is a hard link to "${linkname}", which ${through}`;
+    const kind = this.seen.get(target);
+    if (kind === undefined) return `is a hard link to "${linkname}", which is not an earlier entry of the archive`;
+    if (kind === 'dir') return `is a hard link to the directory "${linkname}"`;
+    return undefined;
+  }
+}
