@@ -1,0 +1,305 @@
+/**
+ * The tar guard: a pass-through stage that validates a tar stream on its way to the extractor
+ * (ARCHITECTURE §6 step 5), counts what it holds, and can write the file index of a snapshot.
+ *
+ * The ORIGINAL bytes go through unchanged — nothing is re-packed, so sparse maps, xattrs, ACLs and
+ * long names reach the extractor exactly as the source wrote them, and a restore is byte-identical
+ * to the backup. To make "validated" mean something, the bytes of an entry's headers (pax/long-name
+ * headers, the header block, sparse extension blocks) are held back until the entry has passed
+ * the policy (tar-policy.ts); file data streams through without being buffered. So no header of a
+ * refused entry ever reaches the extractor: the stream fails just before it, naming the entry.
+ *
+ * Framing follows GNU tar and Go's archive/tar, and whatever they could read differently is
+ * refused as malformed (see tar-header.ts): links, directories and devices carrying data, a
+ * regular file whose name ends in "/" carrying data, a pax global header that sets a path or size,
+ * anything but zeros after the end-of-archive marker, an archive without that marker.
+ *
+ * policy 'report' (for backups) records problems in the summary instead of failing, so a backup of
+ * a volume holding a device node still happens and says so; malformed streams fail either way.
+ */
+import { Readable, Transform, type TransformCallback } from 'node:stream';
+import { MalformedArchiveError, UnsafeArchiveError } from './errors.js';
+import { BLOCK, blocksFor, decodeHeader, isZeroBlock, parsePax, paxNumber, sparseExtensionContinues, type HeaderBlock } from './tar-header.js';
+import { EntryPolicy, type EntryKind, type PolicyOptions } from './tar-policy.js';
+
+export interface TarGuardOptions extends PolicyOptions {
+  policy?: 'reject' | 'report';
+  /** Produce `guard.index`, a stream of JSON lines (FileIndexEntry); it must be consumed concurrently. */
+  index?: boolean;
+  /** Largest pax or GNU long-name header accepted (default 1 MiB). */
+  maxHeaderBytes?: number;
+  highWaterMark?: number;
+}
+
+/** One line of index/<snapshot>/<source>.files.jsonl */
+export interface FileIndexEntry {
+  path: string;
+  type: EntryKind;
+  /** Files: the real (apparent) size, sparse files included; 0 for everything else. */
+  size: number;
+  mode: number;
+  /** Seconds since the epoch; fractional when a pax header says so. */
+  mtime: number;
+  uid: number;
+  gid: number;
+  linkname?: string;
+}
+
+export interface TarProblem {
+  entry: string;
+  problem: string;
+}
+
+export interface TarSummary {
+  entries: number;
+  files: number;
+  directories: number;
+  symlinks: number;
+  hardlinks: number;
+  fifos: number;
+  devices: number;
+  /** Sum of the files' real sizes. */
+  fileBytes: number;
+  /** Bytes of the tar stream itself. */
+  archiveBytes: number;
+  problems: TarProblem[];
+}
+
+const KINDS: Record<string, EntryKind> = { '0': 'file', '\0': 'file', '7': 'file', S: 'file', '1': 'hardlink', '2': 'symlink', '3': 'char', '4': 'block', '5': 'dir', '6': 'fifo' };
+const META = new Set(['x', 'g', 'L', 'K']);
+/** Keys that would change an entry's name, target or framing: never accepted in a global header. */
+const GLOBAL_FORBIDDEN = /^(path|linkpath|size|GNU\.sparse\..*)$/;
+
+type Region = { kind: 'header' } | { kind: 'meta'; type: string; size: number; header: HeaderBlock } | { kind: 'sparse'; header: HeaderBlock } | { kind: 'data' } | { kind: 'end' };
+
+export class TarGuard extends Transform {
+  readonly index: Readable | undefined;
+  private readonly policy: EntryPolicy;
+  private readonly counts: TarSummary = { entries: 0, files: 0, directories: 0, symlinks: 0, hardlinks: 0, fifos: 0, devices: 0, fileBytes: 0, archiveBytes: 0, problems: [] };
+  private region: Region = { kind: 'header' };
+  /** Bytes still to complete the current region. */
+  private remaining = BLOCK;
+  private collected: Buffer[] = [];
+  /** Header bytes of the entry being read, forwarded once it passes. */
+  private held: Buffer[] = [];
+  private pending: { pax?: Map<string, string>; longName?: string; longLink?: string } = {};
+  /** Offset of the current region's start, for messages. */
+  private regionStart = 0;
+  private waitingForIndex: (() => void) | undefined;
+
+  constructor(private readonly opts: TarGuardOptions = {}) {
+    super({ highWaterMark: opts.highWaterMark });
+    this.policy = new EntryPolicy(opts);
+    if (opts.index) {
+      this.index = new Readable({ read: () => this.releaseIndex() });
+    }
+  }
+
+  get summary(): TarSummary {
+    return { ...this.counts, problems: [...this.counts.problems] };
+  }
+
+  override _transform(chunk: Buffer, _enc: BufferEncoding, cb: TransformCallback): void {
+    try {
+      this.consume(chunk);
+    } catch (e) {
+      cb(e as Error);
+      return;
+    }
+    // The index has its own reader: when it lags, wait for it rather than buffer without bound.
+    if (this.index && this.index.readableLength >= this.index.readableHighWaterMark) this.waitingForIndex = () => cb();
+    else cb();
+  }
+
+  override _flush(cb: TransformCallback): void {
+    if (this.region.kind !== 'end') {
+      const clean = this.region.kind === 'header' && this.remaining === BLOCK && this.held.length === 0;
+      cb(new MalformedArchiveError(clean ? 'The tar stream ends without an end-of-archive marker: it is truncated.' : `The tar stream is truncated at byte ${this.counts.archiveBytes}.`));
+      return;
+    }
+    this.index?.push(null);
+    this.emit('summary', this.summary);
+    cb();
+  }
+
+  override _destroy(err: Error | null, cb: (error: Error | null) => void): void {
+    if (this.index && !this.index.destroyed) this.index.destroy(err ?? undefined);
+    cb(err);
+  }
+
+  private releaseIndex(): void {
+    const resume = this.waitingForIndex;
+    this.waitingForIndex = undefined;
+    resume?.();
+  }
+
+  private consume(chunk: Buffer): void {
+    let off = 0;
+    while (off < chunk.length) {
+      const n = Math.min(this.remaining, chunk.length - off);
+      const slice = chunk.subarray(off, off + n);
+      off += n;
+      this.counts.archiveBytes += n;
+      this.remaining -= n;
+      const region = this.region;
+      if (region.kind === 'data') {
+        this.push(slice);
+        if (this.remaining === 0) this.expectHeader();
+        continue;
+      }
+      if (region.kind === 'end') {
+        if (!isZeroBlock(slice)) throw new MalformedArchiveError(`The tar stream has data after its end-of-archive marker (byte ${this.counts.archiveBytes - n}).`);
+        this.push(slice);
+        this.remaining = Infinity;
+        continue;
+      }
+      this.held.push(slice);
+      this.collected.push(slice);
+      if (this.remaining > 0) continue;
+      const bytes = this.collected.length === 1 ? this.collected[0]! : Buffer.concat(this.collected);
+      this.collected = [];
+      if (region.kind === 'header') this.onHeader(bytes);
+      else if (region.kind === 'meta') this.onMeta(region, bytes);
+      else this.onSparseBlock(region.header, bytes);
+    }
+  }
+
+  private expectHeader(): void {
+    this.region = { kind: 'header' };
+    this.remaining = BLOCK;
+    this.regionStart = this.counts.archiveBytes;
+  }
+
+  private onHeader(block: Buffer): void {
+    if (isZeroBlock(block)) {
+      const { pax, longName, longLink } = this.pending;
+      if (pax || longName !== undefined || longLink !== undefined) throw new MalformedArchiveError(`The tar stream ends right after an extended header (byte ${this.regionStart}).`);
+      this.flushHeld();
+      this.region = { kind: 'end' };
+      this.remaining = Infinity;
+      return;
+    }
+    const header = decodeHeader(block, this.regionStart);
+    if (META.has(header.typeflag)) {
+      const max = this.opts.maxHeaderBytes ?? 1 << 20;
+      if (header.size > max) throw new MalformedArchiveError(`A tar extended header at byte ${this.regionStart} is larger than ${max} bytes.`);
+      this.region = { kind: 'meta', type: header.typeflag, size: header.size, header };
+      this.remaining = blocksFor(header.size);
+      this.regionStart = this.counts.archiveBytes;
+      if (this.remaining === 0) this.onMeta(this.region, Buffer.alloc(0));
+      return;
+    }
+    if (header.sparseExtended) {
+      this.region = { kind: 'sparse', header };
+      this.remaining = BLOCK;
+      return;
+    }
+    this.onEntry(header);
+  }
+
+  private onMeta(region: Extract<Region, { kind: 'meta' }>, padded: Buffer): void {
+    const data = padded.subarray(0, region.size);
+    const at = this.regionStart;
+    const once = <K extends keyof TarGuard['pending']>(key: K, value: TarGuard['pending'][K]) => {
+      if (this.pending[key] !== undefined) throw new MalformedArchiveError(`The tar stream has two extended headers of one kind for one entry (byte ${at}).`);
+      this.pending[key] = value;
+    };
+    if (region.type === 'x') once('pax', parsePax(data, at));
+    else if (region.type === 'L') once('longName', longString(data));
+    else if (region.type === 'K') once('longLink', longString(data));
+    else {
+      const keys = [...parsePax(data, at).keys()].filter((k) => GLOBAL_FORBIDDEN.test(k));
+      if (keys.length) this.problem('(pax global header)', `sets ${keys.join(', ')} for every entry, which extractors apply differently`);
+    }
+    this.expectHeader();
+  }
+
+  private onSparseBlock(header: HeaderBlock, block: Buffer): void {
+    if (sparseExtensionContinues(block)) {
+      this.remaining = BLOCK;
+      return;
+    }
+    this.onEntry(header);
+  }
+
+  private onEntry(header: HeaderBlock): void {
+    const { pax, longName, longLink } = this.pending;
+    this.pending = {};
+    const sparseName = pax?.get('GNU.sparse.name');
+    const paxPath = pax?.get('path');
+    const name = sparseName ?? paxPath ?? longName ?? header.name;
+    const otherNames = [header.name, longName, paxPath, sparseName].filter((n): n is string => n !== undefined && n !== name);
+    const linkname = pax?.get('linkpath') ?? longLink ?? header.linkname;
+    const paxSize = pax?.get('size');
+    const size = paxSize !== undefined ? paxNumber(paxSize, 'size') : header.size;
+    // 'S' is GNU's sparse type; in a ustar header its sparse map would overlap the name prefix.
+    let kind: EntryKind | undefined = header.typeflag === 'S' && header.format !== 'gnu' ? undefined : KINDS[header.typeflag];
+    if (kind === 'file' && name.endsWith('/')) {
+      // Old archives mark directories by a trailing slash; with data it would be ambiguous.
+      if (size === 0) kind = 'dir';
+      else this.problem(name, 'is a regular file whose name ends with "/" and carries data (ambiguous)');
+    }
+    if (kind === undefined) this.problem(name, `has the unsupported tar entry type "${printable(header.typeflag)}"`);
+    else if (kind !== 'file' && size !== 0) this.problem(name, `is a ${kind} entry that carries ${size} bytes of data (ambiguous)`);
+
+    if (kind !== undefined) {
+      const entry = { kind, name, otherNames, linkname };
+      const problem = this.policy.check(entry);
+      if (problem) this.problem(name, problem);
+      this.policy.record(entry);
+      this.count(kind, header, pax, size, name, linkname);
+    }
+    this.flushHeld();
+    if (size > 0) {
+      this.region = { kind: 'data' };
+      this.remaining = blocksFor(size);
+    } else this.expectHeader();
+  }
+
+  private count(kind: EntryKind, header: HeaderBlock, pax: Map<string, string> | undefined, size: number, name: string, linkname: string): void {
+    const c = this.counts;
+    c.entries++;
+    let realSize = 0;
+    if (kind === 'file') {
+      const sparse = pax?.get('GNU.sparse.realsize') ?? pax?.get('GNU.sparse.size');
+      realSize = sparse !== undefined ? paxNumber(sparse, 'GNU.sparse.realsize') : (header.sparseRealSize ?? size);
+      c.files++;
+      c.fileBytes += realSize;
+    } else if (kind === 'dir') c.directories++;
+    else if (kind === 'symlink') c.symlinks++;
+    else if (kind === 'hardlink') c.hardlinks++;
+    else if (kind === 'fifo') c.fifos++;
+    else c.devices++;
+    if (!this.index) return;
+    const line: FileIndexEntry = {
+      path: EntryPolicy.pathOf(name) || '.',
+      type: kind,
+      size: realSize,
+      mode: header.mode & 0o7777,
+      mtime: pax?.has('mtime') ? paxNumber(pax.get('mtime')!, 'mtime', true) : header.mtime,
+      uid: pax?.has('uid') ? paxNumber(pax.get('uid')!, 'uid') : header.uid,
+      gid: pax?.has('gid') ? paxNumber(pax.get('gid')!, 'gid') : header.gid,
+      ...(kind === 'symlink' || kind === 'hardlink' ? { linkname } : {}),
+    };
+    this.index.push(JSON.stringify(line) + '\n');
+  }
+
+  private problem(entry: string, problem: string): void {
+    if (this.opts.policy === 'report') this.counts.problems.push({ entry, problem });
+    else throw new UnsafeArchiveError(entry, problem);
+  }
+
+  private flushHeld(): void {
+    for (const b of this.held) this.push(b);
+    this.held = [];
+  }
+}
+
+function longString(data: Buffer): string {
+  const nul = data.indexOf(0);
+  return data.toString('utf8', 0, nul < 0 ? data.length : nul);
+}
+
+function printable(flag: string): string {
+  return /^[\x21-\x7e]$/.test(flag) ? flag : `\\x${flag.charCodeAt(0).toString(16).padStart(2, '0')}`;
+}
