@@ -43,6 +43,10 @@ export function createCompressor(spec: CompressionSpec, highWaterMark?: number):
   }
 }
 
+/**
+ * For zstd, put a ZstdFrameCheck (zstd-frames.ts) in front: Node's zstd decompressor ends quietly
+ * on a stream cut inside a frame. runPipeline does.
+ */
 export function createDecompressor(spec: CompressionSpec, highWaterMark?: number): Duplex {
   switch (spec.kind) {
     case 'zstd':

@@ -20,6 +20,7 @@ import { createCompressor, createDecompressor } from './compression.js';
 import { asPipelineError, cancelledError, IntegrityError, isAbortLike } from './errors.js';
 import { HashMeter } from './hash-meter.js';
 import { ProgressMeter } from './progress-meter.js';
+import { ZstdFrameCheck } from './zstd-frames.js';
 import type { CompressionSpec, Direction, EncryptionSpec, ExpectedMeasures, PipelineProgress, PipelineResult } from './types.js';
 
 export type PipelineSink<T> = Writable | ((stream: Readable) => Promise<T>);
@@ -88,6 +89,8 @@ export async function runPipeline<T = void>(opts: RunPipelineOptions<T>): Promis
           { name: 'progress', stream: progress },
           { name: 'stored hash', stream: stored },
           { name: 'decrypt', stream: createDecryptStage(opts.encryption, hwm) },
+          // Node's zstd decompressor does not notice a stream cut inside a frame; this does.
+          ...(opts.compression.kind === 'zstd' ? [{ name: 'zstd frames', stream: new ZstdFrameCheck(hwm) }] : []),
           { name: 'decompress', stream: createDecompressor(opts.compression, hwm) },
           { name: 'raw hash', stream: raw },
           ...(opts.rawStages ?? []).map((stream, i) => ({ name: `raw stage ${i + 1}`, stream })),

@@ -123,7 +123,9 @@ export class TarGuard extends Transform {
   }
 
   override _destroy(err: Error | null, cb: (error: Error | null) => void): void {
-    if (this.index && !this.index.destroyed) this.index.destroy(err ?? undefined);
+    // Closed without an error of its own: its consumer (a pipeline) sees a premature close and
+    // aborts the index upload, and a consumer that only listens for data cannot crash the process.
+    if (this.index && !this.index.destroyed) this.index.destroy();
     cb(err);
   }
 

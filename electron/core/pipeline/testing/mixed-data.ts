@@ -49,6 +49,8 @@ export interface MixedSourceOptions {
    * gzip's match windows, so neither compresses better than on fresh data.
    */
   pool?: boolean;
+  /** 'mixed' (default) alternates text and random blocks; 'random' never compresses. */
+  content?: 'mixed' | 'random';
   /** Compute the sha256 of what is produced (costs a hash pass; off in benchmarks). */
   hash?: boolean;
   seed?: number;
@@ -100,6 +102,7 @@ export class MixedSource extends Readable {
       return;
     }
     // Fresh buffers each time: a pushed chunk must not be overwritten while a stage still holds it.
-    this.block = i % 2 === 0 ? textBlock((this.opts.seed ?? 1) * 100_000 + i) : randomFillSync(Buffer.allocUnsafe(BLOCK));
+    const text = i % 2 === 0 && this.opts.content !== 'random';
+    this.block = text ? textBlock((this.opts.seed ?? 1) * 100_000 + i) : randomFillSync(Buffer.allocUnsafe(BLOCK));
   }
 }

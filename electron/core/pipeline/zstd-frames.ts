@@ -1,0 +1,127 @@
+/**
+ * Checks that a zstd stream ends where a frame ends.
+ *
+ * Why: Node's zstd decompressor (zlib.createZstdDecompress, Node 22) ends quietly when its input
+ * stops in the middle of a frame — a cut object would restore as a shorter stream with no error
+ * (gunzip, by contrast, reports "unexpected end of file"). The manifest's sha256 catches that on
+ * a restore, but a damaged object must fail on its own too. This pass-through walks the frame
+ * structure of RFC 8878 (headers and block sizes only, never the content) and fails at the end
+ * if the stream stops inside a frame. Skippable frames are allowed, like the CLI does.
+ */
+import { Transform, type TransformCallback } from 'node:stream';
+import { IntegrityError } from './errors.js';
+
+const FRAME_MAGIC = 0xfd2fb528;
+
+type Field = 'magic' | 'skippable size' | 'descriptor' | 'block header' | 'checksum';
+
+export class ZstdFrameCheck extends Transform {
+  private field: Field | 'skip' = 'magic';
+  /** Bytes still needed to complete the current field, or to skip. */
+  private remaining = 4;
+  private collected: number[] = [];
+  private afterSkip: Field = 'magic';
+  private frames = 0;
+  private checksum = false;
+  private lastBlock = false;
+  private offset = 0;
+
+  constructor(highWaterMark?: number) {
+    super({ highWaterMark });
+  }
+
+  override _transform(chunk: Buffer, _enc: BufferEncoding, cb: TransformCallback): void {
+    try {
+      this.walk(chunk);
+    } catch (e) {
+      cb(e as Error);
+      return;
+    }
+    cb(null, chunk);
+  }
+
+  override _flush(cb: TransformCallback): void {
+    const atBoundary = this.field === 'magic' && this.collected.length === 0;
+    if (!atBoundary || this.frames === 0) {
+      cb(new IntegrityError('The stored zstd stream is truncated: it ends inside a frame.', `at byte ${this.offset}`));
+      return;
+    }
+    cb();
+  }
+
+  private walk(chunk: Buffer): void {
+    let pos = 0;
+    while (pos < chunk.length) {
+      if (this.field === 'skip') {
+        const n = Math.min(this.remaining, chunk.length - pos);
+        pos += n;
+        this.offset += n;
+        this.remaining -= n;
+        if (this.remaining === 0) this.expect(this.afterSkip);
+        continue;
+      }
+      this.collected.push(chunk[pos]!);
+      pos++;
+      this.offset++;
+      if (--this.remaining > 0) continue;
+      const bytes = Buffer.from(this.collected);
+      this.collected = [];
+      this.complete(this.field, bytes);
+    }
+  }
+
+  private expect(field: Field): void {
+    this.field = field;
+    this.remaining = field === 'magic' || field === 'skippable size' || field === 'checksum' ? 4 : field === 'block header' ? 3 : 1;
+  }
+
+  private skip(bytes: number, then: Field): void {
+    if (bytes === 0) {
+      this.expect(then);
+      return;
+    }
+    this.field = 'skip';
+    this.remaining = bytes;
+    this.afterSkip = then;
+  }
+
+  private complete(field: Field, bytes: Buffer): void {
+    switch (field) {
+      case 'magic': {
+        const magic = bytes.readUInt32LE(0);
+        if (magic === FRAME_MAGIC) {
+          this.frames++;
+          this.expect('descriptor');
+        } else if ((magic & 0xfffffff0) === 0x184d2a50) this.expect('skippable size');
+        else throw new IntegrityError('The stored object is not a zstd stream (bad frame magic).', `at byte ${this.offset - 4}`);
+        return;
+      }
+      case 'skippable size':
+        this.skip(bytes.readUInt32LE(0), 'magic');
+        return;
+      case 'descriptor': {
+        const d = bytes[0]!;
+        const single = (d >> 5) & 1;
+        const fcs = [single ? 1 : 0, 2, 4, 8][d >> 6]!;
+        const dict = [0, 1, 2, 4][d & 3]!;
+        this.checksum = ((d >> 2) & 1) === 1;
+        const rest = (single ? 0 : 1) + dict + fcs;
+        // The rest of the header carries nothing the check needs: step over it.
+        this.skip(rest, 'block header');
+        return;
+      }
+      case 'block header': {
+        const h = bytes[0]! | (bytes[1]! << 8) | (bytes[2]! << 16);
+        this.lastBlock = (h & 1) === 1;
+        const type = (h >> 1) & 3;
+        if (type === 3) throw new IntegrityError('The stored zstd stream is corrupted (reserved block type).', `at byte ${this.offset - 3}`);
+        const size = type === 1 ? 1 : h >>> 3;
+        this.skip(size, this.lastBlock ? (this.checksum ? 'checksum' : 'magic') : 'block header');
+        return;
+      }
+      case 'checksum':
+        this.expect('magic');
+        return;
+    }
+  }
+}
