@@ -33,8 +33,8 @@ afterAll(async () => {
 async function through(stage: Duplex, input: Buffer | Readable, chunkSize = 10_000): Promise<Buffer> {
   const chunks: Buffer[] = [];
   const src = Buffer.isBuffer(input) ? Readable.from(split(input, chunkSize), { objectMode: false }) : input;
-  await pipeline(src, stage, async function* (s) {
-    for await (const c of s) chunks.push(c as Buffer);
+  await pipeline(src, stage, async (s: AsyncIterable<Buffer>) => {
+    for await (const c of s) chunks.push(c);
   });
   return Buffer.concat(chunks);
 }

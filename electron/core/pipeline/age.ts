@@ -20,7 +20,7 @@ import { PassThrough, type Duplex } from 'node:stream';
 import { Decrypter, Encrypter, identityToRecipient, type Recipient, type Stanza } from 'age-encryption';
 import { RpcError } from '../../../shared/contract/errors.js';
 import { sealChunk, StreamOpener, StreamSealer, AGE_TAG, type SealerKeys } from './age-stream.js';
-import { ScryptIdentity, ScryptRecipient } from './age-scrypt.js';
+import { MAX_WORK_FACTOR, ScryptIdentity, ScryptRecipient } from './age-scrypt.js';
 import { IntegrityError } from './errors.js';
 import type { EncryptionSpec } from './types.js';
 
@@ -106,6 +106,9 @@ function unlocker(decrypter: Decrypter): (header: Buffer) => Promise<Uint8Array>
       const msg = (e as Error).message ?? String(e);
       if (/no identity matched/i.test(msg)) {
         throw new RpcError('AUTH_FAILED', 'The passphrase or key does not open this encrypted object.', msg);
+      }
+      if (/work factor/i.test(msg)) {
+        throw new RpcError('INTERNAL', `The object was encrypted with an scrypt work factor above ${MAX_WORK_FACTOR}, which would need over 1 GiB of memory to open; decrypt it with \`age -d\`.`, msg);
       }
       throw new IntegrityError('The header of the encrypted object is damaged or not age’s.', msg);
     }

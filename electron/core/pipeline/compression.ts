@@ -12,10 +12,11 @@ import { PassThrough, type Duplex } from 'node:stream';
 import type { CompressionSpec } from './types.js';
 
 /**
- * zlib's default output chunk is 16 KiB; larger chunks mean fewer trips through every later stage.
- * (zlib streams keep Node's default highWaterMark, 64 KiB since Node 22: one chunk each way.)
+ * zlib's default output chunk is 16 KiB; larger chunks mean fewer trips through the thread pool
+ * and through every later stage (see coalescer.ts for the figures). zlib streams keep Node's
+ * default highWaterMark (64 KiB since Node 22), so each side holds about one chunk.
  */
-const CHUNK = 64 * 1024;
+export const DEFAULT_CHUNK_BYTES = 1024 * 1024;
 
 export const DEFAULT_ZSTD_LEVEL = 3;
 export const DEFAULT_GZIP_LEVEL = 6;
@@ -26,20 +27,20 @@ function level(value: number | undefined, fallback: number, min: number, max: nu
   return v;
 }
 
-export function createCompressor(spec: CompressionSpec, highWaterMark?: number): Duplex {
+export function createCompressor(spec: CompressionSpec, chunkBytes = DEFAULT_CHUNK_BYTES): Duplex {
   switch (spec.kind) {
     case 'zstd':
       return createZstdCompress({
-        chunkSize: CHUNK,
+        chunkSize: chunkBytes,
         params: {
           [constants.ZSTD_c_compressionLevel]: level(spec.level, DEFAULT_ZSTD_LEVEL, 1, 19, 'zstd'),
           [constants.ZSTD_c_checksumFlag]: 1,
         },
       });
     case 'gzip':
-      return createGzip({ chunkSize: CHUNK, level: level(spec.level, DEFAULT_GZIP_LEVEL, 1, 9, 'gzip') });
+      return createGzip({ chunkSize: chunkBytes, level: level(spec.level, DEFAULT_GZIP_LEVEL, 1, 9, 'gzip') });
     case 'none':
-      return new PassThrough({ highWaterMark });
+      return new PassThrough();
   }
 }
 
@@ -47,13 +48,13 @@ export function createCompressor(spec: CompressionSpec, highWaterMark?: number):
  * For zstd, put a ZstdFrameCheck (zstd-frames.ts) in front: Node's zstd decompressor ends quietly
  * on a stream cut inside a frame. runPipeline does.
  */
-export function createDecompressor(spec: CompressionSpec, highWaterMark?: number): Duplex {
+export function createDecompressor(spec: CompressionSpec, chunkBytes = DEFAULT_CHUNK_BYTES): Duplex {
   switch (spec.kind) {
     case 'zstd':
-      return createZstdDecompress({ chunkSize: CHUNK });
+      return createZstdDecompress({ chunkSize: chunkBytes });
     case 'gzip':
-      return createGunzip({ chunkSize: CHUNK });
+      return createGunzip({ chunkSize: chunkBytes });
     case 'none':
-      return new PassThrough({ highWaterMark });
+      return new PassThrough();
   }
 }

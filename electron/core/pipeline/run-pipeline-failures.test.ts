@@ -173,16 +173,21 @@ describe('cancellation', () => {
 
 describe('backpressure', () => {
   // Random data: stored ≈ raw, so "read from the source minus written to the sink" is the
-  // amount of data held inside the pipeline at that moment.
-  const LIMIT = 4 * MiB;
+  // amount of data held inside the pipeline at that moment. Each stage holds about one chunk per
+  // side: with the default 1 MiB chunks that is a few MiB whatever the size of the stream.
+  const LIMIT = 12 * MiB;
 
-  it('backup: a slow sink holds the source back; never more than a few MiB in flight', async () => {
+  it.each([
+    [undefined, LIMIT],
+    [64 * 1024, 2 * MiB],
+  ])('backup: a slow sink holds the source back (chunks %s): in flight stays under %i bytes', async (chunkBytes, limit) => {
     let maxInFlight = 0;
     const source = new MixedSource({ size: 24 * MiB, content: 'random' });
     const sink = new MeasuringSink({ delayMs: 1, onWrite: (s) => (maxInFlight = Math.max(maxInFlight, source.produced - s.bytes)) });
-    await runPipeline({ direction: 'backup', source, sink, compression: { kind: 'zstd' }, encryption: { kind: 'recipients', recipients: [recipient] } });
+    await runPipeline({ direction: 'backup', source, sink, chunkBytes, compression: { kind: 'zstd' }, encryption: { kind: 'recipients', recipients: [recipient] } });
+    expect(sink.bytes).toBeGreaterThan(24 * MiB);
     expect(maxInFlight).toBeGreaterThan(0);
-    expect(maxInFlight).toBeLessThan(LIMIT);
+    expect(maxInFlight).toBeLessThan(limit);
   }, 60_000);
 
   it('restore: the same from a stored object to a slow extractor', async () => {
@@ -211,7 +216,8 @@ describe('progress', () => {
     const r = await runPipeline({
       direction: 'backup',
       source: new MixedSource({ size }),
-      sink: new MeasuringSink({ delayMs: 1 }),
+      // ~20 MiB/s: the run lasts long enough for several reports.
+      sink: new MeasuringSink({ bytesPerSecond: 20 * MiB }),
       compression: { kind: 'zstd' },
       encryption: { kind: 'none' },
       sourceSize: size,

@@ -7,6 +7,7 @@ import { createReadStream, createWriteStream } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { Readable } from 'node:stream';
 import { generateX25519Identity, identityToRecipient } from 'age-encryption';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runPipeline } from './run-pipeline.js';
@@ -120,7 +121,7 @@ describe('sinks', () => {
   it('handles an empty stream in every combination', async () => {
     for (const [c, e] of combos) {
       const file = join(dir, `empty-${c}-${e}`);
-      const b = await runPipeline({ direction: 'backup', source: [], sink: createWriteStream(file), compression: { kind: c }, encryption: encryption(e, 'backup') });
+      const b = await runPipeline({ direction: 'backup', source: Readable.from([]), sink: createWriteStream(file), compression: { kind: c }, encryption: encryption(e, 'backup') });
       expect(b.rawBytes).toBe(0);
       const sink = new MeasuringSink();
       const r = await runPipeline({ direction: 'restore', source: createReadStream(file), sink, compression: { kind: c }, encryption: encryption(e, 'restore'), expected: b });

@@ -1,10 +1,11 @@
 /**
  * One pipeline for both directions (ARCHITECTURE §5):
  *
- *   backup:  source → progress → [raw stages] → raw hash → compress → encrypt → stored hash → sink
- *   restore: source → progress → stored hash✓ → decrypt → decompress → raw hash✓ → [raw stages] → sink
+ *   backup:  source → progress → coalesce → [raw stages] → raw hash → compress → encrypt → stored hash → sink
+ *   restore: source → progress → coalesce → stored hash✓ → decrypt → decompress → raw hash✓ → [raw stages] → sink
  *
- * (✓: checked against the manifest's figures when given.) Every stage is a Node stream joined by
+ * (✓: checked against the manifest's figures when given; with zstd a frame check sits next to the
+ * compressor on both sides, see zstd-frames.ts.) Every stage is a Node stream joined by
  * stream.pipeline, so backpressure runs end to end and memory stays at a few chunks per stage
  * whatever the size; the AbortSignal reaches every stage, and on any failure every stage — the
  * sink included — is destroyed with the error, so an upload aborts instead of completing.
@@ -16,7 +17,8 @@
 import { PassThrough, Readable, type Duplex, type Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { createDecryptStage, createEncryptStage } from './age.js';
-import { createCompressor, createDecompressor } from './compression.js';
+import { Coalescer, Handoff } from './coalescer.js';
+import { createCompressor, createDecompressor, DEFAULT_CHUNK_BYTES } from './compression.js';
 import { asPipelineError, cancelledError, IntegrityError, isAbortLike } from './errors.js';
 import { HashMeter } from './hash-meter.js';
 import { ProgressMeter } from './progress-meter.js';
@@ -42,7 +44,13 @@ export interface RunPipelineOptions<T> {
    * right before the sink on restore — e.g. the tar guard.
    */
   rawStages?: Duplex[];
-  /** Per-stage buffer; the default (64 KiB, one age chunk) keeps the whole run within a few MiB. */
+  /**
+   * Size of the chunks the stages work on (the source's chunks are gathered to it, the
+   * compressors write it): larger is faster, up to ~1 MiB (see coalescer.ts), and each stage
+   * holds about one chunk per side, so a run keeps roughly 2 × stages × chunkBytes in flight.
+   */
+  chunkBytes?: number;
+  /** Per-stage buffer threshold; 64 KiB means "one chunk" for chunks that are larger. */
   highWaterMark?: number;
   progressIntervalMs?: number;
 }
@@ -62,6 +70,7 @@ interface Stage {
 export async function runPipeline<T = void>(opts: RunPipelineOptions<T>): Promise<RunPipelineResult<T>> {
   const { direction, expected } = opts;
   const hwm = opts.highWaterMark ?? DEFAULT_HWM;
+  const chunkBytes = opts.chunkBytes ?? DEFAULT_CHUNK_BYTES;
   const started = performance.now();
 
   const raw = new HashMeter({ label: 'restored', highWaterMark: hwm, expected: direction === 'restore' ? pick(expected, 'raw') : undefined });
@@ -74,27 +83,42 @@ export async function runPipeline<T = void>(opts: RunPipelineOptions<T>): Promis
     onProgress: (p) => opts.onProgress?.({ ...p, direction, rawBytes: raw.bytes, storedBytes: stored.bytes }),
   });
 
-  // Spec errors (an empty passphrase, no identity) throw here, before any stream is touched.
-  const stages: Stage[] =
+  // Spec errors (an empty passphrase, no identity) throw here, before any data moves; the source
+  // and the sink are still closed, so that nothing upstream or downstream is left hanging.
+  let stages: Stage[];
+  try {
+    stages =
     direction === 'backup'
       ? [
           { name: 'progress', stream: progress },
+          { name: 'coalesce', stream: new Coalescer(chunkBytes) },
           ...(opts.rawStages ?? []).map((stream, i) => ({ name: `raw stage ${i + 1}`, stream })),
           { name: 'raw hash', stream: raw },
-          { name: 'compress', stream: createCompressor(opts.compression, hwm) },
+          { name: 'compress', stream: createCompressor(opts.compression, chunkBytes) },
+          { name: 'handoff', stream: new Handoff({ highWaterMark: hwm }) },
+          // What the restore side will insist on (one frame of data), checked as it is written.
+          ...(opts.compression.kind === 'zstd' ? [{ name: 'zstd frames', stream: new ZstdFrameCheck(hwm) }] : []),
           { name: 'encrypt', stream: createEncryptStage(opts.encryption, hwm) },
           { name: 'stored hash', stream: stored },
         ]
       : [
           { name: 'progress', stream: progress },
+          { name: 'coalesce', stream: new Coalescer(chunkBytes) },
           { name: 'stored hash', stream: stored },
           { name: 'decrypt', stream: createDecryptStage(opts.encryption, hwm) },
           // Node's zstd decompressor does not notice a stream cut inside a frame; this does.
           ...(opts.compression.kind === 'zstd' ? [{ name: 'zstd frames', stream: new ZstdFrameCheck(hwm) }] : []),
-          { name: 'decompress', stream: createDecompressor(opts.compression, hwm) },
+          { name: 'decompress', stream: createDecompressor(opts.compression, chunkBytes) },
+          { name: 'handoff', stream: new Handoff({ highWaterMark: hwm }) },
           { name: 'raw hash', stream: raw },
           ...(opts.rawStages ?? []).map((stream, i) => ({ name: `raw stage ${i + 1}`, stream })),
         ];
+  } catch (e) {
+    const error = e instanceof Error ? e : new Error(String(e));
+    if ('destroy' in opts.source && typeof opts.source.destroy === 'function') opts.source.destroy(error);
+    if (typeof opts.sink !== 'function') opts.sink.destroy(error);
+    throw asPipelineError(e, direction);
+  }
 
   // Which stage failed first, to say what a failure means (a zlib error on restore = corruption).
   let firstStageError: { stage: string; error: unknown } | undefined;
@@ -139,8 +163,9 @@ export async function runPipeline<T = void>(opts: RunPipelineOptions<T>): Promis
   });
 
   const [chainOutcome, sinkOutcome] = await Promise.allSettled([chain, sinkDone]);
-  if (opts.signal?.aborted) throw cancelledError(direction);
   if (failure || chainOutcome.status === 'rejected' || sinkOutcome.status === 'rejected') {
+    // Whatever broke after a cancel was broken by the cancel.
+    if (opts.signal?.aborted) throw cancelledError(direction);
     const error = failure?.error ?? (chainOutcome.status === 'rejected' ? chainOutcome.reason : (sinkOutcome as PromiseRejectedResult).reason);
     throw explain(error, firstStageError, direction, opts.compression);
   }

@@ -21,6 +21,9 @@ import { Readable, Transform, type TransformCallback } from 'node:stream';
 import { MalformedArchiveError, UnsafeArchiveError } from './errors.js';
 import { BLOCK, blocksFor, decodeHeader, isZeroBlock, parsePax, paxNumber, sparseExtensionContinues, type HeaderBlock } from './tar-header.js';
 import { EntryPolicy, type EntryKind, type PolicyOptions } from './tar-policy.js';
+import type { FileIndexEntry, TarProblem, TarSummary } from './tar-types.js';
+
+export type { FileIndexEntry, TarProblem, TarSummary };
 
 export interface TarGuardOptions extends PolicyOptions {
   policy?: 'reject' | 'report';
@@ -29,40 +32,6 @@ export interface TarGuardOptions extends PolicyOptions {
   /** Largest pax or GNU long-name header accepted (default 1 MiB). */
   maxHeaderBytes?: number;
   highWaterMark?: number;
-}
-
-/** One line of index/<snapshot>/<source>.files.jsonl */
-export interface FileIndexEntry {
-  path: string;
-  type: EntryKind;
-  /** Files: the real (apparent) size, sparse files included; 0 for everything else. */
-  size: number;
-  mode: number;
-  /** Seconds since the epoch; fractional when a pax header says so. */
-  mtime: number;
-  uid: number;
-  gid: number;
-  linkname?: string;
-}
-
-export interface TarProblem {
-  entry: string;
-  problem: string;
-}
-
-export interface TarSummary {
-  entries: number;
-  files: number;
-  directories: number;
-  symlinks: number;
-  hardlinks: number;
-  fifos: number;
-  devices: number;
-  /** Sum of the files' real sizes. */
-  fileBytes: number;
-  /** Bytes of the tar stream itself. */
-  archiveBytes: number;
-  problems: TarProblem[];
 }
 
 const KINDS: Record<string, EntryKind> = { '0': 'file', '\0': 'file', '7': 'file', S: 'file', '1': 'hardlink', '2': 'symlink', '3': 'char', '4': 'block', '5': 'dir', '6': 'fifo' };
@@ -92,6 +61,8 @@ export class TarGuard extends Transform {
     this.policy = new EntryPolicy(opts);
     if (opts.index) {
       this.index = new Readable({ read: () => this.releaseIndex() });
+      // An index whose consumer went away must not hold the archive back forever.
+      this.index.on('close', () => this.releaseIndex());
     }
   }
 
@@ -107,7 +78,8 @@ export class TarGuard extends Transform {
       return;
     }
     // The index has its own reader: when it lags, wait for it rather than buffer without bound.
-    if (this.index && this.index.readableLength >= this.index.readableHighWaterMark) this.waitingForIndex = () => cb();
+    const index = this.index;
+    if (index && !index.destroyed && index.readableLength >= index.readableHighWaterMark) this.waitingForIndex = () => cb();
     else cb();
   }
 
@@ -272,7 +244,7 @@ export class TarGuard extends Transform {
     else if (kind === 'hardlink') c.hardlinks++;
     else if (kind === 'fifo') c.fifos++;
     else c.devices++;
-    if (!this.index) return;
+    if (!this.index || this.index.destroyed) return;
     const line: FileIndexEntry = {
       path: EntryPolicy.pathOf(name) || '.',
       type: kind,

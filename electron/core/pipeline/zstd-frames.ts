@@ -1,14 +1,20 @@
 /**
- * Checks that a zstd stream ends where a frame ends.
- *
- * Why: Node's zstd decompressor (zlib.createZstdDecompress, Node 22) ends quietly when its input
- * stops in the middle of a frame — a cut object would restore as a shorter stream with no error
- * (gunzip, by contrast, reports "unexpected end of file"). The manifest's sha256 catches that on
- * a restore, but a damaged object must fail on its own too. This pass-through walks the frame
- * structure of RFC 8878 (headers and block sizes only, never the content) and fails at the end
- * if the stream stops inside a frame. Skippable frames are allowed, like the CLI does.
+ * Guards Node's zstd decompressor (zlib.createZstdDecompress, Node 22) against two silent losses:
+ * - a stream cut in the middle of a frame ends quietly, as a shorter output with no error
+ *   (gunzip, by contrast, reports "unexpected end of file");
+ * - only the first frame is decoded: concatenated frames (`cat a.zst b.zst`, pzstd) and anything
+ *   after a leading skippable frame are dropped without a word (nodejs/node#64741, unfixed).
+ * The manifest's sha256 would catch both on a restore, but a damaged object must fail on its own,
+ * and a foreign multi-frame object must be refused rather than half-restored. This pass-through
+ * walks the frame structure of RFC 8878 (headers and block sizes, never the content): the first
+ * frame must be a zstd frame, and any frame after it must be empty (only empty raw blocks) or
+ * skippable; the stream must end where a frame ends.
+ * Empty trailing frames are not hypothetical: Node's own compressor sometimes ends a stream with
+ * one (13 bytes: header, one empty raw block, checksum). runPipeline also runs this check on the
+ * backup side, so a stored object that Node could not restore in full fails at backup time.
  */
 import { Transform, type TransformCallback } from 'node:stream';
+import { RpcError } from '../../../shared/contract/errors.js';
 import { IntegrityError } from './errors.js';
 
 const FRAME_MAGIC = 0xfd2fb528;
@@ -85,14 +91,23 @@ export class ZstdFrameCheck extends Transform {
     this.afterSkip = then;
   }
 
+  private unsupported(): RpcError {
+    return new RpcError(
+      'INTERNAL',
+      'The zstd object holds several frames of data (or starts with a skippable frame), which Node’s zstd decompressor would silently cut short; recompress it as one frame (zstd -dc in | zstd > out).',
+    );
+  }
+
   private complete(field: Field, bytes: Buffer): void {
     switch (field) {
       case 'magic': {
         const magic = bytes.readUInt32LE(0);
+        const skippable = (magic & 0xfffffff0) === 0x184d2a50;
+        if (skippable && this.frames === 0) throw this.unsupported();
         if (magic === FRAME_MAGIC) {
           this.frames++;
           this.expect('descriptor');
-        } else if ((magic & 0xfffffff0) === 0x184d2a50) this.expect('skippable size');
+        } else if (skippable) this.expect('skippable size');
         else throw new IntegrityError('The stored object is not a zstd stream (bad frame magic).', `at byte ${this.offset - 4}`);
         return;
       }
@@ -116,6 +131,8 @@ export class ZstdFrameCheck extends Transform {
         const type = (h >> 1) & 3;
         if (type === 3) throw new IntegrityError('The stored zstd stream is corrupted (reserved block type).', `at byte ${this.offset - 3}`);
         const size = type === 1 ? 1 : h >>> 3;
+        // A later frame holding data would be dropped by Node's decompressor.
+        if (this.frames > 1 && !(type === 0 && h >>> 3 === 0)) throw this.unsupported();
         this.skip(size, this.lastBlock ? (this.checksum ? 'checksum' : 'magic') : 'block header');
         return;
       }

@@ -54,12 +54,6 @@ export interface RepositoryBackend {
   stat(key: string, opts?: SignalOption): Promise<ObjectStat | null>;
   /** Every object whose key starts with `prefix` (a plain string prefix, as in S3), in key order. */
   list(prefix: string, opts?: SignalOption): AsyncIterable<ObjectInfo>;
-  /**
-   * The "directories" right below `prefix` (which is "" or ends with "/"): S3's CommonPrefixes with
-   * delimiter "/". Each is returned in full, ending with "/", in key order. On SFTP and local
-   * folders an emptied directory may still be listed; callers must cope with an empty one.
-   */
-  listPrefixes(prefix: string, opts?: SignalOption): AsyncIterable<string>;
   deleteObject(key: string, opts?: SignalOption): Promise<void>;
   /**
    * Creates a small object only if the key is free; true when this call created it. Atomic where
@@ -108,14 +102,6 @@ export function assertKey(key: string): void {
 export function assertPrefix(prefix: string): void {
   const problem = prefix === '' ? undefined : keyProblem(prefix, true);
   if (problem) throw new RpcError('INVALID_INPUT', `"${prefix}" is not a valid repository key prefix: ${problem}.`);
-}
-
-/** `listPrefixes` needs a "directory": "" or something ending with "/". */
-export function assertDirPrefix(prefix: string): void {
-  assertPrefix(prefix);
-  if (prefix !== '' && !prefix.endsWith('/')) {
-    throw new RpcError('INVALID_INPUT', `"${prefix}" is not a directory prefix: it must end with "/".`);
-  }
 }
 
 /** Byte order of UTF-8, which is S3's list order (JS string order differs past U+FFFF). */

@@ -11,7 +11,7 @@ import { cancelled, isAbortError } from './streams.js';
 /** errno-like codes, as fs gives them and as the SFTP backend maps SFTP status codes onto. */
 const BY_CODE: Record<string, { code: ErrorCode; why: string }> = {
   ENOENT: { code: 'NOT_FOUND', why: 'it does not exist' },
-  ENOTDIR: { code: 'NOT_FOUND', why: 'a part of the path is not a directory' },
+  ENOTDIR: { code: 'CONFLICT', why: 'a file is in the way where a directory is needed' },
   EACCES: { code: 'AUTH_FAILED', why: 'permission denied' },
   EPERM: { code: 'AUTH_FAILED', why: 'operation not permitted' },
   EROFS: { code: 'AUTH_FAILED', why: 'the file system is read-only' },

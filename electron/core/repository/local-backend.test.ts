@@ -51,7 +51,7 @@ describe('LocalBackend specifics', () => {
     const keys: string[] = [];
     for await (const o of b.list('')) keys.push(o.key);
     expect(keys).toEqual(['x']);
-    await expect(b.putObject('x/y', Readable.from([Buffer.from('y')]))).rejects.toMatchObject({ code: expect.stringMatching(/CONFLICT|NOT_FOUND|INTERNAL/) });
+    await expect(b.putObject('x/y', Readable.from([Buffer.from('y')]))).rejects.toMatchObject({ code: 'CONFLICT' });
   });
 
   it('the built-in repository lives in <config dir>/repository', () => {

@@ -7,12 +7,12 @@
  * directory fsynced), so neither a reader nor a crash ever sees half an object. Files are 0600 and
  * directories 0700: a repository holds production data.
  */
+import { createWriteStream } from 'node:fs';
 import fs, { type FileHandle } from 'node:fs/promises';
 import path from 'node:path';
 import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import {
-  assertDirPrefix,
   assertKey,
   assertPrefix,
   type BackendCapabilities,
@@ -25,7 +25,7 @@ import {
 } from './backend.js';
 import { errnoOf, notFound, storageError } from './errors.js';
 import { ByteCounter, destroyOnAbort, tempKeyFor, throwIfAborted } from './streams.js';
-import { subdirsSorted, walkSorted, type DirEntry } from './walk.js';
+import { walkSorted, type DirEntry } from './walk.js';
 
 const FILE_MODE = 0o600;
 const DIR_MODE = 0o700;
@@ -53,24 +53,20 @@ export class LocalBackend implements RepositoryBackend {
     const { signal } = opts;
     const target = this.pathOf(key);
     const tmp = tempKeyFor(target);
-    let handle: FileHandle | undefined;
     try {
       throwIfAborted(signal, this.location, `Writing ${key}`);
       await fs.mkdir(path.dirname(target), { recursive: true, mode: DIR_MODE });
-      handle = await fs.open(tmp, 'wx', FILE_MODE);
       const counter = new ByteCounter(opts.contentLength, key);
-      // autoClose off: the handle must stay open for the fsync below.
-      await pipeline(body, counter, handle.createWriteStream({ autoClose: false, highWaterMark: 1 << 20 }), { signal });
-      await handle.sync();
-      await handle.close();
-      handle = undefined;
+      // flush: fsync before close; the pipeline settles only after the close, so the data is on
+      // disk before the rename makes it visible.
+      const file = createWriteStream(tmp, { flags: 'wx', mode: FILE_MODE, flush: true, highWaterMark: 1 << 20 });
+      await pipeline(body, counter, file, { signal });
       throwIfAborted(signal, this.location, `Writing ${key}`);
       await fs.rename(tmp, target);
       await syncDir(path.dirname(target));
       return { bytes: counter.bytes };
     } catch (e) {
       body.destroy();
-      await handle?.close().catch(() => undefined);
       await fs.rm(tmp, { force: true }).catch(() => undefined);
       throw storageError(e, this.location, `writing ${key}`, signal);
     }
@@ -127,11 +123,6 @@ export class LocalBackend implements RepositoryBackend {
   list(prefix: string, opts: SignalOption = {}): AsyncIterable<ObjectInfo> {
     assertPrefix(prefix);
     return walkSorted(this.readDir, prefix, opts.signal);
-  }
-
-  listPrefixes(prefix: string, opts: SignalOption = {}): AsyncIterable<string> {
-    assertDirPrefix(prefix);
-    return subdirsSorted(this.readDir, prefix, opts.signal);
   }
 
   async deleteObject(key: string): Promise<void> {

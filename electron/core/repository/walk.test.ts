@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { assertDirPrefix, assertKey, assertPrefix, compareKeys } from './backend.js';
-import { subdirsSorted, walkSorted, type DirEntry } from './walk.js';
+import { assertKey, assertPrefix, compareKeys } from './backend.js';
+import { walkSorted, type DirEntry } from './walk.js';
 
 /** A fake tree for the walker: the keys below, as directories and files. */
 function treeOf(keys: string[]) {
@@ -44,12 +44,6 @@ describe('walkSorted', () => {
     expect(await keys('a/y/z')).toEqual(['a/y/z']);
     expect(await keys('nothing/')).toEqual([]);
   });
-
-  it('lists subdirectories as full prefixes', async () => {
-    expect(await all(subdirsSorted(treeOf(KEYS), ''))).toEqual(['a/', 'z/', 'zz/', 'é/']);
-    expect(await all(subdirsSorted(treeOf(KEYS), 'a/'))).toEqual(['a/y/']);
-    expect(await all(subdirsSorted(treeOf(KEYS), 'q/'))).toEqual([]);
-  });
 });
 
 describe('key validation', () => {
@@ -61,10 +55,8 @@ describe('key validation', () => {
       expect(() => assertKey(k), JSON.stringify(k)).toThrow(expect.objectContaining({ code: 'INVALID_INPUT' }));
     }
   });
-  it('prefixes may be empty or end with "/"; directory prefixes must', () => {
+  it('prefixes may be empty or end with "/"', () => {
     for (const p of ['', 'a', 'a/', 'snapshots/2026/']) expect(() => assertPrefix(p)).not.toThrow();
     for (const p of ['/a', 'a//', '../']) expect(() => assertPrefix(p), p).toThrow();
-    expect(() => assertDirPrefix('a')).toThrow();
-    expect(() => assertDirPrefix('a/')).not.toThrow();
   });
 });

@@ -44,15 +44,3 @@ async function* walkDir(readDir: ReadDir, dir: string, namePrefix: string, signa
     else yield { key, size: e.size };
   }
 }
-
-/** The subdirectories of `prefix` ("" or ending with "/"), each as a full prefix ending with "/". */
-export async function* subdirsSorted(readDir: ReadDir, prefix: string, signal?: AbortSignal): AsyncGenerator<string> {
-  signal?.throwIfAborted();
-  const entries = await readDir(prefix.replace(/\/$/, ''));
-  if (!entries) return;
-  const names = entries
-    .filter((e) => e.kind === 'dir')
-    .map((e) => `${prefix}${e.name}/`)
-    .sort(compareKeys);
-  yield* names;
-}

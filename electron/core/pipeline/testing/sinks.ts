@@ -3,7 +3,7 @@ import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { Writable } from 'node:stream';
 
-/** Hashes what it receives; optionally slow (ms per write); records how it was destroyed. */
+/** Hashes what it receives; optionally slow (ms per write, or a rate); records how it was destroyed. */
 export class MeasuringSink extends Writable {
   bytes = 0;
   writes = 0;
@@ -12,7 +12,7 @@ export class MeasuringSink extends Writable {
   private readonly hash = createHash('sha256');
 
   constructor(
-    private readonly opts: { delayMs?: number; onWrite?: (sink: MeasuringSink) => void; highWaterMark?: number } = {},
+    private readonly opts: { delayMs?: number; bytesPerSecond?: number; onWrite?: (sink: MeasuringSink) => void; highWaterMark?: number } = {},
   ) {
     super({ highWaterMark: opts.highWaterMark });
   }
@@ -26,7 +26,8 @@ export class MeasuringSink extends Writable {
     this.writes++;
     this.hash.update(chunk);
     this.opts.onWrite?.(this);
-    if (this.opts.delayMs) setTimeout(cb, this.opts.delayMs);
+    const delay = (this.opts.delayMs ?? 0) + (this.opts.bytesPerSecond ? (chunk.length / this.opts.bytesPerSecond) * 1000 : 0);
+    if (delay > 0) setTimeout(cb, delay);
     else cb();
   }
 

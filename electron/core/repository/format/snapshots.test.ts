@@ -1,7 +1,7 @@
 import { beforeEach, describe, expect, it } from 'vitest';
 import { makeSnapshotId } from '../../../../shared/snapshot-id.js';
 import { MemoryBackend } from '../testing/memory-backend.js';
-import { manifestKey } from './layout.js';
+import { manifestKey, prefixesForRange } from './layout.js';
 import { asOf, listSnapshots } from './snapshots.js';
 
 const at = (iso: string) => new Date(iso);
@@ -35,20 +35,19 @@ describe('listSnapshots', () => {
   it('lists a range through its day prefixes only, oldest first', async () => {
     const refs = await listSnapshots(repo, { from: at('2026-11-21T00:00:00Z'), to: at('2026-11-22T12:00:00Z') });
     expect(refs.map((r) => r.id)).toEqual([ids.d, ids.e, ids.f, ids.g]);
-    expect(repo.listCalls()).toEqual(['snapshots/2026/11/21/', 'snapshots/2026/11/22/']);
-    expect(repo.calls.filter((c) => c.op === 'listPrefixes')).toEqual([]);
+    expect(repo.calls).toEqual(['snapshots/2026/11/21/', 'snapshots/2026/11/22/']);
   });
 
   it('honours the exact bounds inside the first and last day', async () => {
     const refs = await listSnapshots(repo, { from: at('2026-11-21T08:00:00.400Z'), to: at('2026-11-21T18:00:00.900Z') });
     expect(refs.map((r) => r.id)).toEqual([ids.d, ids.e]);
-    expect(repo.listCalls()).toEqual(['snapshots/2026/11/21/']);
+    expect(repo.calls).toEqual(['snapshots/2026/11/21/']);
   });
 
   it('crosses month and year boundaries, collapsing whole months', async () => {
     const refs = await listSnapshots(repo, { from: at('2026-10-31T00:00:00Z'), to: at('2027-01-01T23:59:59Z') });
     expect(refs.map((r) => r.id)).toEqual([ids.b, ids.c, ids.d, ids.e, ids.f, ids.g, ids.h]);
-    expect(repo.listCalls()).toEqual(['snapshots/2026/10/31/', 'snapshots/2026/11/', 'snapshots/2026/12/', 'snapshots/2027/01/01/']);
+    expect(repo.calls).toEqual(['snapshots/2026/10/31/', 'snapshots/2026/11/', 'snapshots/2026/12/', 'snapshots/2027/01/01/']);
   });
 
   it('filters by backup set', async () => {
@@ -57,15 +56,14 @@ describe('listSnapshots', () => {
       [ids.c, 'science', '2026-11-01T01:00:00.000Z'],
       [ids.f, 'science', '2026-11-21T18:00:01.000Z'],
     ]);
-    expect(repo.listCalls()).toEqual(['snapshots/2026/']);
+    expect(repo.calls).toEqual(['snapshots/2026/']);
   });
 
-  it('without bounds, lists from the first year to now', async () => {
-    const refs = await listSnapshots(repo, { now: () => at('2026-11-21T12:00:00Z') });
+  it('without bounds, lists from the oldest snapshot (one listing finds it) to now', async () => {
+    const now = at('2026-11-21T12:00:00Z');
+    const refs = await listSnapshots(repo, { now: () => now });
     expect(refs.map((r) => r.id)).toEqual([ids.a, ids.b, ids.c, ids.d]);
-    expect(repo.listCalls()).toEqual(['snapshots/2025/', 'snapshots/2026/01/', 'snapshots/2026/02/', 'snapshots/2026/03/', 'snapshots/2026/04/',
-      'snapshots/2026/05/', 'snapshots/2026/06/', 'snapshots/2026/07/', 'snapshots/2026/08/', 'snapshots/2026/09/', 'snapshots/2026/10/',
-      'snapshots/2026/11/01/', ...Array.from({ length: 20 }, (_, i) => `snapshots/2026/11/${String(i + 2).padStart(2, '0')}/`)]);
+    expect(repo.calls).toEqual(['snapshots/', ...prefixesForRange(at('2025-06-15T10:00:00Z'), now)]);
   });
 
   it('is empty for an empty repository', async () => {
@@ -88,18 +86,22 @@ describe('asOf', () => {
     expect((await asOf(repo, at('2026-10-01T00:00:00Z')))?.id).toBe(ids.a);
   });
 
-  it('needs only a handful of list requests, however long the gap', async () => {
+  it('usually needs one list request: the month of the date', async () => {
+    repo.calls.length = 0;
+    expect((await asOf(repo, at('2026-11-21T18:00:00Z')))?.id).toBe(ids.e);
+    expect((await asOf(repo, at('2026-11-21T07:00:00Z')))?.id).toBe(ids.c);
+    expect(repo.calls).toEqual(['snapshots/2026/11/', 'snapshots/2026/11/']);
+  });
+
+  it('walks back one month per request, no further than the oldest snapshot', async () => {
     repo.calls.length = 0;
     expect((await asOf(repo, at('2026-10-01T00:00:00Z')))?.id).toBe(ids.a);
-    // Years; months of 2026; days of October (all after the 1st); months of 2025; days of June; that day.
-    expect(repo.calls).toEqual([
-      { op: 'listPrefixes', prefix: 'snapshots/' },
-      { op: 'listPrefixes', prefix: 'snapshots/2026/' },
-      { op: 'listPrefixes', prefix: 'snapshots/2026/10/' },
-      { op: 'listPrefixes', prefix: 'snapshots/2025/' },
-      { op: 'listPrefixes', prefix: 'snapshots/2025/06/' },
-      { op: 'list', prefix: 'snapshots/2025/06/15/' },
-    ]);
+    const monthsBack = ['2026/09', '2026/08', '2026/07', '2026/06', '2026/05', '2026/04', '2026/03', '2026/02', '2026/01',
+      '2025/12', '2025/11', '2025/10', '2025/09', '2025/08', '2025/07', '2025/06'].map((m) => `snapshots/${m}/`);
+    expect(repo.calls).toEqual(['snapshots/2026/10/', 'snapshots/', ...monthsBack]);
+    repo.calls.length = 0;
+    expect(await asOf(repo, at('2025-06-15T09:00:00Z'))).toBeNull();
+    expect(repo.calls).toEqual(['snapshots/2025/06/', 'snapshots/']);
   });
 
   it('filters by set', async () => {

@@ -7,7 +7,7 @@
  */
 import { parseSnapshotId } from '../../../../shared/snapshot-id.js';
 import type { RepositoryBackend, SignalOption } from '../backend.js';
-import { SNAPSHOTS_PREFIX, dayPrefix, idFromManifestKey, prefixesForRange } from './layout.js';
+import { SNAPSHOTS_PREFIX, idFromManifestKey, prefixesForRange } from './layout.js';
 
 export interface SnapshotRef {
   id: string;
@@ -39,20 +39,21 @@ async function refsUnder(backend: RepositoryBackend, prefix: string, keep: (r: S
   return out;
 }
 
-async function collect(it: AsyncIterable<string>): Promise<string[]> {
-  const out: string[] = [];
-  for await (const x of it) out.push(x);
-  return out;
+/** `snapshots/2026/11/`: the month of `t` (UTC). */
+function monthPrefix(t: Date): string {
+  return `${SNAPSHOTS_PREFIX}${t.getUTCFullYear()}/${String(t.getUTCMonth() + 1).padStart(2, '0')}/`;
 }
 
-/** The numbered subdirectories (years, months, days) of `prefix`, as numbers, newest first. */
-async function numbered(backend: RepositoryBackend, prefix: string, width: number, signal?: AbortSignal): Promise<number[]> {
-  const re = new RegExp(`^\\d{${width}}/$`);
-  return (await collect(backend.listPrefixes(prefix, { signal })))
-    .map((p) => p.slice(prefix.length))
-    .filter((rest) => re.test(rest))
-    .map((rest) => Number(rest.slice(0, width)))
-    .sort((a, b) => b - a);
+/**
+ * The time of the oldest snapshot, or null: keys come back in order, and manifest keys sort by
+ * time, so this is the first manifest of one listing — usually a single request.
+ */
+export async function oldestSnapshotTime(backend: RepositoryBackend, signal?: AbortSignal): Promise<Date | null> {
+  for await (const o of backend.list(SNAPSHOTS_PREFIX, { signal })) {
+    const id = idFromManifestKey(o.key);
+    if (id) return parseSnapshotId(id)!.time;
+  }
+  return null;
 }
 
 const wholeSecond = (t: Date) => new Date(Math.floor(t.getTime() / 1000) * 1000);
@@ -63,12 +64,8 @@ const wholeSecond = (t: Date) => new Date(Math.floor(t.getTime() / 1000) * 1000)
  */
 export async function listSnapshots(backend: RepositoryBackend, opts: ListSnapshotsOptions = {}): Promise<SnapshotRef[]> {
   const to = opts.to ?? opts.now?.() ?? new Date();
-  let from = opts.from;
-  if (!from) {
-    const years = (await numbered(backend, SNAPSHOTS_PREFIX, 4, opts.signal)).filter((y) => y <= to.getUTCFullYear());
-    if (!years.length) return [];
-    from = new Date(Date.UTC(years[years.length - 1]!, 0, 1));
-  }
+  const from = opts.from ?? (await oldestSnapshotTime(backend, opts.signal));
+  if (!from) return [];
   const lo = wholeSecond(from).getTime();
   const hi = to.getTime();
   const keep = (r: SnapshotRef) => r.time.getTime() >= lo && r.time.getTime() <= hi && (!opts.set || r.set === opts.set);
@@ -79,49 +76,52 @@ export async function listSnapshots(backend: RepositoryBackend, opts: ListSnapsh
 
 export interface AsOfOptions extends SignalOption {
   set?: string;
-  /** Don't look further back than this (a bound for a set that has no snapshot at all). */
+  /** Don't look further back than this. */
   notBefore?: Date;
+}
+
+/** The newest suitable snapshot of one month at or before `at`; stops reading at the first later key. */
+async function newestInMonth(backend: RepositoryBackend, month: string, at: number, floor: number, set: string | undefined, signal?: AbortSignal) {
+  let best: SnapshotRef | null = null;
+  for await (const o of backend.list(month, { signal })) {
+    const id = idFromManifestKey(o.key);
+    const parts = id ? parseSnapshotId(id) : null;
+    if (!id || !parts) continue;
+    // Keys sort by time: everything from here on is later than `at`; no need for further pages.
+    if (parts.time.getTime() > at) break;
+    if (parts.time.getTime() >= floor && (!set || parts.set === set)) best = { id, set: parts.set, time: parts.time, manifestKey: o.key };
+  }
+  return best;
 }
 
 /**
  * The newest snapshot taken at or before `at` (optionally of one set), or null.
  *
- * Walks the date hierarchy newest-first instead of day by day: list the years (one request),
- * then the months of the newest candidate year, then its days, then the manifests of the newest
- * candidate day; only when that day holds nothing suitable does it step to the previous existing
- * day, month or year. Typically four list requests, however long ago the snapshot is and however
- * many empty days lie in between — no bound on how far back it can find one, no index to maintain.
+ * Lists `at`'s month (stopping at the first key past `at`: keys sort by time), and if that month
+ * holds nothing suitable, the months before it, newest first, down to the month of the oldest
+ * snapshot (found with one listing of snapshots/, whose first key is the oldest manifest) or of
+ * `notBefore`. Typically one request; never more than one per month of the repository's life,
+ * and no index to maintain.
  */
 export async function asOf(backend: RepositoryBackend, at: Date, opts: AsOfOptions = {}): Promise<SnapshotRef | null> {
-  const { signal } = opts;
+  const { signal, set } = opts;
   const limit = at.getTime();
-  const floor = opts.notBefore?.getTime() ?? -Infinity;
-  const atY = at.getUTCFullYear();
-  const atM = at.getUTCMonth() + 1;
-  const atD = at.getUTCDate();
-  const pad = (n: number) => String(n).padStart(2, '0');
-
-  for (const y of await numbered(backend, SNAPSHOTS_PREFIX, 4, signal)) {
-    if (y > atY) continue;
-    if (Date.UTC(y + 1, 0, 1) <= floor) return null;
-    const yearPrefix = `${SNAPSHOTS_PREFIX}${y}/`;
-    for (const m of await numbered(backend, yearPrefix, 2, signal)) {
-      if (y === atY && m > atM) continue;
-      if (Date.UTC(y, m, 1) <= floor) return null;
-      const monthPrefix = `${yearPrefix}${pad(m)}/`;
-      for (const d of await numbered(backend, monthPrefix, 2, signal)) {
-        if (y === atY && m === atM && d > atD) continue;
-        if (Date.UTC(y, m - 1, d + 1) <= floor) return null;
-        const prefix = dayPrefix(new Date(Date.UTC(y, m - 1, d)));
-        const refs = await refsUnder(
-          backend,
-          prefix,
-          (r) => r.time.getTime() <= limit && r.time.getTime() >= floor && (!opts.set || r.set === opts.set),
-          signal,
-        );
-        if (refs.length) return refs.reduce((best, r) => (r.id > best.id ? r : best));
-      }
+  let floor = opts.notBefore?.getTime() ?? -Infinity;
+  const first = await newestInMonth(backend, monthPrefix(at), limit, floor, set, signal);
+  if (first) return first;
+  const oldest = await oldestSnapshotTime(backend, signal);
+  if (!oldest) return null;
+  floor = Math.max(floor, oldest.getTime());
+  let y = at.getUTCFullYear();
+  let m = at.getUTCMonth() - 1; // 0-based; the month before `at`'s
+  for (;;) {
+    if (m < 0) {
+      y -= 1;
+      m = 11;
     }
+    if (Date.UTC(y, m + 1, 1) <= floor) return null; // the whole month lies before the floor
+    const found = await newestInMonth(backend, monthPrefix(new Date(Date.UTC(y, m, 1))), limit, floor, set, signal);
+    if (found) return found;
+    m -= 1;
   }
-  return null;
 }

@@ -14,14 +14,13 @@ import {
   DeleteObjectCommand,
   GetObjectCommand,
   HeadObjectCommand,
-  ListObjectsV2Command,
+  ListObjectsCommand,
   type S3Client,
 } from '@aws-sdk/client-s3';
 import { Upload } from '@aws-sdk/lib-storage';
 import type { Readable } from 'node:stream';
 import { RpcError } from '../../../../shared/contract/errors.js';
 import {
-  assertDirPrefix,
   assertKey,
   assertPrefix,
   type BackendCapabilities,
@@ -47,7 +46,7 @@ export interface S3BackendOptions extends Omit<S3ClientOptions, 'location'> {
   partSize?: number;
   /** Parts uploaded at once; 2 by default. Memory ≈ (queueSize + 1) × partSize. */
   queueSize?: number;
-  /** Keys per ListObjectsV2 page; 1000 (the S3 maximum) by default. */
+  /** Keys per ListObjects page; 1000 (the S3 maximum) by default. */
   listPageSize?: number;
 }
 
@@ -183,38 +182,34 @@ export class S3Backend implements RepositoryBackend {
     }
   }
 
+  /**
+   * Paged with ListObjects (v1) and Marker, which every S3-compatible server implements the same
+   * way. (ListObjectsV2's continuation tokens are server-made and fragile: s3rver's are
+   * DES-encrypted, which OpenSSL 3 no longer offers, so any truncated V2 page fails there.)
+   */
   async *list(prefix: string, opts: SignalOption = {}): AsyncGenerator<ObjectInfo> {
     assertPrefix(prefix);
-    for await (const page of this.pages(prefix, undefined, opts.signal)) {
-      for (const o of page.Contents ?? []) {
+    const { signal } = opts;
+    let Marker: string | undefined;
+    for (;;) {
+      const page = await this.client
+        .send(new ListObjectsCommand({ Bucket: this.bucket, Prefix: this.full(prefix), MaxKeys: this.pageSize, Marker }), { abortSignal: signal })
+        .catch((e: unknown) => {
+          throw s3Error(e, this.location, `listing ${prefix || '/'}`, signal);
+        });
+      const contents = page.Contents ?? [];
+      for (const o of contents) {
         // "folder/" markers made by web consoles are not objects of ours.
         if (!o.Key || o.Key.endsWith('/')) continue;
         yield { key: o.Key.slice(this.base.length), size: o.Size ?? 0 };
       }
+      if (!page.IsTruncated) return;
+      const last = contents.at(-1)?.Key;
+      if (!last || last === Marker) {
+        throw new RpcError('INTERNAL', `${this.location}: listing ${prefix || '/'} failed: the server said there was more but returned nothing new.`);
+      }
+      Marker = last;
     }
-  }
-
-  async *listPrefixes(prefix: string, opts: SignalOption = {}): AsyncGenerator<string> {
-    assertDirPrefix(prefix);
-    for await (const page of this.pages(prefix, '/', opts.signal)) {
-      for (const p of page.CommonPrefixes ?? []) if (p.Prefix) yield p.Prefix.slice(this.base.length);
-    }
-  }
-
-  private async *pages(prefix: string, Delimiter: string | undefined, signal: AbortSignal | undefined) {
-    let ContinuationToken: string | undefined;
-    do {
-      const page = await this.client
-        .send(
-          new ListObjectsV2Command({ Bucket: this.bucket, Prefix: this.full(prefix), Delimiter, MaxKeys: this.pageSize, ContinuationToken }),
-          { abortSignal: signal },
-        )
-        .catch((e: unknown) => {
-          throw s3Error(e, this.location, `listing ${prefix || '/'}`, signal);
-        });
-      yield page;
-      ContinuationToken = page.IsTruncated ? page.NextContinuationToken : undefined;
-    } while (ContinuationToken);
   }
 
   async deleteObject(key: string, opts: SignalOption = {}): Promise<void> {

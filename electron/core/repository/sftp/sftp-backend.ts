@@ -15,7 +15,6 @@ import { pipeline } from 'node:stream/promises';
 import type { SFTPWrapper } from 'ssh2';
 import type { SshConnectDeps } from '../../ssh/connect.js';
 import {
-  assertDirPrefix,
   assertKey,
   assertPrefix,
   type BackendCapabilities,
@@ -28,7 +27,7 @@ import {
 } from '../backend.js';
 import { errnoOf, notFound, storageError } from '../errors.js';
 import { ByteCounter, destroyOnAbort, tempKeyFor, throwIfAborted } from '../streams.js';
-import { subdirsSorted, walkSorted, type DirEntry } from '../walk.js';
+import { walkSorted, type DirEntry } from '../walk.js';
 import { SftpSession, call, isUnsupported, type SftpTarget } from './session.js';
 import { SftpReader, SftpWriter } from './streams.js';
 import type { Stats } from 'ssh2';
@@ -199,11 +198,6 @@ export class SftpBackend implements RepositoryBackend {
   list(prefix: string, opts: SignalOption = {}): AsyncIterable<ObjectInfo> {
     assertPrefix(prefix);
     return walkSorted(this.readDir, prefix, opts.signal);
-  }
-
-  listPrefixes(prefix: string, opts: SignalOption = {}): AsyncIterable<string> {
-    assertDirPrefix(prefix);
-    return subdirsSorted(this.readDir, prefix, opts.signal);
   }
 
   async deleteObject(key: string): Promise<void> {

@@ -8,7 +8,6 @@ import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { Writable } from 'node:stream';
 import {
-  assertDirPrefix,
   assertKey,
   assertPrefix,
   compareKeys,
@@ -26,14 +25,10 @@ export class MemoryBackend implements RepositoryBackend {
   readonly kind = 'local' as const;
   readonly location = 'Memory repository';
   readonly objects = new Map<string, { data: Buffer; mtime: Date }>();
-  /** Every list()/listPrefixes() call, in order. */
-  readonly calls: Array<{ op: 'list' | 'listPrefixes'; prefix: string }> = [];
+  /** The prefix of every list() call, in order. */
+  readonly calls: string[] = [];
 
   constructor(private readonly now: () => Date = () => new Date()) {}
-
-  listCalls(): string[] {
-    return this.calls.filter((c) => c.op === 'list').map((c) => c.prefix);
-  }
 
   /** Test setup: an object without going through a stream. */
   seed(key: string, data: Buffer | string = ''): void {
@@ -77,21 +72,9 @@ export class MemoryBackend implements RepositoryBackend {
 
   async *list(prefix: string): AsyncGenerator<ObjectInfo> {
     assertPrefix(prefix);
-    this.calls.push({ op: 'list', prefix });
+    this.calls.push(prefix);
     const keys = [...this.objects.keys()].filter((k) => k.startsWith(prefix)).sort(compareKeys);
     for (const key of keys) yield { key, size: this.objects.get(key)!.data.length };
-  }
-
-  async *listPrefixes(prefix: string): AsyncGenerator<string> {
-    assertDirPrefix(prefix);
-    this.calls.push({ op: 'listPrefixes', prefix });
-    const dirs = new Set<string>();
-    for (const key of this.objects.keys()) {
-      if (!key.startsWith(prefix)) continue;
-      const slash = key.indexOf('/', prefix.length);
-      if (slash >= 0) dirs.add(key.slice(0, slash + 1));
-    }
-    yield* [...dirs].sort(compareKeys);
   }
 
   async deleteObject(key: string): Promise<void> {

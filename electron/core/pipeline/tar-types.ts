@@ -1,0 +1,36 @@
+/** What the tar guard reports: the summary checked against the manifest, and the file index. */
+import type { EntryKind } from './tar-policy.js';
+
+/** One line of index/<snapshot>/<source>.files.jsonl */
+export interface FileIndexEntry {
+  path: string;
+  type: EntryKind;
+  /** Files: the real (apparent) size, sparse files included; 0 for everything else. */
+  size: number;
+  mode: number;
+  /** Seconds since the epoch; fractional when a pax header says so. */
+  mtime: number;
+  uid: number;
+  gid: number;
+  linkname?: string;
+}
+
+export interface TarProblem {
+  entry: string;
+  problem: string;
+}
+
+export interface TarSummary {
+  entries: number;
+  files: number;
+  directories: number;
+  symlinks: number;
+  hardlinks: number;
+  fifos: number;
+  devices: number;
+  /** Sum of the files' real sizes. */
+  fileBytes: number;
+  /** Bytes of the tar stream itself. */
+  archiveBytes: number;
+  problems: TarProblem[];
+}

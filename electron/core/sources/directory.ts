@@ -1,0 +1,67 @@
+/**
+ * Directory source and sink: a directory inside a container (a config dir, an upload folder that is
+ * not a volume of its own), through the archive endpoint of that container itself — no helper. The
+ * container may be running or stopped for reading and writing; clearing runs `find … rm` in it with
+ * exec, so it needs a running container (and find/rm in its image).
+ *
+ * Entry naming is the volume's (archive-names.ts): "./" is the directory itself.
+ */
+import type { Readable } from 'node:stream';
+import { RpcError } from '../../../shared/contract/errors.js';
+import type { Engine } from '../docker/engine.js';
+import { readArchive, writeArchive } from './archive.js';
+import { inspectContainer } from './containers.js';
+import { execCapture } from './exec.js';
+
+export interface DirectoryTarget {
+  engine: Engine;
+  container: string;
+  /** Absolute path inside the container. */
+  path: string;
+  signal?: AbortSignal;
+}
+
+function checkPath(path: string): void {
+  if (!path.startsWith('/')) throw new RpcError('INVALID_INPUT', `The directory "${path}" must be an absolute path inside the container.`);
+  if (path.split('/').includes('..')) throw new RpcError('INVALID_INPUT', `The directory "${path}" must not contain "..".`);
+}
+
+export interface DirectoryTarSource {
+  stream: Readable;
+  containerId: string;
+  image: string;
+}
+
+export async function openDirectoryTar(t: DirectoryTarget): Promise<DirectoryTarSource> {
+  checkPath(t.path);
+  const c = await inspectContainer(t.engine, t.container, t.signal);
+  const what = `Reading ${t.path} of ${c.name} on ${t.engine.name}`;
+  const stream = await readArchive(t.engine, { container: c.id, dir: t.path, signal: t.signal, what });
+  return { stream, containerId: c.id, image: c.image };
+}
+
+export interface WriteDirectoryTarInput extends DirectoryTarget {
+  tar: Readable;
+  /** Empty the directory first (needs the container running). */
+  clear: boolean;
+}
+
+export async function writeDirectoryTar(t: WriteDirectoryTarInput): Promise<void> {
+  try {
+    checkPath(t.path);
+    const c = await inspectContainer(t.engine, t.container, t.signal);
+    const what = `Writing ${t.path} of ${c.name} on ${t.engine.name}`;
+    if (t.clear) {
+      if (c.status !== 'running') throw new RpcError('CONFLICT', `${what}: clearing the directory first needs the container running (it is ${c.status}).`);
+      // mkdir -p as well: the archive endpoint refuses a destination that does not exist.
+      await execCapture(
+        t.engine,
+        { container: c.id, cmd: ['sh', '-c', 'mkdir -p "$1" && find "$1" -mindepth 1 -maxdepth 1 -exec rm -rf {} +', 'hindsight-clear', t.path], user: '0' },
+        { what: `Clearing ${t.path} of ${c.name} on ${t.engine.name}`, signal: t.signal },
+      );
+    }
+    await writeArchive(t.engine, { container: c.id, dir: t.path, tar: t.tar, signal: t.signal, what });
+  } finally {
+    if (!t.tar.readableEnded) t.tar.destroy();
+  }
+}

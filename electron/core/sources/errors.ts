@@ -1,0 +1,47 @@
+/**
+ * Failures of sources and sinks, as RpcErrors so they cross the boundary unchanged. An engine that
+ * refuses or cannot be reached is DOCKER_ERROR (via docker/engine-errors.ts); a command that ran in
+ * a container and failed is an ExecFailedError (also DOCKER_ERROR: the contract has no closer code)
+ * carrying the exit code and the tail of what the command wrote on stderr.
+ */
+import { RpcError } from '../../../shared/contract/errors.js';
+import { toEngineError } from '../docker/engine-errors.js';
+
+export class ExecFailedError extends RpcError {
+  readonly reason = 'EXEC_FAILED';
+  constructor(
+    readonly what: string,
+    readonly exitCode: number | null,
+    readonly stderr: string,
+  ) {
+    const said = stderr.trim();
+    const code = exitCode === null ? 'without an exit code' : `with exit code ${exitCode}${hint(exitCode)}`;
+    super('DOCKER_ERROR', `${what} failed ${code}${said ? `: ${said}` : '.'}`);
+  }
+}
+
+function hint(code: number): string {
+  if (code === 126) return ' (the command could not be run)';
+  if (code === 127) return ' (command not found in the container)';
+  if (code > 128 && code < 160) return ` (killed by signal ${code - 128})`;
+  return '';
+}
+
+export function cancelled(what: string): RpcError {
+  return new RpcError('CANCELLED', `${what}: cancelled.`);
+}
+
+export function isCancelled(e: unknown): boolean {
+  return RpcError.is(e) && e.code === 'CANCELLED';
+}
+
+/** An engine call's failure in plain words, or CANCELLED when our own signal caused it. */
+export function engineFailure(e: unknown, what: string, signal: AbortSignal | undefined, socketPath?: string): RpcError {
+  if (signal?.aborted) return cancelled(what);
+  return toEngineError(e, what, socketPath);
+}
+
+/** Throws CANCELLED if the signal is already aborted (checked between steps). */
+export function checkAborted(signal: AbortSignal | undefined, what: string): void {
+  if (signal?.aborted) throw cancelled(what);
+}

@@ -1,0 +1,161 @@
+/**
+ * Helper containers: short-lived containers that mount a volume so the engine's archive endpoint
+ * can read or write it. Nothing is pulled from a registry (none may be reachable): the helper is
+ * made from an image already on the host. A container that is only created, never started, runs
+ * nothing, so any local image will do for reading and writing archives; only clearing a volume
+ * starts one (it needs `sh`, `find` and `rm`). Preference: a busybox image if the host has one,
+ * then the image of a container that uses the volume, then the smallest local image.
+ *
+ * Every helper carries the label org.hindsight.helper=true (plus its purpose and volume), so one
+ * left behind by a crash can be found and swept (`sweepHelpers`), and is removed with its
+ * anonymous volumes (an image that declares VOLUMEs gets fresh anonymous ones on create; named
+ * volumes are never removed by that).
+ */
+import { randomBytes } from 'node:crypto';
+import type Docker from 'dockerode';
+import { RpcError } from '../../../shared/contract/errors.js';
+import { statusCodeOf } from '../docker/engine-errors.js';
+import type { Engine } from '../docker/engine.js';
+import { createLogger } from '../log.js';
+import { HELPER_LABEL, volumeUsers } from './containers.js';
+import { engineFailure } from './errors.js';
+
+const log = createLogger('sources');
+
+export const SOURCE_MOUNT = '/hindsight/src';
+export const SINK_MOUNT = '/hindsight/dst';
+
+const BUSYBOX = /(^|\/)busybox(:|$)/;
+
+/** An image present on the host to make a helper from (see the module comment for the order). */
+export async function pickHelperImage(engine: Engine, volume: string | undefined, signal?: AbortSignal): Promise<string> {
+  let images: Docker.ImageInfo[];
+  try {
+    images = await engine.docker.listImages({ abortSignal: signal } as Docker.ListImagesOptions);
+  } catch (e) {
+    throw engineFailure(e, `Listing the images on ${engine.name}`, signal, engine.localSocket);
+  }
+  const tags = images.flatMap((i) => (i.RepoTags ?? []).filter((t) => t !== '<none>:<none>'));
+  const busybox = tags.filter((t) => BUSYBOX.test(t)).sort((a, b) => Number(b.endsWith(':latest')) - Number(a.endsWith(':latest')));
+  if (busybox[0]) return busybox[0];
+  if (volume) {
+    const users = await volumeUsers(engine, volume, signal);
+    const present = new Set(images.map((i) => i.Id));
+    const used = users.find((u) => present.has(u.image));
+    if (used) return used.image;
+  }
+  const smallest = [...images].sort((a, b) => a.Size - b.Size)[0];
+  if (!smallest) throw new RpcError('CONFLICT', `${engine.name} has no image at all to make a helper container from.`);
+  return smallest.Id;
+}
+
+export interface HelperSpec {
+  purpose: 'volume-source' | 'volume-sink';
+  image: string;
+  volume: string;
+  target: string;
+  readOnly: boolean;
+  /** A shell script, for a helper that will be started; unstarted helpers get a no-op. */
+  script?: string;
+  signal?: AbortSignal;
+}
+
+export interface Helper {
+  id: string;
+  name: string;
+  image: string;
+}
+
+export async function createHelper(engine: Engine, spec: HelperSpec): Promise<Helper> {
+  const name = `hindsight-helper-${spec.purpose}-${randomBytes(4).toString('hex')}`;
+  const body = {
+    name,
+    Image: spec.image,
+    Entrypoint: ['sh', '-c'],
+    Cmd: [spec.script ?? 'exit 0'],
+    User: '0:0', // owners and modes of whatever is in the volume must not stand in the way
+    WorkingDir: '/',
+    NetworkDisabled: true,
+    Labels: { [HELPER_LABEL]: 'true', [`${HELPER_LABEL}.purpose`]: spec.purpose, [`${HELPER_LABEL}.volume`]: spec.volume },
+    HostConfig: {
+      NetworkMode: 'none',
+      // NoCopy: never seed an empty volume with whatever the image holds at the mount point.
+      Mounts: [{ Type: 'volume', Source: spec.volume, Target: spec.target, ReadOnly: spec.readOnly, VolumeOptions: { NoCopy: true } }],
+    },
+    abortSignal: spec.signal,
+  };
+  try {
+    const c = await engine.docker.createContainer(body as unknown as Docker.ContainerCreateOptions);
+    return { id: c.id, name, image: spec.image };
+  } catch (e) {
+    throw engineFailure(e, `Creating a helper container for volume ${spec.volume} on ${engine.name} (image ${spec.image})`, spec.signal, engine.localSocket);
+  }
+}
+
+/**
+ * Removes a helper, whatever state it is in. Never throws: it runs in `finally` blocks and after
+ * aborts, where the original outcome matters more; a failure is logged (and the label lets a
+ * later sweep find the container). Deliberately not tied to the caller's signal.
+ */
+export async function removeHelper(engine: Engine, id: string): Promise<boolean> {
+  for (let attempt = 0; attempt < 3; attempt++) {
+    try {
+      await engine.docker.getContainer(id).remove({ force: true, v: true });
+      return true;
+    } catch (e) {
+      if (statusCodeOf(e) === 404) return true;
+      // 409 "removal already in progress" settles by itself; anything else may be a dropped tunnel.
+      await new Promise((r) => setTimeout(r, 250 * (attempt + 1)));
+      if (attempt === 2) log.warn(`could not remove helper container ${id} on ${engine.name}`, e);
+    }
+  }
+  return false;
+}
+
+/** Removes helpers left behind (a crash, a dropped tunnel) that were created before `olderThan`. */
+export async function sweepHelpers(engine: Engine, opts: { olderThanMs?: number; signal?: AbortSignal } = {}): Promise<string[]> {
+  let list: Docker.ContainerInfo[];
+  try {
+    list = await engine.docker.listContainers({ all: true, filters: { label: [`${HELPER_LABEL}=true`] }, abortSignal: opts.signal } as Docker.ContainerListOptions);
+  } catch (e) {
+    throw engineFailure(e, `Listing helper containers on ${engine.name}`, opts.signal, engine.localSocket);
+  }
+  const before = Date.now() / 1000 - (opts.olderThanMs ?? 60 * 60_000) / 1000;
+  const stale = list.filter((c) => c.Created < before);
+  const removed: string[] = [];
+  for (const c of stale) if (await removeHelper(engine, c.Id)) removed.push(c.Id);
+  return removed;
+}
+
+/** Starts a helper and waits for its script to finish; a non-zero exit is an error with its output. */
+export async function runHelper(engine: Engine, helper: Helper, what: string, signal?: AbortSignal): Promise<void> {
+  const container = engine.docker.getContainer(helper.id);
+  let status: number;
+  try {
+    await container.start({ abortSignal: signal } as object);
+    const result = (await container.wait({ abortSignal: signal } as object)) as { StatusCode: number };
+    status = result.StatusCode;
+  } catch (e) {
+    throw engineFailure(e, `${what} on ${engine.name}`, signal, engine.localSocket);
+  }
+  if (status === 0) return;
+  let output = '';
+  try {
+    const logs = (await container.logs({ stdout: true, stderr: true, tail: 20 })) as unknown as Buffer;
+    output = demuxedText(logs);
+  } catch {
+    // the exit code alone will have to do
+  }
+  throw new RpcError('DOCKER_ERROR', `${what} on ${engine.name} failed with exit code ${status}${output ? `: ${output}` : '.'}`);
+}
+
+/** Text of a small multiplexed log buffer (8-byte frame headers), for an error message. */
+function demuxedText(buf: Buffer): string {
+  const parts: Buffer[] = [];
+  for (let i = 0; i + 8 <= buf.length; ) {
+    const size = buf.readUInt32BE(i + 4);
+    parts.push(buf.subarray(i + 8, i + 8 + size));
+    i += 8 + size;
+  }
+  return Buffer.concat(parts).toString('utf8').trim().slice(-2000);
+}

@@ -1,0 +1,135 @@
+/**
+ * PostgreSQL source and sink, through the client tools inside the database container (exec.ts).
+ *
+ *   dumpall   pg_dumpall --clean --if-exists  →  .sql  →  psql -v ON_ERROR_STOP=1 -d postgres
+ *             (through DumpallRoleFilter, see dumpall-filter.ts)
+ *   database  pg_dump -Fc -Z0 -d <db>          →  .dump →  pg_restore -d <db> --clean --if-exists
+ *             --single-transaction (the database is created first if it does not exist)
+ *
+ * Row counts (exact count(*), one query) go into the manifest at dump time and are compared after a
+ * restore. Table names: "table" for the public schema, "schema.table" otherwise.
+ */
+import type { Readable } from 'node:stream';
+import { RpcError } from '../../../shared/contract/errors.js';
+import type { Engine } from '../docker/engine.js';
+import {
+  postgresDumpCommand,
+  postgresLoadCommand,
+  postgresUser,
+  psqlQueryCommand,
+  sqlIdentifier,
+  sqlLiteral,
+  type PostgresMode,
+} from './commands.js';
+import { runningContainer } from './containers.js';
+import { DumpallRoleFilter } from './dumpall-filter.js';
+import { execCapture, execStream, execWithInput } from './exec.js';
+
+interface PgTarget {
+  engine: Engine;
+  /** Container name or id; it must be running. */
+  container: string;
+  user?: string;
+  signal?: AbortSignal;
+}
+
+export interface OpenPostgresDumpInput extends PgTarget {
+  mode: PostgresMode;
+  database?: string;
+}
+
+export interface PostgresDump {
+  stream: Readable;
+  /** 'sql' (psql script) for dumpall, 'custom' (pg_restore archive) for a database. */
+  format: 'sql' | 'custom';
+  /** The command as a person would type it (for the manifest and the plan). */
+  command: string;
+  containerId: string;
+  image: string;
+}
+
+export async function openPostgresDump(input: OpenPostgresDumpInput): Promise<PostgresDump> {
+  const { engine, signal } = input;
+  const c = await runningContainer(engine, input.container, signal);
+  const command = postgresDumpCommand(input.mode, c.env, input);
+  const what = `Dumping PostgreSQL (${input.mode === 'dumpall' ? 'all databases' : input.database}) in ${c.name} on ${engine.name}`;
+  const stream = await execStream(engine, { container: c.id, cmd: command.cmd, env: command.env }, { what, signal });
+  return { stream, format: input.mode === 'dumpall' ? 'sql' : 'custom', command: command.display, containerId: c.id, image: c.image };
+}
+
+export interface LoadPostgresDumpInput extends PgTarget {
+  input: Readable;
+  mode: PostgresMode;
+  database?: string;
+}
+
+/** Loads a dump made by openPostgresDump (same mode). Resolves once the client exited 0. */
+export async function loadPostgresDump(load: LoadPostgresDumpInput): Promise<void> {
+  const { engine, signal } = load;
+  let input = load.input;
+  try {
+    const c = await runningContainer(engine, load.container, signal);
+    const user = postgresUser(c.env, load);
+    if (load.mode === 'database') await ensureDatabase({ ...load, container: c.id }, load.database!);
+    const command = postgresLoadCommand(load.mode, c.env, load);
+    if (load.mode === 'dumpall') {
+      const filter = new DumpallRoleFilter(user);
+      load.input.once('error', (e) => filter.destroy(e));
+      input = load.input.pipe(filter);
+    }
+    const what = `Loading PostgreSQL (${load.mode === 'dumpall' ? 'all databases' : load.database}) into ${c.name} on ${engine.name}`;
+    await execWithInput(engine, { container: c.id, cmd: command.cmd, env: command.env }, input, { what, signal });
+  } finally {
+    if (!load.input.readableEnded) load.input.destroy();
+  }
+}
+
+async function psql(target: PgTarget, database: string, sql: string, what: string): Promise<string> {
+  const c = await runningContainer(target.engine, target.container, target.signal);
+  const command = psqlQueryCommand(c.env, { user: target.user, database, sql });
+  return (await execCapture(target.engine, { container: c.id, cmd: command.cmd, env: command.env }, { what: `${what} in ${c.name} on ${target.engine.name}`, signal: target.signal })).trim();
+}
+
+async function ensureDatabase(target: PgTarget, database: string): Promise<void> {
+  const exists = await psql(target, 'postgres', `SELECT 1 FROM pg_database WHERE datname = ${sqlLiteral(database)}`, `Looking for database ${database}`);
+  if (exists !== '1') await psql(target, 'postgres', `CREATE DATABASE ${sqlIdentifier(database)}`, `Creating database ${database}`);
+}
+
+/**
+ * Exact row counts of every user table of one database, in one query: query_to_xml runs a
+ * count(*) per table (available since 8.3), json_object_agg gathers them (9.4+). Partitions are
+ * tables of their own (relkind r); partitioned parents (p) hold no rows and are left out, so every
+ * row is counted once.
+ */
+const ROW_COUNTS_SQL = `
+SELECT coalesce(json_object_agg(t.name, t.n ORDER BY t.name), '{}')
+FROM (
+  SELECT CASE WHEN n.nspname = 'public' THEN c.relname ELSE n.nspname || '.' || c.relname END AS name,
+         (xpath('/row/n/text()', query_to_xml(format('SELECT count(*) AS n FROM %I.%I', n.nspname, c.relname), false, true, '')))[1]::text::bigint AS n
+  FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+  WHERE c.relkind = 'r' AND n.nspname NOT IN ('pg_catalog', 'information_schema') AND n.nspname NOT LIKE 'pg\\_toast%' AND n.nspname NOT LIKE 'pg\\_temp\\_%'
+) t`;
+
+export async function postgresRowCounts(target: PgTarget & { database: string }): Promise<Record<string, number>> {
+  const out = await psql(target, target.database, ROW_COUNTS_SQL, `Counting rows in database ${target.database}`);
+  try {
+    return JSON.parse(out) as Record<string, number>;
+  } catch {
+    throw new RpcError('INTERNAL', `Counting rows in database ${target.database}: unexpected output from psql: ${out.slice(0, 200)}`);
+  }
+}
+
+/** The server's major version (e.g. 15), from server_version_num. */
+export async function postgresMajorVersion(target: PgTarget): Promise<number> {
+  const out = await psql(target, 'postgres', 'SHOW server_version_num', 'Reading the PostgreSQL version');
+  const num = Number(out);
+  if (!Number.isInteger(num) || num <= 0) throw new RpcError('INTERNAL', `Reading the PostgreSQL version: unexpected answer "${out.slice(0, 100)}".`);
+  // Since 10 the major version is num / 10000; before it, 9.6 was 90600 (major "9.6" → 9).
+  return Math.floor(num / 10000);
+}
+
+/** The databases a dumpall holds data for (templates excepted), to count their rows. */
+export async function postgresDatabases(target: PgTarget): Promise<string[]> {
+  const out = await psql(target, 'postgres', "SELECT coalesce(json_agg(datname ORDER BY datname), '[]') FROM pg_database WHERE NOT datistemplate", 'Listing databases');
+  return JSON.parse(out) as string[];
+}

@@ -1,0 +1,75 @@
+/**
+ * Volume sink: extracts a tar stream (entries relative to the volume root, see archive-names.ts)
+ * into a Docker volume, through the engine's archive endpoint on a helper container that mounts
+ * the volume read-write. The engine extracts as root and keeps owners, modes, mtimes (directories
+ * included, the root's too), symlinks (absolute and dangling alike) and hard links.
+ *
+ * Clearing: the archive endpoint only adds and overwrites, it never deletes. So with `clear` the
+ * same helper is first *started* with `find /hindsight/dst -mindepth 1 -maxdepth 1 -exec rm -rf {} +`
+ * (POSIX find and rm: busybox, Debian, Alpine all have them; busybox's find lacks -delete) and,
+ * once that exited 0, the tar is PUT into the now stopped helper. One container, removed whatever
+ * happens. Without `clear` the helper is never started and any local image serves.
+ *
+ * Users of the volume should be stopped by the caller (volume-users.ts): the engine does not care,
+ * but an application writing during a restore gets a mix of old and new files.
+ */
+import type { Readable } from 'node:stream';
+import type { Engine } from '../docker/engine.js';
+import { writeArchive } from './archive.js';
+import { createVolume, inspectVolume } from './containers.js';
+import { cancelled } from './errors.js';
+import { SINK_MOUNT, createHelper, pickHelperImage, removeHelper, runHelper } from './helper.js';
+
+export const CLEAR_SCRIPT = `find ${SINK_MOUNT} -mindepth 1 -maxdepth 1 -exec rm -rf {} +`;
+
+/** Labels put on a volume the sink had to create. */
+export const CREATED_VOLUME_LABELS = { 'org.hindsight.created-by': 'hindsight' };
+
+export interface WriteVolumeTarInput {
+  engine: Engine;
+  volume: string;
+  tar: Readable;
+  /** Empty the volume before extracting (a restore); false merges into what is there. */
+  clear: boolean;
+  /** Extra labels for the volume if it has to be created. */
+  labels?: Record<string, string>;
+  image?: string;
+  signal?: AbortSignal;
+}
+
+export interface VolumeSinkResult {
+  volume: string;
+  /** True when the volume did not exist and was created. */
+  created: boolean;
+  /** The image the helper was made from. */
+  image: string;
+}
+
+export async function writeVolumeTar(input: WriteVolumeTarInput): Promise<VolumeSinkResult> {
+  const { engine, volume, tar, signal } = input;
+  const what = `Writing volume ${volume} on ${engine.name}`;
+  let helperId: string | undefined;
+  try {
+    if (signal?.aborted) throw cancelled(what);
+    const existing = await inspectVolume(engine, volume, signal);
+    if (!existing) await createVolume(engine, volume, { ...CREATED_VOLUME_LABELS, ...input.labels }, signal);
+    const image = input.image ?? (await pickHelperImage(engine, volume, signal));
+    const helper = await createHelper(engine, {
+      purpose: 'volume-sink',
+      image,
+      volume,
+      target: SINK_MOUNT,
+      readOnly: false,
+      script: input.clear ? CLEAR_SCRIPT : undefined,
+      signal,
+    });
+    helperId = helper.id;
+    if (input.clear && existing) await runHelper(engine, helper, `Clearing volume ${volume} (helper image ${image})`, signal);
+    await writeArchive(engine, { container: helper.id, dir: SINK_MOUNT, tar, signal, what });
+    return { volume, created: !existing, image };
+  } finally {
+    // The input must not keep producing for a sink that gave up (writeArchive does it too once called).
+    if (!tar.readableEnded) tar.destroy();
+    if (helperId) await removeHelper(engine, helperId);
+  }
+}
