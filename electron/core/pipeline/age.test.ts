@@ -154,6 +154,12 @@ describe('failures', () => {
     expect(await open(p, { kind: 'passphrase', passphrase: 'wrong' })).toMatchObject({ code: 'AUTH_FAILED' });
   });
 
+  it('an scrypt work factor above 20 is refused before any scrypt runs', async () => {
+    const p = await through(createEncryptStage(pass(10)), Buffer.from('x'));
+    const header = p.toString('latin1').replace(/^(-> scrypt \S+ )10$/m, '$121');
+    expect(await open(Buffer.from(header, 'latin1'), { kind: 'passphrase', passphrase: 'pässwörd 🔑' })).toMatchObject({ message: /work factor above 20/ });
+  });
+
   it('refuses what is not age, armored age, and specs that cannot work', async () => {
     expect(await open(Buffer.from('hello world, this is plain text'))).toMatchObject({ message: /not an age-encrypted file/ });
     expect(await open(Buffer.from('-----BEGIN AGE ENCRYPTED FILE-----\n'))).toMatchObject({ message: /ASCII-armored/ });

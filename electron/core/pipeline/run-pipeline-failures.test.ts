@@ -161,6 +161,15 @@ describe('cancellation', () => {
     expect(source.produced).toBeLessThan(30 * MiB);
   });
 
+  it('a spec that cannot work fails before any data moves, closing source and sink', async () => {
+    const source = new MixedSource({ size: MiB });
+    const sink = new MeasuringSink();
+    const err = await runPipeline({ direction: 'restore', source, sink, compression: { kind: 'zstd' }, encryption: { kind: 'recipients', recipients: [recipient] } }).catch((e: unknown) => e);
+    expect(err).toMatchObject({ code: 'INVALID_INPUT' });
+    expect(source.destroyed).toBe(true);
+    expect(sink.destroyedWith).toBeInstanceOf(Error);
+  });
+
   it('a failing source reaches the sink as an error', async () => {
     const source = new MixedSource({ size: 30 * MiB });
     const sink = new MeasuringSink({ onWrite: (s) => s.writes === 5 && source.destroy(new Error('SSH channel closed')) });

@@ -83,40 +83,16 @@ export async function runPipeline<T = void>(opts: RunPipelineOptions<T>): Promis
     onProgress: (p) => opts.onProgress?.({ ...p, direction, rawBytes: raw.bytes, storedBytes: stored.bytes }),
   });
 
-  // Spec errors (an empty passphrase, no identity) throw here, before any data moves; the source
-  // and the sink are still closed, so that nothing upstream or downstream is left hanging.
+  // Spec errors (an empty passphrase, no identity) throw here, before any data moves; the source,
+  // the sink and the caller's raw stages are closed too, so nothing is left hanging.
   let stages: Stage[];
   try {
-    stages =
-    direction === 'backup'
-      ? [
-          { name: 'progress', stream: progress },
-          { name: 'coalesce', stream: new Coalescer(chunkBytes) },
-          ...(opts.rawStages ?? []).map((stream, i) => ({ name: `raw stage ${i + 1}`, stream })),
-          { name: 'raw hash', stream: raw },
-          { name: 'compress', stream: createCompressor(opts.compression, chunkBytes) },
-          { name: 'handoff', stream: new Handoff({ highWaterMark: hwm }) },
-          // What the restore side will insist on (one frame of data), checked as it is written.
-          ...(opts.compression.kind === 'zstd' ? [{ name: 'zstd frames', stream: new ZstdFrameCheck(hwm) }] : []),
-          { name: 'encrypt', stream: createEncryptStage(opts.encryption, hwm) },
-          { name: 'stored hash', stream: stored },
-        ]
-      : [
-          { name: 'progress', stream: progress },
-          { name: 'coalesce', stream: new Coalescer(chunkBytes) },
-          { name: 'stored hash', stream: stored },
-          { name: 'decrypt', stream: createDecryptStage(opts.encryption, hwm) },
-          // Node's zstd decompressor does not notice a stream cut inside a frame; this does.
-          ...(opts.compression.kind === 'zstd' ? [{ name: 'zstd frames', stream: new ZstdFrameCheck(hwm) }] : []),
-          { name: 'decompress', stream: createDecompressor(opts.compression, chunkBytes) },
-          { name: 'handoff', stream: new Handoff({ highWaterMark: hwm }) },
-          { name: 'raw hash', stream: raw },
-          ...(opts.rawStages ?? []).map((stream, i) => ({ name: `raw stage ${i + 1}`, stream })),
-        ];
+    stages = buildStages(opts, { progress, raw, stored }, chunkBytes, hwm);
   } catch (e) {
     const error = e instanceof Error ? e : new Error(String(e));
-    if ('destroy' in opts.source && typeof opts.source.destroy === 'function') opts.source.destroy(error);
+    if (opts.source instanceof Readable) opts.source.destroy(error);
     if (typeof opts.sink !== 'function') opts.sink.destroy(error);
+    for (const s of opts.rawStages ?? []) s.destroy(error);
     throw asPipelineError(e, direction);
   }
 
@@ -182,6 +158,43 @@ export async function runPipeline<T = void>(opts: RunPipelineOptions<T>): Promis
     elapsedMs: performance.now() - started,
     sinkResult: sinkOutcome.status === 'fulfilled' ? sinkOutcome.value : undefined,
   };
+}
+
+function buildStages<T>(
+  opts: RunPipelineOptions<T>,
+  meters: { progress: ProgressMeter; raw: HashMeter; stored: HashMeter },
+  chunkBytes: number,
+  hwm: number,
+): Stage[] {
+  const { progress, raw, stored } = meters;
+  const rawStages = (opts.rawStages ?? []).map((stream, i) => ({ name: `raw stage ${i + 1}`, stream }));
+  const zstd = opts.compression.kind === 'zstd';
+  if (opts.direction === 'backup') {
+    return [
+      { name: 'progress', stream: progress },
+      { name: 'coalesce', stream: new Coalescer(chunkBytes) },
+      ...rawStages,
+      { name: 'raw hash', stream: raw },
+      { name: 'compress', stream: createCompressor(opts.compression, chunkBytes) },
+      { name: 'handoff', stream: new Handoff({ highWaterMark: hwm }) },
+      // What the restore side will insist on (one frame of data), checked as it is written.
+      ...(zstd ? [{ name: 'zstd frames', stream: new ZstdFrameCheck(hwm) }] : []),
+      { name: 'encrypt', stream: createEncryptStage(opts.encryption, hwm) },
+      { name: 'stored hash', stream: stored },
+    ];
+  }
+  return [
+    { name: 'progress', stream: progress },
+    { name: 'coalesce', stream: new Coalescer(chunkBytes) },
+    { name: 'stored hash', stream: stored },
+    { name: 'decrypt', stream: createDecryptStage(opts.encryption, hwm) },
+    // Node's zstd decompressor does not notice a stream cut inside a frame; this does.
+    ...(zstd ? [{ name: 'zstd frames', stream: new ZstdFrameCheck(hwm) }] : []),
+    { name: 'decompress', stream: createDecompressor(opts.compression, chunkBytes) },
+    { name: 'handoff', stream: new Handoff({ highWaterMark: hwm }) },
+    { name: 'raw hash', stream: raw },
+    ...rawStages,
+  ];
 }
 
 function pick(expected: ExpectedMeasures | undefined, side: 'raw' | 'stored'): { bytes?: number; sha256?: string } | undefined {

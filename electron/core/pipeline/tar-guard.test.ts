@@ -2,7 +2,10 @@
  * The tar guard on crafted archives: every refused kind of entry is refused with its name, before
  * its header reaches the output; every legitimate kind passes byte for byte.
  */
+import { Readable, Writable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
 import { describe, expect, it } from 'vitest';
+import { TarGuard } from './tar-guard.js';
 import { isIntegrityError, isUnsafeArchiveError, type UnsafeArchiveError } from './errors.js';
 import { END, guard, packTar, padded, paxData, rawHeader, type Spec } from './testing/tar-craft.js';
 
@@ -165,6 +168,42 @@ describe('legitimate archives pass byte for byte', () => {
     const r = await guard(archive);
     expect(r.error).toBeUndefined();
     expect(r.output.equals(archive)).toBe(true);
+  });
+});
+
+describe('file index', () => {
+  it('a consumer that goes away does not hold the archive back', async () => {
+    const entries = Array.from({ length: 3000 }, (_, i) => file(`f${i}`, ''));
+    const archive = await packTar(entries);
+    const g = new TarGuard({ index: true });
+    g.index!.once('data', () => g.index!.destroy());
+    const out: Buffer[] = [];
+    await pipeline(Readable.from([archive]), g, async (s: AsyncIterable<Buffer>) => {
+      for await (const c of s) out.push(c);
+    });
+    expect(Buffer.concat(out).equals(archive)).toBe(true);
+    expect(g.summary.files).toBe(3000);
+  });
+
+  it('waits for a slow consumer instead of buffering without bound', async () => {
+    const entries = Array.from({ length: 3000 }, (_, i) => file(`f${i}`, ''));
+    const g = new TarGuard({ index: true });
+    let maxBuffered = 0;
+    const lines: string[] = [];
+    const reading = (async () => {
+      for await (const c of g.index!) {
+        maxBuffered = Math.max(maxBuffered, g.index!.readableLength);
+        lines.push(...(c as Buffer).toString().split('\n').filter(Boolean));
+        await new Promise((r) => setTimeout(r, 1));
+      }
+    })();
+    const archive = await packTar(entries);
+    const chunks = Array.from({ length: Math.ceil(archive.length / 65536) }, (_, i) => archive.subarray(i * 65536, (i + 1) * 65536));
+    await pipeline(Readable.from(chunks), g, new Writable({ write: (_c, _e, cb) => cb() }));
+    await reading;
+    expect(lines).toHaveLength(3000);
+    // The guard stops at the index's 64 KiB mark; one input chunk's lines may go over it.
+    expect(maxBuffered).toBeLessThan(128 * 1024);
   });
 });
 

@@ -6,7 +6,7 @@ import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import tar from 'tar-stream';
 import { describe, expect, it } from 'vitest';
-import { TarNameNormalizer } from './archive-names.js';
+import { TarNameNormalizer, TarPrefixer } from './archive-names.js';
 
 interface Spec {
   name: string;
@@ -136,5 +136,68 @@ describe('TarNameNormalizer', () => {
     const bad = await pack([{ name: './', type: 'directory' }]);
     bad[0] = 0x41;
     await expect(normalise(bad)).rejects.toThrow(/bad checksum/);
+  });
+});
+
+describe('TarPrefixer', () => {
+  async function prefix(input: Buffer, dir = 'v'): Promise<Buffer> {
+    const out: Buffer[] = [];
+    const p = new TarPrefixer(dir);
+    p.on('data', (c: Buffer) => out.push(c));
+    await pipeline(Readable.from([input.subarray(0, 700), input.subarray(700)]), p);
+    return Buffer.concat(out);
+  }
+
+  it('renames "./x" to "v/x" in place (same length), hard-link targets too, symlink targets never', async () => {
+    const input = await pack([
+      { name: './', type: 'directory' },
+      { name: './a/f', data: 'hello' },
+      { name: './h', type: 'link', linkname: './a/f' },
+      { name: './up', type: 'symlink', linkname: '../outside' },
+      { name: `./${long}`, data: 'long' },
+      { name: './résumé 2026.txt', data: 'x' },
+    ]);
+    const out = await prefix(input);
+    expect(out.length).toBe(input.length);
+    expect((await list(out)).map((e) => [e.name, e.linkname])).toEqual([
+      ['v/', null],
+      ['v/a/f', null],
+      ['v/h', 'v/a/f'],
+      ['v/up', '../outside'],
+      [`v/${long}`, null],
+      ['v/résumé 2026.txt', null],
+    ]);
+  });
+
+  it('adds pax records for names that no longer fit, and GNU tar reads them', async () => {
+    const name99 = 'x'.repeat(99);
+    const input = await pack([
+      { name: '.', type: 'directory' },
+      { name: name99, data: 'ninety-nine' },
+      { name: 'l', type: 'link', linkname: name99 },
+      { name: 'é'.repeat(60), data: 'pax already' },
+    ]);
+    const out = await prefix(input, 'volume-root');
+    const entries = await list(out);
+    expect(entries.map((e) => [e.name, e.linkname])).toEqual([
+      ['volume-root/', null],
+      [`volume-root/${name99}`, null],
+      ['volume-root/l', `volume-root/${name99}`],
+      [`volume-root/${'é'.repeat(60)}`, null],
+    ]);
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'hs-prefix-'));
+    try {
+      execFileSync('tar', ['-C', dir, '-xf', '-'], { input: out });
+      expect(fs.readFileSync(path.join(dir, 'volume-root', name99), 'utf8')).toBe('ninety-nine');
+      expect(fs.statSync(path.join(dir, 'volume-root', 'l')).nlink).toBe(2);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('refuses absolute names and ".."', async () => {
+    await expect(prefix(await pack([{ name: './', type: 'directory' }, { name: '/etc/x' }]))).rejects.toThrow(/absolute entry name/);
+    await expect(prefix(await pack([{ name: './', type: 'directory' }, { name: './a/../../x' }]))).rejects.toThrow(/"\.\."/);
+    await expect(prefix(await pack([{ name: './', type: 'directory' }, { name: './h', type: 'link', linkname: '../x' }]))).rejects.toThrow(/"\.\."/);
   });
 });

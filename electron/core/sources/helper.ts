@@ -22,8 +22,15 @@ import { engineFailure } from './errors.js';
 
 const log = createLogger('sources');
 
+/** Where a source helper mounts its volume (read-only). */
 export const SOURCE_MOUNT = '/hindsight/src';
-export const SINK_MOUNT = '/hindsight/dst';
+/**
+ * Where a sink helper mounts its volume (read-write). A top-level, one-letter directory because the
+ * sink extracts at "/" with entries renamed "./x" → "v/x" (same length: headers rewritten in
+ * place); why at "/" is told in archive-names.ts (TarPrefixer).
+ */
+export const SINK_DIR = 'v';
+export const SINK_MOUNT = `/${SINK_DIR}`;
 
 const BUSYBOX = /(^|\/)busybox(:|$)/;
 

@@ -2,7 +2,7 @@
  * Just enough of the tar header format (POSIX ustar + pax, GNU long names) to find and rewrite the
  * names of entries in a stream, without re-packing anything else. Pure functions over 512-byte
  * blocks; the pipeline's tar guard has its own, stricter parser — this one only serves the entry
- * name normaliser (archive-names.ts).
+ * renamers (tar-rewriter.ts, archive-names.ts).
  */
 
 export const BLOCK = 512;
@@ -97,28 +97,52 @@ function putField(block: Buffer, [offset, length]: readonly [number, number], va
 }
 
 /**
- * A copy of the header with a new name (and, for hard links, a new link name). Names only ever get
- * shorter here, so they still fit where the old ones were: the name field, or a ustar prefix/name
- * split at a '/'. Throws when they do not (which would mean a caller bug).
+ * A copy of the header with a new name (and, for hard links, a new link name) in its own fields:
+ * the name field, or a POSIX ustar prefix/name split at a '/'. A value that does not fit is
+ * written cut short — the caller then carries the real one in a pax record, which readers prefer.
  */
-export function withNames(block: Buffer, name: string, linkname: string | undefined): Buffer {
+export function withNames(block: Buffer, name: string, linkname: string | undefined): { block: Buffer; nameFits: boolean; linkFits: boolean } {
   const out = Buffer.from(block);
   const posixUstar = out.toString('latin1', MAGIC[0], MAGIC[0] + MAGIC[1]) === 'ustar\0';
+  let nameFits = true;
   if (fits(name, NAME[1])) {
     putField(out, NAME, name);
     if (posixUstar) putField(out, PREFIX, '');
   } else {
     const split = posixUstar ? splitUstar(name) : undefined;
-    if (!split) throw new Error(`the name "${name}" does not fit a tar header`);
-    putField(out, NAME, split.name);
-    putField(out, PREFIX, split.prefix);
+    nameFits = split !== undefined;
+    putField(out, NAME, split ? split.name : cut(name, NAME[1]));
+    if (posixUstar) putField(out, PREFIX, split ? split.prefix : '');
   }
+  let linkFits = true;
   if (linkname !== undefined) {
-    if (!fits(linkname, LINKNAME[1])) throw new Error(`the link name "${linkname}" does not fit a tar header`);
-    putField(out, LINKNAME, linkname);
+    linkFits = fits(linkname, LINKNAME[1]);
+    putField(out, LINKNAME, linkFits ? linkname : cut(linkname, LINKNAME[1]));
   }
   writeChecksum(out);
+  return { block: out, nameFits, linkFits };
+}
+
+/** At most `length` bytes of UTF-8, never splitting a character. */
+function cut(s: string, length: number): string {
+  let out = s;
+  while (Buffer.byteLength(out) > length) out = out.slice(0, -1);
   return out;
+}
+
+/** The header of a pax extended header ('x') whose records are `size` bytes long. */
+export function paxHeaderBlock(size: number): Buffer {
+  const b = Buffer.alloc(BLOCK);
+  putField(b, NAME, '././@PaxHeader');
+  b.write('0000644\0', 100, 'latin1'); // mode
+  b.write('0000000\0', 108, 'latin1'); // uid
+  b.write('0000000\0', 116, 'latin1'); // gid
+  putField(b, SIZE, size.toString(8).padStart(11, '0'));
+  b.write('00000000000\0', 136, 'latin1'); // mtime
+  b[TYPEFLAG] = 0x78; // 'x'
+  b.write('ustar\0' + '00', MAGIC[0], 'latin1');
+  writeChecksum(b);
+  return b;
 }
 
 function splitUstar(name: string): { prefix: string; name: string } | undefined {

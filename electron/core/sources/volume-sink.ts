@@ -1,11 +1,13 @@
 /**
  * Volume sink: extracts a tar stream (entries relative to the volume root, see archive-names.ts)
  * into a Docker volume, through the engine's archive endpoint on a helper container that mounts
- * the volume read-write. The engine extracts as root and keeps owners, modes, mtimes (directories
- * included, the root's too), symlinks (absolute and dangling alike) and hard links.
+ * the volume read-write at /v. The tar is PUT at "/" with its entries renamed "./x" → "v/x"
+ * (TarPrefixer: the engine would refuse relative symlinks climbing out of the volume if we
+ * extracted at /v itself). The engine extracts as root and keeps owners, modes, mtimes
+ * (directories included, the root's too), symlinks (absolute, dangling, climbing) and hard links.
  *
  * Clearing: the archive endpoint only adds and overwrites, it never deletes. So with `clear` the
- * same helper is first *started* with `find /hindsight/dst -mindepth 1 -maxdepth 1 -exec rm -rf {} +`
+ * same helper is first *started* with `find /v -mindepth 1 -maxdepth 1 -exec rm -rf {} +`
  * (POSIX find and rm: busybox, Debian, Alpine all have them; busybox's find lacks -delete) and,
  * once that exited 0, the tar is PUT into the now stopped helper. One container, removed whatever
  * happens. Without `clear` the helper is never started and any local image serves.
@@ -15,10 +17,11 @@
  */
 import type { Readable } from 'node:stream';
 import type { Engine } from '../docker/engine.js';
+import { TarPrefixer } from './archive-names.js';
 import { writeArchive } from './archive.js';
 import { createVolume, inspectVolume } from './containers.js';
 import { cancelled } from './errors.js';
-import { SINK_MOUNT, createHelper, pickHelperImage, removeHelper, runHelper } from './helper.js';
+import { SINK_DIR, SINK_MOUNT, createHelper, pickHelperImage, removeHelper, runHelper } from './helper.js';
 
 export const CLEAR_SCRIPT = `find ${SINK_MOUNT} -mindepth 1 -maxdepth 1 -exec rm -rf {} +`;
 
@@ -65,7 +68,9 @@ export async function writeVolumeTar(input: WriteVolumeTarInput): Promise<Volume
     });
     helperId = helper.id;
     if (input.clear && existing) await runHelper(engine, helper, `Clearing volume ${volume} (helper image ${image})`, signal);
-    await writeArchive(engine, { container: helper.id, dir: SINK_MOUNT, tar, signal, what });
+    const prefixer = new TarPrefixer(SINK_DIR, { what: `The archive for volume ${volume}` });
+    tar.once('error', (e) => prefixer.destroy(e));
+    await writeArchive(engine, { container: helper.id, dir: '/', tar: tar.pipe(prefixer), signal, what });
     return { volume, created: !existing, image };
   } finally {
     // The input must not keep producing for a sink that gave up (writeArchive does it too once called).

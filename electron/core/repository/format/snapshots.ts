@@ -17,7 +17,7 @@ export interface SnapshotRef {
 }
 
 export interface ListSnapshotsOptions extends SignalOption {
-  /** Inclusive. Absent: from the repository's first year. */
+  /** Inclusive. Absent: from the oldest snapshot. */
   from?: Date;
   /** Inclusive. Absent: now. */
   to?: Date;

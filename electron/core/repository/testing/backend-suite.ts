@@ -139,6 +139,9 @@ export function describeBackendBehaviour(name: string, harness: () => SuiteHarne
       await b.putObject('o.txt', Readable.from([Buffer.from('first')]));
       await b.putObject('o.txt', Readable.from([Buffer.from('second, longer')]));
       expect((await (await b.getObject('o.txt')).toArray()).join('')).toBe('second, longer');
+      expect(await b.putObject('empty', Readable.from([]))).toEqual({ bytes: 0 });
+      expect((await b.stat('empty'))?.size).toBe(0);
+      expect(await (await b.getObject('empty')).toArray()).toEqual([]);
       expect(await b.stat('missing.txt')).toBeNull();
       await expect(b.getObject('missing.txt')).rejects.toMatchObject({ code: 'NOT_FOUND' });
       await expect(b.getObject('../etc/passwd')).rejects.toMatchObject({ code: 'INVALID_INPUT' });

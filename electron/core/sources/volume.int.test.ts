@@ -1,0 +1,129 @@
+/**
+ * Volume source → sink, production → uat, through the SSH tunnels: the tar streams straight from
+ * one engine's archive endpoint into the other's. Compared with the docker CLI on both machines:
+ * names, modes, owners, sizes, mtimes, link counts, types, symlink targets, file hashes.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Engine } from '../docker/engine.js';
+import { dockerCli } from '../testing/lab.js';
+import { BUSYBOX, inVolume, labEngines, leftoverHelpers, removeQuietly, uniqueName, volumeListing, type LabEngines } from './testing/lab-engines.js';
+import { openVolumeTar } from './volume-source.js';
+import { writeVolumeTar } from './volume-sink.js';
+
+const BIG_MIB = 200;
+
+/** Everything a real volume holds that a careless copy loses. */
+const SEED = `
+set -e
+cd /v
+mkdir -p nested/deep/er "empty dir" "dir with space"
+printf 'hello\\n' > nested/deep/er/file.txt
+echo secret > private && chmod 0600 private
+printf '#!/bin/sh\\necho hi\\n' > run.sh && chmod 0755 run.sh
+echo suid > suid && chmod 4755 suid
+echo owned > owned && chown 1234:5678 owned && chown 1234:5678 nested/deep "dir with space"
+chmod 0700 "dir with space"
+ln -s /etc/passwd abs-link
+ln -s ../nowhere/missing dangling
+ln -s nested/deep/er/file.txt rel-link
+ln nested/deep/er/file.txt hard
+echo accents > "résumé 2026.txt"
+echo spaced > "dir with space/a file.txt"
+head -c 1048576 /dev/urandom > big.bin && truncate -s ${BIG_MIB}M big.bin
+for f in nested/deep/er/file.txt private run.sh suid owned "résumé 2026.txt" big.bin "dir with space/a file.txt"; do touch -d "2001-02-03 04:05:06" "$f"; done
+touch -h -d "2002-03-04 05:06:07" abs-link dangling rel-link
+touch -d "2003-04-05 06:07:08" nested/deep/er nested/deep nested "empty dir" "dir with space" /v
+`;
+
+let lab: LabEngines;
+let prod: Engine;
+let uat: Engine;
+const srcVolume = uniqueName('hs-test-src');
+const dstVolume = uniqueName('hs-test-dst');
+const newVolume = uniqueName('hs-test-new');
+
+beforeAll(async () => {
+  lab = await labEngines();
+  prod = await lab.engine('production');
+  uat = await lab.engine('uat');
+  await dockerCli(lab.machine('production'), 'volume', 'create', srcVolume);
+  await inVolume(lab.machine('production'), srcVolume, SEED);
+  // The target already holds things a restore must remove.
+  await dockerCli(lab.machine('uat'), 'volume', 'create', dstVolume);
+  await inVolume(lab.machine('uat'), dstVolume, 'mkdir -p /v/stale/dir && echo old > /v/stale.txt && echo old > /v/stale/dir/x && echo keep > /v/private');
+});
+
+afterAll(async () => {
+  await removeQuietly(lab.machine('production'), 'volume', srcVolume);
+  await removeQuietly(lab.machine('uat'), 'volume', dstVolume);
+  await removeQuietly(lab.machine('uat'), 'volume', newVolume);
+  await lab.dispose();
+});
+
+/** Listings with the mount point's own name made comparable. */
+async function listing(machine: 'production' | 'uat', volume: string) {
+  return volumeListing(lab.machine(machine), volume);
+}
+
+describe('volume round trip production → uat', () => {
+  it('restores every name, mode, owner, mtime, link and byte (clear: true removes what was there)', async () => {
+    const source = await openVolumeTar({ engine: prod, volume: srcVolume });
+    expect(source.users).toEqual([]);
+    const result = await writeVolumeTar({ engine: uat, volume: dstVolume, tar: source.stream, clear: true });
+    await source.closed;
+    expect(result).toMatchObject({ volume: dstVolume, created: false, image: BUSYBOX });
+
+    const before = await listing('production', srcVolume);
+    const after = await listing('uat', dstVolume);
+    expect(after.stat).toBe(before.stat);
+    expect(after.sha).toBe(before.sha);
+    // Spot checks, so a listing that is equally wrong on both sides cannot pass.
+    const lines = before.stat.split('\n');
+    expect(lines).toContain('/v|755|0:0|4096|1049432288|7|directory|\'/v\'');
+    expect(lines).toContain('/v/owned|644|1234:5678|6|981173106|1|regular file|\'/v/owned\'');
+    expect(lines).toContain('/v/private|600|0:0|7|981173106|1|regular file|\'/v/private\'');
+    expect(lines).toContain('/v/suid|4755|0:0|5|981173106|1|regular file|\'/v/suid\'');
+    expect(lines).toContain('/v/dir with space|700|1234:5678|4096|1049432288|2|directory|\'/v/dir with space\'');
+    expect(lines.find((l) => l.startsWith('/v/abs-link|'))).toMatch(/\|symbolic link\|'\/v\/abs-link' -> '\/etc\/passwd'$/);
+    expect(lines.find((l) => l.startsWith('/v/dangling|'))).toMatch(/'\/v\/dangling' -> '..\/nowhere\/missing'$/);
+    expect(lines.find((l) => l.startsWith('/v/dangling|'))).toContain('|1015218367|');
+    expect(lines.find((l) => l.startsWith('/v/hard|'))).toMatch(/^\/v\/hard\|644\|0:0\|6\|981173106\|2\|/);
+    expect(lines.find((l) => l.startsWith('/v/big.bin|'))).toContain(`|${BIG_MIB * 1024 * 1024}|`);
+    expect(lines).toContain("/v/résumé 2026.txt|644|0:0|8|981173106|1|regular file|'/v/résumé 2026.txt'");
+    expect(after.stat).not.toContain('stale');
+    // Same inode for the hard link pair on the target.
+    const inodes = await inVolume(lab.machine('uat'), dstVolume, 'stat -c %i /v/hard /v/nested/deep/er/file.txt');
+    expect(new Set(inodes.split('\n')).size).toBe(1);
+
+    expect(await leftoverHelpers(lab.machine('production'), srcVolume)).toEqual([]);
+    expect(await leftoverHelpers(lab.machine('uat'), dstVolume)).toEqual([]);
+  });
+
+  it('creates a missing target volume (labelled), merging without clear', async () => {
+    const source = await openVolumeTar({ engine: prod, volume: srcVolume });
+    const result = await writeVolumeTar({ engine: uat, volume: newVolume, tar: source.stream, clear: false, labels: { 'org.hindsight.test': 'yes' } });
+    expect(result.created).toBe(true);
+    const labels = JSON.parse(await dockerCli(lab.machine('uat'), 'volume', 'inspect', '--format', '{{json .Labels}}', newVolume));
+    expect(labels).toEqual({ 'org.hindsight.created-by': 'hindsight', 'org.hindsight.test': 'yes' });
+    expect((await listing('uat', newVolume)).sha).toBe((await listing('production', srcVolume)).sha);
+    expect(await leftoverHelpers(lab.machine('uat'), newVolume)).toEqual([]);
+  });
+
+  it('a stored tar is plain: GNU tar extracts it into an empty directory (entries ./…)', async () => {
+    const source = await openVolumeTar({ engine: prod, volume: srcVolume });
+    const names: string[] = [];
+    let first: Buffer | undefined;
+    for await (const chunk of source.stream as AsyncIterable<Buffer>) {
+      first ??= chunk;
+      if (names.length === 0) names.push(chunk.subarray(0, 100).toString('utf8').replace(/\0.*$/s, ''));
+    }
+    expect(names[0]).toBe('./');
+    await source.closed;
+  });
+
+  it('a missing source volume is NOT_FOUND and creates nothing', async () => {
+    const ghost = uniqueName('hs-test-ghost');
+    await expect(openVolumeTar({ engine: prod, volume: ghost })).rejects.toMatchObject({ code: 'NOT_FOUND' });
+    expect(await dockerCli(lab.machine('production'), 'volume', 'ls', '-q', '--filter', `name=${ghost}`)).toBe('');
+  });
+});
