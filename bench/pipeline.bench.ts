@@ -99,6 +99,7 @@ async function main(): Promise<void> {
     const gen = await measure('source (generator alone)', SIZE, () => pipeline(source(), nullSink()));
     const hash = await stage('sha256', () => new HashMeter({ label: 'raw' }));
     const zst = await stage('zstd -3 compress', () => createCompressor(zstd));
+    const zst1 = await stage('zstd -1 compress', () => createCompressor({ kind: 'zstd', level: 1 }));
     const gz = await stage('gzip -6 compress', () => createCompressor(gzip));
     const age = await stage('age encrypt (X25519)', () => createEncryptStage(enc));
     const write = await measure('file write (local repository)', SIZE, () => pipeline(stageSource(), createWriteStream(join(dir, 'plain'))));
@@ -109,6 +110,8 @@ async function main(): Promise<void> {
       measure(name, size, () => runPipeline({ direction: 'backup', source: source(size), sink: createWriteStream(join(dir, file)), compression, encryption }));
     const bZstd = await backup('backup: zstd', zstd, none, 'o.zst');
     const bZstdAge = await backup('backup: zstd + age', zstd, enc, 'o.zst.age');
+    const bZstd1 = await backup('backup: zstd -1', { kind: 'zstd', level: 1 }, none, 'o1.zst');
+    await rm(join(dir, 'o1.zst'));
     const bGzip = await backup('backup: gzip', gzip, none, 'o.gz');
     const small = await backup('backup: zstd + age, ¼ size (RSS flatness)', zstd, enc, 'small.zst.age', SIZE / 4);
     await rm(join(dir, 'small.zst.age'));
@@ -126,17 +129,18 @@ async function main(): Promise<void> {
     const ratios: Array<[string, Row, Row]> = [
       ['backup: zstd', bZstd, slowest(hash, zst, write)],
       ['backup: zstd + age', bZstdAge, slowest(hash, zst, age, write)],
+      ['backup: zstd -1', bZstd1, slowest(hash, zst1, write)],
       ['backup: gzip', bGzip, slowest(hash, gz, write)],
       ['restore: zstd', rZstd, slowest(hash, zstdD)],
       ['restore: zstd + age', rZstdAge, slowest(hash, zstdD, ageD)],
     ];
-    print(gen, ratios, bZstd, bGzip, small, bZstdAge);
+    print(gen, ratios, [bZstd, bZstd1, bGzip], small, bZstdAge);
   } finally {
     await rm(dir, { recursive: true, force: true });
   }
 }
 
-function print(gen: Row, ratios: Array<[string, Row, Row]>, bZstd: Row, bGzip: Row, small: Row, big: Row): void {
+function print(gen: Row, ratios: Array<[string, Row, Row]>, [bZstd, bZstd1, bGzip]: Row[], small: Row, big: Row): void {
   const line = (cells: string[], widths: number[]) => cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  ');
   const w = [44, 9, 9, 10, 6];
   const out: string[] = [];
@@ -153,7 +157,7 @@ function print(gen: Row, ratios: Array<[string, Row, Row]>, bZstd: Row, bGzip: R
   out.push(line(['pipeline / its slowest stage', 'slowest', 'ratio'], [44, 24, 6]));
   for (const [name, p, s] of ratios) out.push(line([name, s.name.replace(/ \(.*\)$/, ''), (p.rawMiBs / s.rawMiBs).toFixed(2)], [44, 24, 6]));
   out.push('');
-  out.push(`zstd pipeline vs gzip pipeline (backup): ${(bZstd.rawMiBs / bGzip.rawMiBs).toFixed(1)}×`);
+  out.push(`zstd pipeline vs gzip pipeline (backup): ${(bZstd!.rawMiBs / bGzip!.rawMiBs).toFixed(1)}× at zstd -3, ${(bZstd1!.rawMiBs / bGzip!.rawMiBs).toFixed(1)}× at zstd -1`);
   out.push(`peak RSS, zstd + age backup at ¼ size vs full size: ${small.rssMiB.toFixed(0)} MiB vs ${big.rssMiB.toFixed(0)} MiB`);
   out.push(`generator alone: ${gen.rawMiBs.toFixed(0)} MiB/s (its cost is inside every figure above)`);
   out.push(`process max RSS over the whole run: ${(process.resourceUsage().maxRSS / 1024).toFixed(0)} MiB`);

@@ -55,6 +55,54 @@ EOF
     printf '  ]\n}\n'
   } >"$CONFIG_DIR/hosts.json"
 
+  # repositories.json + repository-secrets.json — what the app's RepositoriesStore reads: the
+  # lab's S3 bucket (under the prefix repo/) and a directory on annex. Neither is initialised here
+  # (hindsight repo init lab-s3 / annex); the built-in "local" repository is never stored.
+  cat >"$CONFIG_DIR/repositories.json" <<EOF
+{
+  "version": 1,
+  "repositories": [
+    {
+      "id": "lab-s3",
+      "name": "lab-s3",
+      "createdAt": "$now",
+      "kind": "s3",
+      "endpoint": "$S3_ENDPOINT",
+      "region": "us-east-1",
+      "bucket": "${S3_BUCKETS[0]}",
+      "prefix": "repo/",
+      "forcePathStyle": true,
+      "credentials": { "source": "keys", "accessKeyId": "$S3_ACCESS_KEY" },
+      "maxAttempts": 3
+    },
+    {
+      "id": "lab-annex",
+      "name": "annex",
+      "createdAt": "$now",
+      "kind": "sftp",
+      "address": "${ADDR[annex]}",
+      "port": $SSH_PORT,
+      "user": "$LAB_USER",
+      "auth": { "type": "key", "keyPath": $(json_str "$key") },
+      "path": "/repo/hindsight"
+    }
+  ]
+}
+EOF
+  chmod 644 "$CONFIG_DIR/repositories.json"
+  (
+    umask 077
+    cat >"$CONFIG_DIR/repository-secrets.json" <<EOF
+{
+  "version": 1,
+  "secrets": {
+    "lab-s3": { "secretAccessKey": $(json_str "$S3_SECRET_KEY") }
+  }
+}
+EOF
+  )
+  chmod 600 "$CONFIG_DIR/repository-secrets.json"
+
   # lab.json — facts for the tests.
   machine_entry() {
     local m=$1
@@ -139,7 +187,7 @@ EOF
 }
 EOF
   } >"$LAB_JSON"
-  # Validate both files with the project's Node: a broken JSON here would fail tests obscurely.
+  # Validate the generated files with the project's Node: a broken JSON here would fail tests obscurely.
   "$NODE" -e 'for (const f of process.argv.slice(1)) JSON.parse(require("fs").readFileSync(f, "utf8"))' \
-    "$CONFIG_DIR/hosts.json" "$LAB_JSON" || die "generated JSON is invalid"
+    "$CONFIG_DIR/hosts.json" "$CONFIG_DIR/repositories.json" "$CONFIG_DIR/repository-secrets.json" "$LAB_JSON" || die "generated JSON is invalid"
 }

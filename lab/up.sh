@@ -82,6 +82,6 @@ $(for m in "${MACHINES[@]}"; do printf '  %-11s %-21s %s\n' "$m" "${ADDR[$m]}:$S
   annex       ${ADDR[annex]}:$SSH_PORT      SFTP only, repository /repo (= $ANNEX_CHROOT/repo)
   s3          $S3_ENDPOINT  access key $S3_ACCESS_KEY / $S3_SECRET_KEY, buckets ${S3_BUCKETS[*]}
   client key  $CONFIG_DIR/keys/lab_ed25519 (unauthorized: keys/wrong_ed25519)
-  config dir  $CONFIG_DIR   (hosts.json, known_hosts)
+  config dir  $CONFIG_DIR   (hosts.json, repositories.json, known_hosts)
   facts       $LAB_JSON
 EOF

@@ -10,12 +10,24 @@ import { createInProcessTransport } from '../core/rpc/in-process.js';
 import { createRouter } from '../core/rpc/router.js';
 import type { RpcLogger } from '../core/rpc/types.js';
 import { checkHost, EXIT, listHosts, type Output } from './hosts-commands.js';
+import {
+  addRepository,
+  checkRepository,
+  initRepositoryCommand,
+  listRepositories,
+  removeRepository,
+  repositoryInputOf,
+  SECRET_ENV,
+  type AddOptions,
+} from './repo-commands.js';
 
 export interface CliDependencies {
   createBackend(options: BackendOptions): Promise<Backend>;
   configDir: string;
   appVersion: string;
   output: Output;
+  /** Where `repo add` reads secrets from (default process.env). */
+  env?: NodeJS.ProcessEnv;
 }
 
 /** Runs one command line (arguments without "node script"); resolves to the exit code. */
@@ -41,6 +53,41 @@ export async function runCli(args: string[], deps: CliDependencies): Promise<num
     .description('connect to a host: Docker version and latency, or the step that failed')
     .option('--json', 'print JSON')
     .action(async (name: string, options: { json?: boolean }) => withClient((c) => checkHost(c, deps.output, name, !!options.json))());
+
+  const repo = program.command('repo').description('the snapshot repositories: S3 buckets, SFTP servers, local folders');
+  repo
+    .command('list')
+    .description('list the repositories (the built-in "local" one first)')
+    .option('--json', 'print JSON')
+    .action(async (options: { json?: boolean }) => withClient((c) => listRepositories(c, deps.output, !!options.json))());
+  repo
+    .command('init <name>')
+    .description('make an empty location a Hindsight repository (exit 2 if it is not empty or cannot be reached)')
+    .option('--json', 'print JSON')
+    .action(async (name: string, options: { json?: boolean }) => withClient((c) => initRepositoryCommand(c, deps.output, name, !!options.json))());
+  repo
+    .command('check <name>')
+    .description('reach a repository and read its format marker, or show the step that failed (exit 2)')
+    .option('--json', 'print JSON')
+    .action(async (name: string, options: { json?: boolean }) => withClient((c) => checkRepository(c, deps.output, name, !!options.json))());
+  repo
+    .command('add <name> <location>')
+    .description('save a repository: s3://bucket/prefix, sftp://user@host[:port]/path, or a local directory')
+    .option('--endpoint <url>', 'S3: a custom endpoint (MinIO, Ceph, …)')
+    .option('--region <region>', 'S3: the region (default us-east-1)')
+    .option('--path-style', 'S3: path-style addressing (most self-hosted servers)')
+    .option('--access-key-id <id>', `S3: an access key id; its secret is read from $${SECRET_ENV.secretAccessKey}`)
+    .option('--profile <name>', 'S3: an AWS profile (without --access-key-id or --profile: the AWS_* environment)')
+    .option('--key <file>', `SFTP: a private key file (default: the ssh-agent); a passphrase is read from $${SECRET_ENV.keyPassphrase}`)
+    .option('--json', 'print JSON')
+    .action(async (name: string, location: string, options: AddOptions) =>
+      withClient((c) => addRepository(c, deps.output, repositoryInputOf(name, location, options, deps.env ?? process.env), !!options.json))(),
+    );
+  repo
+    .command('remove <name>')
+    .description('forget a saved repository (its storage and snapshots are left as they are)')
+    .option('--json', 'print JSON')
+    .action(async (name: string, options: { json?: boolean }) => withClient((c) => removeRepository(c, deps.output, name, !!options.json))());
 
   try {
     await program.parseAsync(args, { from: 'user' });

@@ -16,7 +16,7 @@ export interface Backend {
 }
 
 export interface BackendOptions {
-  /** Where hosts.json, known_hosts and secrets live (HINDSIGHT_CONFIG_DIR overrides the default). */
+  /** Where hosts.json, repositories.json, known_hosts and secrets live (HINDSIGHT_CONFIG_DIR overrides the default). */
   configDir: string;
   /**
    * The user's OpenSSH known_hosts, consulted read-only (default ~/.ssh/known_hosts).

@@ -15,6 +15,9 @@ import { followLogs } from './docker/logs.js';
 import { containerAction, stackAction } from './docker/services.js';
 import { hostsHandlers } from './hosts-handlers.js';
 import { createLogger } from './log.js';
+import { repositoriesHandlers } from './repositories-handlers.js';
+import { RepositoriesStore } from './repository/index.js';
+import type { SshConnectDeps } from './ssh/connect.js';
 import { KnownHostsStore } from './ssh/known-hosts-store.js';
 import { PendingHostKeys } from './ssh/pending-host-keys.js';
 
@@ -31,12 +34,14 @@ export async function createBackend(options: BackendOptions): Promise<Backend> {
     options.userKnownHostsPath === undefined ? userKnownHostsPath() : options.userKnownHostsPath,
   );
   const pendingKeys = new PendingHostKeys();
-  const engines = new EngineRegistry(hosts, secrets, {
+  const sshDeps: SshConnectDeps = {
     knownHosts,
     pendingKeys,
     agentSocket: 'agentSocket' in options ? options.agentSocket : process.env.SSH_AUTH_SOCK,
     ...(options.connectTimeoutMs ? { connectTimeoutMs: options.connectTimeoutMs } : {}),
-  });
+  };
+  const engines = new EngineRegistry(hosts, secrets, sshDeps);
+  const repositories = new RepositoriesStore(options.configDir);
 
   const listeners = new Set<(name: string, payload: unknown) => void>();
   const emit = (name: string, payload: unknown) => {
@@ -82,6 +87,13 @@ export async function createBackend(options: BackendOptions): Promise<Backend> {
         },
       },
     },
+    // SFTP repositories share the hosts' known_hosts and pending keys: an unknown annex key shown by
+    // repositories.check is accepted with hosts.acceptHostKey, like a host's.
+    repositories: repositoriesHandlers({
+      store: repositories,
+      backendDeps: { configDir: options.configDir, ssh: sshDeps },
+      emit,
+    }),
     logs: {
       follow: async ({ hostId, containerId, tail }, sink) => followLogs(await engines.forHost(hostId), { containerId, tail }, sink),
     },

@@ -6,6 +6,7 @@
 import { hostsContract } from './hosts.js';
 import { inventoryContract, servicesContract } from './inventory.js';
 import { logsContract } from './logs.js';
+import { repositoriesContract } from './repositories.js';
 import { systemContract } from './system.js';
 import { tasksContract } from './tasks.js';
 import type { Member } from './define.js';
@@ -19,6 +20,7 @@ export const contract = {
   services: servicesContract,
   logs: logsContract,
   tasks: tasksContract,
+  repositories: repositoriesContract,
 } as const;
 
 export type Contract = typeof contract;
@@ -41,6 +43,7 @@ export * from './errors.js';
 export * from './hosts.js';
 export * from './inventory.js';
 export * from './logs.js';
+export * from './repositories.js';
 export * from './system.js';
 export * from './tasks.js';
 export * from './envelope.js';

@@ -1,14 +1,15 @@
 /**
  * Snapshot repositories (ARCHITECTURE §4): where snapshots are kept — an S3-compatible bucket, a
- * directory on an SSH backup server (SFTP), or a local folder. Schemas only for now; the contract
- * members (repositories.list/add/…) are wired by the contract index when the UI needs them.
+ * directory on an SSH backup server (SFTP), or a local folder: the schemas and the `repositories`
+ * contract domain (list, add, remove, check, init).
  *
  * Secrets never live in the config itself: the S3 secret key, session token and an SSH key's
  * passphrase are write-only inputs, kept by the backend in repository-secrets.json (mode 0600).
  * What the renderer sees of a repository says only whether a secret is stored.
  */
 import { z } from 'zod';
-import { SshAuth } from './hosts.js';
+import { Empty, event, invoke } from './define.js';
+import { HostKeyInfo, SshAuth } from './hosts.js';
 
 export const RepositoryKind = z.enum(['s3', 'sftp', 'local']);
 export type RepositoryKind = z.infer<typeof RepositoryKind>;
@@ -137,3 +138,50 @@ export const RepositoryMarker = z
   // Newer writers of format 1 may add fields; older readers must keep working.
   .loose();
 export type RepositoryMarker = z.infer<typeof RepositoryMarker>;
+
+/** Where a repository check stopped: settings, reaching the storage, its host key, the account, or the format marker. */
+export const RepositoryCheckStep = z.enum(['config', 'connect', 'hostkey', 'auth', 'marker']);
+export type RepositoryCheckStep = z.infer<typeof RepositoryCheckStep>;
+
+/**
+ * repositories.check: the storage answered and holds a Hindsight repository of a format this
+ * version reads — or the step that failed, in plain words.
+ */
+export const RepositoryCheckResult = z.discriminatedUnion('ok', [
+  z.object({
+    ok: z.literal(true),
+    message: z.string(),
+    /** Where the repository is, as messages name it (bucket and prefix, server and path, folder). */
+    location: z.string(),
+    format: z.string(),
+    /** The repository's own id, from its marker. */
+    id: z.string(),
+    createdAt: z.string(),
+    latencyMs: z.number(),
+  }),
+  z.object({
+    ok: z.literal(false),
+    step: RepositoryCheckStep,
+    code: z.string(),
+    message: z.string(),
+    /** Present when the step is 'hostkey' (SFTP): the key the server showed, to accept with hosts.acceptHostKey or investigate. */
+    hostKey: HostKeyInfo.extend({ status: z.enum(['unknown', 'changed']) }).optional(),
+  }),
+]);
+export type RepositoryCheckResult = z.infer<typeof RepositoryCheckResult>;
+
+const RepositoryId = z.object({ id: z.string().min(1).max(128) });
+
+export const repositoriesContract = {
+  /** The built-in local repository first, then the saved ones. Never any secret: `hasSecret` only. */
+  list: invoke(Empty, z.array(Repository)),
+  /** Save a repository; its secrets are write-only. Does not touch the storage (see check / init). */
+  add: invoke(RepositoryInput, Repository),
+  /** Forget a saved repository (and its secrets). The storage and its snapshots are left as they are. */
+  remove: invoke(RepositoryId, z.object({ removed: z.boolean() })),
+  /** Reach the storage and read its format marker. */
+  check: invoke(RepositoryId, RepositoryCheckResult),
+  /** Make an empty location a repository (writes the marker); refuses a non-empty one (CONFLICT). */
+  init: invoke(RepositoryId, z.object({ location: z.string(), format: z.string(), id: z.string(), createdAt: z.string() })),
+  onChanged: event(z.object({ repositoryId: z.string().optional() })),
+} as const;

@@ -3,7 +3,11 @@
  * skippable frames, no checksum) restores through the pipeline, and a zstd stream cut anywhere is
  * refused (Node's decompressor alone would end quietly — see zstd-frames.ts).
  */
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
+import { createWriteStream } from 'node:fs';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { describe, expect, it } from 'vitest';
@@ -14,7 +18,6 @@ import { textBlock } from './testing/mixed-data.js';
 import { MeasuringSink, runCli } from './testing/sinks.js';
 import { ZstdFrameCheck } from './zstd-frames.js';
 import type { CompressionSpec } from './types.js';
-import { createHash } from 'node:crypto';
 
 const sha = (b: Buffer) => createHash('sha256').update(b).digest('hex');
 const plain = Buffer.concat([textBlock(7, 400_000), randomBytes(300_000), textBlock(8, 300_000)]);
@@ -56,6 +59,19 @@ describe('what the CLIs write restores', () => {
     const empty = await cli(['zstd', '-c'], Buffer.alloc(0));
     const stored = Buffer.concat([await cli(['zstd', '-c'], plain), skippable(), empty, empty]);
     expect((await restore(stored, 'zstd')).sha256).toBe(sha(plain));
+    // Into a function sink too (an async-iterator consumer), which Node's decompressor alone trips.
+    const r = await runPipeline({
+      direction: 'restore',
+      source: Readable.from([stored]),
+      compression: { kind: 'zstd' },
+      encryption: { kind: 'none' },
+      sink: async (body) => {
+        const hash = createHash('sha256');
+        for await (const c of body) hash.update(c as Buffer);
+        return hash.digest('hex');
+      },
+    });
+    expect(r.sinkResult).toBe(sha(plain));
   });
 
   it('several zstd frames, or a leading skippable frame, are refused — not cut short in silence', async () => {
@@ -91,6 +107,21 @@ describe('zstd frame check', () => {
       const err = await pipeline(Readable.from([data]), new ZstdFrameCheck(), new MeasuringSink()).catch((e: unknown) => e);
       expect(isIntegrityError(err)).toBe(true);
     }
+  });
+});
+
+describe('single-frame output', () => {
+  it('what the pipeline stores is exactly one zstd frame, even where Node appends an empty one', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'hindsight-zstd-'));
+    const file = join(dir, 'o.zst');
+    // Many small writes: the case in which Node's compressor alone ends with an extra empty frame.
+    const chunks = Array.from({ length: 200 }, (_, i) => plain.subarray(i * 1000, (i + 1) * 1000));
+    await pipeline(Readable.from(chunks), createCompressor({ kind: 'zstd' }), createWriteStream(file));
+    expect((await runCli('zstd', ['-lv', file])).stdout.toString()).toMatch(/Zstandard Frames: 2\b/);
+    await runPipeline({ direction: 'backup', source: Readable.from(chunks), sink: createWriteStream(file), chunkBytes: 1000, compression: { kind: 'zstd' }, encryption: { kind: 'none' } });
+    expect((await runCli('zstd', ['-lv', file])).stdout.toString()).toMatch(/Zstandard Frames: 1\b/);
+    expect((await cli(['zstd', '-d', '-c'], await readFile(file))).equals(plain.subarray(0, 200_000))).toBe(true);
+    await rm(dir, { recursive: true });
   });
 });
 

@@ -90,9 +90,13 @@ export async function runPipeline<T = void>(opts: RunPipelineOptions<T>): Promis
     stages = buildStages(opts, { progress, raw, stored }, chunkBytes, hwm);
   } catch (e) {
     const error = e instanceof Error ? e : new Error(String(e));
-    if (opts.source instanceof Readable) opts.source.destroy(error);
-    if (typeof opts.sink !== 'function') opts.sink.destroy(error);
-    for (const s of opts.rawStages ?? []) s.destroy(error);
+    const close = (s: Readable | Writable | Duplex) => {
+      s.once('error', () => undefined); // reported by the throw below, not as an 'error' event
+      s.destroy(error);
+    };
+    if (opts.source instanceof Readable) close(opts.source);
+    if (typeof opts.sink !== 'function') close(opts.sink);
+    for (const s of opts.rawStages ?? []) close(s);
     throw asPipelineError(e, direction);
   }
 
@@ -177,8 +181,8 @@ function buildStages<T>(
       { name: 'raw hash', stream: raw },
       { name: 'compress', stream: createCompressor(opts.compression, chunkBytes) },
       { name: 'handoff', stream: new Handoff({ highWaterMark: hwm }) },
-      // What the restore side will insist on (one frame of data), checked as it is written.
-      ...(zstd ? [{ name: 'zstd frames', stream: new ZstdFrameCheck(hwm) }] : []),
+      // One frame of data, as the restore side insists; drops the empty frame Node appends.
+      ...(zstd ? [{ name: 'zstd frames', stream: new ZstdFrameCheck({ trimTrailing: true, highWaterMark: hwm }) }] : []),
       { name: 'encrypt', stream: createEncryptStage(opts.encryption, hwm) },
       { name: 'stored hash', stream: stored },
     ];
@@ -189,7 +193,7 @@ function buildStages<T>(
     { name: 'stored hash', stream: stored },
     { name: 'decrypt', stream: createDecryptStage(opts.encryption, hwm) },
     // Node's zstd decompressor does not notice a stream cut inside a frame; this does.
-    ...(zstd ? [{ name: 'zstd frames', stream: new ZstdFrameCheck(hwm) }] : []),
+    ...(zstd ? [{ name: 'zstd frames', stream: new ZstdFrameCheck({ highWaterMark: hwm }) }] : []),
     { name: 'decompress', stream: createDecompressor(opts.compression, chunkBytes) },
     { name: 'handoff', stream: new Handoff({ highWaterMark: hwm }) },
     { name: 'raw hash', stream: raw },

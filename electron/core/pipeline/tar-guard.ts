@@ -55,6 +55,7 @@ export class TarGuard extends Transform {
   /** Offset of the current region's start, for messages. */
   private regionStart = 0;
   private waitingForIndex: (() => void) | undefined;
+  private indexComplete = false;
 
   constructor(private readonly opts: TarGuardOptions = {}) {
     super({ highWaterMark: opts.highWaterMark });
@@ -89,15 +90,17 @@ export class TarGuard extends Transform {
       cb(new MalformedArchiveError(clean ? 'The tar stream ends without an end-of-archive marker: it is truncated.' : `The tar stream is truncated at byte ${this.counts.archiveBytes}.`));
       return;
     }
+    this.indexComplete = true;
     this.index?.push(null);
     this.emit('summary', this.summary);
     cb();
   }
 
   override _destroy(err: Error | null, cb: (error: Error | null) => void): void {
-    // Closed without an error of its own: its consumer (a pipeline) sees a premature close and
-    // aborts the index upload, and a consumer that only listens for data cannot crash the process.
-    if (this.index && !this.index.destroyed) this.index.destroy();
+    // A complete index is left for its reader to finish (the guard is destroyed as soon as it
+    // ends). An incomplete one is closed without an error of its own: its consumer (a pipeline)
+    // sees a premature close and aborts the upload; a mere 'data' listener cannot crash on it.
+    if (this.index && !this.indexComplete && !this.index.destroyed) this.index.destroy();
     cb(err);
   }
 

@@ -9,9 +9,14 @@
  * walks the frame structure of RFC 8878 (headers and block sizes, never the content): the first
  * frame must be a zstd frame, and any frame after it must be empty (only empty raw blocks) or
  * skippable; the stream must end where a frame ends.
- * Empty trailing frames are not hypothetical: Node's own compressor sometimes ends a stream with
- * one (13 bytes: header, one empty raw block, checksum). runPipeline also runs this check on the
- * backup side, so a stored object that Node could not restore in full fails at backup time.
+ * Empty trailing frames are not hypothetical: Node's own compressor ends a stream with one (13
+ * bytes: header, one empty raw block, checksum) whenever end() comes while writes are still
+ * queued — the usual case in a pipeline: the last write is compressed with ZSTD_e_end because the
+ * stream is "ending", then _flush asks for ZSTD_e_end again, which opens and closes a new frame.
+ * Harmless for the CLI, but Node's decompressor then ends its readable side before it has read
+ * all its input, and an async-iterator consumer fails with AbortError. So on the backup side
+ * (`trimTrailing`) this stage also drops whatever follows the first frame — only empty or
+ * skippable frames can, anything else is refused — and every stored object is exactly one frame.
  */
 import { Transform, type TransformCallback } from 'node:stream';
 import { RpcError } from '../../../shared/contract/errors.js';
@@ -31,19 +36,24 @@ export class ZstdFrameCheck extends Transform {
   private checksum = false;
   private lastBlock = false;
   private offset = 0;
+  /** Where the first frame ends, once known. */
+  private firstFrameEnd: number | undefined;
 
-  constructor(highWaterMark?: number) {
-    super({ highWaterMark });
+  constructor(private readonly opts: { trimTrailing?: boolean; highWaterMark?: number } = {}) {
+    super({ highWaterMark: opts.highWaterMark });
   }
 
   override _transform(chunk: Buffer, _enc: BufferEncoding, cb: TransformCallback): void {
+    const start = this.offset;
     try {
       this.walk(chunk);
     } catch (e) {
       cb(e as Error);
       return;
     }
-    cb(null, chunk);
+    if (!this.opts.trimTrailing || this.firstFrameEnd === undefined) cb(null, chunk);
+    else if (this.firstFrameEnd > start) cb(null, chunk.subarray(0, this.firstFrameEnd - start));
+    else cb();
   }
 
   override _flush(cb: TransformCallback): void {
@@ -63,7 +73,10 @@ export class ZstdFrameCheck extends Transform {
         pos += n;
         this.offset += n;
         this.remaining -= n;
-        if (this.remaining === 0) this.expect(this.afterSkip);
+        if (this.remaining === 0) {
+          if (this.afterSkip === 'magic' && this.frames > 0) this.frameDone();
+          else this.expect(this.afterSkip);
+        }
         continue;
       }
       this.collected.push(chunk[pos]!);
@@ -79,6 +92,11 @@ export class ZstdFrameCheck extends Transform {
   private expect(field: Field): void {
     this.field = field;
     this.remaining = field === 'magic' || field === 'skippable size' || field === 'checksum' ? 4 : field === 'block header' ? 3 : 1;
+  }
+
+  private frameDone(): void {
+    this.firstFrameEnd ??= this.offset;
+    this.expect('magic');
   }
 
   private skip(bytes: number, then: Field): void {
@@ -133,11 +151,12 @@ export class ZstdFrameCheck extends Transform {
         const size = type === 1 ? 1 : h >>> 3;
         // A later frame holding data would be dropped by Node's decompressor.
         if (this.frames > 1 && !(type === 0 && h >>> 3 === 0)) throw this.unsupported();
-        this.skip(size, this.lastBlock ? (this.checksum ? 'checksum' : 'magic') : 'block header');
+        if (this.lastBlock && !this.checksum && size === 0) this.frameDone();
+        else this.skip(size, this.lastBlock ? (this.checksum ? 'checksum' : 'magic') : 'block header');
         return;
       }
       case 'checksum':
-        this.expect('magic');
+        this.frameDone();
         return;
     }
   }

@@ -195,6 +195,12 @@ describe('TarPrefixer', () => {
     }
   });
 
+  it('adds a pax header where an entry had none', async () => {
+    const dir = 'd'.repeat(160); // no ustar prefix/name split can hold "<dir>/f"
+    const out = await prefix(await pack([{ name: './', type: 'directory' }, { name: './f', data: 'x' }]), dir);
+    expect((await list(out)).map((e) => e.name)).toEqual([`${dir}/`, `${dir}/f`]);
+  });
+
   it('refuses absolute names and ".."', async () => {
     await expect(prefix(await pack([{ name: './', type: 'directory' }, { name: '/etc/x' }]))).rejects.toThrow(/absolute entry name/);
     await expect(prefix(await pack([{ name: './', type: 'directory' }, { name: './a/../../x' }]))).rejects.toThrow(/"\.\."/);

@@ -62,8 +62,9 @@ export class TarNameNormalizer extends TarEntryRewriter {
 }
 
 /**
- * The other way, for the volume sink: "./a" → "<dir>/a" ("./" → "<dir>/"), so an archive can be
- * extracted at "/" of a helper container whose volume is mounted at /<dir>. Why not extract at the
+ * The other way, for the sinks: "./a" → "<dir>/a" ("./" → "<dir>/"), so an archive can be
+ * extracted at "/" of a helper container whose volume is mounted at /<dir> (or of the container
+ * whose directory /<dir> is restored). Why not extract at the
  * mount point itself: the engine refuses a relative symlink whose target climbs above the
  * extraction directory ("invalid symlink … -> ../x"), yet volumes hold such links (they point at
  * something beside the volume in the application's container) and ARCHITECTURE §6 restores
@@ -80,7 +81,8 @@ export class TarPrefixer extends TarEntryRewriter {
     opts: RewriterOptions = {},
   ) {
     super(opts);
-    if (!/^[^/]+$/.test(dir) || dir === '.' || dir === '..') throw new Error(`"${dir}" is not a single directory name`);
+    const parts = dir.split('/');
+    if (parts.some((p) => p === '' || p === '.' || p === '..')) throw new Error(`"${dir}" is not a relative directory path`);
   }
 
   protected rename(entry: EntryInfo): { name: string; hardLinkTarget?: string } {

@@ -27,6 +27,7 @@ describe('PostgreSQL commands', () => {
       'pg_restore', '-U', 'postgres', '-d', 'shop', '--clean', '--if-exists', '--single-transaction', '--exit-on-error',
     ]);
     expect(() => postgresDumpCommand('database', {}, {})).toThrow(/database name/);
+    expect(postgresLoadCommand('database', {}, { database: 'shop', noOwner: true }).cmd.slice(-2)).toEqual(['--no-owner', '--no-acl']);
   });
 
   it('takes the role from POSTGRES_USER (or the caller), the password into the environment only', () => {

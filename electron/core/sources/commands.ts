@@ -69,13 +69,15 @@ export function postgresDumpCommand(mode: PostgresMode, env: ContainerEnv, opts:
  * database: pg_restore of the custom format from stdin, replacing the objects it holds, all in one
  * transaction — a failed restore leaves the database as it was.
  */
-export function postgresLoadCommand(mode: PostgresMode, env: ContainerEnv, opts: PostgresConn & { database?: string }): DbCommand {
+export function postgresLoadCommand(mode: PostgresMode, env: ContainerEnv, opts: PostgresConn & { database?: string; noOwner?: boolean }): DbCommand {
   const user = postgresUser(env, opts);
   let cmd: string[];
   if (mode === 'dumpall') cmd = ['psql', '-X', '-q', '-v', 'ON_ERROR_STOP=1', '-U', user, '-d', 'postgres'];
   else {
     if (!opts.database) throw new Error('a database restore needs the database name');
     cmd = ['pg_restore', '-U', user, '-d', opts.database, '--clean', '--if-exists', '--single-transaction', '--exit-on-error'];
+    // For a target cluster without the source's roles: objects belong to the restoring role, no GRANTs.
+    if (opts.noOwner) cmd.push('--no-owner', '--no-acl');
   }
   return { cmd, env: pgEnv(env), display: displayOf(cmd) };
 }

@@ -4,11 +4,13 @@
  * container may be running or stopped for reading and writing; clearing runs `find … rm` in it with
  * exec, so it needs a running container (and find/rm in its image).
  *
- * Entry naming is the volume's (archive-names.ts): "./" is the directory itself.
+ * Entry naming is the volume's (archive-names.ts): "./" is the directory itself. Without `clear`,
+ * a missing directory is created (with its parents).
  */
 import type { Readable } from 'node:stream';
 import { RpcError } from '../../../shared/contract/errors.js';
 import type { Engine } from '../docker/engine.js';
+import { TarPrefixer } from './archive-names.js';
 import { readArchive, writeArchive } from './archive.js';
 import { inspectContainer } from './containers.js';
 import { execCapture } from './exec.js';
@@ -23,7 +25,8 @@ export interface DirectoryTarget {
 
 function checkPath(path: string): void {
   if (!path.startsWith('/')) throw new RpcError('INVALID_INPUT', `The directory "${path}" must be an absolute path inside the container.`);
-  if (path.split('/').includes('..')) throw new RpcError('INVALID_INPUT', `The directory "${path}" must not contain "..".`);
+  if (path.split('/').some((p) => p === '..' || p === '.')) throw new RpcError('INVALID_INPUT', `The directory "${path}" must not contain "." or "..".`);
+  if (path.replace(/\/+$/, '') === '') throw new RpcError('INVALID_INPUT', 'The directory must not be the root of the container.');
 }
 
 export interface DirectoryTarSource {
@@ -53,14 +56,18 @@ export async function writeDirectoryTar(t: WriteDirectoryTarInput): Promise<void
     const what = `Writing ${t.path} of ${c.name} on ${t.engine.name}`;
     if (t.clear) {
       if (c.status !== 'running') throw new RpcError('CONFLICT', `${what}: clearing the directory first needs the container running (it is ${c.status}).`);
-      // mkdir -p as well: the archive endpoint refuses a destination that does not exist.
       await execCapture(
         t.engine,
-        { container: c.id, cmd: ['sh', '-c', 'mkdir -p "$1" && find "$1" -mindepth 1 -maxdepth 1 -exec rm -rf {} +', 'hindsight-clear', t.path], user: '0' },
+        { container: c.id, cmd: ['sh', '-c', '[ ! -d "$1" ] || find "$1" -mindepth 1 -maxdepth 1 -exec rm -rf {} +', 'hindsight-clear', t.path], user: '0' },
         { what: `Clearing ${t.path} of ${c.name} on ${t.engine.name}`, signal: t.signal },
       );
     }
-    await writeArchive(t.engine, { container: c.id, dir: t.path, tar: t.tar, signal: t.signal, what });
+    // Extracted at "/" with entries renamed "./x" → "<path>/x", like the volume sink (see TarPrefixer):
+    // the engine would refuse relative symlinks climbing above the directory otherwise. Missing
+    // parents of <path> are created by the engine.
+    const prefixer = new TarPrefixer(t.path.split('/').filter(Boolean).join('/'), { what: `The archive for ${t.path}` });
+    t.tar.once('error', (e) => prefixer.destroy(e));
+    await writeArchive(t.engine, { container: c.id, dir: '/', tar: t.tar.pipe(prefixer), signal: t.signal, what });
   } finally {
     if (!t.tar.readableEnded) t.tar.destroy();
   }

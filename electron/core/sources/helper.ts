@@ -95,6 +95,8 @@ export async function createHelper(engine: Engine, spec: HelperSpec): Promise<He
     const c = await engine.docker.createContainer(body as unknown as Docker.ContainerCreateOptions);
     return { id: c.id, name, image: spec.image };
   } catch (e) {
+    // An aborted request may still have created the container on the engine: remove it by name.
+    if (spec.signal?.aborted || statusCodeOf(e) === undefined) await removeHelper(engine, name);
     throw engineFailure(e, `Creating a helper container for volume ${spec.volume} on ${engine.name} (image ${spec.image})`, spec.signal, engine.localSocket);
   }
 }
@@ -104,7 +106,8 @@ export async function createHelper(engine: Engine, spec: HelperSpec): Promise<He
  * aborts, where the original outcome matters more; a failure is logged (and the label lets a
  * later sweep find the container). Deliberately not tied to the caller's signal.
  */
-export async function removeHelper(engine: Engine, id: string): Promise<boolean> {
+export async function removeHelper(engine: Engine, idOrName: string): Promise<boolean> {
+  const id = idOrName;
   for (let attempt = 0; attempt < 3; attempt++) {
     try {
       await engine.docker.getContainer(id).remove({ force: true, v: true });

@@ -61,6 +61,12 @@ export interface LoadPostgresDumpInput extends PgTarget {
   input: Readable;
   mode: PostgresMode;
   database?: string;
+  /**
+   * database mode only: restore without the source's owners and grants (objects then belong to
+   * the restoring role) — for a target cluster that lacks the source's roles. A dumpall carries
+   * its roles itself.
+   */
+  noOwner?: boolean;
 }
 
 /** Loads a dump made by openPostgresDump (same mode). Resolves once the client exited 0. */

@@ -1,0 +1,105 @@
+/**
+ * What is left when a volume transfer fails or is aborted: no helper container on either machine,
+ * the HTTP requests (and so their SSH channels) closed, the error saying what happened.
+ */
+import { Readable, Transform } from 'node:stream';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Engine } from '../docker/engine.js';
+import { dockerCli } from '../testing/lab.js';
+import { inVolume, labEngines, leftoverHelpers, removeQuietly, uniqueName, type LabEngines } from './testing/lab-engines.js';
+import { openVolumeTar } from './volume-source.js';
+import { writeVolumeTar } from './volume-sink.js';
+
+/** A pass-through that calls `then` once `limit` bytes went by. */
+function counter(limit: number, then: () => void): Transform {
+  let seen = 0;
+  return new Transform({
+    transform(chunk: Buffer, _enc, callback) {
+      seen += chunk.length;
+      callback(null, chunk);
+      if (seen > limit && seen - chunk.length <= limit) then();
+    },
+  });
+}
+
+let lab: LabEngines;
+let prod: Engine;
+let uat: Engine;
+const big = uniqueName('hs-test-big');
+const dst = uniqueName('hs-test-abort-dst');
+
+beforeAll(async () => {
+  lab = await labEngines();
+  prod = await lab.engine('production');
+  uat = await lab.engine('uat');
+  await dockerCli(lab.machine('production'), 'volume', 'create', big);
+  // 150 MiB of zeros (sparse on disk, not in the tar): long enough to be cut in the middle.
+  await inVolume(lab.machine('production'), big, 'head -c 65536 /dev/urandom > /v/head && truncate -s 150M /v/zeros && echo ok > /v/small');
+});
+
+afterAll(async () => {
+  await removeQuietly(lab.machine('production'), 'volume', big);
+  await removeQuietly(lab.machine('uat'), 'volume', dst);
+  await lab.dispose();
+});
+
+describe('volume transfers that fail', () => {
+  it('aborting a source mid-stream fails the stream with CANCELLED and removes the helper', async () => {
+    const controller = new AbortController();
+    const source = await openVolumeTar({ engine: prod, volume: big, signal: controller.signal });
+    expect(await leftoverHelpers(lab.machine('production'), big)).toHaveLength(1);
+    await new Promise((r) => source.stream.once('data', r));
+    source.stream.pause();
+    const failed = new Promise((r) => source.stream.once('error', r));
+    controller.abort();
+    expect(await failed).toMatchObject({ code: 'CANCELLED' });
+    await source.closed;
+    expect(await leftoverHelpers(lab.machine('production'), big)).toEqual([]);
+  });
+
+  it('a consumer that destroys the source stream also gets the helper removed', async () => {
+    const source = await openVolumeTar({ engine: prod, volume: big });
+    await new Promise((r) => source.stream.once('data', r));
+    source.stream.destroy();
+    await source.closed;
+    expect(await leftoverHelpers(lab.machine('production'), big)).toEqual([]);
+  });
+
+  it('aborting a sink mid-stream rejects with CANCELLED; neither side keeps a helper', async () => {
+    const controller = new AbortController();
+    const source = await openVolumeTar({ engine: prod, volume: big });
+    const tar = source.stream.pipe(counter(20 << 20, () => controller.abort()));
+    const failure = await writeVolumeTar({ engine: uat, volume: dst, tar, clear: true, signal: controller.signal }).catch((e: unknown) => e);
+    expect(controller.signal.aborted).toBe(true);
+    expect(failure).toMatchObject({ code: 'CANCELLED' });
+    source.stream.destroy(); // what a pipeline would do with its source
+    await source.closed;
+    expect(await leftoverHelpers(lab.machine('production'), big)).toEqual([]);
+    expect(await leftoverHelpers(lab.machine('uat'), dst)).toEqual([]);
+  });
+
+  it('aborting while the sink is still preparing leaves no helper either', async () => {
+    for (const delay of [0, 5, 20, 60, 150]) {
+      const controller = new AbortController();
+      setTimeout(() => controller.abort(), delay);
+      const tar = Readable.from([Buffer.alloc(1024)]);
+      await writeVolumeTar({ engine: uat, volume: dst, tar, clear: true, signal: controller.signal }).catch((e: unknown) => e);
+      expect(await leftoverHelpers(lab.machine('uat'), dst), `abort after ${delay} ms`).toEqual([]);
+    }
+  });
+
+  it('a source that breaks mid-stream fails the sink with its own error', async () => {
+    const source = await openVolumeTar({ engine: prod, volume: big });
+    const tar = source.stream.pipe(counter(5 << 20, () => tar.destroy(new Error('the repository went away'))));
+    await expect(writeVolumeTar({ engine: uat, volume: dst, tar, clear: false })).rejects.toThrow('the repository went away');
+    source.stream.destroy();
+    await source.closed;
+    expect(await leftoverHelpers(lab.machine('uat'), dst)).toEqual([]);
+  });
+
+  it('a tar that is not one is refused before the engine sees it, and the helper is removed', async () => {
+    const junk = Readable.from([Buffer.alloc(1024, 0x41)]);
+    await expect(writeVolumeTar({ engine: uat, volume: dst, tar: junk, clear: false })).rejects.toThrow(/bad checksum/);
+    expect(await leftoverHelpers(lab.machine('uat'), dst)).toEqual([]);
+  });
+});
