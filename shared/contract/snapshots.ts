@@ -1,0 +1,116 @@
+/**
+ * Snapshots (ARCHITECTURE §4): the manifest — the open, documented record of one backup — and the
+ * backup sets that produce them. The manifest is written LAST: a snapshot exists only once its
+ * manifest is there. Everything a user needs to restore by hand (object keys, compression,
+ * encryption, checksums) is in it, in plain JSON.
+ */
+import { z } from 'zod';
+
+export const SourceKind = z.enum(['volume', 'postgres', 'mariadb', 'mongo', 'directory']);
+export type SourceKind = z.infer<typeof SourceKind>;
+
+export const Compression = z.enum(['zstd', 'gzip']);
+export type Compression = z.infer<typeof Compression>;
+
+/** "none", or the age format with a passphrase (scrypt) or with X25519 recipients. */
+export const EncryptionKind = z.enum(['none', 'age-passphrase', 'age-recipients']);
+export type EncryptionKind = z.infer<typeof EncryptionKind>;
+
+const sourceName = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/, 'a source name: letters, digits, ".", "_" or "-"');
+const sha256 = z.string().regex(/^[0-9a-f]{64}$/);
+const hostId = z.string().min(1).max(128);
+
+/** What to back up on the set's host. */
+export const SourceSpec = z.discriminatedUnion('kind', [
+  z.object({ kind: z.literal('volume'), name: sourceName.optional(), volume: z.string().min(1).max(255) }),
+  z.object({
+    kind: z.literal('postgres'),
+    name: sourceName.optional(),
+    container: z.string().min(1).max(255),
+    /** dumpall: every database + roles as SQL (psql restores it); database: `pg_dump -Fc` of one. */
+    mode: z.enum(['dumpall', 'database']).default('dumpall'),
+    database: z.string().min(1).max(63).optional(),
+    user: z.string().min(1).max(63).default('postgres'),
+  }),
+  z.object({ kind: z.literal('mariadb'), name: sourceName.optional(), container: z.string().min(1).max(255) }),
+  z.object({ kind: z.literal('mongo'), name: sourceName.optional(), container: z.string().min(1).max(255) }),
+  z.object({
+    kind: z.literal('directory'),
+    name: sourceName.optional(),
+    container: z.string().min(1).max(255),
+    path: z.string().min(1).max(4096).regex(/^\//, 'an absolute path inside the container'),
+  }),
+]);
+export type SourceSpec = z.infer<typeof SourceSpec>;
+
+export const BackupSetInput = z.object({
+  name: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/, 'letters, digits, ".", "_" or "-"'),
+  hostId,
+  repositoryId: z.string().min(1).max(128),
+  sources: z.array(SourceSpec).min(1).max(100),
+  compression: Compression.default('zstd'),
+  encryption: EncryptionKind.default('none'),
+  /** For age-recipients: public keys ("age1…"). The passphrase for age-passphrase is a secret, kept apart. */
+  recipients: z.array(z.string().regex(/^age1[0-9a-z]+$/)).max(20).default([]),
+  /** Stop the containers that use a volume while it is copied, and start them again whatever happens. */
+  stopContainers: z.boolean().default(false),
+  tags: z.array(z.string().min(1).max(64)).max(20).default([]),
+});
+export type BackupSetInput = z.input<typeof BackupSetInput>;
+
+export const BackupSet = BackupSetInput.extend({ id: z.string(), createdAt: z.string() });
+export type BackupSet = z.infer<typeof BackupSet>;
+
+/** Where the data came from, in words a person can check. */
+export const SourceOrigin = z.object({
+  hostId,
+  hostName: z.string(),
+  container: z.string().optional(),
+  image: z.string().optional(),
+  volume: z.string().optional(),
+  database: z.string().optional(),
+  path: z.string().optional(),
+  /** e.g. "PostgreSQL 15.18" — compared with the target at restore (pre-flight). */
+  engineVersion: z.string().optional(),
+});
+export type SourceOrigin = z.infer<typeof SourceOrigin>;
+
+export const ManifestSource = z.object({
+  name: sourceName,
+  kind: SourceKind,
+  origin: SourceOrigin,
+  /** data/<snapshot-id>/<source>.<ext>: .tar.zst, .tar.gz, .sql.zst, .dump.zst, .archive.zst (+ .age). */
+  objectKey: z.string(),
+  /** What the raw stream is: a tar of the volume/directory root, SQL text, pg_dump custom format, a mongodump archive. */
+  format: z.enum(['tar', 'sql', 'pg-custom', 'mongo-archive']),
+  compression: Compression,
+  encryption: EncryptionKind,
+  rawBytes: z.number().int().nonnegative(),
+  storedBytes: z.number().int().nonnegative(),
+  rawSha256: sha256,
+  storedSha256: sha256,
+  /** Volumes/directories: entries in the tar (files, dirs, links) and the sum of file sizes. */
+  fileCount: z.number().int().nonnegative().optional(),
+  fileBytes: z.number().int().nonnegative().optional(),
+  /** index/<snapshot-id>/<source>.files.jsonl.zst when a file index was written. */
+  indexKey: z.string().optional(),
+  /** Databases: exact row counts per table ("schema.table") taken at dump time. */
+  rowCounts: z.record(z.string(), z.number().int().nonnegative()).optional(),
+  startedAt: z.string(),
+  completedAt: z.string(),
+});
+export type ManifestSource = z.infer<typeof ManifestSource>;
+
+export const Manifest = z.object({
+  format: z.literal('hindsight/1'),
+  id: z.string(),
+  set: z.string(),
+  sourceHost: z.object({ id: hostId, name: z.string() }),
+  startedAt: z.string(),
+  completedAt: z.string(),
+  tags: z.array(z.string()),
+  note: z.string().optional(),
+  toolVersion: z.string(),
+  sources: z.array(ManifestSource).min(1),
+});
+export type Manifest = z.infer<typeof Manifest>;
