@@ -14,6 +14,7 @@
 import { createCipheriv, createDecipheriv, hkdfSync } from 'node:crypto';
 import { Transform, type TransformCallback } from 'node:stream';
 import { IntegrityError } from './errors.js';
+import { sliced } from './scheduling.js';
 
 export const AGE_CHUNK = 64 * 1024;
 export const AGE_TAG = 16;
@@ -60,17 +61,17 @@ export function openChunk(key: Buffer, nonce: Buffer, sealed: Buffer): Buffer | 
   return plain;
 }
 
-/**
- * Plaintext in, STREAM payload out. A full buffer is sealed only once more data arrives, because
- * the last chunk (which may be full) must carry the last-chunk flag; an empty input gives one
- * empty last chunk, as age requires.
- */
 export interface SealerKeys {
   /** Written before the payload: the age header and the 16-byte payload nonce. */
   prefix: Buffer;
   streamKey: Buffer;
 }
 
+/**
+ * Plaintext in, STREAM payload out. A full buffer is sealed only once more data arrives, because
+ * the last chunk (which may be full) must carry the last-chunk flag; an empty input gives one
+ * empty last chunk, as age requires.
+ */
 export class StreamSealer extends Transform {
   private readonly buffer = Buffer.allocUnsafe(AGE_CHUNK);
   private used = 0;
@@ -88,8 +89,10 @@ export class StreamSealer extends Transform {
   }
 
   override _transform(chunk: Buffer, _enc: BufferEncoding, cb: TransformCallback): void {
-    if (this.key) this.feed(chunk, cb);
-    else this.start().then(() => this.feed(chunk, cb), cb);
+    // In slices, so the thread pool's finished jobs are not kept waiting (scheduling.ts).
+    const feed = () => sliced(chunk, (part) => this.feed(part), cb);
+    if (this.key) feed();
+    else this.start().then(feed, cb);
   }
 
   override _flush(cb: TransformCallback): void {
@@ -107,7 +110,7 @@ export class StreamSealer extends Transform {
     this.push(prefix);
   }
 
-  private feed(chunk: Buffer, cb: TransformCallback): void {
+  private feed(chunk: Buffer): void {
     let data = chunk;
     while (data.length > 0) {
       if (this.used === AGE_CHUNK) {
@@ -125,7 +128,6 @@ export class StreamSealer extends Transform {
       this.used += n;
       data = data.subarray(n);
     }
-    cb();
   }
 
   private seal(plain: Buffer, last: boolean): void {
@@ -166,12 +168,12 @@ export class StreamOpener extends Transform {
 
   override _transform(chunk: Buffer, _enc: BufferEncoding, cb: TransformCallback): void {
     if (this.key) {
-      this.guard(() => this.feed(chunk), cb);
+      sliced(chunk, (part) => this.feed(part), cb);
       return;
     }
     this.head = Buffer.concat([this.head, chunk]);
     this.readHead().then((rest) => {
-      if (rest) this.guard(() => this.feed(rest), cb);
+      if (rest) sliced(rest, (part) => this.feed(part), cb);
       else cb();
     }, cb);
   }

@@ -42,17 +42,3 @@ export class Coalescer extends Transform {
     this.push(out);
   }
 }
-
-/**
- * Passes each chunk on in the next tick instead of at once.
- *
- * Why: a zlib stream starts compressing its next chunk only after the push of its output has
- * returned — and that push runs every later stage synchronously (hash, cipher, …). Placed right
- * after a thread-pool stage, this lets it return at once, so the pool works on the next chunk
- * while the main thread handles the previous one. Without it the two take turns.
- */
-export class Handoff extends Transform {
-  override _transform(chunk: Buffer, _enc: BufferEncoding, cb: TransformCallback): void {
-    process.nextTick(cb, null, chunk);
-  }
-}

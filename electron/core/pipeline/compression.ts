@@ -31,14 +31,15 @@ export function createCompressor(spec: CompressionSpec, chunkBytes = DEFAULT_CHU
   switch (spec.kind) {
     case 'zstd':
       return createZstdCompress({
-        chunkSize: chunkBytes,
+        // Room for incompressible input plus framing: one thread-pool job per chunk, not two.
+        chunkSize: chunkBytes + 64 * 1024,
         params: {
           [constants.ZSTD_c_compressionLevel]: level(spec.level, DEFAULT_ZSTD_LEVEL, 1, 19, 'zstd'),
           [constants.ZSTD_c_checksumFlag]: 1,
         },
       });
     case 'gzip':
-      return createGzip({ chunkSize: chunkBytes, level: level(spec.level, DEFAULT_GZIP_LEVEL, 1, 9, 'gzip') });
+      return createGzip({ chunkSize: chunkBytes + 64 * 1024, level: level(spec.level, DEFAULT_GZIP_LEVEL, 1, 9, 'gzip') });
     case 'none':
       return new PassThrough();
   }

@@ -9,6 +9,7 @@
 import { createHash, type Hash } from 'node:crypto';
 import { Transform, type TransformCallback } from 'node:stream';
 import { IntegrityError } from './errors.js';
+import { sliced } from './scheduling.js';
 import type { StreamMeasure } from './types.js';
 
 export interface HashMeterOptions {
@@ -36,8 +37,12 @@ export class HashMeter extends Transform {
 
   override _transform(chunk: Buffer, _enc: BufferEncoding, cb: TransformCallback): void {
     this.bytes += chunk.length;
-    this.hash.update(chunk);
-    cb(null, chunk);
+    // In slices, so the thread pool's finished jobs are not kept waiting (scheduling.ts).
+    sliced(
+      chunk,
+      (part) => this.hash.update(part),
+      (err) => (err ? cb(err) : cb(null, chunk)),
+    );
   }
 
   override _flush(cb: TransformCallback): void {

@@ -32,4 +32,5 @@ export { DEFAULT_WORK_FACTOR, MAX_WORK_FACTOR } from './age-scrypt.js';
 export { HashMeter } from './hash-meter.js';
 export { ProgressMeter } from './progress-meter.js';
 export { ZstdFrameCheck } from './zstd-frames.js';
-export { Coalescer, Handoff } from './coalescer.js';
+export { Coalescer } from './coalescer.js';
+export { Handoff, sliced } from './scheduling.js';

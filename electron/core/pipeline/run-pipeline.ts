@@ -17,7 +17,8 @@
 import { PassThrough, Readable, type Duplex, type Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { createDecryptStage, createEncryptStage } from './age.js';
-import { Coalescer, Handoff } from './coalescer.js';
+import { Coalescer } from './coalescer.js';
+import { Handoff } from './scheduling.js';
 import { createCompressor, createDecompressor, DEFAULT_CHUNK_BYTES } from './compression.js';
 import { asPipelineError, cancelledError, IntegrityError, isAbortLike } from './errors.js';
 import { HashMeter } from './hash-meter.js';

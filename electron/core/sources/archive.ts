@@ -14,7 +14,7 @@ import { dial } from '../docker/dial.js';
 import { statusCodeOf } from '../docker/engine-errors.js';
 import type { Engine } from '../docker/engine.js';
 import { TarNameNormalizer } from './archive-names.js';
-import { cancelled, engineFailure } from './errors.js';
+import { abortable, cancelled, engineFailure } from './errors.js';
 import { RpcError } from '../../../shared/contract/errors.js';
 
 /** "/a/b/" → "/a/b/." ; the engine then answers with "./"-relative entries. */
@@ -39,12 +39,15 @@ export async function readArchive(engine: Engine, opts: ArchiveOut): Promise<Rea
   const { signal, what } = opts;
   let response: Readable;
   try {
-    response = await dial<Readable>(engine.docker, `/containers/${encodeURIComponent(opts.container)}/archive`, {
+    const request = dial<Readable>(engine.docker, `/containers/${encodeURIComponent(opts.container)}/archive`, {
       query: { path: contentsPath(opts.dir) },
       stream: true,
       signal,
       statusCodes: { 200: true, 400: 'bad parameters', 404: 'no such container or path', 500: 'server error' },
     });
+    // A response arriving after an abort must not keep its channel open.
+    request.then((r) => signal?.aborted && r.destroy(), () => undefined);
+    response = await abortable(request, signal, what);
   } catch (e) {
     if (statusCodeOf(e) === 404) throw new RpcError('NOT_FOUND', `${what}: there is no ${opts.dir} in container ${opts.container}.`);
     throw engineFailure(e, what, signal, engine.localSocket);
@@ -85,7 +88,7 @@ export async function writeArchive(engine: Engine, opts: ArchiveIn): Promise<voi
   tar.once('error', onInputError);
   try {
     if (signal?.aborted) throw cancelled(what);
-    await engine.docker.getContainer(opts.container).putArchive(tar, { path: opts.dir, abortSignal: signal } as object);
+    await abortable(engine.docker.getContainer(opts.container).putArchive(tar, { path: opts.dir, abortSignal: signal } as object), signal, what);
     // The engine answered 200 only after reading the whole body; an input error after that is moot.
   } catch (e) {
     if (signal?.aborted) throw cancelled(what);

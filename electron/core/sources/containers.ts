@@ -6,7 +6,7 @@ import type Docker from 'dockerode';
 import { RpcError } from '../../../shared/contract/errors.js';
 import { engineMessage, statusCodeOf } from '../docker/engine-errors.js';
 import type { Engine } from '../docker/engine.js';
-import { engineFailure } from './errors.js';
+import { abortable, engineFailure } from './errors.js';
 
 export const HELPER_LABEL = 'org.hindsight.helper';
 
@@ -26,7 +26,7 @@ export async function inspectContainer(engine: Engine, idOrName: string, signal?
   const what = `Inspecting container ${idOrName} on ${engine.name}`;
   let info: Docker.ContainerInspectInfo;
   try {
-    info = await engine.docker.getContainer(idOrName).inspect({ abortSignal: signal } as object);
+    info = await abortable(engine.docker.getContainer(idOrName).inspect({ abortSignal: signal } as object), signal, what);
   } catch (e) {
     if (statusCodeOf(e) === 404) throw new RpcError('NOT_FOUND', `There is no container "${idOrName}" on ${engine.name}.`, engineMessage(e));
     throw engineFailure(e, what, signal, engine.localSocket);
@@ -64,7 +64,7 @@ export interface VolumeFacts {
 
 export async function inspectVolume(engine: Engine, name: string, signal?: AbortSignal): Promise<VolumeFacts | undefined> {
   try {
-    const v = await engine.docker.getVolume(name).inspect({ abortSignal: signal } as object);
+    const v = await abortable(engine.docker.getVolume(name).inspect({ abortSignal: signal } as object), signal, `Inspecting volume ${name}`);
     return { name: v.Name, driver: v.Driver, labels: v.Labels ?? {} };
   } catch (e) {
     if (statusCodeOf(e) === 404) return undefined;
@@ -80,7 +80,7 @@ export async function requireVolume(engine: Engine, name: string, signal?: Abort
 
 export async function createVolume(engine: Engine, name: string, labels: Record<string, string>, signal?: AbortSignal): Promise<void> {
   try {
-    await engine.docker.createVolume({ Name: name, Labels: labels, abortSignal: signal } as Docker.VolumeCreateOptions);
+    await abortable(engine.docker.createVolume({ Name: name, Labels: labels, abortSignal: signal } as Docker.VolumeCreateOptions), signal, `Creating volume ${name}`);
   } catch (e) {
     throw engineFailure(e, `Creating volume ${name} on ${engine.name}`, signal, engine.localSocket);
   }
@@ -101,7 +101,7 @@ export interface VolumeUser {
 export async function volumeUsers(engine: Engine, volume: string, signal?: AbortSignal): Promise<VolumeUser[]> {
   let list: Docker.ContainerInfo[];
   try {
-    list = await engine.docker.listContainers({ all: true, filters: { volume: [volume] }, abortSignal: signal } as Docker.ContainerListOptions);
+    list = await abortable(engine.docker.listContainers({ all: true, filters: { volume: [volume] }, abortSignal: signal } as Docker.ContainerListOptions), signal, 'Listing containers');
   } catch (e) {
     throw engineFailure(e, `Listing the users of volume ${volume} on ${engine.name}`, signal, engine.localSocket);
   }

@@ -45,3 +45,32 @@ export function engineFailure(e: unknown, what: string, signal: AbortSignal | un
 export function checkAborted(signal: AbortSignal | undefined, what: string): void {
   if (signal?.aborted) throw cancelled(what);
 }
+
+/**
+ * Settles with CANCELLED as soon as the signal aborts, whether or not the engine call under it
+ * settles. Every call also passes the signal to the request itself, which tears it down; this is
+ * the guarantee on top: a request aborted while it runs on a reused keep-alive SSH channel has
+ * been seen never to settle (its channel's close never reported), and a cancelled operation must
+ * not hang on that. A later settlement of the abandoned call is ignored.
+ */
+export function abortable<T>(promise: Promise<T>, signal: AbortSignal | undefined, what: string): Promise<T> {
+  if (!signal) return promise;
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = () => reject(cancelled(what));
+    if (signal.aborted) {
+      promise.catch(() => undefined);
+      return onAbort();
+    }
+    signal.addEventListener('abort', onAbort, { once: true });
+    promise.then(
+      (value) => {
+        signal.removeEventListener('abort', onAbort);
+        resolve(value);
+      },
+      (e: unknown) => {
+        signal.removeEventListener('abort', onAbort);
+        reject(e);
+      },
+    );
+  });
+}

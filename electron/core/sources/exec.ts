@@ -23,7 +23,7 @@ import { engineMessage, statusCodeOf } from '../docker/engine-errors.js';
 import type { Engine } from '../docker/engine.js';
 import { LogDemuxer } from '../docker/log-lines.js';
 import { createLogger } from '../log.js';
-import { cancelled, engineFailure, ExecFailedError } from './errors.js';
+import { abortable, cancelled, engineFailure, ExecFailedError } from './errors.js';
 import { BoundedText, PidMarker, withPidReport } from './exec-output.js';
 
 const log = createLogger('sources');
@@ -65,7 +65,7 @@ async function prepare(engine: Engine, spec: ExecSpec, opts: ExecOptions, stdin:
   const track = opts.killOnAbort !== false;
   let exec: Docker.Exec;
   try {
-    exec = await engine.docker.getContainer(spec.container).exec({
+    exec = await abortable(engine.docker.getContainer(spec.container).exec({
       Cmd: track ? withPidReport(spec.cmd) : spec.cmd,
       AttachStdin: stdin,
       AttachStdout: true,
@@ -75,7 +75,7 @@ async function prepare(engine: Engine, spec: ExecSpec, opts: ExecOptions, stdin:
       ...(spec.env?.length ? { Env: spec.env } : {}),
       ...(spec.workingDir ? { WorkingDir: spec.workingDir } : {}),
       abortSignal: opts.signal,
-    } as Docker.ExecCreateOptions);
+    } as Docker.ExecCreateOptions), opts.signal, opts.what);
   } catch (e) {
     const status = statusCodeOf(e);
     if (status === 404) throw new RpcError('NOT_FOUND', `${opts.what}: there is no container "${spec.container}" on ${engine.name}.`, engineMessage(e));
@@ -143,7 +143,9 @@ export async function execStream(engine: Engine, spec: ExecSpec, opts: ExecOptio
   const p = await prepare(engine, spec, opts, false);
   let response: Readable;
   try {
-    response = (await p.exec.start({ Detach: false, Tty: false, abortSignal: signal } as object)) as Readable;
+    const request = p.exec.start({ Detach: false, Tty: false, abortSignal: signal } as object) as Promise<Readable>;
+    request.then((r) => signal?.aborted && r.destroy(), () => undefined);
+    response = await abortable(request, signal, what);
   } catch (e) {
     throw engineFailure(e, what, signal, engine.localSocket);
   }
@@ -191,7 +193,9 @@ export async function execWithInput(engine: Engine, spec: ExecSpec, input: Reada
   let sock: Duplex;
   try {
     p = await prepare(engine, spec, opts, true);
-    sock = (await p.exec.start({ hijack: true, stdin: true, Detach: false, Tty: false } as object)) as Duplex;
+    const request = p.exec.start({ hijack: true, stdin: true, Detach: false, Tty: false } as object) as Promise<Duplex>;
+    request.then((r) => signal?.aborted && r.destroy(), () => undefined);
+    sock = await abortable(request, signal, what);
   } catch (e) {
     input.destroy();
     throw RpcError.is(e) ? e : engineFailure(e, what, signal, engine.localSocket);

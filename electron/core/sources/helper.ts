@@ -18,7 +18,7 @@ import { statusCodeOf } from '../docker/engine-errors.js';
 import type { Engine } from '../docker/engine.js';
 import { createLogger } from '../log.js';
 import { HELPER_LABEL, volumeUsers } from './containers.js';
-import { engineFailure } from './errors.js';
+import { abortable, engineFailure } from './errors.js';
 
 const log = createLogger('sources');
 
@@ -38,7 +38,7 @@ const BUSYBOX = /(^|\/)busybox(:|$)/;
 export async function pickHelperImage(engine: Engine, volume: string | undefined, signal?: AbortSignal): Promise<string> {
   let images: Docker.ImageInfo[];
   try {
-    images = await engine.docker.listImages({ abortSignal: signal } as Docker.ListImagesOptions);
+    images = await abortable(engine.docker.listImages({ abortSignal: signal } as Docker.ListImagesOptions), signal, 'Listing images');
   } catch (e) {
     throw engineFailure(e, `Listing the images on ${engine.name}`, signal, engine.localSocket);
   }
@@ -89,14 +89,26 @@ export async function createHelper(engine: Engine, spec: HelperSpec): Promise<He
       // NoCopy: never seed an empty volume with whatever the image holds at the mount point.
       Mounts: [{ Type: 'volume', Source: spec.volume, Target: spec.target, ReadOnly: spec.readOnly, VolumeOptions: { NoCopy: true } }],
     },
-    abortSignal: spec.signal,
   };
+  // Not given the signal: the engine finishes a create even when the client hangs up, so an aborted
+  // request would leave a container we never hear of. We wait for the answer instead (bounded,
+  // see `abortable`) and remove what it made.
+  const request = engine.docker.createContainer(body as unknown as Docker.ContainerCreateOptions);
   try {
-    const c = await engine.docker.createContainer(body as unknown as Docker.ContainerCreateOptions);
+    const c = await abortable(request, spec.signal, 'Creating a helper container');
     return { id: c.id, name, image: spec.image };
   } catch (e) {
-    // An aborted request may still have created the container on the engine: remove it by name.
-    if (spec.signal?.aborted || statusCodeOf(e) === undefined) await removeHelper(engine, name);
+    if (spec.signal?.aborted || statusCodeOf(e) === undefined) {
+      // Cancelled, or the connection broke: the container may exist. A sweep finds any that escape.
+      const made = await Promise.race([
+        request.then(
+          (c) => c.id,
+          () => name,
+        ),
+        new Promise<string>((r) => setTimeout(() => r(name), 10_000)),
+      ]);
+      await removeHelper(engine, made);
+    }
     throw engineFailure(e, `Creating a helper container for volume ${spec.volume} on ${engine.name} (image ${spec.image})`, spec.signal, engine.localSocket);
   }
 }
@@ -126,7 +138,11 @@ export async function removeHelper(engine: Engine, idOrName: string): Promise<bo
 export async function sweepHelpers(engine: Engine, opts: { olderThanMs?: number; signal?: AbortSignal } = {}): Promise<string[]> {
   let list: Docker.ContainerInfo[];
   try {
-    list = await engine.docker.listContainers({ all: true, filters: { label: [`${HELPER_LABEL}=true`] }, abortSignal: opts.signal } as Docker.ContainerListOptions);
+    list = await abortable(
+      engine.docker.listContainers({ all: true, filters: { label: [`${HELPER_LABEL}=true`] }, abortSignal: opts.signal } as Docker.ContainerListOptions),
+      opts.signal,
+      'Listing helpers',
+    );
   } catch (e) {
     throw engineFailure(e, `Listing helper containers on ${engine.name}`, opts.signal, engine.localSocket);
   }
@@ -142,8 +158,8 @@ export async function runHelper(engine: Engine, helper: Helper, what: string, si
   const container = engine.docker.getContainer(helper.id);
   let status: number;
   try {
-    await container.start({ abortSignal: signal } as object);
-    const result = (await container.wait({ abortSignal: signal } as object)) as { StatusCode: number };
+    await abortable(container.start({ abortSignal: signal } as object), signal, what);
+    const result = (await abortable(container.wait({ abortSignal: signal } as object), signal, what)) as { StatusCode: number };
     status = result.StatusCode;
   } catch (e) {
     throw engineFailure(e, `${what} on ${engine.name}`, signal, engine.localSocket);

@@ -6,7 +6,7 @@ import { Readable, Transform } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Engine } from '../docker/engine.js';
 import { dockerCli } from '../testing/lab.js';
-import { inVolume, labEngines, leftoverHelpers, removeQuietly, uniqueName, type LabEngines } from './testing/lab-engines.js';
+import { inVolume, labEngines, traceEngine, leftoverHelpers, removeQuietly, uniqueName, type LabEngines } from './testing/lab-engines.js';
 import { openVolumeTar } from './volume-source.js';
 import { writeVolumeTar } from './volume-sink.js';
 
@@ -22,6 +22,15 @@ function counter(limit: number, then: () => void): Transform {
   });
 }
 
+/** Like stream.pipeline for the two ends we hold: an error on the way fails the sink's input too. */
+function pipe(from: Readable, to: Transform): void {
+  from.once('error', (e) => {
+    if (process.env.HINDSIGHT_TRACE_ENGINE) console.log('source failed:', e);
+    to.destroy(e);
+  });
+  from.pipe(to);
+}
+
 let lab: LabEngines;
 let prod: Engine;
 let uat: Engine;
@@ -32,6 +41,8 @@ beforeAll(async () => {
   lab = await labEngines();
   prod = await lab.engine('production');
   uat = await lab.engine('uat');
+  traceEngine(prod, 'prod');
+  traceEngine(uat, 'uat');
   await dockerCli(lab.machine('production'), 'volume', 'create', big);
   // 150 MiB of zeros (sparse on disk, not in the tar): long enough to be cut in the middle.
   await inVolume(lab.machine('production'), big, 'head -c 65536 /dev/urandom > /v/head && truncate -s 150M /v/zeros && echo ok > /v/small');
@@ -68,7 +79,8 @@ describe('volume transfers that fail', () => {
   it('aborting a sink mid-stream rejects with CANCELLED; neither side keeps a helper', async () => {
     const controller = new AbortController();
     const source = await openVolumeTar({ engine: prod, volume: big });
-    const tar = source.stream.pipe(counter(20 << 20, () => controller.abort()));
+    const tar = counter(20 << 20, () => controller.abort());
+    pipe(source.stream, tar);
     const failure = await writeVolumeTar({ engine: uat, volume: dst, tar, clear: true, signal: controller.signal }).catch((e: unknown) => e);
     expect(controller.signal.aborted).toBe(true);
     expect(failure).toMatchObject({ code: 'CANCELLED' });
@@ -90,7 +102,8 @@ describe('volume transfers that fail', () => {
 
   it('a source that breaks mid-stream fails the sink with its own error', async () => {
     const source = await openVolumeTar({ engine: prod, volume: big });
-    const tar = source.stream.pipe(counter(5 << 20, () => tar.destroy(new Error('the repository went away'))));
+    const tar: Transform = counter(5 << 20, () => tar.destroy(new Error('the repository went away')));
+    pipe(source.stream, tar);
     await expect(writeVolumeTar({ engine: uat, volume: dst, tar, clear: false })).rejects.toThrow('the repository went away');
     source.stream.destroy();
     await source.closed;

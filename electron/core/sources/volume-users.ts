@@ -11,7 +11,7 @@ import { RpcError } from '../../../shared/contract/errors.js';
 import type { Engine } from '../docker/engine.js';
 import { createdNs } from '../docker/services.js';
 import { inspectContainer, volumeUsers } from './containers.js';
-import { engineFailure } from './errors.js';
+import { abortable, engineFailure } from './errors.js';
 
 export type FormerState = 'running' | 'paused' | 'stopped';
 
@@ -38,8 +38,8 @@ export function formerState(status: string): FormerState {
 async function call(engine: Engine, id: string, action: 'stop' | 'start' | 'pause' | 'unpause', opts: { timeoutSeconds?: number; signal?: AbortSignal } = {}) {
   const c = engine.docker.getContainer(id);
   try {
-    if (action === 'stop') await c.stop({ t: opts.timeoutSeconds ?? 10, abortSignal: opts.signal } as object);
-    else await c[action]({ abortSignal: opts.signal } as object);
+    const request = action === 'stop' ? c.stop({ t: opts.timeoutSeconds ?? 10, abortSignal: opts.signal } as object) : c[action]({ abortSignal: opts.signal } as object);
+    await abortable(request, opts.signal, action);
   } catch (e) {
     // 304: already in the wanted state.
     if ((e as { statusCode?: number }).statusCode === 304) return;

@@ -80,3 +80,20 @@ export async function leftoverHelpers(machine: LabMachine, volume: string): Prom
 export async function removeQuietly(machine: LabMachine, kind: 'container' | 'volume', name: string): Promise<void> {
   await dockerCli(machine, kind === 'container' ? 'rm' : 'volume', ...(kind === 'container' ? ['-f', '-v', name] : ['rm', '-f', name])).catch(() => undefined);
 }
+
+/** Debugging aid: logs every engine request and its outcome (HINDSIGHT_TRACE_ENGINE=1). */
+export function traceEngine(engine: Engine, label: string): void {
+  if (!process.env.HINDSIGHT_TRACE_ENGINE) return;
+  const t0 = Date.now();
+  const modem = (engine.docker as unknown as { modem: { dial: (o: { path: string; method: string }, cb: (e: unknown, d: unknown) => void) => void } }).modem;
+  const dial = modem.dial.bind(modem);
+  let n = 0;
+  modem.dial = (o, cb) => {
+    const id = ++n;
+    console.log(`${Date.now() - t0} ${label}#${id} -> ${o.method} ${o.path}`);
+    dial(o, (err, d) => {
+      console.log(`${Date.now() - t0} ${label}#${id} <- ${err ? (err as Error).message : 'ok'}`);
+      cb(err, d);
+    });
+  };
+}

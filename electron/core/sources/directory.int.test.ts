@@ -1,0 +1,74 @@
+/**
+ * A directory inside a container, production → uat, through the archive endpoint of the
+ * containers themselves (no helper): content, owners, modes, a symlink climbing out of it.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Engine } from '../docker/engine.js';
+import { dockerCli } from '../testing/lab.js';
+import { openDirectoryTar, writeDirectoryTar } from './directory.js';
+import { BUSYBOX, labEngines, removeQuietly, uniqueName, type LabEngines } from './testing/lab-engines.js';
+
+const LOOP = 'trap "exit 0" TERM; while :; do sleep 1; done';
+const SEED = `
+mkdir -p /data/sub/deeper /data/empty
+echo hello > /data/sub/f.txt && chown 1234:5678 /data/sub/f.txt && chmod 0640 /data/sub/f.txt
+ln -s ../etc/hostname /data/up
+ln /data/sub/f.txt /data/hard
+touch -d "2004-05-06 07:08:09" /data/sub/f.txt /data/sub /data
+`;
+
+let lab: LabEngines;
+let prod: Engine;
+let uat: Engine;
+const source = uniqueName('hs-test-dir-src');
+const target = uniqueName('hs-test-dir-dst');
+const stopped = uniqueName('hs-test-dir-stopped');
+
+const listing = (machine: 'production' | 'uat', container: string, dir: string) =>
+  dockerCli(lab.machine(machine), 'exec', container, 'sh', '-c', `cd ${dir} && find . -exec stat -c "%n|%a|%u:%g|%s|%Y|%h|%F|%N" {} + | sort`);
+
+beforeAll(async () => {
+  lab = await labEngines();
+  prod = await lab.engine('production');
+  uat = await lab.engine('uat');
+  const common = ['--network', 'none', '--label', 'org.hindsight.test=sources'];
+  await dockerCli(lab.machine('production'), 'run', '-d', '--name', source, ...common, BUSYBOX, 'sh', '-c', LOOP);
+  await dockerCli(lab.machine('production'), 'exec', source, 'sh', '-c', SEED);
+  await dockerCli(lab.machine('uat'), 'run', '-d', '--name', target, ...common, BUSYBOX, 'sh', '-c', LOOP);
+  await dockerCli(lab.machine('uat'), 'exec', target, 'sh', '-c', 'mkdir -p /restore/here && echo stale > /restore/here/stale');
+  await dockerCli(lab.machine('uat'), 'create', '--name', stopped, ...common, BUSYBOX, 'true');
+});
+
+afterAll(async () => {
+  await removeQuietly(lab.machine('production'), 'container', source);
+  await removeQuietly(lab.machine('uat'), 'container', target);
+  await removeQuietly(lab.machine('uat'), 'container', stopped);
+  await lab.dispose();
+});
+
+describe('directory source and sink', () => {
+  it('copies a directory between running containers, clearing the target first', async () => {
+    const src = await openDirectoryTar({ engine: prod, container: source, path: '/data/' });
+    await writeDirectoryTar({ engine: uat, container: target, path: '/restore/here', tar: src.stream, clear: true });
+    const before = await listing('production', source, '/data');
+    expect(before).toContain('./sub/f.txt|640|1234:5678|6|1083827289|2|regular file|./sub/f.txt');
+    expect(before).toContain("./up|777|0:0|15|");
+    expect(await listing('uat', target, '/restore/here')).toBe(before);
+  });
+
+  it('writes into a stopped container (creating the directory), but will not clear one', async () => {
+    const src = await openDirectoryTar({ engine: prod, container: source, path: '/data' });
+    await writeDirectoryTar({ engine: uat, container: stopped, path: '/new/dir', tar: src.stream, clear: false });
+    const tar = await dockerCli(lab.machine('uat'), 'cp', `${stopped}:/new/dir/sub/f.txt`, '-');
+    expect(tar).toContain('hello');
+    const again = await openDirectoryTar({ engine: prod, container: source, path: '/data' });
+    await expect(writeDirectoryTar({ engine: uat, container: stopped, path: '/new/dir', tar: again.stream, clear: true })).rejects.toMatchObject({ code: 'CONFLICT' });
+  });
+
+  it('refuses relative paths, ".." and the root; a missing directory is NOT_FOUND', async () => {
+    await expect(openDirectoryTar({ engine: prod, container: source, path: 'data' })).rejects.toMatchObject({ code: 'INVALID_INPUT' });
+    await expect(openDirectoryTar({ engine: prod, container: source, path: '/data/../etc' })).rejects.toMatchObject({ code: 'INVALID_INPUT' });
+    await expect(openDirectoryTar({ engine: prod, container: source, path: '/' })).rejects.toMatchObject({ code: 'INVALID_INPUT' });
+    await expect(openDirectoryTar({ engine: prod, container: source, path: '/nope' })).rejects.toMatchObject({ code: 'NOT_FOUND' });
+  });
+});
