@@ -16,6 +16,8 @@ export const ErrorCode = z.enum([
   'KEY_UNREADABLE', // the private key file is missing or unparsable
   'SOCKET_FAILED', // reached the host but not its Docker socket (missing, permission)
   'DOCKER_ERROR', // the engine answered with an error
+  'CORRUPTED', // a stored object does not match its manifest (checksum, truncation, bad frame)
+  'UNSAFE_ARCHIVE', // a tar entry that could land outside its volume (absolute, "..", link escape, device)
   'CANCELLED',
   'TIMEOUT',
   'DISCONNECTED', // client side: the transport closed before the answer arrived

@@ -13,6 +13,7 @@ import type { Engine } from '../docker/engine.js';
 import { TarPrefixer } from './archive-names.js';
 import { readArchive, writeArchive } from './archive.js';
 import { inspectContainer } from './containers.js';
+import { watchInput } from './errors.js';
 import { execCapture } from './exec.js';
 
 export interface DirectoryTarget {
@@ -50,6 +51,7 @@ export interface WriteDirectoryTarInput extends DirectoryTarget {
 }
 
 export async function writeDirectoryTar(t: WriteDirectoryTarInput): Promise<void> {
+  const watch = watchInput(t.tar);
   try {
     checkPath(t.path);
     const c = await inspectContainer(t.engine, t.container, t.signal);
@@ -68,7 +70,10 @@ export async function writeDirectoryTar(t: WriteDirectoryTarInput): Promise<void
     const prefixer = new TarPrefixer(t.path.split('/').filter(Boolean).join('/'), { what: `The archive for ${t.path}` });
     t.tar.once('error', (e) => prefixer.destroy(e));
     await writeArchive(t.engine, { container: c.id, dir: '/', tar: t.tar.pipe(prefixer), signal: t.signal, what });
+  } catch (e) {
+    throw watch.explain(e);
   } finally {
+    watch.dispose();
     if (!t.tar.readableEnded) t.tar.destroy();
   }
 }

@@ -74,3 +74,21 @@ export function abortable<T>(promise: Promise<T>, signal: AbortSignal | undefine
     );
   });
 }
+
+/**
+ * Watches a sink's input from the moment the sink is called: an input that fails while the sink
+ * is still preparing (creating a helper, clearing a volume) must neither crash the process with an
+ * unhandled 'error' nor be mistaken for an engine failure — its error is the sink's answer.
+ */
+export function watchInput(input: NodeJS.ReadableStream & { removeListener: (e: 'error', f: (e: unknown) => void) => unknown }) {
+  let failure: { error: unknown } | undefined;
+  const onError = (e: unknown) => {
+    failure ??= { error: e };
+  };
+  input.on('error', onError);
+  return {
+    /** The input's error if it failed, else `fallback`. */
+    explain: (fallback: unknown): unknown => (failure ? failure.error : fallback),
+    dispose: () => void input.removeListener('error', onError),
+  };
+}

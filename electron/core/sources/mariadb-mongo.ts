@@ -13,6 +13,7 @@ import type { Readable } from 'node:stream';
 import type { Engine } from '../docker/engine.js';
 import { mariadbDumpCommand, mariadbLoadCommand, mongoDumpCommand, mongoRestoreCommand, type DbCommand, type ContainerEnv } from './commands.js';
 import { runningContainer } from './containers.js';
+import { watchInput } from './errors.js';
 import { execStream, execWithInput } from './exec.js';
 
 interface DbTarget {
@@ -39,12 +40,16 @@ async function openDump(t: DbTarget, kind: string, build: (env: ContainerEnv) =>
 }
 
 async function load(t: DbTarget & { input: Readable }, kind: string, build: (env: ContainerEnv) => DbCommand): Promise<void> {
+  const watch = watchInput(t.input);
   try {
     const c = await runningContainer(t.engine, t.container, t.signal);
     const command = build(c.env);
     const what = `Loading ${kind} (${t.database ?? 'all databases'}) into ${c.name} on ${t.engine.name}`;
     await execWithInput(t.engine, { container: c.id, cmd: command.cmd, env: command.env }, t.input, { what, signal: t.signal });
+  } catch (e) {
+    throw watch.explain(e);
   } finally {
+    watch.dispose();
     if (!t.input.readableEnded) t.input.destroy();
   }
 }

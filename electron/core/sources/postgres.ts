@@ -23,6 +23,7 @@ import {
 } from './commands.js';
 import { runningContainer } from './containers.js';
 import { DumpallRoleFilter } from './dumpall-filter.js';
+import { watchInput } from './errors.js';
 import { execCapture, execStream, execWithInput } from './exec.js';
 
 interface PgTarget {
@@ -73,6 +74,7 @@ export interface LoadPostgresDumpInput extends PgTarget {
 export async function loadPostgresDump(load: LoadPostgresDumpInput): Promise<void> {
   const { engine, signal } = load;
   let input = load.input;
+  const watch = watchInput(load.input);
   try {
     const c = await runningContainer(engine, load.container, signal);
     const user = postgresUser(c.env, load);
@@ -85,7 +87,10 @@ export async function loadPostgresDump(load: LoadPostgresDumpInput): Promise<voi
     }
     const what = `Loading PostgreSQL (${load.mode === 'dumpall' ? 'all databases' : load.database}) into ${c.name} on ${engine.name}`;
     await execWithInput(engine, { container: c.id, cmd: command.cmd, env: command.env }, input, { what, signal });
+  } catch (e) {
+    throw watch.explain(e);
   } finally {
+    watch.dispose();
     if (!load.input.readableEnded) load.input.destroy();
   }
 }

@@ -110,6 +110,13 @@ describe('volume transfers that fail', () => {
     expect(await leftoverHelpers(lab.machine('uat'), dst)).toEqual([]);
   });
 
+  it('an input that fails while the sink is still clearing is the answer (no crash, no helper)', async () => {
+    const input = new Readable({ read() {} });
+    setTimeout(() => input.destroy(new Error('the repository went away early')), 20);
+    await expect(writeVolumeTar({ engine: uat, volume: dst, tar: input, clear: true })).rejects.toThrow('the repository went away early');
+    expect(await leftoverHelpers(lab.machine('uat'), dst)).toEqual([]);
+  });
+
   it('a tar that is not one is refused before the engine sees it, and the helper is removed', async () => {
     const junk = Readable.from([Buffer.alloc(1024, 0x41)]);
     await expect(writeVolumeTar({ engine: uat, volume: dst, tar: junk, clear: false })).rejects.toThrow(/bad checksum/);

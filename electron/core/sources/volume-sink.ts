@@ -20,7 +20,7 @@ import type { Engine } from '../docker/engine.js';
 import { TarPrefixer } from './archive-names.js';
 import { writeArchive } from './archive.js';
 import { createVolume, inspectVolume } from './containers.js';
-import { cancelled } from './errors.js';
+import { cancelled, watchInput } from './errors.js';
 import { SINK_DIR, SINK_MOUNT, createHelper, pickHelperImage, removeHelper, runHelper } from './helper.js';
 
 export const CLEAR_SCRIPT = `find ${SINK_MOUNT} -mindepth 1 -maxdepth 1 -exec rm -rf {} +`;
@@ -52,6 +52,7 @@ export async function writeVolumeTar(input: WriteVolumeTarInput): Promise<Volume
   const { engine, volume, tar, signal } = input;
   const what = `Writing volume ${volume} on ${engine.name}`;
   let helperId: string | undefined;
+  const watch = watchInput(tar);
   try {
     if (signal?.aborted) throw cancelled(what);
     const existing = await inspectVolume(engine, volume, signal);
@@ -72,7 +73,10 @@ export async function writeVolumeTar(input: WriteVolumeTarInput): Promise<Volume
     tar.once('error', (e) => prefixer.destroy(e));
     await writeArchive(engine, { container: helper.id, dir: '/', tar: tar.pipe(prefixer), signal, what });
     return { volume, created: !existing, image };
+  } catch (e) {
+    throw watch.explain(e);
   } finally {
+    watch.dispose();
     // The input must not keep producing for a sink that gave up (writeArchive does it too once called).
     if (!tar.readableEnded) tar.destroy();
     if (helperId) await removeHelper(engine, helperId);

@@ -10,8 +10,11 @@
 import { RpcError } from '../../../shared/contract/errors.js';
 import type { Engine } from '../docker/engine.js';
 import { createdNs } from '../docker/services.js';
+import { createLogger } from '../log.js';
 import { inspectContainer, volumeUsers } from './containers.js';
 import { abortable, engineFailure } from './errors.js';
+
+const log = createLogger('sources');
 
 export type FormerState = 'running' | 'paused' | 'stopped';
 
@@ -76,7 +79,7 @@ export async function stopUsers(engine: Engine, volume: string, opts: StopUsersO
       await call(engine, u.id, 'stop', opts);
     }
   } catch (e) {
-    await restartUsers(engine, { volume, users: touched.reverse() }).catch(() => undefined);
+    await restartUsers(engine, { volume, users: touched.reverse() }).catch((restartError: unknown) => log.warn('restarting the users failed too', restartError));
     throw e;
   }
   return saved;
@@ -117,7 +120,8 @@ export async function withUsersStopped<T>(engine: Engine, volume: string, fn: (s
   try {
     result = await fn(saved);
   } catch (e) {
-    await restartUsers(engine, saved).catch(() => undefined);
+    // The first failure is the one to report; a failed restart is logged, not lost.
+    await restartUsers(engine, saved).catch((restartError: unknown) => log.warn('restarting the users failed too', restartError));
     throw e;
   }
   await restartUsers(engine, saved);

@@ -1,0 +1,133 @@
+/**
+ * Backups and browsing (ARCHITECTURE §4–§5): the `backupSets` domain (saved backup sets; an age
+ * passphrase is a write-only input kept in a 0600 secrets file), the `backup` domain (one backup
+ * run as a task) and the `snapshots` domain (list by date, read a manifest, "as of <date>").
+ */
+import { z } from 'zod';
+import { invoke, task } from './define.js';
+import { BackupSet, BackupSetInput, Compression, Manifest, SourceSpec } from './snapshots.js';
+
+export * from './snapshots.js';
+
+const id = z.string().min(1).max(128);
+const setName = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/, 'letters, digits, ".", "_" or "-"');
+
+/** A backup set as the UI sees it: never the passphrase, only whether one is stored. */
+export const BackupSetView = BackupSet.extend({ hasPassphrase: z.boolean() });
+export type BackupSetView = z.infer<typeof BackupSetView>;
+
+/** backupSets.add: the set, plus the age passphrase (write-only) when encryption is age-passphrase. */
+export const BackupSetAddInput = BackupSetInput.extend({ passphrase: z.string().min(1).max(1024).optional() });
+export type BackupSetAddInput = z.input<typeof BackupSetAddInput>;
+
+/** An ad-hoc backup: what a set would say, given on the spot (the CLI's --host/--volume/--postgres/--repo). */
+export const AdHocBackup = z.object({
+  hostId: id,
+  repositoryId: id,
+  sources: z.array(SourceSpec).min(1).max(100),
+  /** The set name the snapshot is filed under (default: the host's name, made safe). */
+  set: setName.optional(),
+  compression: Compression.default('zstd'),
+  stopContainers: z.boolean().default(false),
+  tags: z.array(z.string().min(1).max(64)).max(20).default([]),
+  note: z.string().max(2000).optional(),
+});
+export type AdHocBackup = z.input<typeof AdHocBackup>;
+
+export const BackupRunInput = z.union([z.object({ setId: id, note: z.string().max(2000).optional() }).strict(), AdHocBackup.strict()]);
+export type BackupRunInput = z.input<typeof BackupRunInput>;
+
+/** One source of a finished backup, in short. */
+export const BackupSourceSummary = z.object({
+  name: z.string(),
+  kind: z.string(),
+  objectKey: z.string(),
+  rawBytes: z.number(),
+  storedBytes: z.number(),
+  fileCount: z.number().optional(),
+  rowCounts: z.record(z.string(), z.number()).optional(),
+  seconds: z.number(),
+});
+export const BackupResult = z.object({
+  snapshotId: z.string(),
+  manifestKey: z.string(),
+  set: z.string(),
+  startedAt: z.string(),
+  completedAt: z.string(),
+  rawBytes: z.number(),
+  storedBytes: z.number(),
+  sources: z.array(BackupSourceSummary),
+});
+export type BackupResult = z.infer<typeof BackupResult>;
+
+/** A snapshot found by listing: from its manifest key alone (no manifest is read). */
+export const SnapshotRefView = z.object({ id: z.string(), set: z.string(), time: z.string(), manifestKey: z.string() });
+export type SnapshotRefView = z.infer<typeof SnapshotRefView>;
+
+/** A date as an ISO string, or natural language ("1 hour ago", "yesterday 18:00", "last friday"). */
+const when = z.string().min(1).max(200);
+
+export const SnapshotsListInput = z.object({
+  repositoryId: id,
+  set: setName.optional(),
+  from: when.optional(),
+  to: when.optional(),
+  /** IANA zone for natural-language dates ("Europe/Paris"); default the backend's zone. */
+  timeZone: z.string().max(64).optional(),
+});
+
+/** What "as of" picked for one source of one set. */
+export const SourcePick = z.object({
+  source: z.string(),
+  snapshotId: z.string(),
+  /** When the source's copy began (its data is from then). */
+  startedAt: z.string(),
+  completedAt: z.string(),
+});
+export type SourcePick = z.infer<typeof SourcePick>;
+
+export const SetPick = z.object({
+  set: z.string(),
+  /** The newest snapshot of the set at or before the date. */
+  snapshot: SnapshotRefView,
+  /** Per source: from that snapshot, or from an older one when that snapshot did not hold it. */
+  sources: z.array(SourcePick),
+  /** Sources the set names that no snapshot at or before the date holds. */
+  missing: z.array(z.string()),
+  /** Largest distance between the sources' times, in seconds. */
+  spreadSeconds: z.number(),
+  warnings: z.array(z.string()),
+});
+export type SetPick = z.infer<typeof SetPick>;
+
+export const AsOfResult = z.object({
+  /** The instant the date meant (ISO, UTC). */
+  at: z.string(),
+  /** How the text was read, e.g. "last friday 18:00 → 2026-11-20T17:00:00.000Z (Europe/Paris)". */
+  interpretation: z.string(),
+  sets: z.array(SetPick),
+  warnings: z.array(z.string()),
+});
+export type AsOfResult = z.infer<typeof AsOfResult>;
+
+export const backupSetsContract = {
+  list: invoke(z.object({}).strict().default({}), z.array(BackupSetView)),
+  add: invoke(BackupSetAddInput, BackupSetView),
+  remove: invoke(z.object({ id }), z.object({ removed: z.boolean() })),
+} as const;
+
+export const backupContract = {
+  /** Back up a saved set ({setId}) or an ad-hoc spec; progress per source, log lines; the manifest is written last. */
+  run: task(BackupRunInput, BackupResult),
+} as const;
+
+export const snapshotsContract = {
+  /** Snapshots taken in [from, to] (default: all), oldest first — only the day prefixes needed are listed. */
+  list: invoke(SnapshotsListInput, z.array(SnapshotRefView)),
+  get: invoke(z.object({ repositoryId: id, id: z.string().min(1).max(200) }), Manifest),
+  /** The newest snapshot at or before `when`, per backup set and per source. */
+  asOf: invoke(
+    z.object({ repositoryId: id, set: setName.optional(), when, timeZone: z.string().max(64).optional() }),
+    AsOfResult,
+  ),
+} as const;
