@@ -20,6 +20,9 @@ import {
   SECRET_ENV,
   type AddOptions,
 } from './repo-commands.js';
+import { registerRestoreCommands } from './restore-commands.js';
+import { registerBackupCommands, type TaskRunDeps } from './backup-commands.js';
+import { registerSnapshotsCommands } from './snapshots-commands.js';
 
 export interface CliDependencies {
   createBackend(options: BackendOptions): Promise<Backend>;
@@ -28,6 +31,8 @@ export interface CliDependencies {
   output: Output;
   /** Where `repo add` reads secrets from (default process.env). */
   env?: NodeJS.ProcessEnv;
+  /** Task progress output and Ctrl-C (default: stderr and SIGINT); tests inject them. */
+  tasks?: Partial<TaskRunDeps>;
 }
 
 /** Runs one command line (arguments without "node script"); resolves to the exit code. */
@@ -88,6 +93,10 @@ export async function runCli(args: string[], deps: CliDependencies): Promise<num
     .description('forget a saved repository (its storage and snapshots are left as they are)')
     .option('--json', 'print JSON')
     .action(async (name: string, options: { json?: boolean }) => withClient((c) => removeRepository(c, deps.output, name, !!options.json))());
+
+  registerRestoreCommands(program, (fn) => withClient(fn)(), deps.output);
+  registerBackupCommands(program, (fn) => withClient(fn)(), deps.output, deps.tasks);
+  registerSnapshotsCommands(program, (fn) => withClient(fn)(), deps.output);
 
   try {
     await program.parseAsync(args, { from: 'user' });

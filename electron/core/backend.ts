@@ -4,6 +4,8 @@
  * main process, the web host, the CLI and the tests.
  */
 import { RpcError } from '../../shared/contract/errors.js';
+import { backupHandlers } from './backup/backup-handlers.js';
+import { BackupSetsStore } from './backup/backup-sets-store.js';
 import type { Backend, BackendHandlers, BackendOptions } from './backend-types.js';
 import { HostsRepository } from './config/hosts-repository.js';
 import { configFiles, userKnownHostsPath } from './config/paths.js';
@@ -17,9 +19,11 @@ import { hostsHandlers } from './hosts-handlers.js';
 import { createLogger } from './log.js';
 import { repositoriesHandlers } from './repositories-handlers.js';
 import { RepositoriesStore } from './repository/index.js';
+import { findInterrupted, restoreDeps, restoreHandlers } from './restore/handlers.js';
 import type { SshConnectDeps } from './ssh/connect.js';
 import { KnownHostsStore } from './ssh/known-hosts-store.js';
 import { PendingHostKeys } from './ssh/pending-host-keys.js';
+import { APP_VERSION } from './rpc/app-version.js';
 
 const log = createLogger('backend');
 
@@ -62,6 +66,11 @@ export async function createBackend(options: BackendOptions): Promise<Backend> {
 
   await seedLocalHostOnFirstRun(hosts, options, emit);
 
+  // Restore, verify, operations (ARCHITECTURE §6). Unfinished journals of a crashed run are found
+  // (and logged) now; operations.list shows them as interrupted, operations.rollback undoes them.
+  const restore = restoreDeps({ configDir: options.configDir, hosts, engines, repositories, backendDeps: { configDir: options.configDir, ssh: sshDeps } });
+  await findInterrupted(restore).catch((e: unknown) => log.warn('could not read the operation journals', RpcError.is(e) ? e.message : e));
+
   const handlers: BackendHandlers = {
     hosts: hostsHandlers({ hosts, engines, inventory, knownHosts, pendingKeys, localSocket: options.localSocketPath, emit }),
     inventory: {
@@ -94,9 +103,20 @@ export async function createBackend(options: BackendOptions): Promise<Backend> {
       backendDeps: { configDir: options.configDir, ssh: sshDeps },
       emit,
     }),
+    ...restoreHandlers(restore),
     logs: {
       follow: async ({ hostId, containerId, tail }, sink) => followLogs(await engines.forHost(hostId), { containerId, tail }, sink),
     },
+    // Backup sets, backup runs (tasks) and browsing snapshots by date: electron/core/backup.
+    ...backupHandlers({
+      sets: new BackupSetsStore(options.configDir),
+      hosts,
+      engineFor: (hostId) => engines.forHost(hostId),
+      repositories,
+      backendDeps: { configDir: options.configDir, ssh: sshDeps },
+      toolVersion: APP_VERSION,
+      onChanged: (repositoryId) => emit('repositories.onChanged', { repositoryId }),
+    }),
   };
 
   let disposed = false;

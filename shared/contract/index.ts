@@ -3,10 +3,12 @@
  * domain; this index assembles them. Bump CONTRACT_VERSION on any incompatible change: the
  * transports refuse a client of another version at the handshake.
  */
+import { backupContract, backupSetsContract, snapshotsContract } from './backup.js';
 import { hostsContract } from './hosts.js';
 import { inventoryContract, servicesContract } from './inventory.js';
 import { logsContract } from './logs.js';
 import { repositoriesContract } from './repositories.js';
+import { operationsContract, restoreContract, verifyContract } from './restore.js';
 import { systemContract } from './system.js';
 import { tasksContract } from './tasks.js';
 import type { Member } from './define.js';
@@ -21,6 +23,12 @@ export const contract = {
   logs: logsContract,
   tasks: tasksContract,
   repositories: repositoriesContract,
+  restore: restoreContract,
+  verify: verifyContract,
+  operations: operationsContract,
+  backupSets: backupSetsContract,
+  backup: backupContract,
+  snapshots: snapshotsContract,
 } as const;
 
 export type Contract = typeof contract;
@@ -38,12 +46,14 @@ export function lookupMember(method: string): Member | undefined {
   return d[name];
 }
 
+export * from './backup.js';
 export * from './define.js';
 export * from './errors.js';
 export * from './hosts.js';
 export * from './inventory.js';
 export * from './logs.js';
 export * from './repositories.js';
+export * from './restore.js';
 export * from './system.js';
 export * from './tasks.js';
 export * from './envelope.js';

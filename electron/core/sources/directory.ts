@@ -13,7 +13,7 @@ import type { Engine } from '../docker/engine.js';
 import { TarPrefixer } from './archive-names.js';
 import { readArchive, writeArchive } from './archive.js';
 import { inspectContainer } from './containers.js';
-import { watchInput } from './errors.js';
+import { assertReadable, watchInput } from './errors.js';
 import { execCapture } from './exec.js';
 
 export interface DirectoryTarget {
@@ -67,6 +67,7 @@ export async function writeDirectoryTar(t: WriteDirectoryTarInput): Promise<void
     // Extracted at "/" with entries renamed "./x" → "<path>/x", like the volume sink (see TarPrefixer):
     // the engine would refuse relative symlinks climbing above the directory otherwise. Missing
     // parents of <path> are created by the engine.
+    assertReadable(t.tar, what);
     const prefixer = new TarPrefixer(t.path.split('/').filter(Boolean).join('/'), { what: `The archive for ${t.path}` });
     t.tar.once('error', (e) => prefixer.destroy(e));
     await writeArchive(t.engine, { container: c.id, dir: '/', tar: t.tar.pipe(prefixer), signal: t.signal, what });

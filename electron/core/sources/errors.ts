@@ -92,3 +92,9 @@ export function watchInput(input: NodeJS.ReadableStream & { removeListener: (e: 
     dispose: () => void input.removeListener('error', onError),
   };
 }
+
+/** Throws if the input already failed or was closed: piping it would wait forever for data. */
+export function assertReadable(input: { destroyed: boolean; errored: Error | null; readableEnded: boolean }, what: string): void {
+  if (input.errored) throw input.errored;
+  if (input.destroyed && !input.readableEnded) throw new RpcError('INTERNAL', `${what}: the input stream was closed before it was read.`);
+}

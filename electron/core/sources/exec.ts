@@ -23,7 +23,7 @@ import { engineMessage, statusCodeOf } from '../docker/engine-errors.js';
 import type { Engine } from '../docker/engine.js';
 import { LogDemuxer } from '../docker/log-lines.js';
 import { createLogger } from '../log.js';
-import { abortable, cancelled, engineFailure, ExecFailedError } from './errors.js';
+import { abortable, assertReadable, cancelled, engineFailure, ExecFailedError } from './errors.js';
 import { BoundedText, PidMarker, withPidReport } from './exec-output.js';
 
 const log = createLogger('sources');
@@ -189,15 +189,28 @@ export async function execWithInput(engine: Engine, spec: ExecSpec, input: Reada
     input.destroy();
     throw cancelled(what);
   }
+  // Listening from the start: the input may fail while the exec is being set up.
+  let inputFailure: { error: unknown } | undefined;
+  let onInputFailure: ((e: unknown) => void) | undefined;
+  const inputErrorListener = (e: unknown) => {
+    inputFailure ??= { error: e };
+    onInputFailure?.(e);
+  };
+  input.on('error', inputErrorListener);
   let p: Prepared;
   let sock: Duplex;
   try {
+    assertReadable(input, what);
     p = await prepare(engine, spec, opts, true);
+    if (inputFailure) throw inputFailure.error;
+    assertReadable(input, what);
     const request = p.exec.start({ hijack: true, stdin: true, Detach: false, Tty: false } as object) as Promise<Duplex>;
     request.then((r) => signal?.aborted && r.destroy(), () => undefined);
     sock = await abortable(request, signal, what);
   } catch (e) {
+    input.removeListener('error', inputErrorListener);
     input.destroy();
+    if (inputFailure) throw inputFailure.error;
     throw RpcError.is(e) ? e : engineFailure(e, what, signal, engine.localSocket);
   }
   const stdout = new BoundedText();
@@ -206,17 +219,20 @@ export async function execWithInput(engine: Engine, spec: ExecSpec, input: Reada
   return new Promise<ExecResult>((resolve, reject) => {
     let settled = false;
     let inputEnded = false;
-    let inputError: unknown;
     let sockError: unknown;
 
     const stopInput = () => {
       input.unpipe(sock);
       if (!input.readableEnded) input.destroy();
     };
-    const fail = (e: unknown) => {
-      if (settled) return;
+    const done = () => {
       settled = true;
       signal?.removeEventListener('abort', onAbort);
+      input.removeListener('error', inputErrorListener);
+    };
+    const fail = (e: unknown) => {
+      if (settled) return;
+      done();
       stopInput();
       sock.destroy();
       void p.kill();
@@ -235,24 +251,21 @@ export async function execWithInput(engine: Engine, spec: ExecSpec, input: Reada
       p.exitCode().then(
         (code) => {
           if (settled) return;
-          if (inputError) return fail(inputError);
+          if (inputFailure) return fail(inputFailure.error);
           if (code !== 0) return fail(new ExecFailedError(what, code, p.stderr.text()));
           if (!inputEnded) {
             const why = sockError ? engineFailure(sockError, `${what}: the connection broke`, signal) : undefined;
             return fail(why ?? new RpcError('DOCKER_ERROR', `${what}: the command ended before it had read all its input.`));
           }
-          settled = true;
-          signal?.removeEventListener('abort', onAbort);
+          done();
           resolve({ stdout: stdout.text(), stderr: p.stderr.text() });
         },
         (e) => fail(engineFailure(e, `${what}: reading the exit code`, signal)),
       );
     });
     input.once('end', () => (inputEnded = true));
-    input.once('error', (e) => {
-      inputError = e;
-      fail(e);
-    });
+    onInputFailure = fail;
+    if (inputFailure) return fail(inputFailure.error);
     signal?.addEventListener('abort', onAbort, { once: true });
     // pipe: backpressure from the channel, and end() — closing stdin — once the input is done.
     input.pipe(sock);

@@ -23,7 +23,7 @@ import {
 } from './commands.js';
 import { runningContainer } from './containers.js';
 import { DumpallRoleFilter } from './dumpall-filter.js';
-import { watchInput } from './errors.js';
+import { assertReadable, watchInput } from './errors.js';
 import { execCapture, execStream, execWithInput } from './exec.js';
 
 interface PgTarget {
@@ -80,6 +80,7 @@ export async function loadPostgresDump(load: LoadPostgresDumpInput): Promise<voi
     const user = postgresUser(c.env, load);
     if (load.mode === 'database') await ensureDatabase({ ...load, container: c.id }, load.database!);
     const command = postgresLoadCommand(load.mode, c.env, load);
+    assertReadable(load.input, `Loading into ${c.name}`);
     if (load.mode === 'dumpall') {
       const filter = new DumpallRoleFilter(user);
       load.input.once('error', (e) => filter.destroy(e));

@@ -20,7 +20,7 @@ import type { Engine } from '../docker/engine.js';
 import { TarPrefixer } from './archive-names.js';
 import { writeArchive } from './archive.js';
 import { createVolume, inspectVolume } from './containers.js';
-import { cancelled, watchInput } from './errors.js';
+import { assertReadable, cancelled, watchInput } from './errors.js';
 import { SINK_DIR, SINK_MOUNT, createHelper, pickHelperImage, removeHelper, runHelper } from './helper.js';
 
 export const CLEAR_SCRIPT = `find ${SINK_MOUNT} -mindepth 1 -maxdepth 1 -exec rm -rf {} +`;
@@ -69,6 +69,7 @@ export async function writeVolumeTar(input: WriteVolumeTarInput): Promise<Volume
     });
     helperId = helper.id;
     if (input.clear && existing) await runHelper(engine, helper, `Clearing volume ${volume} (helper image ${image})`, signal);
+    assertReadable(tar, what);
     const prefixer = new TarPrefixer(SINK_DIR, { what: `The archive for volume ${volume}` });
     tar.once('error', (e) => prefixer.destroy(e));
     await writeArchive(engine, { container: helper.id, dir: '/', tar: tar.pipe(prefixer), signal, what });

@@ -77,8 +77,14 @@ export async function leftoverHelpers(machine: LabMachine, volume: string): Prom
   return out.split('\n').filter(Boolean);
 }
 
+/** Removes a test container, or a test volume together with any helper a failed test left on it. */
 export async function removeQuietly(machine: LabMachine, kind: 'container' | 'volume', name: string): Promise<void> {
-  await dockerCli(machine, kind === 'container' ? 'rm' : 'volume', ...(kind === 'container' ? ['-f', '-v', name] : ['rm', '-f', name])).catch(() => undefined);
+  if (kind === 'container') {
+    await dockerCli(machine, 'rm', '-f', '-v', name).catch(() => undefined);
+    return;
+  }
+  for (const helper of await leftoverHelpers(machine, name).catch(() => [])) await dockerCli(machine, 'rm', '-f', '-v', helper).catch(() => undefined);
+  await dockerCli(machine, 'volume', 'rm', '-f', name).catch(() => undefined);
 }
 
 /** Debugging aid: logs every engine request and its outcome (HINDSIGHT_TRACE_ENGINE=1). */

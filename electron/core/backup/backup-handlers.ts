@@ -1,0 +1,174 @@
+/**
+ * The `backupSets.*`, `backup.run` and `snapshots.*` handlers: saved sets (passphrases kept apart,
+ * never returned), a backup run as a task (progress per source, log lines, cancellable), and
+ * browsing a repository by date.
+ */
+import type { BackupResult, BackupRunInput } from '../../../shared/contract/backup.js';
+import { AdHocBackup } from '../../../shared/contract/backup.js';
+import { RpcError } from '../../../shared/contract/errors.js';
+import type { BackupSet } from '../../../shared/contract/snapshots.js';
+import type { BackendHandlers } from '../backend-types.js';
+import type { HostsRepository } from '../config/hosts-repository.js';
+import type { Engine } from '../docker/engine.js';
+import { createLogger } from '../log.js';
+import type { EncryptionSpec } from '../pipeline/index.js';
+import { createBackend as createRepositoryBackend, type BackendDeps, type RepositoriesStore, type RepositoryBackend } from '../repository/index.js';
+import type { BackupSetsStore } from './backup-sets-store.js';
+import { browseAsOf, browseList, readManifest } from './browse.js';
+import { runBackup, type BackupOutcome } from './run-backup.js';
+import { safeName, sourceNames } from './source-names.js';
+
+const log = createLogger('backup');
+
+export interface BackupDeps {
+  sets: BackupSetsStore;
+  hosts: HostsRepository;
+  engineFor: (hostId: string) => Promise<Engine>;
+  repositories: RepositoriesStore;
+  backendDeps: BackendDeps;
+  toolVersion: string;
+  /** Injected in tests (as-of across snapshots made at chosen times). */
+  now?: () => Date;
+  onChanged?: (repositoryId: string) => void;
+}
+
+type Handlers = Pick<BackendHandlers, 'backupSets' | 'backup' | 'snapshots'>;
+
+export function backupHandlers(d: BackupDeps): Handlers {
+  const openBackend = async (repositoryId: string): Promise<{ backend: RepositoryBackend; id: string; builtIn: boolean }> => {
+    const repos = await d.repositories.list();
+    const repo = repos.find((r) => r.id === repositoryId) ?? repos.find((r) => r.name === repositoryId);
+    if (!repo) throw new RpcError('NOT_FOUND', `There is no repository "${repositoryId}" (known: ${repos.map((r) => r.name).join(', ')}).`);
+    const [config, secrets] = await Promise.all([d.repositories.stored(repo.id), d.repositories.secrets(repo.id)]);
+    return { backend: createRepositoryBackend(config, secrets, d.backendDeps), id: repo.id, builtIn: repo.builtIn };
+  };
+  const use = async <T>(repositoryId: string, fn: (backend: RepositoryBackend) => Promise<T>): Promise<T> => {
+    const { backend } = await openBackend(repositoryId);
+    try {
+      return await fn(backend);
+    } finally {
+      await backend.close().catch((e: unknown) => log.warn(`closing ${backend.location} failed`, RpcError.is(e) ? e.message : e));
+    }
+  };
+  const findHost = async (idOrName: string) => {
+    const hosts = await d.hosts.list();
+    const host = hosts.find((h) => h.id === idOrName) ?? hosts.find((h) => h.name === idOrName);
+    if (!host) throw new RpcError('NOT_FOUND', `There is no host "${idOrName}" (known: ${hosts.map((h) => h.name).join(', ') || 'none'}).`);
+    return host;
+  };
+
+  /** The set to run: a saved one (with its passphrase) or an ad-hoc spec. */
+  const resolve = async (input: BackupRunInput) => {
+    if ('setId' in input) {
+      const set = await d.sets.stored(input.setId);
+      let encryption: EncryptionSpec = { kind: 'none' };
+      if (set.encryption === 'age-passphrase') {
+        const passphrase = await d.sets.passphrase(set.id);
+        if (!passphrase) throw new RpcError('INVALID_INPUT', `Backup set ${set.name} encrypts with a passphrase, but none is stored.`);
+        encryption = { kind: 'passphrase', passphrase };
+      } else if (set.encryption === 'age-recipients') encryption = { kind: 'recipients', recipients: set.recipients };
+      return { set: set as BackupSet, encryption, note: input.note };
+    }
+    const adhoc = AdHocBackup.parse(input);
+    const host = await findHost(adhoc.hostId);
+    const set: BackupSet = {
+      id: 'ad-hoc',
+      createdAt: new Date(0).toISOString(),
+      name: adhoc.set ?? safeName(host.name, 'adhoc'),
+      hostId: host.id,
+      repositoryId: adhoc.repositoryId,
+      sources: adhoc.sources,
+      compression: adhoc.compression,
+      encryption: 'none',
+      recipients: [],
+      stopContainers: adhoc.stopContainers,
+      tags: adhoc.tags,
+    };
+    return { set, encryption: { kind: 'none' } as EncryptionSpec, note: adhoc.note };
+  };
+
+  return {
+    backupSets: {
+      list: () => d.sets.list(),
+      add: async (input) => {
+        await findHost(input.hostId);
+        await d.repositories.stored(input.repositoryId);
+        return d.sets.add(input);
+      },
+      remove: async ({ id }) => ({ removed: await d.sets.remove(id) }),
+    },
+
+    backup: {
+      run: {
+        title: (input) => ('setId' in input ? `Back up set ${input.setId}` : `Back up ${input.sources.length} source(s) of ${input.hostId}`),
+        run: async (input, ctx): Promise<BackupResult> => {
+          const { set, encryption, note } = await resolve(input);
+          const host = await findHost(set.hostId);
+          const engine = await d.engineFor(host.id);
+          const { backend, id: repositoryId, builtIn } = await openBackend(set.repositoryId);
+          let outcome: BackupOutcome;
+          try {
+            outcome = await runBackup(
+              {
+                set: set.name,
+                host: { id: host.id, name: host.name },
+                engine,
+                backend,
+                sources: set.sources,
+                compression: set.compression,
+                encryption: { kind: set.encryption, spec: encryption },
+                stopContainers: set.stopContainers,
+                tags: set.tags,
+                note,
+                initIfEmpty: builtIn,
+              },
+              { signal: ctx.signal, report: (e) => ctx.report(e), now: d.now, toolVersion: `hindsight ${d.toolVersion}` },
+            );
+          } finally {
+            await backend.close().catch(() => undefined);
+          }
+          d.onChanged?.(repositoryId);
+          const m = outcome.manifest;
+          return {
+            snapshotId: m.id,
+            manifestKey: outcome.manifestKey,
+            set: m.set,
+            startedAt: m.startedAt,
+            completedAt: m.completedAt,
+            rawBytes: m.sources.reduce((a, s) => a + s.rawBytes, 0),
+            storedBytes: m.sources.reduce((a, s) => a + s.storedBytes, 0),
+            sources: m.sources.map((s) => ({
+              name: s.name,
+              kind: s.kind,
+              objectKey: s.objectKey,
+              rawBytes: s.rawBytes,
+              storedBytes: s.storedBytes,
+              ...(s.fileCount !== undefined ? { fileCount: s.fileCount } : {}),
+              ...(s.rowCounts ? { rowCounts: s.rowCounts } : {}),
+              seconds: (Date.parse(s.completedAt) - Date.parse(s.startedAt)) / 1000,
+            })),
+          };
+        },
+      },
+    },
+
+    snapshots: {
+      list: ({ repositoryId, set, from, to, timeZone }) => use(repositoryId, (b) => browseList(b, { set, from, to, timeZone, now: d.now })),
+      get: ({ repositoryId, id }) => use(repositoryId, (b) => readManifest(b, id)),
+      asOf: ({ repositoryId, set, when, timeZone }) =>
+        use(repositoryId, (b) =>
+          browseAsOf(b, {
+            when,
+            set,
+            timeZone,
+            now: d.now,
+            // A saved set of that name says which sources the set should have.
+            wantedSources: async (name) => {
+              const saved = (await d.sets.list()).find((s) => s.name === name);
+              return saved ? sourceNames(saved.sources) : [];
+            },
+          }),
+        ),
+    },
+  };
+}

@@ -1,0 +1,480 @@
+/**
+ * One backup run (ARCHITECTURE §4–§5): every source of a set, streamed from the host's engine
+ * (through its SSH tunnel) through the pipeline into the repository, then the manifest — LAST, once
+ * every data object has been confirmed by a stat (its size is the stored byte count).
+ *
+ *   lock "set-<set>" → snapshot id → per source, one after the other:
+ *     volume     [stop its users] → helper's archive tar → tar guard (counts, file index) → pipeline → data/<id>/<src>.tar.zst
+ *                                   file index (JSON lines) → its own pipeline → index/<id>/<src>.files.jsonl.zst
+ *                [start its users again, whatever happened]
+ *     postgres   row counts (before the dump) → pg_dumpall / pg_dump -Fc → pipeline → data/<id>/<src>.sql.zst | .dump.zst
+ *     directory, mariadb, mongo: the same shapes
+ *   → stat every object → manifest snapshots/YYYY/MM/DD/<id>.json → release the lock
+ *
+ * On failure or cancellation nothing is half-written: the pipeline aborts the upload in progress
+ * (temp file removed, multipart aborted), no manifest is written, and the objects already uploaded
+ * for this snapshot are deleted (best effort, logged) — without a manifest they would be orphans.
+ *
+ * Sources run one after the other: the bottleneck is the one SSH connection to the host (and two
+ * cores), and consecutive copies make "stop users during the copy" short and predictable.
+ */
+import { createHash } from 'node:crypto';
+import type { Readable } from 'node:stream';
+import { RpcError } from '../../../shared/contract/errors.js';
+import type { TaskContext } from '../../../shared/contract/types.js';
+import type { EncryptionKind, Manifest, ManifestSource, SourceSpec } from '../../../shared/contract/snapshots.js';
+import { makeSnapshotId } from '../../../shared/snapshot-id.js';
+import type { Engine } from '../docker/engine.js';
+import { createLogger } from '../log.js';
+import { runPipeline, storedSuffix, TarGuard, type CompressionSpec, type EncryptionSpec, type PipelineProgress } from '../pipeline/index.js';
+import {
+  acquireLock,
+  dataKey,
+  dataPrefix,
+  indexKey,
+  INDEX_PREFIX,
+  manifestKey,
+  openOrInitRepository,
+  openRepository,
+  writeJsonObject,
+  type RepositoryBackend,
+  type RepositoryLock,
+} from '../repository/index.js';
+import {
+  openDirectoryTar,
+  openMariadbDump,
+  openMongoDump,
+  openPostgresDump,
+  postgresDatabases,
+  postgresMajorVersion,
+  postgresRowCounts,
+  restartUsers,
+  stopUsers,
+  type SavedUsers,
+} from '../sources/index.js';
+import { inspectContainer } from '../sources/containers.js';
+import { openVolumeTar } from '../sources/volume-source.js';
+import { sourceNames } from './source-names.js';
+
+const log = createLogger('backup');
+
+type Report = TaskContext['report'];
+
+export interface BackupTarget {
+  /** The backup set's name: it goes into the snapshot id. */
+  set: string;
+  host: { id: string; name: string };
+  engine: Engine;
+  /** An open backend; runBackup checks its marker, and does not close it. */
+  backend: RepositoryBackend;
+  sources: SourceSpec[];
+  compression: 'zstd' | 'gzip';
+  /** What the manifest says, and how the pipeline encrypts. */
+  encryption: { kind: EncryptionKind; spec: EncryptionSpec };
+  stopContainers: boolean;
+  tags: string[];
+  note?: string;
+  /** The built-in local repository is initialised on first use (a new user never sets it up). */
+  initIfEmpty?: boolean;
+}
+
+export interface RunBackupOptions {
+  signal?: AbortSignal;
+  report?: Report;
+  /** The clock (snapshot id, times in the manifest): injected by as-of tests. */
+  now?: () => Date;
+  random?: () => number;
+  toolVersion?: string;
+  /** Chunk size for the pipeline (tests, bench). */
+  chunkBytes?: number;
+  /** Every pipeline progress report of each source; tests use it to cut or cancel mid-stream. */
+  onSourceProgress?: (source: string, progress: PipelineProgress) => void;
+}
+
+export interface BackupOutcome {
+  manifest: Manifest;
+  manifestKey: string;
+}
+
+const MiB = 1024 * 1024;
+
+export function formatBytes(n: number): string {
+  if (n < 1024) return `${n} B`;
+  if (n < MiB) return `${(n / 1024).toFixed(1)} KiB`;
+  if (n < 1024 * MiB) return `${(n / MiB).toFixed(1)} MiB`;
+  return `${(n / 1024 / MiB).toFixed(2)} GiB`;
+}
+
+/** The lock a backup of one set holds: two backups of one set never run at once on one repository. */
+export function backupLockName(set: string): string {
+  const name = `set-${set}`;
+  return name.length <= 64 ? name : `set-${createHash('sha256').update(set).digest('hex').slice(0, 32)}`;
+}
+
+interface Written {
+  keys: string[];
+}
+
+export async function runBackup(target: BackupTarget, opts: RunBackupOptions = {}): Promise<BackupOutcome> {
+  const now = opts.now ?? (() => new Date());
+  const report: Report = opts.report ?? (() => undefined);
+  const logLine = (level: 'info' | 'warn' | 'error', message: string) => {
+    (level === 'info' ? log.info : level === 'warn' ? log.warn : log.error)(message);
+    report({ type: 'log', level, message, ts: new Date().toISOString() });
+  };
+  const { backend, engine } = target;
+  if (!target.sources.length) throw new RpcError('INVALID_INPUT', 'A backup needs at least one source.');
+  const names = sourceNames(target.sources);
+
+  // Our own controller: the caller's cancel, or a lost lock, aborts everything beneath.
+  const controller = new AbortController();
+  const onAbort = () => controller.abort(opts.signal?.reason);
+  if (opts.signal?.aborted) throw new RpcError('CANCELLED', 'The backup was cancelled before it started.');
+  opts.signal?.addEventListener('abort', onAbort, { once: true });
+  const signal = controller.signal;
+  let lockLost: unknown;
+
+  await (target.initIfEmpty ? openOrInitRepository : openRepository)(backend, { signal });
+  const started = now();
+  const id = makeSnapshotId(target.set, { now: started, random: opts.random });
+  let lock: RepositoryLock | undefined;
+  const written: Written = { keys: [] };
+  try {
+    lock = await acquireLock(backend, backupLockName(target.set), { purpose: `backup ${id}`, signal });
+    lock.keepAlive((e) => {
+      lockLost = e;
+      controller.abort(e);
+    });
+    logLine('info', `Backing up ${target.sources.length} source(s) of ${target.host.name} to ${backend.location} as ${id}`);
+    const sizes = target.sources.some((s) => s.kind === 'volume') ? await volumeSizes(engine, signal) : new Map<string, number>();
+
+    const sources: ManifestSource[] = [];
+    for (const [i, spec] of target.sources.entries()) {
+      const name = names[i]!;
+      const ctx: SourceContext = {
+        target,
+        id,
+        name,
+        index: i,
+        count: target.sources.length,
+        signal,
+        now,
+        report,
+        logLine,
+        written,
+        sizeHint: spec.kind === 'volume' ? sizes.get(spec.volume) : undefined,
+        chunkBytes: opts.chunkBytes,
+        onProgress: opts.onSourceProgress,
+      };
+      sources.push(await backupSource(spec, ctx));
+    }
+
+    // Every object confirmed before the manifest makes the snapshot exist.
+    for (const s of sources) {
+      await confirm(backend, s.objectKey, s.storedBytes, signal);
+      if (s.indexKey) await confirm(backend, s.indexKey, undefined, signal);
+    }
+    const manifest: Manifest = {
+      format: 'hindsight/1',
+      id,
+      set: target.set,
+      sourceHost: { id: target.host.id, name: target.host.name },
+      startedAt: started.toISOString(),
+      completedAt: now().toISOString(),
+      tags: target.tags,
+      ...(target.note ? { note: target.note } : {}),
+      toolVersion: opts.toolVersion ?? 'hindsight',
+      sources,
+    };
+    const key = manifestKey(id);
+    if (signal.aborted) throw signal.reason;
+    await writeJsonObject(backend, key, manifest, { signal });
+    const raw = sources.reduce((a, s) => a + s.rawBytes, 0);
+    const stored = sources.reduce((a, s) => a + s.storedBytes, 0);
+    logLine('info', `Snapshot ${id} complete: ${formatBytes(raw)} read, ${formatBytes(stored)} stored (manifest ${key}).`);
+    report({ type: 'progress', fraction: 1, message: `Snapshot ${id} complete`, bytesDone: raw, bytesTotal: raw });
+    return { manifest, manifestKey: key };
+  } catch (e) {
+    const cancelled = opts.signal?.aborted === true;
+    const error = lockLost
+      ? new RpcError('CONFLICT', `The backup lost its lock on ${backend.location}; stopped.`, lockLost instanceof Error ? lockLost.message : String(lockLost))
+      : cancelled
+        ? new RpcError('CANCELLED', `The backup ${id} was cancelled; nothing of it was kept.`)
+        : e;
+    logLine(cancelled ? 'warn' : 'error', `Backup ${id} ${cancelled ? 'cancelled' : `failed: ${e instanceof Error ? e.message : String(e)}`}; removing what was uploaded.`);
+    await removeSnapshotObjects(backend, id, written, logLine);
+    throw error;
+  } finally {
+    opts.signal?.removeEventListener('abort', onAbort);
+    await lock?.release().catch((e: unknown) => log.warn(`releasing the backup lock on ${backend.location} failed`, e));
+  }
+}
+
+interface SourceContext {
+  target: BackupTarget;
+  id: string;
+  name: string;
+  index: number;
+  count: number;
+  signal: AbortSignal;
+  now: () => Date;
+  report: Report;
+  logLine: (level: 'info' | 'warn' | 'error', message: string) => void;
+  written: Written;
+  sizeHint: number | undefined;
+  chunkBytes?: number;
+  onProgress?: (source: string, progress: PipelineProgress) => void;
+}
+
+interface Opened {
+  stream: Readable;
+  format: ManifestSource['format'];
+  /** Without compression/encryption suffixes: "tar", "sql", "dump", "archive". */
+  ext: string;
+  origin: Partial<ManifestSource['origin']>;
+  rowCounts?: Record<string, number>;
+  /** Settles once the source's own resources (a helper container) are gone. */
+  closed?: Promise<void>;
+}
+
+async function backupSource(spec: SourceSpec, ctx: SourceContext): Promise<ManifestSource> {
+  const { target, signal } = ctx;
+  if (spec.kind === 'volume' && target.stopContainers) {
+    const saved: SavedUsers = await stopUsers(target.engine, spec.volume, { signal });
+    const stopped = saved.users.filter((u) => u.state !== 'stopped').map((u) => u.name);
+    if (stopped.length) ctx.logLine('info', `${ctx.name}: stopped ${stopped.join(', ')} for the copy`);
+    try {
+      return await copySource(spec, ctx);
+    } finally {
+      // Whatever happened, cancellation included: not tied to the signal.
+      try {
+        const outcome = await restartUsers(target.engine, saved);
+        if (outcome.restored.length) ctx.logLine('info', `${ctx.name}: started ${outcome.restored.join(', ')} again`);
+      } catch (e) {
+        ctx.logLine('error', `${ctx.name}: ${e instanceof Error ? e.message : String(e)}`);
+      }
+    }
+  }
+  return copySource(spec, ctx);
+}
+
+async function openSource(spec: SourceSpec, ctx: SourceContext): Promise<Opened> {
+  const { engine } = ctx.target;
+  const signal = ctx.signal;
+  switch (spec.kind) {
+    case 'volume': {
+      const v = await openVolumeTar({ engine, volume: spec.volume, signal });
+      return { stream: v.stream, format: 'tar', ext: 'tar', origin: { volume: spec.volume }, closed: v.closed };
+    }
+    case 'directory': {
+      const d = await openDirectoryTar({ engine, container: spec.container, path: spec.path, signal });
+      const c = await inspectContainer(engine, spec.container, signal).catch(() => undefined);
+      return { stream: d.stream, format: 'tar', ext: 'tar', origin: { container: c?.name ?? spec.container, image: d.image, path: spec.path } };
+    }
+    case 'postgres': {
+      const pg = { engine, container: spec.container, user: spec.user, signal };
+      // Counted before the dump: what the restore is checked against.
+      let rowCounts: Record<string, number>;
+      if (spec.mode === 'database') {
+        if (!spec.database) throw new RpcError('INVALID_INPUT', `${ctx.name}: a PostgreSQL source in "database" mode needs a database name.`);
+        rowCounts = await postgresRowCounts({ ...pg, database: spec.database });
+      } else {
+        // Every database of the cluster: keys "<database>/<table>".
+        rowCounts = {};
+        for (const db of await postgresDatabases(pg)) {
+          for (const [table, n] of Object.entries(await postgresRowCounts({ ...pg, database: db }))) rowCounts[`${db}/${table}`] = n;
+        }
+      }
+      const major = await postgresMajorVersion(pg).catch(() => undefined);
+      const dump = await openPostgresDump({ ...pg, mode: spec.mode, database: spec.database });
+      const c = await inspectContainer(engine, dump.containerId, signal).catch(() => undefined);
+      return {
+        stream: dump.stream,
+        format: dump.format === 'sql' ? 'sql' : 'pg-custom',
+        ext: dump.format === 'sql' ? 'sql' : 'dump',
+        origin: { container: c?.name ?? spec.container, image: dump.image, database: spec.database, ...(major ? { engineVersion: `PostgreSQL ${major}` } : {}) },
+        rowCounts,
+      };
+    }
+    case 'mariadb': {
+      const d = await openMariadbDump({ engine, container: spec.container, signal });
+      return { stream: d.stream, format: 'sql', ext: 'sql', origin: { container: spec.container, image: d.image } };
+    }
+    case 'mongo': {
+      const d = await openMongoDump({ engine, container: spec.container, signal });
+      return { stream: d.stream, format: 'mongo-archive', ext: 'archive', origin: { container: spec.container, image: d.image } };
+    }
+  }
+}
+
+async function copySource(spec: SourceSpec, ctx: SourceContext): Promise<ManifestSource> {
+  const { target, signal, name } = ctx;
+  const { backend } = target;
+  const startedAt = ctx.now();
+  const t0 = performance.now();
+  ctx.logLine('info', `${name}: reading ${describeSpec(spec)}`);
+  const opened = await openSource(spec, ctx);
+  const compression: CompressionSpec = { kind: target.compression };
+  const suffix = storedSuffix(compression, target.encryption.spec);
+  const key = dataKey(ctx.id, name, `${opened.ext}${suffix}`);
+  const isTar = opened.format === 'tar';
+  // File names are data too: no plain-text index of an encrypted snapshot.
+  const wantIndex = isTar && target.encryption.kind === 'none';
+  const guard = isTar ? new TarGuard({ policy: 'report', index: wantIndex }) : undefined;
+  const ik = wantIndex ? indexKey(ctx.id, name) : undefined;
+
+  ctx.written.keys.push(key);
+  if (ik) ctx.written.keys.push(ik);
+  const indexRun =
+    guard?.index && ik
+      ? runPipeline({
+          direction: 'backup',
+          source: guard.index,
+          sink: (body) => backend.putObject(ik, body, { signal }),
+          compression: { kind: 'zstd' },
+          encryption: { kind: 'none' },
+          signal,
+        })
+      : undefined;
+  indexRun?.catch(() => undefined); // settled below
+
+  const total = ctx.sizeHint;
+  let dataResult;
+  try {
+    dataResult = await runPipeline({
+      direction: 'backup',
+      source: opened.stream,
+      sink: (body) => backend.putObject(key, body, { signal }),
+      compression,
+      encryption: target.encryption.spec,
+      signal,
+      rawStages: guard ? [guard] : [],
+      ...(total ? { sourceSize: total } : {}),
+      ...(ctx.chunkBytes ? { chunkBytes: ctx.chunkBytes } : {}),
+      onProgress: (p) => {
+        ctx.onProgress?.(name, p);
+        const frac = p.fraction !== null ? Math.min(1, p.fraction) : null;
+        const rate = `${formatBytes(Math.round(p.bytesPerSecond))}/s`;
+        const of = p.bytesTotal ? ` of ~${formatBytes(p.bytesTotal)}` : '';
+        const eta = p.etaSeconds !== null && p.etaSeconds !== undefined ? `, ETA ${Math.ceil(p.etaSeconds)} s` : '';
+        ctx.report({
+          type: 'progress',
+          fraction: frac === null ? null : (ctx.index + frac) / ctx.count,
+          message: `${name} (${ctx.index + 1}/${ctx.count}): ${formatBytes(p.bytesDone)}${of}, ${rate}${eta}`,
+          bytesDone: p.bytesDone,
+          ...(p.bytesTotal ? { bytesTotal: p.bytesTotal } : {}),
+        });
+      },
+    });
+  } catch (e) {
+    await indexRun?.catch(() => undefined);
+    throw e;
+  } finally {
+    await opened.closed;
+  }
+  let indexResult;
+  if (indexRun) {
+    try {
+      indexResult = await indexRun;
+    } catch (e) {
+      throw new RpcError('INTERNAL', `${name}: writing the file index failed.`, e instanceof Error ? e.message : String(e));
+    }
+  }
+  const summary = guard?.summary;
+  for (const p of summary?.problems.slice(0, 10) ?? []) ctx.logLine('warn', `${name}: ${p.entry}: ${p.problem} (kept as it is; a restore will refuse it)`);
+  const seconds = (performance.now() - t0) / 1000;
+  ctx.logLine(
+    'info',
+    `${name}: ${formatBytes(dataResult.rawBytes)} → ${formatBytes(dataResult.storedBytes)} in ${seconds.toFixed(1)} s` +
+      `${summary ? `, ${summary.entries} entries` : ''}${opened.rowCounts ? `, ${Object.keys(opened.rowCounts).length} tables` : ''}`,
+  );
+  return {
+    name,
+    kind: spec.kind,
+    origin: { hostId: target.host.id, hostName: target.host.name, ...opened.origin },
+    objectKey: key,
+    format: opened.format,
+    compression: target.compression,
+    encryption: target.encryption.kind,
+    rawBytes: dataResult.rawBytes,
+    storedBytes: dataResult.storedBytes,
+    rawSha256: dataResult.rawSha256,
+    storedSha256: dataResult.storedSha256,
+    ...(summary ? { fileCount: summary.entries, fileBytes: summary.fileBytes } : {}),
+    ...(ik && indexResult ? { indexKey: ik } : {}),
+    ...(opened.rowCounts ? { rowCounts: opened.rowCounts } : {}),
+    startedAt: startedAt.toISOString(),
+    completedAt: ctx.now().toISOString(),
+  };
+}
+
+function describeSpec(spec: SourceSpec): string {
+  switch (spec.kind) {
+    case 'volume':
+      return `volume ${spec.volume}`;
+    case 'directory':
+      return `${spec.path} in ${spec.container}`;
+    case 'postgres':
+      return `PostgreSQL in ${spec.container} (${spec.mode === 'database' ? `database ${spec.database}` : 'all databases'})`;
+    case 'mariadb':
+      return `MariaDB in ${spec.container}`;
+    case 'mongo':
+      return `MongoDB in ${spec.container}`;
+  }
+}
+
+/** The object must be there, whole: its size is what the pipeline counted. */
+async function confirm(backend: RepositoryBackend, key: string, size: number | undefined, signal: AbortSignal): Promise<void> {
+  const st = await backend.stat(key, { signal });
+  if (!st) throw new RpcError('INTERNAL', `${backend.location}: ${key} is missing right after its upload; the snapshot was not recorded.`);
+  if (size !== undefined && st.size !== size) {
+    throw new RpcError('INTERNAL', `${backend.location}: ${key} holds ${st.size} bytes where ${size} were written; the snapshot was not recorded.`);
+  }
+}
+
+/**
+ * Volume sizes from the engine's disk usage report (`docker system df -v`), for progress fractions
+ * and ETAs. Best effort: a slow or failing report just means no ETA.
+ */
+async function volumeSizes(engine: Engine, signal: AbortSignal): Promise<Map<string, number>> {
+  const out = new Map<string, number>();
+  try {
+    const timeout = AbortSignal.any([signal, AbortSignal.timeout(8_000)]);
+    const dfCall = engine.docker.df.bind(engine.docker) as unknown as (o: object) => Promise<unknown>;
+    const df = (await dfCall({ abortSignal: timeout })) as { Volumes?: Array<{ Name: string; UsageData?: { Size?: number } }> };
+    for (const v of df.Volumes ?? []) if (v.UsageData?.Size && v.UsageData.Size > 0) out.set(v.Name, v.UsageData.Size);
+  } catch (e) {
+    log.debug(`no volume sizes from ${engine.name}`, e instanceof Error ? e.message : e);
+  }
+  return out;
+}
+
+/** Deletes every object of an unfinished snapshot (data and index); never throws. */
+export async function removeSnapshotObjects(
+  backend: RepositoryBackend,
+  id: string,
+  written: Written,
+  logLine: (level: 'info' | 'warn' | 'error', message: string) => void,
+): Promise<void> {
+  const signal = AbortSignal.timeout(60_000);
+  const keys = new Set(written.keys);
+  for (const prefix of [dataPrefix(id), `${INDEX_PREFIX}${id}/`]) {
+    try {
+      for await (const o of backend.list(prefix, { signal })) keys.add(o.key);
+    } catch (e) {
+      logLine('warn', `Could not list ${prefix} on ${backend.location} to clean up: ${e instanceof Error ? e.message : String(e)}`);
+    }
+  }
+  let removed = 0;
+  for (const key of keys) {
+    try {
+      if (await backend.stat(key, { signal })) {
+        await backend.deleteObject(key, { signal });
+        removed++;
+      }
+    } catch (e) {
+      logLine('warn', `Could not remove ${key} from ${backend.location}: ${e instanceof Error ? e.message : String(e)}`);
+    }
+  }
+  if (removed) logLine('info', `Removed ${removed} object(s) of the unfinished snapshot ${id}.`);
+}

@@ -1,0 +1,153 @@
+/**
+ * The on-disk journal of an operation (ARCHITECTURE §6 step 8): <config dir>/operations/<id>.json,
+ * rewritten atomically BEFORE each step starts, so after a crash the last record says which step
+ * was under way and what had been done — which containers were stopped (and their former state),
+ * where the safety copies are, which targets may have been touched. `recoveryAction` turns that
+ * into what a rollback must do; it is pure and unit-tested for a crash after every step.
+ */
+import fs from 'node:fs/promises';
+import path from 'node:path';
+import { z } from 'zod';
+import { readJsonFile, writeFileAtomic } from '../config/atomic-file.js';
+
+export const JournalStep = z.enum(['planned', 'preflight', 'stop-users', 'safety-copy', 'restore', 'verify', 'restart', 'done', 'rollback']);
+export type JournalStep = z.infer<typeof JournalStep>;
+
+export const JournalUser = z.object({ id: z.string(), name: z.string(), state: z.enum(['running', 'paused', 'stopped']), status: z.string() });
+
+export const JournalTarget = z.object({
+  source: z.string(),
+  kind: z.enum(['volume', 'postgres']),
+  /** Volume name, or the database container. */
+  target: z.string(),
+  /** The volume did not exist before this operation (a rollback removes it rather than restores it). */
+  created: z.boolean(),
+  /** Stopped containers of this target, in start order, with their former state. */
+  users: z.array(JournalUser).default([]),
+  /** The safety copy (a file under <config dir>/safety/<op-id>/), once complete. */
+  safetyCopy: z.string().optional(),
+  /** Set before the target is first written: from then on it may differ from its former content. */
+  touched: z.boolean().default(false),
+  /** For a postgres dumpall target, the format of the safety copy. */
+  database: z.string().optional(),
+});
+export type JournalTarget = z.infer<typeof JournalTarget>;
+
+export const Journal = z.object({
+  version: z.literal(1),
+  id: z.string(),
+  kind: z.enum(['restore', 'verify']),
+  /** running until the end; a running journal found at start belongs to an interrupted process. */
+  state: z.enum(['running', 'succeeded', 'rolled-back', 'failed', 'rollback-failed']),
+  step: JournalStep,
+  pid: z.number(),
+  user: z.string(),
+  snapshotId: z.string(),
+  repositoryId: z.string(),
+  sourceHost: z.string(),
+  targetHostId: z.string(),
+  targetHostName: z.string(),
+  safetyCopy: z.boolean(),
+  targets: z.array(JournalTarget),
+  startedAt: z.string(),
+  updatedAt: z.string(),
+  endedAt: z.string().nullable(),
+  error: z.string().optional(),
+  /** What each step did, in words, for operations.get. */
+  log: z.array(z.object({ ts: z.string(), message: z.string() })).default([]),
+});
+export type Journal = z.infer<typeof Journal>;
+
+export function operationsDir(configDir: string): string {
+  return path.join(configDir, 'operations');
+}
+
+export function journalPath(configDir: string, id: string): string {
+  return path.join(operationsDir(configDir), `${id}.json`);
+}
+
+export async function writeJournal(configDir: string, j: Journal): Promise<void> {
+  j.updatedAt = new Date().toISOString();
+  await writeFileAtomic(journalPath(configDir, j.id), `${JSON.stringify(j, null, 2)}\n`, 0o600);
+}
+
+export async function readJournal(configDir: string, id: string): Promise<Journal | undefined> {
+  if (!/^[A-Za-z0-9._-]+$/.test(id)) return undefined;
+  return readJsonFile(journalPath(configDir, id), Journal);
+}
+
+/** Every journal, newest first; an unreadable one is skipped (and reported through `onBad`). */
+export async function listJournals(configDir: string, onBad?: (file: string, e: unknown) => void): Promise<Journal[]> {
+  let names: string[];
+  try {
+    names = await fs.readdir(operationsDir(configDir));
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return [];
+    throw e;
+  }
+  const out: Journal[] = [];
+  for (const n of names) {
+    if (!n.endsWith('.json') || n.startsWith('.')) continue;
+    try {
+      const j = await readJsonFile(path.join(operationsDir(configDir), n), Journal);
+      if (j) out.push(j);
+    } catch (e) {
+      onBad?.(n, e);
+    }
+  }
+  return out.sort((a, b) => b.startedAt.localeCompare(a.startedAt));
+}
+
+export type RecoveryAction =
+  /** Nothing was stopped or written: just close the journal. */
+  | { kind: 'none'; reason: string }
+  /** Data untouched, but containers were stopped: start them again. */
+  | { kind: 'restart'; reason: string }
+  /** Targets may have been written: put the safety copies back (remove volumes we created), then restart. */
+  | { kind: 'rollback'; reason: string; targets: string[] }
+  /** Targets may have been written and there is no safety copy for some: restart; report what cannot be undone. */
+  | { kind: 'restart-unrecoverable'; reason: string; targets: string[] };
+
+/**
+ * What a rollback of an unfinished journal must do, from the step it was in and what it records.
+ * - planned / preflight: nothing was changed.
+ * - stop-users / safety-copy: containers may be stopped (the journal lists them before stopping),
+ *   data is untouched → restart.
+ * - restore / verify / restart, or a failed rollback: any target marked touched → restore its
+ *   safety copy (or remove a volume we created), then restart.
+ */
+export function recoveryAction(j: Journal): RecoveryAction {
+  const stopped = j.targets.some((t) => t.users.length > 0);
+  const touched = j.targets.filter((t) => t.touched);
+  switch (j.step) {
+    case 'planned':
+    case 'preflight':
+      return { kind: 'none', reason: `interrupted during ${j.step}: nothing was changed` };
+    case 'stop-users':
+    case 'safety-copy':
+      if (!touched.length) {
+        return stopped
+          ? { kind: 'restart', reason: `interrupted during ${j.step}: the data is untouched; the stopped containers are started again` }
+          : { kind: 'none', reason: `interrupted during ${j.step}: nothing was changed` };
+      }
+    // falls through: touched targets (should not happen before restore) are rolled back
+    case 'restore':
+    case 'verify':
+    case 'restart':
+    case 'rollback':
+    case 'done': {
+      if (!touched.length) {
+        return stopped ? { kind: 'restart', reason: `interrupted during ${j.step} before any target was written` } : { kind: 'none', reason: 'no target was written' };
+      }
+      const missing = touched.filter((t) => !t.created && !t.safetyCopy);
+      if (missing.length) {
+        return {
+          kind: 'restart-unrecoverable',
+          reason: `interrupted during ${j.step}; no safety copy of ${missing.map((t) => t.target).join(', ')}, which cannot be put back`,
+          targets: missing.map((t) => t.target),
+        };
+      }
+      return { kind: 'rollback', reason: `interrupted during ${j.step}: the targets are put back from the safety copy`, targets: touched.map((t) => t.target) };
+    }
+  }
+}

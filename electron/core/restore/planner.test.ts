@@ -1,0 +1,125 @@
+import { describe, expect, it } from 'vitest';
+import { ESTIMATE_BYTES_PER_SECOND, planRestore, protectedRefusal, sh, type PlanInput } from './planner.js';
+import { manifestOf, postgresSource, volumeSource } from './testing/fixtures.js';
+
+const uat = { id: 'h-uat', name: 'uat', protected: false, ssh: 'hindsight@127.0.0.1 -p 2223' };
+const inventory: PlanInput['inventory'] = {
+  volumes: [{ name: 'shop_files', sizeBytes: 1000 }],
+  containers: [
+    { name: 'shop-app-1', state: 'running', image: 'app', volumes: ['shop_files'] },
+    { name: 'old-job', state: 'exited', image: 'app', volumes: ['shop_files'] },
+    { name: 'shop-db-1', state: 'running', image: 'hindsight-lab/postgres:15', volumes: ['shop_pgdata'] },
+  ],
+};
+
+function plan(over: Partial<PlanInput> = {}) {
+  return planRestore({ manifest: manifestOf([volumeSource(), postgresSource()]), repositoryId: 'local', target: uat, map: {}, safetyCopy: true, inventory, ...over });
+}
+
+describe('planRestore', () => {
+  it('orders the steps: pre-flight, stop, safety copies, restores, verifies, restart', () => {
+    const p = plan();
+    expect(p.blockers).toEqual([]);
+    expect(p.steps.map((s) => `${s.kind}${s.source ? `:${s.source}` : ''}`)).toEqual([
+      'preflight',
+      'stop-users',
+      'safety-copy:files',
+      'safety-copy:db',
+      'restore:files',
+      'restore:db',
+      'verify:files',
+      'verify:db',
+      'restart',
+    ]);
+    expect(p.targets.map((t) => [t.source, t.targetKind, t.target, t.create])).toEqual([
+      ['files', 'volume', 'shop_files', false],
+      ['db', 'container', 'shop-db-1', false],
+    ]);
+    expect(p.targets[0]!.users).toEqual([
+      { name: 'shop-app-1', state: 'running' },
+      { name: 'old-job', state: 'exited' },
+    ]);
+  });
+
+  it('gives the equivalent shell commands a person could run', () => {
+    const p = plan();
+    const all = p.steps.flatMap((s) => s.commands);
+    expect(all).toContain(`ssh hindsight@127.0.0.1 -p 2223 'docker stop shop-app-1'`);
+    const restoreFiles = p.steps.find((s) => s.kind === 'restore' && s.source === 'files')!.commands[0]!;
+    expect(restoreFiles).toMatch(/^cat data\/20261121T221530Z-shop-ab12\/files\.tar\.zst \| zstd -d \| ssh /);
+    expect(restoreFiles).toContain('tar -C /v -xpf -');
+    const restoreDb = p.steps.find((s) => s.kind === 'restore' && s.source === 'db')!.commands[0]!;
+    expect(restoreDb).toContain('docker exec -i shop-db-1 psql -X -U postgres -d postgres');
+    expect(p.steps.find((s) => s.kind === 'restart')!.commands).toEqual([`ssh hindsight@127.0.0.1 -p 2223 'docker start shop-app-1'`]);
+    expect(p.steps.find((s) => s.kind === 'verify' && s.source === 'db')!.commands.join('\n')).toContain('SELECT count(*) FROM audit.events');
+  });
+
+  it('counts the bytes (stored + safety copy) and estimates the time from the documented throughput', () => {
+    const p = plan();
+    const stored = 4 * 1024 * 1024 + 512 * 1024;
+    const safety = 1000 + 2 * 1024 * 1024; // volume size from the inventory, dump estimated by the snapshot's raw size
+    expect(p.bytes).toBe(stored + safety);
+    expect(p.estimatedSeconds).toBe(Math.ceil((stored + safety) / ESTIMATE_BYTES_PER_SECOND + 2 * 3 + 2 * 5));
+  });
+
+  it('maps a volume to a new name (created, no safety copy needed) and a database to another container', () => {
+    const p = plan({ map: { files: 'restored files', db: 'other-db' }, inventory: { ...inventory, containers: [...inventory.containers, { name: 'other-db', state: 'running', image: 'pg', volumes: [] }] } });
+    expect(p.blockers).toEqual([]);
+    expect(p.targets.map((t) => [t.target, t.create, t.users.length])).toEqual([
+      ['restored files', true, 0],
+      ['other-db', false, 0],
+    ]);
+    expect(p.steps.map((s) => s.kind)).not.toContain('stop-users');
+    expect(p.steps.filter((s) => s.kind === 'safety-copy').map((s) => s.source)).toEqual(['db']);
+    expect(p.steps.find((s) => s.kind === 'restore' && s.source === 'files')!.commands[0]).toContain(`docker volume create '\\''restored files'\\'' && docker run`);
+    expect(p.warnings.join(' ')).toContain('will be created');
+  });
+
+  it('blocks unknown sources, missing or stopped database containers, unsupported kinds and two sources on one target', () => {
+    expect(plan({ map: { nope: 'x' } }).blockers.join(' ')).toContain('no source "nope"');
+    expect(plan({ map: { db: 'ghost' } }).blockers.join(' ')).toContain('no container ghost');
+    const stopped = plan({ inventory: { ...inventory, containers: inventory.containers.map((c) => (c.name === 'shop-db-1' ? { ...c, state: 'exited' } : c)) } });
+    expect(stopped.blockers.join(' ')).toContain('is exited');
+    const mongo = planRestore({ manifest: manifestOf([volumeSource({ name: 'm', kind: 'mongo', format: 'mongo-archive' })]), repositoryId: 'local', target: uat, map: {}, safetyCopy: true, inventory });
+    expect(mongo.blockers.join(' ')).toContain('volumes and PostgreSQL only');
+    const twice = planRestore({ manifest: manifestOf([volumeSource(), volumeSource({ name: 'files2' })]), repositoryId: 'local', target: uat, map: {}, safetyCopy: true, inventory });
+    expect(twice.blockers.join(' ')).toContain('same volume shop_files');
+  });
+
+  it('restores only the chosen sources', () => {
+    const p = plan({ sources: ['db'] });
+    expect(p.targets.map((t) => t.source)).toEqual(['db']);
+    expect(p.steps.map((s) => s.kind)).toEqual(['preflight', 'safety-copy', 'restore', 'verify']);
+  });
+
+  it('refuses a protected host unless its exact name is typed', () => {
+    const prod = { id: 'h-prod', name: 'production', protected: true };
+    expect(plan({ target: prod }).blockers.join(' ')).toContain('--confirm production');
+    expect(plan({ target: prod, confirm: 'Production' }).blockers.join(' ')).toContain('does not match');
+    expect(plan({ target: prod, confirm: 'production' }).blockers).toEqual([]);
+    expect(protectedRefusal(uat, undefined)).toBeUndefined();
+  });
+
+  it('without a safety copy: no copy step, and a warning', () => {
+    const p = plan({ safetyCopy: false });
+    expect(p.steps.map((s) => s.kind)).not.toContain('safety-copy');
+    expect(p.warnings.join(' ')).toContain('cannot be rolled back');
+  });
+
+  it('names decryption and gzip in the commands; runs locally without ssh', () => {
+    const p = planRestore({
+      manifest: manifestOf([volumeSource({ compression: 'gzip', encryption: 'age-recipients', objectKey: 'data/x/files.tar.gz.age' })]),
+      repositoryId: 'local',
+      target: { id: 'local', name: 'local', protected: false },
+      map: {},
+      safetyCopy: true,
+      inventory,
+    });
+    expect(p.steps.find((s) => s.kind === 'restore')!.commands[0]).toMatch(/^age -d -i key\.txt data\/x\/files\.tar\.gz\.age \| gzip -d \| docker run --rm -i/);
+  });
+
+  it('quotes for the shell', () => {
+    expect(sh('plain-name_1.0')).toBe('plain-name_1.0');
+    expect(sh("it's here")).toBe(`'it'\\''s here'`);
+  });
+});

@@ -1,0 +1,114 @@
+/**
+ * Test fixture: makes snapshots the way the backup side does (sources → runPipeline(backup) →
+ * repository object, manifest written LAST), so restore tests do not depend on the backup engine.
+ * Also: a snapshot from any tar bytes (crafted, malicious) and a way to corrupt a stored object.
+ */
+import fsp from 'node:fs/promises';
+import path from 'node:path';
+import { Readable } from 'node:stream';
+import type { Manifest, ManifestSource } from '../../../../shared/contract/snapshots.js';
+import { makeSnapshotId } from '../../../../shared/snapshot-id.js';
+import type { Engine } from '../../docker/engine.js';
+import { TarGuard, runPipeline } from '../../pipeline/index.js';
+import { dataKey, manifestKey, writeJsonObject, type RepositoryBackend } from '../../repository/index.js';
+import { openPostgresDump, openVolumeTar, postgresMajorVersion, postgresRowCounts } from '../../sources/index.js';
+
+export interface FixtureSource {
+  name: string;
+  kind: 'volume' | 'postgres';
+  format: 'tar' | 'sql';
+  origin: ManifestSource['origin'];
+  open(): Promise<{ stream: Readable; done?: Promise<void> }>;
+  rowCounts?: Record<string, number>;
+}
+
+export async function writeSnapshot(backend: RepositoryBackend, set: string, sourceHost: { id: string; name: string }, sources: FixtureSource[]): Promise<Manifest> {
+  const started = new Date();
+  const id = makeSnapshotId(set, { now: started });
+  const out: ManifestSource[] = [];
+  for (const s of sources) {
+    const startedAt = new Date().toISOString();
+    const key = dataKey(id, s.name, s.format === 'tar' ? 'tar.zst' : 'sql.zst');
+    const { stream, done } = await s.open();
+    const guard = s.format === 'tar' ? new TarGuard({ policy: 'report' }) : undefined;
+    const r = await runPipeline({
+      direction: 'backup',
+      source: stream,
+      compression: { kind: 'zstd' },
+      encryption: { kind: 'none' },
+      ...(guard ? { rawStages: [guard] } : {}),
+      sink: (body) => backend.putObject(key, body),
+    });
+    await done;
+    out.push({
+      name: s.name,
+      kind: s.kind,
+      origin: s.origin,
+      objectKey: key,
+      format: s.format,
+      compression: 'zstd',
+      encryption: 'none',
+      rawBytes: r.rawBytes,
+      storedBytes: r.storedBytes,
+      rawSha256: r.rawSha256,
+      storedSha256: r.storedSha256,
+      ...(guard ? { fileCount: guard.summary.entries, fileBytes: guard.summary.fileBytes } : {}),
+      ...(s.rowCounts ? { rowCounts: s.rowCounts } : {}),
+      startedAt,
+      completedAt: new Date().toISOString(),
+    });
+  }
+  const manifest: Manifest = {
+    format: 'hindsight/1',
+    id,
+    set,
+    sourceHost,
+    startedAt: started.toISOString(),
+    completedAt: new Date().toISOString(),
+    tags: [],
+    toolVersion: 'restore-test-fixture',
+    sources: out,
+  };
+  await writeJsonObject(backend, manifestKey(id), manifest);
+  return manifest;
+}
+
+export function volumeFixture(engine: Engine, host: { id: string; name: string }, volume: string, name = 'files'): FixtureSource {
+  return {
+    name,
+    kind: 'volume',
+    format: 'tar',
+    origin: { hostId: host.id, hostName: host.name, volume },
+    open: async () => {
+      const src = await openVolumeTar({ engine, volume });
+      return { stream: src.stream, done: src.closed };
+    },
+  };
+}
+
+export async function postgresFixture(engine: Engine, host: { id: string; name: string }, container: string, database: string, image: string): Promise<FixtureSource> {
+  const major = await postgresMajorVersion({ engine, container });
+  const rowCounts = await postgresRowCounts({ engine, container, database });
+  return {
+    name: 'db',
+    kind: 'postgres',
+    format: 'sql',
+    origin: { hostId: host.id, hostName: host.name, container, image, database, engineVersion: `PostgreSQL ${major}` },
+    rowCounts,
+    open: async () => ({ stream: (await openPostgresDump({ engine, container, mode: 'dumpall' })).stream }),
+  };
+}
+
+/** A snapshot holding exactly these tar bytes as volume source "files". */
+export function tarBytesFixture(tar: Buffer, host: { id: string; name: string }): FixtureSource {
+  return { name: 'files', kind: 'volume', format: 'tar', origin: { hostId: host.id, hostName: host.name, volume: 'crafted' }, open: async () => ({ stream: Readable.from([tar]) }) };
+}
+
+/** Flips one byte in the middle of a stored object of a local-folder repository. */
+export async function corruptObject(repoDir: string, key: string): Promise<void> {
+  const file = path.join(repoDir, ...key.split('/'));
+  const data = await fsp.readFile(file);
+  const at = Math.floor(data.length / 2);
+  data[at] = data[at]! ^ 0xff;
+  await fsp.writeFile(file, data);
+}

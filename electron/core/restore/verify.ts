@@ -1,0 +1,116 @@
+/**
+ * verify.run (ARCHITECTURE §6, issue item 6): restore a snapshot into throwaway targets on a
+ * chosen host — fresh volumes, and for a database a fresh container of the snapshot's own image —
+ * check them against the manifest (the same checks as a restore), remove them, and record the
+ * result next to the snapshot: verify/<snapshot-id>/<timestamp>.json in the repository.
+ */
+import { RpcError } from '../../../shared/contract/errors.js';
+import type { SourceCheck, VerifyResult } from '../../../shared/contract/restore.js';
+import type { TaskContext } from '../../../shared/contract/types.js';
+import type { Engine } from '../docker/engine.js';
+import { writeJsonObject } from '../repository/index.js';
+import { execCapture } from '../sources/index.js';
+import { removeVolume } from './data-moves.js';
+import { loadManifest, newOperationId, runRestore, type RestoreDeps } from './runner.js';
+
+export const VERIFY_LABEL = 'org.hindsight.verify';
+
+export function verifyRecordKey(snapshotId: string, at: Date): string {
+  return `verify/${snapshotId}/${at.toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z')}.json`;
+}
+
+async function startThrowawayPostgres(engine: Engine, name: string, image: string, opId: string, signal?: AbortSignal): Promise<void> {
+  const container = await engine.docker.createContainer({
+    name,
+    Image: image,
+    Env: ['POSTGRES_HOST_AUTH_METHOD=trust', 'POSTGRES_PASSWORD=verify'],
+    Labels: { [VERIFY_LABEL]: opId },
+    HostConfig: { AutoRemove: false },
+  });
+  await container.start();
+  const until = Date.now() + 60_000;
+  for (;;) {
+    try {
+      const out = await execCapture(engine, { container: name, cmd: ['sh', '-c', 'pg_isready -U postgres -h 127.0.0.1 && psql -U postgres -h 127.0.0.1 -Atc "select 1"'] }, { what: `Waiting for ${name}`, ...(signal ? { signal } : {}) });
+      if (out.trim().endsWith('1')) return;
+    } catch {
+      // not ready yet
+    }
+    if (Date.now() > until) throw new RpcError('TIMEOUT', `The throwaway PostgreSQL ${name} did not become ready within 60 s.`);
+    if (signal?.aborted) throw new RpcError('CANCELLED', 'Verify cancelled.');
+    await new Promise((r) => setTimeout(r, 500));
+  }
+}
+
+async function removeContainer(engine: Engine, name: string): Promise<void> {
+  try {
+    await engine.docker.getContainer(name).remove({ force: true, v: true });
+  } catch (e) {
+    if ((e as { statusCode?: number }).statusCode !== 404) throw e;
+  }
+}
+
+export async function runVerify(
+  deps: RestoreDeps,
+  input: { repositoryId: string; snapshotId: string; hostId: string; decryption?: { passphrase?: string | undefined; identities?: string[] | undefined } | undefined },
+  ctx?: TaskContext,
+): Promise<VerifyResult> {
+  const signal = ctx?.signal;
+  const host = await deps.host(input.hostId);
+  const backend = await deps.openRepository(input.repositoryId, signal);
+  try {
+    const manifest = await loadManifest(backend, input.snapshotId, signal);
+    const engine = await deps.engineFor(host.id);
+    await engine.connect();
+    const opId = newOperationId('verify');
+    const short = opId.slice(-6);
+    const map: Record<string, string> = {};
+    const volumes: string[] = [];
+    const containers: string[] = [];
+    const sources: string[] = [];
+    try {
+      for (const src of manifest.sources) {
+        if (src.kind === 'volume') {
+          map[src.name] = `hindsight-verify-${short}-${src.name}`;
+          volumes.push(map[src.name]!);
+          sources.push(src.name);
+        } else if (src.kind === 'postgres') {
+          const image = src.origin.image;
+          if (!image) throw new RpcError('INVALID_INPUT', `Source ${src.name}: the manifest names no image to verify the dump in.`);
+          map[src.name] = `hindsight-verify-${short}-${src.name}`;
+          containers.push(map[src.name]!);
+          ctx?.report({ type: 'log', level: 'info', message: `Starting a throwaway ${image} as ${map[src.name]}`, ts: new Date().toISOString() });
+          await startThrowawayPostgres(engine, map[src.name]!, image, opId, signal);
+          sources.push(src.name);
+        } else {
+          ctx?.report({ type: 'log', level: 'warn', message: `Source ${src.name} (${src.kind}) is not verified by this version`, ts: new Date().toISOString() });
+        }
+      }
+      let verification: SourceCheck[] = [];
+      let ok = false;
+      let error: string | undefined;
+      try {
+        const result = await runRestore(
+          deps,
+          { repositoryId: input.repositoryId, snapshotId: input.snapshotId, targetHostId: host.id, map, sources, safetyCopy: false, confirm: host.name, decryption: input.decryption },
+          ctx,
+          { kind: 'verify', opId },
+        );
+        verification = result.verification;
+        ok = verification.every((v) => v.ok);
+      } catch (e) {
+        error = e instanceof Error ? e.message : String(e);
+      }
+      const at = new Date();
+      const recordKey = verifyRecordKey(manifest.id, at);
+      await writeJsonObject(backend, recordKey, { snapshotId: manifest.id, hostId: host.id, hostName: host.name, operationId: opId, at: at.toISOString(), ok, ...(error ? { error } : {}), verification });
+      if (error) throw new RpcError('INTERNAL', `Verification of ${manifest.id} failed: ${error}`, `recorded at ${recordKey}`);
+      return { operationId: opId, ok, snapshotId: manifest.id, hostId: host.id, verification, recordKey };
+    } finally {
+      for (const c of containers) await removeContainer(engine, c).catch(() => undefined);
+      for (const v of volumes) await removeVolume(engine, v).catch(() => undefined);
+    }
+  } finally {
+    await backend.close();
+  }
+}
