@@ -129,7 +129,7 @@ describe('asSocket', () => {
       override _write(_c: unknown, _e: BufferEncoding, cb: () => void) {
         cb();
       }
-      override destroy() {
+      override destroy(_error?: Error) {
         return this; // never emits anything
       }
     }

@@ -107,8 +107,7 @@ describe('restore production → uat', () => {
     await corruptObject(t.repoDir, bad.sources[0]!.objectKey);
     const err = await runRestore(t.deps, { ...base(), snapshotId: bad.id, map: { files: existing } }).catch((e: unknown) => e);
     expect(err).toMatchObject({ message: expect.stringMatching(/rolled back/) });
-    console.log("CORRUPT", (err as Error).message);
-    expect(String((err as Error).message)).toMatch(/sha256|corrupt|checksum|integrity|zstd|data/i);
+    expect(String((err as Error).message)).toContain('does not match its recorded checksum: it is corrupted');
     expect(await volumeListing(uatM(), existing)).toEqual(before);
     expect(await running(user)).toBe('running');
   });
