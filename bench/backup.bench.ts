@@ -143,7 +143,11 @@ async function main(): Promise<void> {
           tags: [],
         });
         const s = manifest.sources[0]!;
-        process.stderr.write(`    ${compression}: ${(s.rawBytes / MiB).toFixed(0)} MiB → ${(s.storedBytes / MiB).toFixed(0)} MiB stored (ratio ${(s.rawBytes / s.storedBytes).toFixed(2)}), ${s.fileCount} entries\n`);
+        const copySeconds = (Date.parse(s.completedAt) - Date.parse(s.startedAt)) / 1000;
+        process.stderr.write(
+          `    ${compression}: ${(s.rawBytes / MiB).toFixed(0)} MiB → ${(s.storedBytes / MiB).toFixed(0)} MiB stored (ratio ${(s.rawBytes / s.storedBytes).toFixed(2)}), ` +
+            `${s.fileCount} entries; the copy itself ${copySeconds.toFixed(1)} s (${(s.rawBytes / MiB / copySeconds).toFixed(0)} MiB/s)\n`,
+        );
         await backend.close();
         await rm(repoDir, { recursive: true, force: true });
         return s.rawBytes;

@@ -2,7 +2,7 @@ import { expect, test as base } from '@playwright/test';
 import { AddHostDialog } from '../pages/AddHostDialog.js';
 import { AppPage } from '../pages/AppPage.js';
 import { HostPage } from '../pages/HostPage.js';
-import { readLab, type Lab, type LabMachine } from './lab.js';
+import { readLab, type LabFacts as Lab, type LabMachine } from '../../electron/core/testing/lab.js';
 
 interface Fixtures {
   lab: Lab;

@@ -156,3 +156,38 @@ describe('hindsight snapshots', () => {
     expect((await cli(['snapshots'], async () => result)).code).toBe(1);
   });
 });
+
+describe('hindsight sets', () => {
+  it('setInputOf: sources, encryption from recipients or the passphrase env, never from argv', async () => {
+    const { setInputOf, PASSPHRASE_ENV } = await import('./backup-commands.js');
+    const base = { host: 'production', repo: 'local', volume: ['shop_files'], postgres: ['shop-db-1/shop'] };
+    expect(setInputOf('nightly', { ...base, stopContainers: true, tag: ['prod'] }, {})).toMatchObject({
+      name: 'nightly',
+      hostId: 'production',
+      repositoryId: 'local',
+      stopContainers: true,
+      encryption: 'none',
+      tags: ['prod'],
+      sources: [{ kind: 'volume', volume: 'shop_files' }, { kind: 'postgres', container: 'shop-db-1', mode: 'database', database: 'shop' }],
+    });
+    expect(setInputOf('s', { ...base, recipient: ['age1abc'] }, {})).toMatchObject({ encryption: 'age-recipients', recipients: ['age1abc'] });
+    expect(setInputOf('s', { ...base, passphrase: true }, { [PASSPHRASE_ENV]: 'pw' })).toMatchObject({ encryption: 'age-passphrase', passphrase: 'pw' });
+    expect(() => setInputOf('s', { ...base, passphrase: true }, {})).toThrow(/HINDSIGHT_BACKUP_PASSPHRASE/);
+    expect(() => setInputOf('s', { host: 'h', repo: 'r' }, {})).toThrow(/Nothing to back up/);
+  });
+
+  it('sets list shows host and repository names', async () => {
+    const out: string[] = [];
+    const backend = fakeBackend({
+      backupSets: {
+        list: async () => [
+          { id: 's1', name: 'nightly', hostId: 'h1', repositoryId: 'local', sources: [{ kind: 'volume', volume: 'v' }], compression: 'zstd', encryption: 'none', recipients: [], stopContainers: true, tags: [], createdAt: '', hasPassphrase: false },
+        ],
+      },
+      repositories: { list: async () => [{ id: 'local', name: 'local', kind: 'local', createdAt: '', hasSecret: false, builtIn: true }] },
+    });
+    const code = await runCli(['sets', 'list'], { createBackend: async () => backend, configDir: '/cfg', appVersion: '1', output: { out: (t) => out.push(t), err: () => undefined } });
+    expect(code).toBe(0);
+    expect(out.join('\n')).toMatch(/nightly\s+prod\s+local\s+volume:v\s+zstd, stop-containers/);
+  });
+});

@@ -5,7 +5,7 @@
  *
  * Exit codes: 0 done, 1 usage or internal error, 2 the backup failed, 130 cancelled by SIGINT.
  */
-import { RpcError, type BackupResult, type BackupRunInput, type Client, type SourceSpec, type TaskEvent } from '../../shared/contract/index.js';
+import { RpcError, type BackupResult, type BackupRunInput, type BackupSetAddInput, type Client, type SourceSpec, type TaskEvent } from '../../shared/contract/index.js';
 import { EXIT, type Output } from './hosts-commands.js';
 import { formatTable } from './table.js';
 
@@ -174,7 +174,13 @@ export function describeBackup(r: BackupResult): string {
     s.kind,
     human(s.rawBytes),
     human(s.storedBytes),
-    s.fileCount !== undefined ? `${s.fileCount} entries` : s.rowCounts ? `${Object.keys(s.rowCounts).length} tables` : '-',
+    s.fileCount !== undefined
+      ? `${s.fileCount} entries`
+      : s.rowCounts
+        ? `${Object.keys(s.rowCounts).length} tables`
+        : s.databaseRowCounts
+          ? `${Object.keys(s.databaseRowCounts).length} databases`
+          : '-',
     `${s.seconds.toFixed(1)} s`,
   ]);
   return [
@@ -207,5 +213,120 @@ export function registerBackupCommands(
     .option('--json', 'print the result as JSON')
     .action(async (set: string | undefined, options: BackupOptions) =>
       run((c) => backupCommand(c, { ...processTaskRunDeps(output), ...taskDeps }, set, options)),
+    );
+}
+
+/** Where `sets add --passphrase` reads the age passphrase from: never the command line, where `ps` shows it. */
+export const PASSPHRASE_ENV = 'HINDSIGHT_BACKUP_PASSPHRASE';
+
+export interface SetAddOptions extends BackupOptions {
+  recipient?: string[];
+  passphrase?: boolean;
+  tag?: string[];
+}
+
+/** The backupSets.add input for `hindsight sets add <name> …`. */
+export function setInputOf(name: string, o: SetAddOptions, env: NodeJS.ProcessEnv): BackupSetAddInput {
+  const adhoc = backupInputOf(undefined, o);
+  if ('setId' in adhoc) throw new RpcError('INVALID_INPUT', 'A backup set needs --host, --repo and sources.');
+  if (o.passphrase && o.recipient?.length) throw new RpcError('INVALID_INPUT', 'Encrypt with --passphrase or with --recipient, not both.');
+  const passphrase = o.passphrase ? env[PASSPHRASE_ENV] : undefined;
+  if (o.passphrase && !passphrase) throw new RpcError('INVALID_INPUT', `--passphrase reads the passphrase from $${PASSPHRASE_ENV}, which is empty.`);
+  return {
+    name,
+    hostId: adhoc.hostId,
+    repositoryId: adhoc.repositoryId,
+    sources: adhoc.sources,
+    compression: adhoc.compression,
+    stopContainers: adhoc.stopContainers,
+    tags: o.tag ?? [],
+    encryption: passphrase ? 'age-passphrase' : o.recipient?.length ? 'age-recipients' : 'none',
+    recipients: o.recipient ?? [],
+    ...(passphrase ? { passphrase } : {}),
+  };
+}
+
+function describeSource(s: SourceSpec): string {
+  switch (s.kind) {
+    case 'volume':
+      return `volume:${s.volume}`;
+    case 'postgres':
+      return `postgres:${s.container}${s.mode === 'database' && s.database ? `/${s.database}` : ''}`;
+    case 'directory':
+      return `dir:${s.container}:${s.path}`;
+    default:
+      return `${s.kind}:${s.container}`;
+  }
+}
+
+export async function listSets(client: Client, output: Output, json: boolean): Promise<number> {
+  const sets = await client.backupSets.list();
+  if (json) output.out(JSON.stringify(sets, null, 2));
+  else if (!sets.length) output.out('No backup sets yet: hindsight sets add <name> --host H --repo R --volume V …');
+  else {
+    const [hosts, repos] = await Promise.all([client.hosts.list(), client.repositories.list()]);
+    const hostName = (id: string) => hosts.find((h) => h.id === id)?.name ?? id;
+    const repoName = (id: string) => repos.find((r) => r.id === id)?.name ?? id;
+    output.out(
+      formatTable(
+        ['NAME', 'HOST', 'REPOSITORY', 'SOURCES', 'OPTIONS'],
+        sets.map((s) => [
+          s.name,
+          hostName(s.hostId),
+          repoName(s.repositoryId),
+          s.sources.map(describeSource).join(' '),
+          [s.compression, s.encryption === 'none' ? '' : s.encryption, s.stopContainers ? 'stop-containers' : ''].filter(Boolean).join(', '),
+        ]),
+      ),
+    );
+  }
+  return EXIT.ok;
+}
+
+export function registerSetsCommands(
+  program: import('commander').Command,
+  run: (fn: (client: Client) => Promise<number>) => Promise<void>,
+  output: Output,
+  env: NodeJS.ProcessEnv = process.env,
+): void {
+  const sets = program.command('sets').description('the saved backup sets (host, sources, repository)');
+  sets
+    .command('list')
+    .description('list the backup sets')
+    .option('--json', 'print JSON')
+    .action(async (o: { json?: boolean }) => run((c) => listSets(c, output, !!o.json)));
+  sets
+    .command('add <name>')
+    .description('save a backup set: --host H --repo R and --volume V… / --postgres C[/db]…')
+    .option('--host <host>', 'the host (name or id)')
+    .option('--repo <repository>', 'the repository (name or id)')
+    .option('--volume <volume>', 'a Docker volume (repeatable)', collect)
+    .option('--postgres <container[/db]>', 'a PostgreSQL container, all databases or one (repeatable)', collect)
+    .option('--stop-containers', 'stop the containers using a volume while it is copied')
+    .option('--gzip', 'gzip instead of zstd')
+    .option('--recipient <age1…>', 'encrypt to this age public key (repeatable)', collect)
+    .option('--passphrase', `encrypt with an age passphrase read from $${PASSPHRASE_ENV}`)
+    .option('--tag <tag>', 'a tag kept in every manifest (repeatable)', collect)
+    .option('--json', 'print JSON')
+    .action(async (name: string, o: SetAddOptions) =>
+      run(async (c) => {
+        const set = await c.backupSets.add(setInputOf(name, o, env));
+        output.out(o.json ? JSON.stringify(set, null, 2) : `added backup set ${set.name}. Run it with: hindsight backup ${set.name}`);
+        return EXIT.ok;
+      }),
+    );
+  sets
+    .command('remove <name>')
+    .description('forget a backup set (its snapshots stay in the repository)')
+    .option('--json', 'print JSON')
+    .action(async (name: string, o: { json?: boolean }) =>
+      run(async (c) => {
+        const all = await c.backupSets.list();
+        const set = all.find((s) => s.name === name) ?? all.find((s) => s.id === name);
+        if (!set) throw new RpcError('NOT_FOUND', `There is no backup set "${name}".`);
+        const { removed } = await c.backupSets.remove({ id: set.id });
+        output.out(o.json ? JSON.stringify({ set: set.name, removed }) : `removed backup set ${set.name}`);
+        return EXIT.ok;
+      }),
     );
 }

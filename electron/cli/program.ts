@@ -21,7 +21,7 @@ import {
   type AddOptions,
 } from './repo-commands.js';
 import { registerRestoreCommands } from './restore-commands.js';
-import { registerBackupCommands, type TaskRunDeps } from './backup-commands.js';
+import { registerBackupCommands, registerSetsCommands, type TaskRunDeps } from './backup-commands.js';
 import { registerSnapshotsCommands } from './snapshots-commands.js';
 
 export interface CliDependencies {
@@ -96,6 +96,7 @@ export async function runCli(args: string[], deps: CliDependencies): Promise<num
 
   registerRestoreCommands(program, (fn) => withClient(fn)(), deps.output);
   registerBackupCommands(program, (fn) => withClient(fn)(), deps.output, deps.tasks);
+  registerSetsCommands(program, (fn) => withClient(fn)(), deps.output, deps.env ?? process.env);
   registerSnapshotsCommands(program, (fn) => withClient(fn)(), deps.output);
 
   try {

@@ -2,6 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { RpcError } from '../../shared/contract/index.js';
 import { planRestore } from '../core/restore/planner.js';
 import { manifestOf, volumeSource } from '../core/restore/testing/fixtures.js';
+import { fakeBackend, sampleHost } from '../core/rpc/test-fakes.js';
+import { runCli } from './program.js';
 import { describePlan, exitCodeOf, parseMap } from './restore-commands.js';
 
 describe('restore CLI helpers', () => {
@@ -35,5 +37,52 @@ describe('restore CLI helpers', () => {
     expect(text).toContain('files (volume) → volume shop_files (new)');
     expect(text).toMatch(/\$ cat data\/.*\| zstd -d \| docker volume create shop_files/);
     expect(text).toContain('REFUSED: Host production is protected');
+  });
+});
+
+describe('hindsight restore / operations over a fake backend', () => {
+  async function run(args: string[], overrides: Record<string, Record<string, unknown>>) {
+    const out: string[] = [];
+    const err: string[] = [];
+    const backend = fakeBackend({
+      hosts: { list: async () => [{ ...sampleHost, id: 'h-uat', name: 'uat', protected: false }] },
+      repositories: { list: async () => [{ id: 'r1', name: 'repo', kind: 'local', createdAt: '', hasSecret: false, builtIn: false }] },
+      ...overrides,
+    });
+    const code = await runCli(args, { createBackend: async () => backend, configDir: '/cfg', appVersion: '1', output: { out: (s) => out.push(s), err: (s) => err.push(s) } });
+    return { code, out: out.join('\n'), err: err.join('\n') };
+  }
+
+  it('--as-of picks the snapshot through snapshots.asOf, then plans it', async () => {
+    const seen: unknown[] = [];
+    const r = await run(['restore', '--as-of', 'yesterday 18:00', '--set', 'shop', '--repo', 'repo', '--to-host', 'uat', '--map', 'files=x', '--dry-run', '--json'], {
+      snapshots: {
+        asOf: async (input: unknown) => {
+          seen.push(input);
+          return { at: '', interpretation: 'yesterday 18:00 → 2026-11-20T18:00:00Z', warnings: [], sets: [{ set: 'shop', snapshot: { id: '20261120T170000Z-shop-abcd', set: 'shop', time: '', manifestKey: '' }, sources: [], missing: [], spreadSeconds: 0, warnings: [] }] };
+        },
+      },
+      restore: {
+        plan: async (input: { snapshotId: string; map: Record<string, string>; targetHostId: string }) => {
+          seen.push(input);
+          return { snapshotId: input.snapshotId, repositoryId: 'r1', targetHost: { id: 'h-uat', name: 'uat', protected: false }, targets: [], steps: [], bytes: 0, estimatedSeconds: 0, warnings: [], blockers: [], safetyCopy: true };
+        },
+      },
+    });
+    expect(r.code).toBe(0);
+    expect(seen[0]).toMatchObject({ repositoryId: 'r1', when: 'yesterday 18:00', set: 'shop' });
+    expect(seen[1]).toMatchObject({ snapshotId: '20261120T170000Z-shop-abcd', targetHostId: 'h-uat', map: { files: 'x' }, safetyCopy: true });
+  });
+
+  it('operations shows interrupted ones with what rollback will do', async () => {
+    const r = await run(['operations'], {
+      operations: {
+        list: async () => [
+          { id: 'op1', kind: 'restore', state: 'interrupted', snapshotId: 's', repositoryId: 'r1', targetHostId: 'h-uat', targetHostName: 'uat', targets: ['v'], step: 'restore', startedAt: 't', endedAt: null, recovery: 'put back from the safety copy' },
+        ],
+      },
+    });
+    expect(r.code).toBe(0);
+    expect(r.out).toContain('op1 was interrupted: put back from the safety copy — run `hindsight operations rollback op1`');
   });
 });

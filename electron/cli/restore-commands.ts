@@ -6,6 +6,7 @@
  */
 import type { Command } from 'commander';
 import { RpcError, type Client, type OperationSummary, type RestorePlan, type RestoreResult, type TaskEvent, type VerifyResult } from '../../shared/contract/index.js';
+import { progressRenderer } from './backup-commands.js';
 import type { Output } from './hosts-commands.js';
 import { formatTable } from './table.js';
 
@@ -64,7 +65,7 @@ export function describePlan(plan: RestorePlan): string {
     ...plan.targets.map((t) => `  ${t.source} (${t.kind}) → ${t.targetKind} ${t.target}${t.create ? ' (new)' : ''}${t.users.length ? `; stops ${t.users.map((u) => u.name).join(', ')}` : ''}`),
     `Moves about ${plan.bytes} bytes; estimated ${plan.estimatedSeconds} s. Safety copy: ${plan.safetyCopy ? 'yes' : 'NO'}.`,
     '',
-    'Steps, with the equivalent commands:',
+    'Steps, with the equivalent commands (object paths are relative to the repository root):',
   ];
   plan.steps.forEach((s, i) => {
     lines.push(`${i + 1}. ${s.description}`);
@@ -75,19 +76,42 @@ export function describePlan(plan: RestorePlan): string {
   return lines.join('\n');
 }
 
-/** Follows a task's events on stderr (progress lines, log lines) unless --json. */
+/**
+ * Follows a task's events unless --json: on a TTY a redrawn progress bar (the backup command's
+ * renderer), else plain lines on the Output's stderr. Ctrl-C cancels the task — a restore then
+ * rolls back. Returns the unsubscribe.
+ */
 function follow(client: Client, output: Output, taskId: string, quiet: boolean): () => void {
-  if (quiet) return () => undefined;
-  let last = '';
-  return client.onTaskEvents(taskId, (events: TaskEvent[]) => {
-    for (const e of events) {
-      if (e.type === 'log') output.err(`${e.level === 'info' ? '' : `${e.level}: `}${e.message}`);
-      else if (e.type === 'progress' && e.message !== last) {
-        last = e.message;
-        output.err(`[${e.fraction === null ? '  ?' : String(Math.round(e.fraction * 100)).padStart(3)}%] ${e.message}`);
+  const onSigint = () => {
+    output.err('Cancelling (a restore rolls back)…');
+    void client.tasks.cancel({ taskId }).catch(() => undefined);
+  };
+  process.on('SIGINT', onSigint);
+  if (quiet) return () => process.off('SIGINT', onSigint);
+  let stopEvents: () => void;
+  if (process.stderr.isTTY) {
+    const renderer = progressRenderer({ isTTY: true, write: (t) => process.stderr.write(t) });
+    const off = client.onTaskEvents(taskId, (events: TaskEvent[]) => renderer.onEvents(events));
+    stopEvents = () => {
+      off();
+      renderer.finish();
+    };
+  } else {
+    let last = '';
+    stopEvents = client.onTaskEvents(taskId, (events: TaskEvent[]) => {
+      for (const e of events) {
+        if (e.type === 'log') output.err(`${e.level === 'info' ? '' : `${e.level}: `}${e.message}`);
+        else if (e.type === 'progress' && e.message !== last) {
+          last = e.message;
+          output.err(`[${e.fraction === null ? '  ?' : String(Math.round(e.fraction * 100)).padStart(3)}%] ${e.message}`);
+        }
       }
-    }
-  });
+    });
+  }
+  return () => {
+    process.off('SIGINT', onSigint);
+    stopEvents();
+  };
 }
 
 export async function restoreCommand(client: Client, output: Output, snapshot: string | undefined, opts: RestoreOptions): Promise<number> {

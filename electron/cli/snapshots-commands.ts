@@ -78,7 +78,17 @@ export function describeManifest(m: Manifest): string {
     s.kind,
     s.objectKey,
     String(s.storedBytes),
-    s.fileCount !== undefined ? `${s.fileCount} entries` : s.rowCounts ? Object.entries(s.rowCounts).map(([t, n]) => `${t}=${n}`).join(' ') : '-',
+    s.fileCount !== undefined
+      ? `${s.fileCount} entries`
+      : s.rowCounts
+        ? Object.entries(s.rowCounts)
+            .map(([t, n]) => `${t}=${n}`)
+            .join(' ')
+        : s.databaseRowCounts
+          ? Object.entries(s.databaseRowCounts)
+              .map(([db, counts]) => `${db}: ${Object.keys(counts).length} tables`)
+              .join(', ')
+          : '-',
   ]);
   return [
     `snapshot ${m.id} — set ${m.set}, host ${m.sourceHost.name}, ${m.startedAt} → ${m.completedAt}${m.note ? `, note: ${m.note}` : ''}`,

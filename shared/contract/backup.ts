@@ -46,6 +46,7 @@ export const BackupSourceSummary = z.object({
   storedBytes: z.number(),
   fileCount: z.number().optional(),
   rowCounts: z.record(z.string(), z.number()).optional(),
+  databaseRowCounts: z.record(z.string(), z.record(z.string(), z.number())).optional(),
   seconds: z.number(),
 });
 export const BackupResult = z.object({

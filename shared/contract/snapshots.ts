@@ -96,6 +96,12 @@ export const ManifestSource = z.object({
   indexKey: z.string().optional(),
   /** Databases: exact row counts per table ("schema.table") taken at dump time. */
   rowCounts: z.record(z.string(), z.number().int().nonnegative()).optional(),
+  /**
+   * A whole-cluster dump (PostgreSQL dumpall): the same exact counts per database —
+   * {"<database>": {"<table>": n}}, templates excepted. (`rowCounts` is then absent: it is always
+   * the counts of the one database `origin.database` names.)
+   */
+  databaseRowCounts: z.record(z.string(), z.record(z.string(), z.number().int().nonnegative())).optional(),
   startedAt: z.string(),
   completedAt: z.string(),
 });

@@ -35,10 +35,15 @@ export interface BackupDeps {
 type Handlers = Pick<BackendHandlers, 'backupSets' | 'backup' | 'snapshots'>;
 
 export function backupHandlers(d: BackupDeps): Handlers {
-  const openBackend = async (repositoryId: string): Promise<{ backend: RepositoryBackend; id: string; builtIn: boolean }> => {
+  /** A repository by id, or else by name (the CLI passes names). */
+  const findRepository = async (idOrName: string) => {
     const repos = await d.repositories.list();
-    const repo = repos.find((r) => r.id === repositoryId) ?? repos.find((r) => r.name === repositoryId);
-    if (!repo) throw new RpcError('NOT_FOUND', `There is no repository "${repositoryId}" (known: ${repos.map((r) => r.name).join(', ')}).`);
+    const repo = repos.find((r) => r.id === idOrName) ?? repos.find((r) => r.name === idOrName);
+    if (!repo) throw new RpcError('NOT_FOUND', `There is no repository "${idOrName}" (known: ${repos.map((r) => r.name).join(', ')}).`);
+    return repo;
+  };
+  const openBackend = async (repositoryId: string): Promise<{ backend: RepositoryBackend; id: string; builtIn: boolean }> => {
+    const repo = await findRepository(repositoryId);
     const [config, secrets] = await Promise.all([d.repositories.stored(repo.id), d.repositories.secrets(repo.id)]);
     return { backend: createRepositoryBackend(config, secrets, d.backendDeps), id: repo.id, builtIn: repo.builtIn };
   };
@@ -91,9 +96,10 @@ export function backupHandlers(d: BackupDeps): Handlers {
     backupSets: {
       list: () => d.sets.list(),
       add: async (input) => {
-        await findHost(input.hostId);
-        await d.repositories.stored(input.repositoryId);
-        return d.sets.add(input);
+        // Stored by id, so renaming a host or repository keeps the set working.
+        const host = await findHost(input.hostId);
+        const repo = await findRepository(input.repositoryId);
+        return d.sets.add({ ...input, hostId: host.id, repositoryId: repo.id });
       },
       remove: async ({ id }) => ({ removed: await d.sets.remove(id) }),
     },
@@ -145,6 +151,7 @@ export function backupHandlers(d: BackupDeps): Handlers {
               storedBytes: s.storedBytes,
               ...(s.fileCount !== undefined ? { fileCount: s.fileCount } : {}),
               ...(s.rowCounts ? { rowCounts: s.rowCounts } : {}),
+              ...(s.databaseRowCounts ? { databaseRowCounts: s.databaseRowCounts } : {}),
               seconds: (Date.parse(s.completedAt) - Date.parse(s.startedAt)) / 1000,
             })),
           };

@@ -14,7 +14,7 @@ import path from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { BackupRunInput, type BackupResult } from '../../../shared/contract/backup.js';
+import { BackupRunInput, BackupSetAddInput, type BackupResult } from '../../../shared/contract/backup.js';
 import { RepositoryInput } from '../../../shared/contract/repositories.js';
 import { HostInput } from '../../../shared/contract/hosts.js';
 import type { TaskContext } from '../../../shared/contract/types.js';
@@ -165,6 +165,8 @@ afterAll(async () => {
       await b.close().catch(() => undefined);
     }
   }
+  // SFTP has no directory removal in the backend: the emptied test directory goes through the host path.
+  if (lab.annex) await fs.rm(path.join(lab.annex.hostRepoPath, `backup-it-${tag}`), { recursive: true, force: true }).catch(() => undefined);
   await backend?.dispose();
   for (const s of piped) s.destroy();
   await new Promise((r) => relay.close(r));
@@ -362,5 +364,44 @@ describe('stopContainers', () => {
     expect(start!.ms).toBeGreaterThanOrEqual(Date.parse(m.sources[0]!.completedAt) - 1);
     expect(events.some((e) => e.type === 'log' && e.message.includes('stopped shop-app-1'))).toBe(true);
     expect(events.some((e) => e.type === 'log' && e.message.includes('started shop-app-1 again'))).toBe(true);
+  });
+});
+
+describe('a saved, encrypted backup set', () => {
+  it('backupSets.add + backup.run({setId}): age-encrypted objects that `age -d` opens, no plain-text file index', async () => {
+    const keyFile = path.join(cfg.dir, 'age-key.txt');
+    await run('age-keygen', ['-o', keyFile]);
+    const recipient = (await fs.readFile(keyFile, 'utf8')).match(/public key: (age1[0-9a-z]+)/)![1]!;
+    const set = await backend.handlers.backupSets.add(
+      BackupSetAddInput.parse({
+        name: 'sealed',
+        hostId,
+        repositoryId: repoIds.local,
+        sources: [{ kind: 'volume', volume: 'shop_files' }, { kind: 'postgres', container: 'shop-db-1' }],
+        encryption: 'age-recipients',
+        recipients: [recipient],
+      }),
+    );
+    expect((await backend.handlers.backupSets.list({})).map((s) => s.name)).toContain('sealed');
+    const { ctx } = ctxFor();
+    const result = await backend.handlers.backup.run.run(BackupRunInput.parse({ setId: 'sealed' }), ctx);
+    expect(result.set).toBe('sealed');
+    const m = await backend.handlers.snapshots.get({ repositoryId: repoIds.local, id: result.snapshotId });
+    const [files, db] = m.sources;
+    expect(files).toMatchObject({ encryption: 'age-recipients', objectKey: expect.stringMatching(/shop_files\.tar\.zst\.age$/) });
+    expect(files!.indexKey).toBeUndefined();
+    // pg_dumpall of the whole cluster: row counts per database.
+    expect(db).toMatchObject({ format: 'sql', objectKey: expect.stringMatching(/shop-db-1\.sql\.zst\.age$/) });
+    expect(db!.rowCounts).toBeUndefined();
+    expect(db!.databaseRowCounts!.shop).toEqual(EXPECTED_ROWS);
+    expect(Object.keys(db!.databaseRowCounts!)).toContain('postgres');
+    const obj = await download(repoIds.local, files!.objectKey);
+    expect(await sha256File(obj)).toBe(files!.storedSha256);
+    const { stdout } = await run('sh', ['-c', `age -d -i "${keyFile}" < "${obj}" | zstd -d | tar -t | wc -l`]);
+    expect(Number(stdout.trim())).toBe(files!.fileCount);
+    const dump = await download(repoIds.local, db!.objectKey);
+    const { stdout: sql } = await run('sh', ['-c', `age -d -i "${keyFile}" < "${dump}" | zstd -d | grep -c "COPY public.customers"`]);
+    expect(Number(sql.trim())).toBeGreaterThanOrEqual(1);
+    expect((await backend.handlers.backupSets.remove({ id: set.id })).removed).toBe(true);
   });
 });

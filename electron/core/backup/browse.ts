@@ -83,14 +83,19 @@ export async function browseAsOf(backend: RepositoryBackend, q: AsOfQuery, signa
     // The set's snapshots of the month before, newest first (the newest one always included).
     const window = await listSnapshots(backend, { set, from: new Date(Math.min(newest.time.getTime(), at.getTime() - AS_OF_LOOKBACK_MS)), to: at, signal });
     const refs = [newest, ...window.filter((r) => r.id !== newest.id && r.id < newest.id).reverse()];
+    // With the set's definition: read back until every source it names is found. Without one (an
+    // ad-hoc set), the set's sources are what its recent snapshots hold: read back until a snapshot
+    // adds no source not seen yet.
     const manifests: Manifest[] = [];
+    const seen = new Set<string>();
     for (const ref of refs.slice(0, MAX_MANIFESTS_PER_SET)) {
-      manifests.push(await readManifest(backend, ref.id, signal));
-      const have = new Set(manifests.flatMap((m) => m.sources.map((s) => s.name)));
-      const need = [...wanted, ...manifests[0]!.sources.map((s) => s.name)];
-      if (need.every((n) => have.has(n))) break;
+      const m = await readManifest(backend, ref.id, signal);
+      manifests.push(m);
+      const before = seen.size;
+      for (const s of m.sources) seen.add(s.name);
+      if (wanted.length ? wanted.every((n) => seen.has(n)) : manifests.length > 1 && seen.size === before) break;
     }
-    const p = pickSources(manifests, wanted, q.maxSpreadSeconds);
+    const p = pickSources(manifests, wanted.length ? wanted : [...seen], q.maxSpreadSeconds);
     picks.push({ set, snapshot: refView(newest), ...p });
   }
   if (!picks.length && !warnings.length) warnings.push(`No snapshot at or before ${at.toISOString()} in ${backend.location}.`);

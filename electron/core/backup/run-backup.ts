@@ -24,6 +24,7 @@ import { RpcError } from '../../../shared/contract/errors.js';
 import type { TaskContext } from '../../../shared/contract/types.js';
 import type { EncryptionKind, Manifest, ManifestSource, SourceSpec } from '../../../shared/contract/snapshots.js';
 import { makeSnapshotId } from '../../../shared/snapshot-id.js';
+import { dial } from '../docker/dial.js';
 import type { Engine } from '../docker/engine.js';
 import { createLogger } from '../log.js';
 import { runPipeline, storedSuffix, TarGuard, type CompressionSpec, type EncryptionSpec, type PipelineProgress } from '../pipeline/index.js';
@@ -119,7 +120,9 @@ export async function runBackup(target: BackupTarget, opts: RunBackupOptions = {
   const now = opts.now ?? (() => new Date());
   const report: Report = opts.report ?? (() => undefined);
   const logLine = (level: 'info' | 'warn' | 'error', message: string) => {
-    (level === 'info' ? log.info : level === 'warn' ? log.warn : log.error)(message);
+    // With a task context the line reaches the user as a task event; the app log gets it at debug.
+    if (opts.report) log.debug(message);
+    else (level === 'info' ? log.info : level === 'warn' ? log.warn : log.error)(message);
     report({ type: 'log', level, message, ts: new Date().toISOString() });
   };
   const { backend, engine } = target;
@@ -134,6 +137,8 @@ export async function runBackup(target: BackupTarget, opts: RunBackupOptions = {
   const signal = controller.signal;
   let lockLost: unknown;
 
+  // Volume sizes (for fractions and ETAs) are asked for while the repository is opened and locked.
+  const sizesPromise = target.sources.some((s) => s.kind === 'volume') ? volumeSizes(engine, signal) : Promise.resolve(new Map<string, number>());
   await (target.initIfEmpty ? openOrInitRepository : openRepository)(backend, { signal });
   const started = now();
   const id = makeSnapshotId(target.set, { now: started, random: opts.random });
@@ -146,7 +151,7 @@ export async function runBackup(target: BackupTarget, opts: RunBackupOptions = {
       controller.abort(e);
     });
     logLine('info', `Backing up ${target.sources.length} source(s) of ${target.host.name} to ${backend.location} as ${id}`);
-    const sizes = target.sources.some((s) => s.kind === 'volume') ? await volumeSizes(engine, signal) : new Map<string, number>();
+    const sizes = await sizesPromise;
 
     const sources: ManifestSource[] = [];
     for (const [i, spec] of target.sources.entries()) {
@@ -233,6 +238,7 @@ interface Opened {
   ext: string;
   origin: Partial<ManifestSource['origin']>;
   rowCounts?: Record<string, number>;
+  databaseRowCounts?: Record<string, Record<string, number>>;
   /** Settles once the source's own resources (a helper container) are gone. */
   closed?: Promise<void>;
 }
@@ -274,16 +280,15 @@ async function openSource(spec: SourceSpec, ctx: SourceContext): Promise<Opened>
     case 'postgres': {
       const pg = { engine, container: spec.container, user: spec.user, signal };
       // Counted before the dump: what the restore is checked against.
-      let rowCounts: Record<string, number>;
+      let rowCounts: Record<string, number> | undefined;
+      let databaseRowCounts: Record<string, Record<string, number>> | undefined;
       if (spec.mode === 'database') {
         if (!spec.database) throw new RpcError('INVALID_INPUT', `${ctx.name}: a PostgreSQL source in "database" mode needs a database name.`);
         rowCounts = await postgresRowCounts({ ...pg, database: spec.database });
       } else {
-        // Every database of the cluster: keys "<database>/<table>".
-        rowCounts = {};
-        for (const db of await postgresDatabases(pg)) {
-          for (const [table, n] of Object.entries(await postgresRowCounts({ ...pg, database: db }))) rowCounts[`${db}/${table}`] = n;
-        }
+        // Every database of the cluster, each with its own tables.
+        databaseRowCounts = {};
+        for (const db of await postgresDatabases(pg)) databaseRowCounts[db] = await postgresRowCounts({ ...pg, database: db });
       }
       const major = await postgresMajorVersion(pg).catch(() => undefined);
       const dump = await openPostgresDump({ ...pg, mode: spec.mode, database: spec.database });
@@ -293,7 +298,8 @@ async function openSource(spec: SourceSpec, ctx: SourceContext): Promise<Opened>
         format: dump.format === 'sql' ? 'sql' : 'pg-custom',
         ext: dump.format === 'sql' ? 'sql' : 'dump',
         origin: { container: c?.name ?? spec.container, image: dump.image, database: spec.database, ...(major ? { engineVersion: `PostgreSQL ${major}` } : {}) },
-        rowCounts,
+        ...(rowCounts ? { rowCounts } : {}),
+        ...(databaseRowCounts ? { databaseRowCounts } : {}),
       };
     }
     case 'mariadb': {
@@ -386,7 +392,8 @@ async function copySource(spec: SourceSpec, ctx: SourceContext): Promise<Manifes
   ctx.logLine(
     'info',
     `${name}: ${formatBytes(dataResult.rawBytes)} → ${formatBytes(dataResult.storedBytes)} in ${seconds.toFixed(1)} s` +
-      `${summary ? `, ${summary.entries} entries` : ''}${opened.rowCounts ? `, ${Object.keys(opened.rowCounts).length} tables` : ''}`,
+      `${summary ? `, ${summary.entries} entries` : ''}${opened.rowCounts ? `, ${Object.keys(opened.rowCounts).length} tables` : ''}` +
+      `${opened.databaseRowCounts ? `, ${Object.keys(opened.databaseRowCounts).length} databases` : ''}`,
   );
   return {
     name,
@@ -403,6 +410,7 @@ async function copySource(spec: SourceSpec, ctx: SourceContext): Promise<Manifes
     ...(summary ? { fileCount: summary.entries, fileBytes: summary.fileBytes } : {}),
     ...(ik && indexResult ? { indexKey: ik } : {}),
     ...(opened.rowCounts ? { rowCounts: opened.rowCounts } : {}),
+    ...(opened.databaseRowCounts ? { databaseRowCounts: opened.databaseRowCounts } : {}),
     startedAt: startedAt.toISOString(),
     completedAt: ctx.now().toISOString(),
   };
@@ -439,9 +447,12 @@ async function confirm(backend: RepositoryBackend, key: string, size: number | u
 async function volumeSizes(engine: Engine, signal: AbortSignal): Promise<Map<string, number>> {
   const out = new Map<string, number>();
   try {
-    const timeout = AbortSignal.any([signal, AbortSignal.timeout(8_000)]);
-    const dfCall = engine.docker.df.bind(engine.docker) as unknown as (o: object) => Promise<unknown>;
-    const df = (await dfCall({ abortSignal: timeout })) as { Volumes?: Array<{ Name: string; UsageData?: { Size?: number } }> };
+    const timeout = AbortSignal.any([signal, AbortSignal.timeout(5_000)]);
+    // Engines since API 1.42 limit the work to volumes; older ones ignore the parameter.
+    const df = await dial<{ Volumes?: Array<{ Name: string; UsageData?: { Size?: number } | null }> | null }>(engine.docker, '/system/df', {
+      query: { type: 'volume' },
+      signal: timeout,
+    });
     for (const v of df.Volumes ?? []) if (v.UsageData?.Size && v.UsageData.Size > 0) out.set(v.Name, v.UsageData.Size);
   } catch (e) {
     log.debug(`no volume sizes from ${engine.name}`, e instanceof Error ? e.message : e);

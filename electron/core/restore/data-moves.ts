@@ -11,6 +11,7 @@ import type { ManifestSource } from '../../../shared/contract/snapshots.js';
 import type { Engine } from '../docker/engine.js';
 import { TarGuard, createDecompressor, runPipeline, type EncryptionSpec, type PipelineProgress, type TarSummary } from '../pipeline/index.js';
 import type { RepositoryBackend } from '../repository/index.js';
+import { SOURCE_MOUNT, createHelper, pickHelperImage, removeHelper } from '../sources/helper.js';
 import { loadPostgresDump, openPostgresDump, openVolumeTar, writeVolumeTar } from '../sources/index.js';
 import type { TargetInventory } from './planner.js';
 
@@ -122,7 +123,9 @@ export async function makeSafetyCopy(opts: { engine: Engine; kind: 'volume' | 'p
 /** Puts a safety copy back: clear + extract (volume) or load the dumpall (database). Never tied to a signal. */
 export async function restoreSafetyCopy(opts: { engine: Engine; kind: 'volume' | 'postgres'; target: string; file: string }): Promise<void> {
   const { engine, kind, target, file } = opts;
-  const decoded = fs.createReadStream(file).pipe(createDecompressor({ kind: 'zstd' }));
+  const read = fs.createReadStream(file);
+  const decoded = read.pipe(createDecompressor({ kind: 'zstd' }));
+  read.once('error', (e) => decoded.destroy(e));
   if (kind === 'volume') {
     await writeVolumeTar({ engine, volume: target, tar: decoded, clear: true });
   } else {
@@ -137,5 +140,58 @@ export async function removeVolume(engine: Engine, name: string): Promise<void> 
   } catch (e) {
     if ((e as { statusCode?: number }).statusCode === 404) return;
     throw e;
+  }
+}
+
+export interface VolumeSpace {
+  /** Free bytes on the filesystem holding the volume. */
+  availableBytes: number;
+  /** Bytes the volume's content takes now (freed when it is cleared). */
+  usedBytes: number;
+}
+
+/** Splits the engine's multiplexed log stream (8-byte frame headers) into stdout text. */
+function demuxStdout(buf: Buffer): string {
+  const out: Buffer[] = [];
+  let i = 0;
+  while (i + 8 <= buf.length) {
+    const kind = buf[i]!;
+    const size = buf.readUInt32BE(i + 4);
+    if (kind === 1) out.push(buf.subarray(i + 8, i + 8 + size));
+    i += 8 + size;
+  }
+  return Buffer.concat(out).toString('utf8');
+}
+
+/**
+ * Free space for a volume (pre-flight, best effort): `df -Pk` and `du -sk` in a helper container
+ * that mounts it read-only. undefined when it cannot be told (no sh/df/du in the helper image…).
+ */
+export async function volumeSpace(engine: Engine, volume: string, signal?: AbortSignal): Promise<VolumeSpace | undefined> {
+  const image = await pickHelperImage(engine, volume, signal);
+  const helper = await createHelper(engine, {
+    purpose: 'volume-source',
+    image,
+    volume,
+    target: SOURCE_MOUNT,
+    readOnly: true,
+    script: `df -Pk ${SOURCE_MOUNT} | tail -n 1; du -sk ${SOURCE_MOUNT}`,
+    ...(signal ? { signal } : {}),
+  });
+  try {
+    const c = engine.docker.getContainer(helper.id);
+    await c.start();
+    const waited = (await c.wait()) as { StatusCode?: number };
+    if (waited.StatusCode !== 0) return undefined;
+    const logs = (await c.logs({ stdout: true, stderr: false, follow: false })) as unknown as Buffer;
+    const lines = demuxStdout(Buffer.isBuffer(logs) ? logs : Buffer.from(String(logs))).trim().split('\n');
+    const df = lines[0]?.trim().split(/\s+/);
+    const du = lines[1]?.trim().split(/\s+/);
+    const avail = Number(df?.[3]);
+    const used = Number(du?.[0]);
+    if (!Number.isFinite(avail) || !Number.isFinite(used)) return undefined;
+    return { availableBytes: avail * 1024, usedBytes: used * 1024 };
+  } finally {
+    await removeHelper(engine, helper.id);
   }
 }

@@ -10,7 +10,9 @@ import type { EngineRegistry } from '../docker/engine-registry.js';
 import { createLogger } from '../log.js';
 import { createBackend as createRepositoryBackend, type BackendDeps, type RepositoriesStore } from '../repository/index.js';
 import { readAudit } from './audit.js';
-import { listJournals, readJournal, recoveryAction, type Journal } from './journal.js';
+import { isInterrupted, listJournals, readJournal, recoveryAction, type Journal } from './journal.js';
+
+export { isInterrupted } from './journal.js';
 import { buildPlan, rollbackOperation, runRestore, type HostFacts, type RestoreDeps } from './runner.js';
 import { TargetLocks } from './target-lock.js';
 import { runVerify } from './verify.js';
@@ -49,23 +51,6 @@ export function restoreDeps(d: RestoreHandlersDeps): RestoreDeps {
     active: new Set(),
     ...(d.beforeStep ? { beforeStep: d.beforeStep } : {}),
   };
-}
-
-function pidAlive(pid: number): boolean {
-  if (!Number.isInteger(pid) || pid <= 0) return false;
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (e) {
-    return (e as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
-
-/** A running journal is interrupted unless its operation runs in this process or in another live one. */
-export function isInterrupted(j: Journal, active: Set<string>): boolean {
-  if (j.state !== 'running') return false;
-  if (active.has(j.id)) return false;
-  return j.pid === process.pid || !pidAlive(j.pid);
 }
 
 export function summarize(j: Journal, active: Set<string>): OperationSummary {

@@ -151,3 +151,20 @@ export function recoveryAction(j: Journal): RecoveryAction {
     }
   }
 }
+
+function pidAlive(pid: number): boolean {
+  if (!Number.isInteger(pid) || pid <= 0) return false;
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/** A running journal is interrupted unless its operation runs in this process or in another live one. */
+export function isInterrupted(j: Journal, active: Set<string>): boolean {
+  if (j.state !== 'running') return false;
+  if (active.has(j.id)) return false;
+  return j.pid === process.pid || !pidAlive(j.pid);
+}

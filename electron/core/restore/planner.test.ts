@@ -118,6 +118,20 @@ describe('planRestore', () => {
     expect(p.steps.find((s) => s.kind === 'restore')!.commands[0]).toMatch(/^age -d -i key\.txt data\/x\/files\.tar\.gz\.age \| gzip -d \| docker run --rm -i/);
   });
 
+  it('checks the row counts of every database of a dumpall (databaseRowCounts)', () => {
+    const p = planRestore({
+      manifest: manifestOf([postgresSource({ rowCounts: undefined, databaseRowCounts: { shop: { customers: 50 }, crm: { leads: 3 } } })]),
+      repositoryId: 'local',
+      target: uat,
+      map: {},
+      safetyCopy: true,
+      inventory,
+    });
+    const verify = p.steps.find((s) => s.kind === 'verify')!.commands.join('\n');
+    expect(verify).toMatch(/-d shop -Atc .*SELECT count\(\*\) FROM customers.*# 50/);
+    expect(verify).toMatch(/-d crm -Atc .*SELECT count\(\*\) FROM leads.*# 3/);
+  });
+
   it('quotes for the shell', () => {
     expect(sh('plain-name_1.0')).toBe('plain-name_1.0');
     expect(sh("it's here")).toBe(`'it'\\''s here'`);

@@ -203,11 +203,14 @@ export function planRestore(input: PlanInput): RestorePlan {
     if (t.targetKind === 'volume' && src.fileCount !== undefined) {
       commands.push(`${onHost(ssh, `docker run --rm -v ${sh(`${t.target}:/v:ro`)} ${helper} sh -c ${sh('cd /v && find . | wc -l')}`)}   # entries: ${src.fileCount}`);
     }
-    if (t.targetKind === 'container' && src.rowCounts) {
-      const db = src.origin.database ?? 'postgres';
-      commands.push(
-        ...Object.entries(src.rowCounts).map(([table, n]) => onHost(ssh, `docker exec ${sh(t.target)} psql -U postgres -d ${sh(db)} -Atc ${sh(`SELECT count(*) FROM ${table}`)}`) + `   # ${n}`),
-      );
+    if (t.targetKind === 'container') {
+      const expected: Record<string, Record<string, number>> = { ...(src.databaseRowCounts ?? {}) };
+      if (src.rowCounts) expected[src.origin.database ?? 'postgres'] = src.rowCounts;
+      for (const [db, tables] of Object.entries(expected)) {
+        commands.push(
+          ...Object.entries(tables).map(([table, n]) => onHost(ssh, `docker exec ${sh(t.target)} psql -U postgres -d ${sh(db)} -Atc ${sh(`SELECT count(*) FROM ${table}`)}`) + `   # ${n}`),
+        );
+      }
     }
     steps.push({ kind: 'verify', source: t.source, description: `Check ${t.target} against the manifest (checksums, files/bytes or row counts)`, commands });
   }

@@ -3,17 +3,23 @@
  * of ours in front of uat's sshd, cut while the tar streams in) and a full target volume (tmpfs of
  * 1 MiB). Each: the target rolled back to its previous content, its container running as before.
  */
+import { spawn } from 'node:child_process';
 import net from 'node:net';
+import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Manifest } from '../../../shared/contract/snapshots.js';
-import { BUSYBOX, inVolume, removeQuietly, uniqueName, volumeListing } from '../sources/testing/lab-engines.js';
-import { dockerCli } from '../testing/lab.js';
-import { runRestore } from './runner.js';
+import { BUSYBOX, inVolume, leftoverHelpers, removeQuietly, uniqueName, volumeListing } from '../sources/testing/lab-engines.js';
+import { REPO_DIR, dockerCli, waitFor } from '../testing/lab.js';
+import { findInterrupted } from './handlers.js';
+import { listJournals } from './journal.js';
+import { rollbackOperation, runRestore } from './runner.js';
 import { labRestore, type LabRestore } from './testing/lab-restore.js';
 import { volumeFixture, writeSnapshot } from './testing/snapshot-fixture.js';
 
 let t: LabRestore;
 let snap: Manifest;
+let many: Manifest;
+const manySrc = uniqueName('hs-rstf-many');
 const src = uniqueName('hs-rstf-src');
 const target = uniqueName('hs-rstf-target');
 const small = uniqueName('hs-rstf-small');
@@ -27,6 +33,9 @@ class Relay {
   upBytes = 0;
   cutAt: number | undefined;
   cuts = 0;
+  stallAt: number | undefined;
+  stalled = false;
+  private pairs = new Set<{ client: net.Socket; up: net.Socket }>();
   constructor(private readonly address: string, private readonly port: number) {}
   listen(): Promise<number> {
     return new Promise((resolve) => this.server.listen(0, '127.0.0.1', () => resolve((this.server.address() as net.AddressInfo).port)));
@@ -38,15 +47,31 @@ class Relay {
       s.on('error', () => undefined);
       s.on('close', () => this.sockets.delete(s));
     }
+    const pair = { client, up };
+    this.pairs.add(pair);
+    client.on('close', () => this.pairs.delete(pair));
     client.on('data', (d: Buffer) => {
       this.upBytes += d.length;
       if (this.cutAt !== undefined && this.upBytes >= this.cutAt) this.cut();
+      if (this.stallAt !== undefined && this.upBytes >= this.stallAt) this.stall();
     });
     client.pipe(up);
     up.pipe(client);
   }
   cutAfter(bytes: number) {
     this.cutAt = this.upBytes + bytes;
+  }
+  /** Stops forwarding client bytes once `bytes` more went through: the sender blocks, as on a hung link. */
+  stallAfter(bytes: number) {
+    this.stallAt = this.upBytes + bytes;
+  }
+  private stall() {
+    this.stallAt = undefined;
+    this.stalled = true;
+    for (const p of this.pairs) {
+      p.client.unpipe(p.up);
+      p.client.pause();
+    }
   }
   cut() {
     this.cutAt = undefined;
@@ -70,6 +95,11 @@ beforeAll(async () => {
   snap = await writeSnapshot(t.backend, 'ftest', { id: t.ids.production, name: 'production' }, [
     volumeFixture(await t.engine(t.ids.production), { id: t.ids.production, name: 'production' }, src),
   ]);
+  await dockerCli(prod, 'volume', 'create', manySrc);
+  await inVolume(prod, manySrc, 'for i in $(seq 1 700); do head -c 1024 /dev/urandom > /v/f$i; done');
+  many = await writeSnapshot(t.backend, 'ftest', { id: t.ids.production, name: 'production' }, [
+    volumeFixture(await t.engine(t.ids.production), { id: t.ids.production, name: 'production' }, manySrc),
+  ]);
   const uat = t.lab.machines.uat;
   relay = new Relay(uat.address, uat.port);
   viaRelay = await t.addUatVia('uat-relay', await relay.listen());
@@ -84,6 +114,7 @@ afterAll(async () => {
   for (const c of [user, smallUser]) await removeQuietly(uat, 'container', c);
   for (const v of [target, small]) await removeQuietly(uat, 'volume', v);
   await removeQuietly(t.lab.machines.production, 'volume', src);
+  await removeQuietly(t.lab.machines.production, 'volume', manySrc);
   await t?.dispose();
 });
 
@@ -106,16 +137,82 @@ describe('restore failures', () => {
     expect(await status(user)).toBe('running');
   });
 
-  it('a full target disk (1 MiB tmpfs volume): clean failure, rolled back', async () => {
+  it('a full target disk (1 MiB tmpfs volume): refused in pre-flight when it cannot fit; an extract that runs out of space is rolled back', async () => {
     const uat = t.lab.machines.uat;
     await dockerCli(uat, 'volume', 'create', '--driver', 'local', '--opt', 'type=tmpfs', '--opt', 'device=tmpfs', '--opt', 'o=size=1m', small);
     await dockerCli(uat, 'run', '-d', '--name', smallUser, '--network', 'none', '-v', `${small}:/data`, BUSYBOX, 'sh', '-c', 'echo small > /data/s.txt; trap "exit 0" TERM; sleep 3600 & wait');
+    await waitFor('the small volume seeded', async () => (await volumeListing(uat, small)).sha.includes('s.txt'));
     const before = await volumeListing(uat, small);
-    expect(before.sha).toContain('s.txt');
-    const err = await runRestore(t.deps, { repositoryId: t.repositoryId, snapshotId: snap.id, targetHostId: t.ids.uat, map: { files: small }, safetyCopy: true }).catch((e: unknown) => e);
+    // 30 MiB of files: the pre-flight sees it cannot fit; nothing is stopped or written.
+    const refused = await runRestore(t.deps, { repositoryId: t.repositoryId, snapshotId: snap.id, targetHostId: t.ids.uat, map: { files: small }, safetyCopy: true }).catch((e: unknown) => e);
+    expect(refused).toMatchObject({ code: 'CONFLICT', message: expect.stringContaining('Not enough space') });
+    expect((refused as Error).message).toContain('nothing had been changed');
+    expect(await status(smallUser)).toBe('running');
+    expect((await volumeListing(uat, small)).sha).toBe(before.sha);
+    // 700 files of 1 KiB: 700 KiB of data passes the pre-flight, but tmpfs spends a 4 KiB page on each.
+    const err = await runRestore(t.deps, { repositoryId: t.repositoryId, snapshotId: many.id, targetHostId: t.ids.uat, map: { files: small }, safetyCopy: true }).catch((e: unknown) => e);
     expect(err).toMatchObject({ message: expect.stringContaining('rolled back') });
-    expect((err as Error).message).toContain("no space left on device");
+    expect((err as Error).message).toContain('no space left on device');
     expect(await status(smallUser)).toBe('running');
     expect((await volumeListing(uat, small)).sha).toBe(before.sha);
   });
+
+  it('the backend process killed mid-restore: its journal is found at the next start and the rollback works', async () => {
+    const uat = t.lab.machines.uat;
+    await inVolume(uat, target, 'find /v -mindepth 1 -maxdepth 1 -exec rm -rf {} + && echo before > /v/before.txt');
+    const before = await volumeListing(uat, target);
+    // Through the relay, which hangs the link half-way through the 30 MiB upload: the child is
+    // then surely mid-restore when it is killed.
+    const input = { repositoryId: t.repositoryId, snapshotId: snap.id, targetHostId: viaRelay, map: { files: target }, safetyCopy: true };
+    relay.stallAfter(12 * 1024 * 1024);
+    const earlier = new Set((await listJournals(t.configDir)).map((j) => j.id));
+    const child = spawn(path.join(REPO_DIR, 'node_modules/.bin/tsx'), [path.join(REPO_DIR, 'electron/core/restore/testing/restore-child.ts'), t.configDir, JSON.stringify(input)], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+    const exited = new Promise((r) => child.once('exit', r));
+    // Kill it (SIGKILL: no cleanup at all) as soon as its journal says the restore step is under way.
+    let id: string | undefined;
+    let pid: number | undefined;
+    await waitFor(
+      'the child to reach the restore step',
+      async () => {
+        // (tsx runs node as its own child: the journal's pid is not child.pid.)
+        const j = (await listJournals(t.configDir)).find((x) => !earlier.has(x.id));
+        if (j?.step === 'restore' && j.targets[0]?.touched && relay.stalled) {
+          id = j.id;
+          pid = j.pid;
+        }
+        return id !== undefined || child.exitCode !== null;
+      },
+      60_000,
+    );
+    process.kill(pid!, 'SIGKILL'); // the node process that runs the restore (tsx's child)
+    child.kill('SIGKILL');
+    await exited;
+    await waitFor('the restoring process to be gone', () => {
+      try {
+        process.kill(pid!, 0);
+        return false;
+      } catch {
+        return true;
+      }
+    });
+    relay.cut(); // the dead process's connections
+    expect(out).toBe(''); // it never got to finish
+    expect(id).toBeDefined();
+    expect(await status(user)).not.toBe('running'); // left stopped by the dead process
+    // The next start finds it…
+    const fresh = t.freshDeps();
+    const found = await findInterrupted(fresh);
+    expect(found.find((o) => o.id === id)).toMatchObject({ state: 'interrupted' });
+    // A new restore onto that target is refused until then.
+    const blocked = await runRestore(fresh, input).catch((e: unknown) => e);
+    expect(blocked).toMatchObject({ code: 'CONFLICT', message: expect.stringContaining(`${id} was interrupted`) });
+    // …and rolls it back.
+    for (const h of await leftoverHelpers(uat, target)) await dockerCli(uat, 'rm', '-f', '-v', h).catch(() => undefined);
+    const r = await rollbackOperation(fresh, id!);
+    expect(r.state).toBe('rolled-back');
+    expect(await volumeListing(uat, target)).toEqual(before);
+    expect(await status(user)).toBe('running');
+  }, 120_000);
 });

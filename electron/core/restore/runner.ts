@@ -18,8 +18,8 @@ import { manifestKey, readJsonObject, type RepositoryBackend } from '../reposito
 import { postgresMajorVersion, postgresRowCounts, restartUsers, stopUsers, volumeUsers } from '../sources/index.js';
 import { formerState } from '../sources/volume-users.js';
 import { appendAudit, osUser } from './audit.js';
-import { makeSafetyCopy, removeVolume, restoreOne, restoreSafetyCopy, targetInventory, type RestoreOneResult } from './data-moves.js';
-import { readJournal, recoveryAction, writeJournal, type Journal, type JournalStep, type JournalTarget } from './journal.js';
+import { makeSafetyCopy, removeVolume, restoreOne, restoreSafetyCopy, targetInventory, volumeSpace, type RestoreOneResult, type VolumeSpace } from './data-moves.js';
+import { isInterrupted, listJournals, readJournal, recoveryAction, writeJournal, type Journal, type JournalStep, type JournalTarget } from './journal.js';
 import { planRestore } from './planner.js';
 import type { TargetLocks } from './target-lock.js';
 
@@ -120,11 +120,15 @@ async function verifySource(engine: Engine, src: ManifestSource, target: string,
     if (src.fileCount !== undefined) checks.push({ name: 'entries', ok: moved.tar.entries === src.fileCount, expected: String(src.fileCount), actual: String(moved.tar.entries) });
     if (src.fileBytes !== undefined) checks.push({ name: 'file bytes', ok: moved.tar.fileBytes === src.fileBytes, expected: String(src.fileBytes), actual: String(moved.tar.fileBytes) });
   }
-  if (src.kind === 'postgres' && src.rowCounts) {
-    const database = src.origin.database ?? 'postgres';
-    const actual = await postgresRowCounts({ engine, container: target, database, ...(signal ? { signal } : {}) });
-    for (const [table, n] of Object.entries(src.rowCounts)) {
-      checks.push({ name: `rows ${database}.${table}`, ok: actual[table] === n, expected: String(n), actual: actual[table] === undefined ? 'missing' : String(actual[table]) });
+  if (src.kind === 'postgres') {
+    // rowCounts: the one database origin.database names; databaseRowCounts: every database of a dumpall.
+    const expected: Record<string, Record<string, number>> = { ...(src.databaseRowCounts ?? {}) };
+    if (src.rowCounts) expected[src.origin.database ?? 'postgres'] = src.rowCounts;
+    for (const [database, tables] of Object.entries(expected)) {
+      const actual = await postgresRowCounts({ engine, container: target, database, ...(signal ? { signal } : {}) });
+      for (const [table, n] of Object.entries(tables)) {
+        checks.push({ name: `rows ${database}.${table}`, ok: actual[table] === n, expected: String(n), actual: actual[table] === undefined ? 'missing' : String(actual[table]) });
+      }
     }
   }
   return { source: src.name, target, ok: checks.every((c) => c.ok), checks };
@@ -133,6 +137,60 @@ async function verifySource(engine: Engine, src: ManifestSource, target: string,
 function majorOf(version: string | undefined): number | undefined {
   const m = version?.match(/(\d+)(?:\.\d+)?/);
   return m ? Number(m[1]) : undefined;
+}
+
+/**
+ * Pre-flight free space, best effort: for each existing target volume, what its filesystem would
+ * have once the volume is cleared must hold the snapshot's file bytes (else refused before anything
+ * is stopped); a new volume's space is not measured (warned). The safety copies go to the config
+ * dir: warned when its disk has less free space than the volumes hold now.
+ */
+async function checkSpace(
+  configDir: string,
+  engine: Engine,
+  hostName: string,
+  targets: JournalTarget[],
+  srcOf: (t: JournalTarget) => ManifestSource,
+  safetyCopy: boolean,
+  note: (m: string, l?: 'info' | 'warn' | 'error') => void,
+  signal?: AbortSignal,
+): Promise<void> {
+  let toCopy = 0;
+  for (const t of targets) {
+    if (t.kind !== 'volume') continue;
+    if (t.created) {
+      note(`Free space for the new volume ${t.target} on ${hostName} is not measured.`, 'warn');
+      continue;
+    }
+    let space: VolumeSpace | undefined;
+    try {
+      space = await volumeSpace(engine, t.target, signal);
+    } catch (e) {
+      if (signal?.aborted) throw e;
+      space = undefined;
+    }
+    if (!space) {
+      note(`Free space for ${t.target} on ${hostName} could not be measured.`, 'warn');
+      continue;
+    }
+    toCopy += space.usedBytes;
+    const src = srcOf(t);
+    const need = src.fileBytes ?? src.rawBytes;
+    const room = space.availableBytes + space.usedBytes;
+    if (room < need) {
+      throw new RpcError('CONFLICT', `Not enough space for ${t.target} on ${hostName}: the snapshot holds ${need} bytes of files, the volume's filesystem would have ${room} once cleared.`);
+    }
+    note(`Space for ${t.target}: ${room} bytes once cleared, ${need} needed.`);
+  }
+  if (safetyCopy && toCopy > 0) {
+    try {
+      const fsStat = await fsp.statfs(configDir);
+      const free = fsStat.bavail * fsStat.bsize;
+      if (free < toCopy) note(`The safety copies (up to ${toCopy} bytes before compression) may not fit in ${configDir} (${free} bytes free).`, 'warn');
+    } catch {
+      note(`Free space in ${configDir} could not be measured.`, 'warn');
+    }
+  }
 }
 
 export interface RunOptions {
@@ -160,6 +218,14 @@ export async function runRestore(deps: RestoreDeps, input: ParsedInput, ctx?: Ta
   const { plan, manifest } = await buildPlan(deps, input, signal);
   if (plan.blockers.length) throw new RpcError('INVALID_INPUT', `Refused: ${plan.blockers.join(' ')}`, 'refused: plan blockers');
   const engine = await deps.engineFor(host.id);
+  // A target an interrupted operation left behind must be rolled back (or inspected) first.
+  for (const j of await listJournals(deps.configDir)) {
+    if (!isInterrupted(j, deps.active) || j.targetHostId !== host.id) continue;
+    const clash = j.targets.find((jt) => plan.targets.some((t) => t.target === jt.target && (t.targetKind === 'volume') === (jt.kind === 'volume')));
+    if (clash) {
+      throw new RpcError('CONFLICT', `Operation ${j.id} was interrupted on ${clash.target}; roll it back first (hindsight operations rollback ${j.id}).`, 'refused: interrupted operation');
+    }
+  }
   const opId = opts.opId ?? newOperationId(opts.kind ?? 'restore');
   const release = await deps.locks.acquire(
     opId,
@@ -222,7 +288,7 @@ export async function runRestore(deps: RestoreDeps, input: ParsedInput, ctx?: Ta
         note(`${t.target}: PostgreSQL ${have}${want !== undefined ? ' (same major version as the snapshot)' : ''}`);
       }
     }
-    note(`Free space on ${host.name} is not measured by this version; the restore needs about ${plan.bytes} bytes (stored + safety copy).`, 'warn');
+    await checkSpace(deps.configDir, engine, host.name, journal.targets, srcOf, input.safetyCopy, note, signal);
     backend = await deps.openRepository(input.repositoryId, signal);
 
     // Stop users: recorded in the journal BEFORE they are stopped.

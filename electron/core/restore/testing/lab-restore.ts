@@ -25,6 +25,7 @@ export interface LabRestore {
   repositoryId: string;
   backend: LocalBackend;
   hosts: HostsRepository;
+  repositories: RepositoriesStore;
   ids: { production: string; uat: string };
   engine(hostId: string): Promise<Engine>;
   deps: RestoreDeps;
@@ -59,6 +60,7 @@ export async function labRestore(): Promise<LabRestore> {
     repositoryId: repo.id,
     backend,
     hosts,
+    repositories,
     ids: { production, uat },
     engine: (id) => engines.forHost(id),
     deps: make(),

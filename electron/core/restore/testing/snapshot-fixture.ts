@@ -11,7 +11,7 @@ import { makeSnapshotId } from '../../../../shared/snapshot-id.js';
 import type { Engine } from '../../docker/engine.js';
 import { TarGuard, runPipeline } from '../../pipeline/index.js';
 import { dataKey, manifestKey, writeJsonObject, type RepositoryBackend } from '../../repository/index.js';
-import { openPostgresDump, openVolumeTar, postgresMajorVersion, postgresRowCounts } from '../../sources/index.js';
+import { openPostgresDump, openVolumeTar, postgresDatabases, postgresMajorVersion, postgresRowCounts } from '../../sources/index.js';
 
 export interface FixtureSource {
   name: string;
@@ -20,6 +20,7 @@ export interface FixtureSource {
   origin: ManifestSource['origin'];
   open(): Promise<{ stream: Readable; done?: Promise<void> }>;
   rowCounts?: Record<string, number>;
+  databaseRowCounts?: Record<string, Record<string, number>>;
 }
 
 export async function writeSnapshot(backend: RepositoryBackend, set: string, sourceHost: { id: string; name: string }, sources: FixtureSource[]): Promise<Manifest> {
@@ -54,6 +55,7 @@ export async function writeSnapshot(backend: RepositoryBackend, set: string, sou
       storedSha256: r.storedSha256,
       ...(guard ? { fileCount: guard.summary.entries, fileBytes: guard.summary.fileBytes } : {}),
       ...(s.rowCounts ? { rowCounts: s.rowCounts } : {}),
+      ...(s.databaseRowCounts ? { databaseRowCounts: s.databaseRowCounts } : {}),
       startedAt,
       completedAt: new Date().toISOString(),
     });
@@ -86,15 +88,17 @@ export function volumeFixture(engine: Engine, host: { id: string; name: string }
   };
 }
 
-export async function postgresFixture(engine: Engine, host: { id: string; name: string }, container: string, database: string, image: string): Promise<FixtureSource> {
+export async function postgresFixture(engine: Engine, host: { id: string; name: string }, container: string, image: string): Promise<FixtureSource> {
   const major = await postgresMajorVersion({ engine, container });
-  const rowCounts = await postgresRowCounts({ engine, container, database });
+  // Like the backup side does for a dumpall: the counts of every database (templates excepted).
+  const databaseRowCounts: Record<string, Record<string, number>> = {};
+  for (const db of await postgresDatabases({ engine, container })) databaseRowCounts[db] = await postgresRowCounts({ engine, container, database: db });
   return {
     name: 'db',
     kind: 'postgres',
     format: 'sql',
-    origin: { hostId: host.id, hostName: host.name, container, image, database, engineVersion: `PostgreSQL ${major}` },
-    rowCounts,
+    origin: { hostId: host.id, hostName: host.name, container, image, engineVersion: `PostgreSQL ${major}` },
+    databaseRowCounts,
     open: async () => ({ stream: (await openPostgresDump({ engine, container, mode: 'dumpall' })).stream }),
   };
 }
