@@ -114,6 +114,8 @@ export function backupLockName(set: string): string {
 
 interface Written {
   keys: string[];
+  /** Stored sizes of the file indexes, checked like the data objects before the manifest. */
+  indexBytes: Map<string, number>;
 }
 
 export async function runBackup(target: BackupTarget, opts: RunBackupOptions = {}): Promise<BackupOutcome> {
@@ -143,7 +145,8 @@ export async function runBackup(target: BackupTarget, opts: RunBackupOptions = {
   const started = now();
   const id = makeSnapshotId(target.set, { now: started, random: opts.random });
   let lock: RepositoryLock | undefined;
-  const written: Written = { keys: [] };
+  const written: Written = { keys: [], indexBytes: new Map() };
+  const indexSizes = written.indexBytes;
   try {
     lock = await acquireLock(backend, backupLockName(target.set), { purpose: `backup ${id}`, signal });
     lock.keepAlive((e) => {
@@ -177,7 +180,7 @@ export async function runBackup(target: BackupTarget, opts: RunBackupOptions = {
     // Every object confirmed before the manifest makes the snapshot exist.
     for (const s of sources) {
       await confirm(backend, s.objectKey, s.storedBytes, signal);
-      if (s.indexKey) await confirm(backend, s.indexKey, undefined, signal);
+      if (s.indexKey) await confirm(backend, s.indexKey, indexSizes.get(s.indexKey), signal);
     }
     const manifest: Manifest = {
       format: 'hindsight/1',
@@ -386,6 +389,7 @@ async function copySource(spec: SourceSpec, ctx: SourceContext): Promise<Manifes
       throw new RpcError('INTERNAL', `${name}: writing the file index failed.`, e instanceof Error ? e.message : String(e));
     }
   }
+  if (ik && indexResult) ctx.written.indexBytes.set(ik, indexResult.storedBytes);
   const summary = guard?.summary;
   for (const p of summary?.problems.slice(0, 10) ?? []) ctx.logLine('warn', `${name}: ${p.entry}: ${p.problem} (kept as it is; a restore will refuse it)`);
   const seconds = (performance.now() - t0) / 1000;

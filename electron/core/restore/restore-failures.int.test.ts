@@ -6,7 +6,7 @@
 import { spawn } from 'node:child_process';
 import net from 'node:net';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
 import type { Manifest } from '../../../shared/contract/snapshots.js';
 import { BUSYBOX, inVolume, leftoverHelpers, removeQuietly, uniqueName, volumeListing } from '../sources/testing/lab-engines.js';
 import { REPO_DIR, dockerCli, waitFor } from '../testing/lab.js';
@@ -166,7 +166,15 @@ describe('restore failures', () => {
     const input = { repositoryId: t.repositoryId, snapshotId: snap.id, targetHostId: viaRelay, map: { files: target }, safetyCopy: true };
     relay.stallAfter(12 * 1024 * 1024);
     const earlier = new Set((await listJournals(t.configDir)).map((j) => j.id));
-    const child = spawn(path.join(REPO_DIR, 'node_modules/.bin/tsx'), [path.join(REPO_DIR, 'electron/core/restore/testing/restore-child.ts'), t.configDir, JSON.stringify(input)], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(path.join(REPO_DIR, 'node_modules/.bin/tsx'), [path.join(REPO_DIR, 'electron/core/restore/testing/restore-child.ts'), t.configDir, JSON.stringify(input)], { stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+    // Whatever happens below, the child's process group (tsx and its node) does not outlive the test.
+    onTestFinished(() => {
+      try {
+        process.kill(-child.pid!, 'SIGKILL');
+      } catch {
+        // already gone
+      }
+    });
     let out = '';
     child.stdout.on('data', (d: Buffer) => (out += d.toString()));
     const exited = new Promise((r) => child.once('exit', r));

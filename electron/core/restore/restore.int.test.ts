@@ -193,4 +193,24 @@ describe('restore production → uat', () => {
     const after = (await listJournals(t.configDir)).find((j) => j.id === kept!.id)!;
     expect(summarize(after, new Set()).state).toBe('rolled-back');
   });
+
+  it('an encrypted snapshot (age passphrase): refused up front without the passphrase, restored with it', async () => {
+    const host = { id: t.ids.production, name: 'production' };
+    const enc = await writeSnapshot(t.backend, 'rtest', host, [volumeFixture(await t.engine(t.ids.production), host, srcVolume)], { passphrase: 'correct horse' });
+    expect(enc.sources[0]!.objectKey).toMatch(/\.tar\.zst\.age$/);
+    const target = uniqueName('hs-rst-enc');
+    try {
+      const refused = await runRestore(t.deps, { ...base(), snapshotId: enc.id, map: { files: target } }).catch((e: unknown) => e);
+      expect(refused).toMatchObject({ code: 'INVALID_INPUT', message: expect.stringContaining('passphrase') });
+      expect(await dockerCli(uatM(), 'volume', 'ls', '-q', '--filter', `name=${target}`)).toBe('');
+      const wrong = await runRestore(t.deps, { ...base(), snapshotId: enc.id, map: { files: target }, decryption: { passphrase: 'wrong' } }).catch((e: unknown) => e);
+      expect(wrong).toMatchObject({ message: expect.stringContaining('rolled back') });
+      expect(await dockerCli(uatM(), 'volume', 'ls', '-q', '--filter', `name=${target}`)).toBe('');
+      const ok = await runRestore(t.deps, { ...base(), snapshotId: enc.id, map: { files: target }, decryption: { passphrase: 'correct horse' } });
+      expect(ok.verification[0]!.ok).toBe(true);
+      expect((await volumeListing(uatM(), target)).sha).toBe((await volumeListing(prodM(), srcVolume)).sha);
+    } finally {
+      await removeQuietly(uatM(), 'volume', target);
+    }
+  });
 });

@@ -18,7 +18,7 @@ import { manifestKey, readJsonObject, type RepositoryBackend } from '../reposito
 import { postgresMajorVersion, postgresRowCounts, restartUsers, stopUsers, volumeUsers } from '../sources/index.js';
 import { formerState } from '../sources/volume-users.js';
 import { appendAudit, osUser } from './audit.js';
-import { makeSafetyCopy, removeVolume, restoreOne, restoreSafetyCopy, targetInventory, volumeSpace, type RestoreOneResult, type VolumeSpace } from './data-moves.js';
+import { encryptionFor, makeSafetyCopy, removeVolume, restoreOne, restoreSafetyCopy, targetInventory, volumeSpace, type RestoreOneResult, type VolumeSpace } from './data-moves.js';
 import { isInterrupted, listJournals, readJournal, recoveryAction, writeJournal, type Journal, type JournalStep, type JournalTarget } from './journal.js';
 import { planRestore } from './planner.js';
 import type { TargetLocks } from './target-lock.js';
@@ -217,6 +217,8 @@ export async function runRestore(deps: RestoreDeps, input: ParsedInput, ctx?: Ta
   }
   const { plan, manifest } = await buildPlan(deps, input, signal);
   if (plan.blockers.length) throw new RpcError('INVALID_INPUT', `Refused: ${plan.blockers.join(' ')}`, 'refused: plan blockers');
+  // An encrypted source without its key fails here, before anything is stopped or copied.
+  for (const t of plan.targets) encryptionFor(manifest.sources.find((s) => s.name === t.source)!, input.decryption);
   const engine = await deps.engineFor(host.id);
   // A target an interrupted operation left behind must be rolled back (or inspected) first.
   for (const j of await listJournals(deps.configDir)) {

@@ -9,7 +9,7 @@ import { Readable } from 'node:stream';
 import type { Manifest, ManifestSource } from '../../../../shared/contract/snapshots.js';
 import { makeSnapshotId } from '../../../../shared/snapshot-id.js';
 import type { Engine } from '../../docker/engine.js';
-import { TarGuard, runPipeline } from '../../pipeline/index.js';
+import { TarGuard, runPipeline, storedSuffix, type EncryptionSpec } from '../../pipeline/index.js';
 import { dataKey, manifestKey, writeJsonObject, type RepositoryBackend } from '../../repository/index.js';
 import { openPostgresDump, openVolumeTar, postgresDatabases, postgresMajorVersion, postgresRowCounts } from '../../sources/index.js';
 
@@ -23,20 +23,28 @@ export interface FixtureSource {
   databaseRowCounts?: Record<string, Record<string, number>>;
 }
 
-export async function writeSnapshot(backend: RepositoryBackend, set: string, sourceHost: { id: string; name: string }, sources: FixtureSource[]): Promise<Manifest> {
+export async function writeSnapshot(
+  backend: RepositoryBackend,
+  set: string,
+  sourceHost: { id: string; name: string },
+  sources: FixtureSource[],
+  /** Encrypt with age (scrypt passphrase; a low work factor keeps tests fast). */
+  opts: { passphrase?: string } = {},
+): Promise<Manifest> {
+  const encryption: EncryptionSpec = opts.passphrase ? { kind: 'passphrase', passphrase: opts.passphrase, workFactor: 10 } : { kind: 'none' };
   const started = new Date();
   const id = makeSnapshotId(set, { now: started });
   const out: ManifestSource[] = [];
   for (const s of sources) {
     const startedAt = new Date().toISOString();
-    const key = dataKey(id, s.name, s.format === 'tar' ? 'tar.zst' : 'sql.zst');
+    const key = dataKey(id, s.name, `${s.format === 'tar' ? 'tar' : 'sql'}${storedSuffix({ kind: 'zstd' }, encryption)}`);
     const { stream, done } = await s.open();
     const guard = s.format === 'tar' ? new TarGuard({ policy: 'report' }) : undefined;
     const r = await runPipeline({
       direction: 'backup',
       source: stream,
       compression: { kind: 'zstd' },
-      encryption: { kind: 'none' },
+      encryption,
       ...(guard ? { rawStages: [guard] } : {}),
       sink: (body) => backend.putObject(key, body),
     });
@@ -48,7 +56,7 @@ export async function writeSnapshot(backend: RepositoryBackend, set: string, sou
       objectKey: key,
       format: s.format,
       compression: 'zstd',
-      encryption: 'none',
+      encryption: opts.passphrase ? 'age-passphrase' : 'none',
       rawBytes: r.rawBytes,
       storedBytes: r.storedBytes,
       rawSha256: r.rawSha256,
