@@ -85,18 +85,6 @@ export function asSocket<T extends Duplex>(stream: T): SocketLike<T> {
     return write(...args);
   }) as T['write'];
 
-  // 'close' at most once: we emit it ourselves on destroy (below), and ssh2 emits it again later,
-  // when the far side acknowledges the channel close.
-  let closeEmitted = false;
-  const emit = s.emit.bind(s) as (event: string | symbol, ...args: unknown[]) => boolean;
-  s.emit = ((event: string | symbol, ...args: unknown[]) => {
-    if (event === 'close') {
-      if (closeEmitted) return false;
-      closeEmitted = true;
-    }
-    return emit(event, ...args);
-  }) as T['emit'];
-
   const destroy = s.destroy.bind(s) as (err?: Error) => unknown;
   const destroyOnce = (err?: Error) => {
     if (gone) return s;
@@ -105,13 +93,6 @@ export function asSocket<T extends Duplex>(stream: T): SocketLike<T> {
     destroy(err);
     // Whatever is still buffered is unwanted now; draining lets 'end' (and so 'close') happen.
     s.resume();
-    // ssh2's destroy() ignores its error and reports 'close' only once the server answers — which
-    // a request aborted on a busy or dying channel may wait for forever (http's ClientRequest
-    // settles on the socket's 'close'). Behave like a Node stream: error (if any), then close, now.
-    process.nextTick(() => {
-      if (err && s.listenerCount('error') > 0) s.emit('error', err);
-      s.emit('close');
-    });
     return s;
   };
   Object.defineProperty(s, 'destroy', { value: destroyOnce, configurable: true, writable: true });
