@@ -4,16 +4,15 @@
  * host is reached through a TCP relay on loopback whose connections we cut.
  */
 import fs from 'node:fs/promises';
-import net from 'node:net';
+import { TcpRelay } from './testing/tcp-relay.js';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { HostInput, type Host } from '../../shared/contract/hosts.js';
 import { createBackend, type Backend } from './backend.js';
 import { readLab, sshConnectionOf, tempConfigDir, waitFor } from './testing/lab.js';
 
-let relay: net.Server;
+let relay: TcpRelay;
 let relayPort: number;
-const piped = new Set<net.Socket>();
 let cfg: Awaited<ReturnType<typeof tempConfigDir>>;
 let backend: Backend;
 let host: Host;
@@ -21,17 +20,8 @@ const changes: string[] = [];
 
 beforeAll(async () => {
   const prod = readLab().machines.production;
-  relay = net.createServer((client) => {
-    const upstream = net.connect({ host: prod.address, port: prod.port });
-    for (const s of [client, upstream]) {
-      piped.add(s);
-      s.on('close', () => piped.delete(s));
-      s.on('error', () => undefined);
-    }
-    client.pipe(upstream).pipe(client);
-  });
-  await new Promise<void>((r) => relay.listen(0, '127.0.0.1', r));
-  relayPort = (relay.address() as net.AddressInfo).port;
+  relay = new TcpRelay(prod.address, prod.port);
+  relayPort = await relay.listen();
 
   cfg = await tempConfigDir();
   // Production's real key, pinned under the relay's address.
@@ -46,13 +36,12 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await backend.dispose();
-  for (const s of piped) s.destroy();
-  await new Promise((r) => relay.close(r));
+  relay.close();
   await cfg.cleanup();
 });
 
 function cut(): void {
-  for (const s of piped) s.destroy();
+  relay.cut();
 }
 
 describe('tunnel drops', () => {

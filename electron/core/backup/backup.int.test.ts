@@ -9,7 +9,7 @@ import { execFile } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import fs from 'node:fs/promises';
-import net from 'node:net';
+import { TcpRelay } from '../testing/tcp-relay.js';
 import path from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { promisify } from 'node:util';
@@ -42,8 +42,7 @@ let hostId: string;
 let relayedHostId: string;
 const repoIds: Record<'local' | 's3' | 'annex', string> = { local: '', s3: '', annex: '' };
 const bigVolume = uniqueName('hs-backup-big');
-let relay: net.Server;
-const piped = new Set<net.Socket>();
+let relay: TcpRelay;
 
 function ctxFor(onEvent?: (e: TaskEvent) => void, signal = new AbortController().signal) {
   const events: TaskEvent[] = [];
@@ -93,17 +92,8 @@ const sha256File = async (file: string) => createHash('sha256').update(await fs.
 
 beforeAll(async () => {
   // A relay we can cut, between the client and production's sshd.
-  relay = net.createServer((client) => {
-    const upstream = net.connect({ host: prod.address, port: prod.port });
-    for (const s of [client, upstream]) {
-      piped.add(s);
-      s.on('close', () => piped.delete(s));
-      s.on('error', () => undefined);
-    }
-    client.pipe(upstream).pipe(client);
-  });
-  await new Promise<void>((r) => relay.listen(0, '127.0.0.1', r));
-  const relayPort = (relay.address() as net.AddressInfo).port;
+  relay = new TcpRelay(prod.address, prod.port);
+  const relayPort = await relay.listen();
 
   cfg = await tempConfigDir({ pinned: true });
   const key = prod.hostKeyLine.split(' ').slice(1).join(' ');
@@ -168,8 +158,7 @@ afterAll(async () => {
   // SFTP has no directory removal in the backend: the emptied test directory goes through the host path.
   if (lab.annex) await fs.rm(path.join(lab.annex.hostRepoPath, `backup-it-${tag}`), { recursive: true, force: true }).catch(() => undefined);
   await backend?.dispose();
-  for (const s of piped) s.destroy();
-  await new Promise((r) => relay.close(r));
+  relay.close();
   await cfg?.cleanup();
 });
 
@@ -313,7 +302,7 @@ describe('failures leave nothing behind', () => {
       const { ctx } = ctxFor((e) => {
         if (!cutDone && e.type === 'progress' && (e.bytesDone ?? 0) > 8 << 20) {
           cutDone = true;
-          for (const s of piped) s.destroy();
+          relay.cut();
         }
       });
       const input: BackupRunInput = { hostId: relayedHostId, repositoryId: repoIds[which], set: 'cut', sources: [{ kind: 'volume', volume: 'shop_files' }, { kind: 'volume', volume: bigVolume }] };
