@@ -1,5 +1,5 @@
 /** `hindsight hosts list` and `hindsight hosts check <name>`, over the typed client. */
-import { RpcError, type CheckResult, type Host } from '../../shared/contract/index.js';
+import { RpcError, type CheckResult, type Host, type HostKeyInfo } from '../../shared/contract/index.js';
 import type { Client } from '../../shared/contract/index.js';
 import { formatTable } from './table.js';
 
@@ -50,9 +50,17 @@ export function describeCheck(name: string, result: CheckResult): string {
   if (result.ok) {
     return `${name}: OK — Docker ${result.dockerVersion} (API ${result.apiVersion}, ${result.os}), ${Math.round(result.latencyMs)} ms`;
   }
-  const lines = [`${name}: FAILED at step "${result.step}" (${result.code}): ${result.message}`];
-  if (result.hostKey) {
-    const k = result.hostKey;
+  return describeFailedCheck(name, result);
+}
+
+/** A failed connection check (host or repository): the step that failed and, for a host key, what to do. */
+export function describeFailedCheck(
+  name: string,
+  failure: { step: string; code: string; message: string; hostKey?: HostKeyInfo & { status: 'unknown' | 'changed' } },
+): string {
+  const lines = [`${name}: FAILED at step "${failure.step}" (${failure.code}): ${failure.message}`];
+  if (failure.hostKey) {
+    const k = failure.hostKey;
     lines.push(
       k.status === 'unknown'
         ? `  Unknown host key for ${k.hostPattern}: ${k.keyType} ${k.fingerprint}. Check it, then accept it in the app.`

@@ -1,7 +1,7 @@
 /** `hindsight repo list|add|remove|init|check`, over the typed client. */
 import path from 'node:path';
 import { RpcError, type Client, type Repository, type RepositoryCheckResult, type RepositoryInput } from '../../shared/contract/index.js';
-import { EXIT, type Output } from './hosts-commands.js';
+import { describeFailedCheck, EXIT, type Output } from './hosts-commands.js';
 import { formatTable } from './table.js';
 
 /** Where a repository is, in one short line (no secrets: there are none in a Repository). */
@@ -56,16 +56,7 @@ export async function checkRepository(client: Client, output: Output, name: stri
 
 export function describeRepositoryCheck(name: string, result: RepositoryCheckResult): string {
   if (result.ok) return `${name}: OK — ${result.format} repository ${result.id}, created ${result.createdAt} (${Math.round(result.latencyMs)} ms)`;
-  const lines = [`${name}: FAILED at step "${result.step}" (${result.code}): ${result.message}`];
-  if (result.hostKey) {
-    const k = result.hostKey;
-    lines.push(
-      k.status === 'unknown'
-        ? `  Unknown host key for ${k.hostPattern}: ${k.keyType} ${k.fingerprint}. Check it, then accept it in the app.`
-        : `  The host key of ${k.hostPattern} CHANGED: now ${k.keyType} ${k.fingerprint}. Refused; find out why before trusting it.`,
-    );
-  }
-  return lines.join('\n');
+  return describeFailedCheck(name, result);
 }
 
 /** Exit 2 when the storage refused (not empty, already a repository, unreachable…); 1 for an unknown name. */
