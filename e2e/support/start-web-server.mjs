@@ -27,7 +27,7 @@ if (!existsSync(server)) fail(`${server} is missing: run "npm run build" first.`
 
 const lab = JSON.parse(readFileSync(labJson, 'utf8'));
 // Playwright ends this process with SIGKILL, so the previous run's copy is removed here instead.
-const marker = path.join(repo, 'e2e/artifacts/config-dir.txt');
+const marker = path.join(repo, `e2e/artifacts/config-dir${port === '7431' ? '' : '-' + port}.txt`);
 if (existsSync(marker)) {
   const previous = readFileSync(marker, 'utf8').trim();
   if (path.basename(previous).startsWith('hindsight-e2e-')) rmSync(previous, { recursive: true, force: true });

@@ -2,12 +2,11 @@ import { useEffect, useState } from 'react';
 import { PlugZap } from 'lucide-react';
 import { Button, EmptyState, Spinner, Toasts } from '../components';
 import { HostDialogs } from '../hosts/HostDialogs';
-import { HostsOverview } from '../hosts/HostsOverview';
 import { ConfirmActionDialog } from '../inventory/ConfirmActionDialog';
-import { HostPage } from '../inventory/HostPage';
 import { LogsDrawer } from '../logs/LogsDrawer';
 import { useLogsStore } from '../logs/useLogsStore';
 import { errorDetail } from './errors';
+import { Page } from './Pages';
 import { Sidebar } from './Sidebar';
 import { useBackendEvents } from './useBackendEvents';
 import { useConnectionStore } from './useConnectionStore';
@@ -23,7 +22,9 @@ function Main() {
   const maximized = useLogsStore((s) => s.maximized);
   return (
     <main className={logsOpen ? (maximized ? 'main has-drawer drawer-max' : 'main has-drawer') : 'main'}>
-      <div className="main-scroll">{route.page === 'host' ? <HostPage key={route.hostId} hostId={route.hostId} /> : <HostsOverview />}</div>
+      <div className="main-scroll">
+        <Page route={route} />
+      </div>
       <LogsDrawer />
     </main>
   );

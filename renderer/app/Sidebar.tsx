@@ -1,11 +1,13 @@
 import { History } from 'lucide-react';
 import { HostList } from '../hosts/HostList';
+import { AppNav } from './AppNav';
 import { ThemeToggle } from './ThemeToggle';
 import { useRouteStore } from './useRouteStore';
 
 export function Sidebar({ appVersion }: { appVersion: string | null }) {
   const navigate = useRouteStore((s) => s.navigate);
   const overview = useRouteStore((s) => s.route.page === 'overview');
+  // Other sections add their badges here (e.g. the number of running operations).
   return (
     <aside className="sidebar">
       <a
@@ -22,6 +24,7 @@ export function Sidebar({ appVersion }: { appVersion: string | null }) {
         </span>
         <span className="brand-name">Hindsight</span>
       </a>
+      <AppNav />
       <HostList />
       <footer className="sidebar-footer">
         <ThemeToggle />

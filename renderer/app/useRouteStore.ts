@@ -1,19 +1,7 @@
 import { create } from 'zustand';
+import { formatRoute, parseRoute, type Route } from './routes';
 
-/**
- * Routing by the URL hash: "#/" is the hosts overview, "#/hosts/<id>" a host's page. The hash
- * survives reloads, works under file:// (Electron) and leaves the web mode's ?token= untouched.
- */
-export type Route = { page: 'overview' } | { page: 'host'; hostId: string };
-
-function parse(hash: string): Route {
-  const m = /^#\/hosts\/([^/?#]+)/.exec(hash);
-  return m?.[1] ? { page: 'host', hostId: decodeURIComponent(m[1]) } : { page: 'overview' };
-}
-
-function format(route: Route): string {
-  return route.page === 'host' ? `#/hosts/${encodeURIComponent(route.hostId)}` : '#/';
-}
+export type { PageName, Route } from './routes';
 
 interface RouteStore {
   route: Route;
@@ -21,12 +9,12 @@ interface RouteStore {
 }
 
 export const useRouteStore = create<RouteStore>((set) => ({
-  route: parse(window.location.hash),
+  route: parseRoute(window.location.hash),
   navigate(route) {
-    const hash = format(route);
+    const hash = formatRoute(route);
     if (window.location.hash !== hash) window.location.hash = hash;
     set({ route });
   },
 }));
 
-window.addEventListener('hashchange', () => useRouteStore.setState({ route: parse(window.location.hash) }));
+window.addEventListener('hashchange', () => useRouteStore.setState({ route: parseRoute(window.location.hash) }));

@@ -4,8 +4,8 @@
  * run as a task) and the `snapshots` domain (list by date, read a manifest, "as of <date>").
  */
 import { z } from 'zod';
-import { invoke, task } from './define.js';
-import { BackupSet, BackupSetInput, Compression, Manifest, SourceSpec } from './snapshots.js';
+import { event, invoke, task } from './define.js';
+import { BackupSet, BackupSetInput, Compression, EncryptionKind, Manifest, SourceKind, SourceSpec } from './snapshots.js';
 
 export * from './snapshots.js';
 
@@ -111,6 +111,62 @@ export const AsOfResult = z.object({
 });
 export type AsOfResult = z.infer<typeof AsOfResult>;
 
+/**
+ * A snapshot as the timeline draws it: what its manifest says, in short. Manifests never change, so
+ * the backend caches them; the timeline asks for summaries a day range at a time.
+ */
+export const SnapshotSummary = SnapshotRefView.extend({
+  repositoryId: z.string(),
+  hostId: z.string(),
+  hostName: z.string(),
+  startedAt: z.string(),
+  completedAt: z.string(),
+  sources: z.array(z.object({ name: z.string(), kind: SourceKind, rawBytes: z.number(), storedBytes: z.number() })),
+  rawBytes: z.number(),
+  storedBytes: z.number(),
+  tags: z.array(z.string()),
+  note: z.string().optional(),
+  encryption: EncryptionKind,
+  /** The newest recorded verification (verify/<id>/…), or null when never verified. */
+  verification: z.object({ ok: z.boolean(), at: z.string(), hostName: z.string(), error: z.string().optional() }).nullable(),
+});
+export type SnapshotSummary = z.infer<typeof SnapshotSummary>;
+
+export const SnapshotSummariesInput = SnapshotsListInput.extend({
+  /** At most this many, oldest first from `from`; `truncated` says when more are in the range. */
+  limit: z.number().int().min(1).max(5_000).default(2_000),
+});
+export const SnapshotSummaries = z.object({ items: z.array(SnapshotSummary), truncated: z.boolean() });
+export type SnapshotSummaries = z.infer<typeof SnapshotSummaries>;
+
+/** One entry of a directory in a volume snapshot's file index. */
+export const FileEntryView = z.object({
+  name: z.string(),
+  /** Relative to the volume root, no leading "./" or "/". */
+  path: z.string(),
+  type: z.enum(['file', 'dir', 'symlink', 'hardlink', 'fifo', 'char', 'block']),
+  size: z.number(),
+  mode: z.number(),
+  mtime: z.number(),
+  uid: z.number(),
+  gid: z.number(),
+  linkname: z.string().optional(),
+  /** Directories: how many entries are directly inside. */
+  children: z.number().optional(),
+});
+export type FileEntryView = z.infer<typeof FileEntryView>;
+
+export const SnapshotFilesInput = z.object({
+  repositoryId: id,
+  snapshotId: z.string().min(1).max(200),
+  source: z.string().min(1).max(128),
+  /** A directory relative to the root ("" = the root). */
+  dir: z.string().max(4096).default(''),
+  limit: z.number().int().min(1).max(10_000).default(2_000),
+});
+export const SnapshotFiles = z.object({ dir: z.string(), entries: z.array(FileEntryView), total: z.number(), truncated: z.boolean() });
+export type SnapshotFiles = z.infer<typeof SnapshotFiles>;
+
 export const backupSetsContract = {
   list: invoke(z.object({}).strict().default({}), z.array(BackupSetView)),
   add: invoke(BackupSetAddInput, BackupSetView),
@@ -131,4 +187,10 @@ export const snapshotsContract = {
     z.object({ repositoryId: id, set: setName.optional(), when, timeZone: z.string().max(64).optional() }),
     AsOfResult,
   ),
+  /** Manifest summaries of the snapshots in [from, to], oldest first (manifests cached by the backend). */
+  summaries: invoke(SnapshotSummariesInput, SnapshotSummaries),
+  /** One directory of a volume/directory source's file index. NOT_FOUND when the snapshot has no index. */
+  files: invoke(SnapshotFilesInput, SnapshotFiles),
+  /** A snapshot was written or verified in a repository: refetch what shows it. */
+  onChanged: event(z.object({ repositoryId: z.string(), snapshotId: z.string() })),
 } as const;

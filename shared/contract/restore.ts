@@ -5,7 +5,7 @@
  * audit record in <config dir>/audit.jsonl.
  */
 import { z } from 'zod';
-import { Empty, invoke, task } from './define.js';
+import { invoke, task } from './define.js';
 import { SourceKind } from './snapshots.js';
 
 const id = z.string().min(1).max(128);
@@ -78,28 +78,10 @@ export const RestorePlan = z.object({
 });
 export type RestorePlan = z.infer<typeof RestorePlan>;
 
-export const OperationKind = z.enum(['restore', 'verify']);
-export const OperationState = z.enum(['running', 'succeeded', 'rolled-back', 'failed', 'interrupted', 'rollback-failed']);
+export const OperationKind = z.enum(['backup', 'restore', 'verify']);
+export type OperationKind = z.infer<typeof OperationKind>;
+export const OperationState = z.enum(['running', 'succeeded', 'rolled-back', 'failed', 'interrupted', 'rollback-failed', 'cancelled']);
 export type OperationState = z.infer<typeof OperationState>;
-
-export const OperationSummary = z.object({
-  id: z.string(),
-  kind: OperationKind,
-  state: OperationState,
-  snapshotId: z.string(),
-  repositoryId: z.string(),
-  targetHostId: z.string(),
-  targetHostName: z.string(),
-  targets: z.array(z.string()),
-  /** The step the journal last recorded. */
-  step: z.string(),
-  startedAt: z.string(),
-  endedAt: z.string().nullable(),
-  error: z.string().optional(),
-  /** For an interrupted operation: what operations.rollback will do. */
-  recovery: z.string().optional(),
-});
-export type OperationSummary = z.infer<typeof OperationSummary>;
 
 export const SourceCheck = z.object({
   source: z.string(),
@@ -114,6 +96,11 @@ export const RestoreResult = z.object({
   state: OperationState,
   verification: z.array(SourceCheck),
   warnings: z.array(z.string()),
+  /** Containers started again at the end, in the order they were started. */
+  restarted: z.array(z.string()).default([]),
+  /** On a rollback: what was put back, in words ("volume shop_files from the safety copy"). */
+  rolledBack: z.array(z.string()).default([]),
+  seconds: z.number().default(0),
 });
 export type RestoreResult = z.infer<typeof RestoreResult>;
 
@@ -136,24 +123,24 @@ export const VerifyResult = z.object({
 });
 export type VerifyResult = z.infer<typeof VerifyResult>;
 
-export const AuditRecord = z.object({
-  operationId: z.string(),
-  kind: OperationKind.or(z.literal('rollback')),
-  user: z.string(),
-  snapshotId: z.string(),
-  repositoryId: z.string(),
-  from: z.string(),
-  to: z.string(),
-  result: z.string(),
-  error: z.string().optional(),
-  startedAt: z.string(),
-  endedAt: z.string(),
+
+/** One pre-flight check as the wizard shows it: pass, warn (can go on) or fail (blocks the run), and why. */
+export const PreflightCheck = z.object({
+  /** Stable id: reachability, users, free-space, postgres-version, lock, protected, target, … */
+  id: z.string(),
+  /** The source it is about, when it is about one. */
+  source: z.string().optional(),
+  title: z.string(),
+  status: z.enum(['pass', 'warn', 'fail']),
+  detail: z.string(),
 });
-export type AuditRecord = z.infer<typeof AuditRecord>;
+export type PreflightCheck = z.infer<typeof PreflightCheck>;
 
 export const restoreContract = {
   /** The plan without running anything (a dry run): steps, equivalent commands, bytes, estimate. */
   plan: invoke(RestoreInput, RestorePlan),
+  /** The pre-flight checks the run would do, done now without changing anything. */
+  preflight: invoke(RestoreInput, z.object({ checks: z.array(PreflightCheck), ok: z.boolean() })),
   /** Runs the plan as a journaled state machine; rolls back on any failure of restore/verify/restart. */
   run: task(RestoreInput, RestoreResult),
 } as const;
@@ -161,14 +148,4 @@ export const restoreContract = {
 export const verifyContract = {
   /** Restores into throwaway volumes/containers on a host, checks against the manifest, removes them, records the result. */
   run: task(VerifyInput, VerifyResult),
-} as const;
-
-export const operationsContract = {
-  /** Journals, newest first; unfinished ones found at start are 'interrupted'. */
-  list: invoke(Empty, z.array(OperationSummary)),
-  get: invoke(z.object({ id }), OperationSummary.extend({ journal: z.unknown() })),
-  /** Rolls an interrupted operation back from its safety copy and restarts its containers. */
-  rollback: task(z.object({ id }), z.object({ id: z.string(), state: OperationState, actions: z.array(z.string()) })),
-  /** The audit log, newest first, optionally only records containing `text`. */
-  audit: invoke(z.object({ text: z.string().max(200).optional(), limit: z.number().int().min(1).max(10000).default(200) }), z.array(AuditRecord)),
 } as const;

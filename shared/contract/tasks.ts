@@ -15,6 +15,9 @@ export const TaskEvent = z.discriminatedUnion('type', [
     message: z.string(),
     bytesDone: z.number().optional(),
     bytesTotal: z.number().optional(),
+    /** Which step of the operation this is about (a PlanStepKind for restores), and which source. */
+    step: z.string().optional(),
+    source: z.string().optional(),
   }),
   z.object({ type: z.literal('log'), level: z.enum(['info', 'warn', 'error']), message: z.string(), ts: z.string() }),
   z.object({ type: z.literal('done'), result: z.unknown() }),
@@ -34,6 +37,17 @@ export type TaskInfo = z.infer<typeof TaskInfo>;
 
 export const tasksContract = {
   list: invoke(Empty, z.array(TaskInfo)),
+  /** Where a task is now, for a window that opens (or reloads) while it runs: its last progress and recent log lines. */
+  get: invoke(
+    TaskId,
+    z.object({
+      info: TaskInfo,
+      progress: TaskEvent.options[0].nullable(),
+      logs: z.array(TaskEvent.options[1]),
+      /** The final event once it ended (done with its result, or failed with its error). */
+      end: z.union([TaskEvent.options[2], TaskEvent.options[3]]).nullable(),
+    }),
+  ),
   /** Aborts the task's AbortSignal, which reaches every stream and channel beneath it. */
   cancel: invoke(TaskId, z.object({ cancelled: z.boolean() })),
 } as const;

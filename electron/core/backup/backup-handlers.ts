@@ -162,6 +162,9 @@ export function backupHandlers(d: BackupDeps): Handlers {
     snapshots: {
       list: ({ repositoryId, set, from, to, timeZone }) => use(repositoryId, (b) => browseList(b, { set, from, to, timeZone, now: d.now })),
       get: ({ repositoryId, id }) => use(repositoryId, (b) => readManifest(b, id)),
+      // TODO(issue 4): manifest summaries and the file index (being built).
+      summaries: () => Promise.reject(new RpcError('INTERNAL', 'snapshots.summaries is not built yet')),
+      files: () => Promise.reject(new RpcError('INTERNAL', 'snapshots.files is not built yet')),
       asOf: ({ repositoryId, set, when, timeZone }) =>
         use(repositoryId, (b) =>
           browseAsOf(b, {

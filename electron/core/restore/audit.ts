@@ -5,7 +5,7 @@
 import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { AuditRecord } from '../../../shared/contract/restore.js';
+import { AuditRecord } from '../../../shared/contract/operations.js';
 
 export function auditPath(configDir: string): string {
   return path.join(configDir, 'audit.jsonl');

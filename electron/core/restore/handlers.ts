@@ -3,7 +3,7 @@
  * builds them once; `findInterrupted` runs at start and logs what a crashed process left behind.
  */
 import { RpcError } from '../../../shared/contract/errors.js';
-import type { OperationSummary } from '../../../shared/contract/restore.js';
+import type { OperationSummary } from '../../../shared/contract/operations.js';
 import type { BackendHandlers } from '../backend-types.js';
 import type { HostsRepository } from '../config/hosts-repository.js';
 import type { EngineRegistry } from '../docker/engine-registry.js';
@@ -58,6 +58,7 @@ export function summarize(j: Journal, active: Set<string>): OperationSummary {
   return {
     id: j.id,
     kind: j.kind,
+    title: `${j.kind === 'verify' ? 'Verify' : 'Restore'} ${j.snapshotId} onto ${j.targetHostName}`,
     state: interrupted ? 'interrupted' : j.state,
     snapshotId: j.snapshotId,
     repositoryId: j.repositoryId,
@@ -84,6 +85,8 @@ export function restoreHandlers(deps: RestoreDeps): Pick<BackendHandlers, 'resto
   return {
     restore: {
       plan: async (input) => (await buildPlan(deps, input)).plan,
+      // TODO(issue 4): the pre-flight checks without running (being built).
+      preflight: () => Promise.reject(new RpcError('INTERNAL', 'restore.preflight is not built yet')),
       run: {
         title: (input) => `Restore ${input.snapshotId}`,
         run: (input, ctx) => runRestore(deps, input, ctx),
@@ -100,12 +103,14 @@ export function restoreHandlers(deps: RestoreDeps): Pick<BackendHandlers, 'resto
       get: async ({ id }) => {
         const j = await readJournal(deps.configDir, id);
         if (!j) throw new RpcError('NOT_FOUND', `There is no operation ${id}.`);
-        return { ...summarize(j, deps.active), journal: j };
+        return { ...summarize(j, deps.active), steps: [], verification: [], restarted: [], rolledBack: [], journal: j };
       },
       rollback: {
         title: ({ id }) => `Roll back ${id}`,
         run: ({ id }, ctx) => rollbackOperation(deps, id, ctx),
       },
+      // TODO(issue 4): the persisted operation log (being built).
+      logs: () => Promise.resolve([]),
       audit: ({ text, limit }) => readAudit(deps.configDir, { text, limit }),
     },
   };

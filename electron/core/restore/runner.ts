@@ -367,7 +367,7 @@ export async function runRestore(deps: RestoreDeps, input: ParsedInput, ctx?: Ta
     await writeJournal(deps.configDir, journal);
     progress(ctx, 1, 'Restore complete');
     if (journal.safetyCopy) await fsp.rm(safetyDir(deps.configDir, opId), { recursive: true, force: true });
-    return { operationId: opId, state: 'succeeded', verification, warnings: plan.warnings };
+    return { operationId: opId, state: 'succeeded', verification, warnings: plan.warnings, restarted: [], rolledBack: [], seconds: 0 };
   } catch (error) {
     journal.error = messageOf(error);
     note(`Failed during ${journal.step}: ${journal.error}`, 'error');
