@@ -173,7 +173,25 @@ export const backupSetsContract = {
   remove: invoke(z.object({ id }), z.object({ removed: z.boolean() })),
 } as const;
 
+/** A thing on a host worth backing up, found by looking at its containers and volumes. */
+export const DiscoveredSource = z.object({
+  spec: SourceSpec,
+  /** In words: "volume shop_files (used by shop-app-1)", "PostgreSQL in shop-db-1 (all databases)". */
+  label: z.string(),
+  /** Why it was suggested: "image postgres:15", "named volume of stack shop". */
+  reason: z.string(),
+  /** The compose project it belongs to, when it does. */
+  stack: z.string().optional(),
+  /** Containers that use it (a volume) or are it (a database). */
+  containers: z.array(z.string()),
+  /** A database's data volume is better backed up through its dump: suggested, but not ticked by default. */
+  recommended: z.boolean(),
+});
+export type DiscoveredSource = z.infer<typeof DiscoveredSource>;
+
 export const backupContract = {
+  /** What could be backed up on a host (optionally one compose stack): volumes and database containers. */
+  discover: invoke(z.object({ hostId: id, stack: z.string().max(255).optional() }), z.array(DiscoveredSource)),
   /** Back up a saved set ({setId}) or an ad-hoc spec; progress per source, log lines; the manifest is written last. */
   run: task(BackupRunInput, BackupResult),
 } as const;

@@ -105,6 +105,8 @@ export function backupHandlers(d: BackupDeps): Handlers {
     },
 
     backup: {
+      // TODO(issue 4): source discovery (being built).
+      discover: () => Promise.reject(new RpcError('INTERNAL', 'backup.discover is not built yet')),
       run: {
         title: (input) => ('setId' in input ? `Back up set ${input.setId}` : `Back up ${input.sources.length} source(s) of ${input.hostId}`),
         run: async (input, ctx): Promise<BackupResult> => {
