@@ -124,6 +124,8 @@ EOF
   }
   local rows="" t
   for t in customers products orders audit.events; do rows+="${rows:+, }\"$t\": ${SHOP_ROWS[$t]}"; done
+  local maria_rows=""
+  for t in warehouses items stock_moves; do maria_rows+="${maria_rows:+, }\"$t\": ${MARIA_ROWS[$t]}"; done
   local buckets="" b
   for b in "${S3_BUCKETS[@]}"; do buckets+="${buckets:+, }\"$b\""; done
   {
@@ -163,7 +165,7 @@ EOF
     "buckets": [$buckets],
     "dataDir": "$S3_DATA"
   },
-  "images": { "busybox": "$BUSYBOX_IMAGE", "postgres": "$POSTGRES_IMAGE" },
+  "images": { "busybox": "$BUSYBOX_IMAGE", "postgres": "$POSTGRES_IMAGE", "mariadb": "$MARIADB_IMAGE" },
   "stacks": {
     "production": {
       "project": "shop",
@@ -180,8 +182,9 @@ EOF
       "filesVolume": { "name": "shop_files", "container": "shop-app-1", "mountPath": "/srv/files" }
     },
     "science": {
-      "containers": ["notebook"],
-      "volumes": ["science_data"]
+      "containers": ["notebook", "maria-db-1"],
+      "volumes": ["science_data", "lab-maria_data"],
+      "mariadb": { "project": "lab-maria", "container": "maria-db-1", "image": "$MARIADB_IMAGE", "name": "inventory", "rootPassword": "$MARIA_ROOT_PASSWORD", "rowCounts": { $maria_rows } }
     }
   }
 }

@@ -69,25 +69,31 @@ release_chroot() {
   done
 }
 
+# debootstrap_into DIR PACKAGES LOGNAME — a bookworm minbase tree with PACKAGES (comma-separated) in
+# DIR. Two stages so a policy-rc.d can go in first: package scripts must not start daemons in the
+# chroot. --cache-dir keeps the .debs (shared by all images), so a retry does not download again.
+debootstrap_into() {
+  local work=$1 packages=$2 logf="$LAB_CACHE/build/$3"
+  mkdir -p "$LAB_CACHE/build" "$LAB_CACHE/debs"
+  [[ -d $work ]] && { release_chroot "$work"; rm -rf "$work"; }
+  debootstrap --foreign --variant=minbase --include="$packages" --cache-dir="$LAB_CACHE/debs" \
+    bookworm "$work" "$DEBIAN_MIRROR" >"$logf" 2>&1 ||
+    die "debootstrap (first stage) failed; see $logf"
+  printf '#!/bin/sh\n# no daemons in an image build\nexit 101\n' >"$work/usr/sbin/policy-rc.d"
+  chmod 755 "$work/usr/sbin/policy-rc.d"
+  if ! chroot "$work" /debootstrap/debootstrap --second-stage >>"$logf" 2>&1; then
+    release_chroot "$work"
+    die "debootstrap (second stage) failed; see $logf"
+  fi
+  release_chroot "$work"
+}
+
 build_postgres_rootfs() {
   local stamp="$POSTGRES_BASE.recipe"
   [[ -s $POSTGRES_BASE && $(cat "$stamp" 2>/dev/null) == "$POSTGRES_RECIPE" ]] && return 0
   local work="$LAB_CACHE/build/postgres15" started=$SECONDS
   log "building postgres rootfs with debootstrap (once per machine, a few minutes)"
-  mkdir -p "$LAB_CACHE/build" "$LAB_CACHE/debs"
-  [[ -d $work ]] && { release_chroot "$work"; rm -rf "$work"; }
-  # Two stages so a policy-rc.d can go in first: package scripts must not start postgres in the
-  # chroot. --cache-dir keeps the .debs, so a retry after a failed run does not download again.
-  debootstrap --foreign --variant=minbase --include=postgresql-15 --cache-dir="$LAB_CACHE/debs" \
-    bookworm "$work" "$DEBIAN_MIRROR" >"$LAB_CACHE/build/debootstrap.log" 2>&1 ||
-    die "debootstrap (first stage) failed; see $LAB_CACHE/build/debootstrap.log"
-  printf '#!/bin/sh\n# no daemons in an image build\nexit 101\n' >"$work/usr/sbin/policy-rc.d"
-  chmod 755 "$work/usr/sbin/policy-rc.d"
-  if ! chroot "$work" /debootstrap/debootstrap --second-stage >>"$LAB_CACHE/build/debootstrap.log" 2>&1; then
-    release_chroot "$work"
-    die "debootstrap (second stage) failed; see $LAB_CACHE/build/debootstrap.log"
-  fi
-  release_chroot "$work"
+  debootstrap_into "$work" postgresql-15 debootstrap.log
 
   # Trim: docs, man pages, locales, apt lists and caches; the LLVM JIT (postgres runs without it
   # and it is a third of the size); the cluster and snakeoil key the package scripts created.
@@ -111,23 +117,24 @@ build_postgres_rootfs() {
   log "postgres rootfs cached: $POSTGRES_BASE ($(du -h "$POSTGRES_BASE" | cut -f1), $((SECONDS - started)) s)"
 }
 
-# The importable tar = cached base + the entrypoint (GNU tar appends to an uncompressed archive).
-build_postgres_image_tar() {
-  local rev=$1
-  [[ -s $POSTGRES_TAR && $(cat "$POSTGRES_TAR.rev" 2>/dev/null) == "$rev" ]] && return 0
-  log "assembling postgres image tar"
-  zstd -q -dc "$POSTGRES_BASE" >"$POSTGRES_TAR.tmp"
+# assemble_image_tar BASE TAR ENTRYPOINT REV — the importable tar = a cached base rootfs (.tar.zst)
+# + ENTRYPOINT as /usr/local/bin/docker-entrypoint.sh (GNU tar appends to an uncompressed archive).
+assemble_image_tar() {
+  local base=$1 tar=$2 entrypoint=$3 rev=$4
+  [[ -s $tar && $(cat "$tar.rev" 2>/dev/null) == "$rev" ]] && return 0
+  log "assembling $(basename "$tar")"
+  zstd -q -dc "$base" >"$tar.tmp"
   local stage; stage=$(mktemp -d)
-  install -D -m 0755 "$LAB_DIR/postgres/docker-entrypoint.sh" "$stage/usr/local/bin/docker-entrypoint.sh"
-  tar --numeric-owner --owner=0 --group=0 -C "$stage" -rf "$POSTGRES_TAR.tmp" ./usr/local/bin/docker-entrypoint.sh
+  install -D -m 0755 "$entrypoint" "$stage/usr/local/bin/docker-entrypoint.sh"
+  tar --numeric-owner --owner=0 --group=0 -C "$stage" -rf "$tar.tmp" ./usr/local/bin/docker-entrypoint.sh
   rm -rf "$stage"
-  mv -f "$POSTGRES_TAR.tmp" "$POSTGRES_TAR"
-  echo "$rev" >"$POSTGRES_TAR.rev"
+  mv -f "$tar.tmp" "$tar"
+  echo "$rev" >"$tar.rev"
 }
 
-postgres_rev() {
-  { echo "$POSTGRES_RECIPE"; stat -c '%s %Y' "$POSTGRES_BASE"; cat "$LAB_DIR/postgres/docker-entrypoint.sh"; } |
-    sha256sum | cut -c1-16
+# image_rev RECIPE BASE ENTRYPOINT — changes when the recipe, the cached base or the entrypoint does.
+image_rev() {
+  { echo "$1"; stat -c '%s %Y' "$2"; cat "$3"; } | sha256sum | cut -c1-16
 }
 
 # --- docker image archives ----------------------------------------------------------------------
@@ -180,7 +187,8 @@ build_images() {
   mkdir -p "$LAB_CACHE"
   build_busybox_rootfs
   build_postgres_rootfs
-  build_postgres_image_tar "$(postgres_rev)"
+  local pg_entry="$LAB_DIR/postgres/docker-entrypoint.sh"
+  assemble_image_tar "$POSTGRES_BASE" "$POSTGRES_TAR" "$pg_entry" "$(image_rev "$POSTGRES_RECIPE" "$POSTGRES_BASE" "$pg_entry")"
   BUSYBOX_ID=$(make_image_archive busybox "$BUSYBOX_IMAGE" "$BUSYBOX_TAR" \
     "{\"Env\":[\"PATH=$STD_PATH\"],\"Cmd\":[\"sh\"],\"Labels\":{\"org.hindsight.lab.image\":\"busybox\"}}")
   local pg_config

@@ -20,7 +20,7 @@ start_s3() {
   [[ -x $NODE ]] || die "$NODE missing: run npm ci first (the lab uses the project's Node for s3rver)"
   mkdir -p "$S3_RUN" "$S3_DATA"
   local pid want have
-  want="$(s3_args) $(sha256sum "$LAB_DIR/s3-server.mjs" | cut -c1-12)"
+  want="legacy-openssl $(s3_args) $(sha256sum "$LAB_DIR/s3-server.mjs" | cut -c1-12)"
   have=$(cat "$S3_RUN/s3.args" 2>/dev/null || true)
   if pid=$(pidfile_pid "$S3_RUN/s3.pid" node); then
     if [[ $want == "$have" ]] && s3_answers; then return 0; fi
@@ -31,7 +31,9 @@ start_s3() {
   log "s3: starting s3rver on $S3_ENDPOINT"
   echo "---- $(date -Is) start" >>"$S3_RUN/s3.log"
   # shellcheck disable=SC2046
-  spawn_daemon "$S3_RUN/s3.log" "$NODE" "$LAB_DIR/s3-server.mjs" $(s3_args)
+  # --openssl-legacy-provider: s3rver encrypts ListObjectsV2 continuation tokens with DES, which
+  # OpenSSL 3 only has in its legacy provider; without it every truncated page is a 500.
+  spawn_daemon "$S3_RUN/s3.log" "$NODE" --openssl-legacy-provider "$LAB_DIR/s3-server.mjs" $(s3_args)
   echo "$want" >"$S3_RUN/s3.args"
 }
 

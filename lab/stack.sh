@@ -8,7 +8,7 @@
 #   shop-db-1   hindsight-lab/postgres:15, volume shop_pgdata, database shop (seeded, see SHOP_ROWS)
 #   shop-app-1  busybox, volume shop_files at /srv/files, logs a heartbeat every 2 s
 # uat:        the same project with an empty shop database and other files; lone container uat-web
-# science:    container notebook with volume science_data
+# science:    container notebook with volume science_data; project lab-maria (mariadb.sh)
 
 COMPOSE_VERSION=2.24.5                  # what the compose labels claim to have been made by
 LAB_LABEL=org.hindsight.lab             # on everything the lab creates (for --reset)
@@ -234,6 +234,7 @@ setup_science() {
   heartbeat_cmd notebook /data
   ensure_container science notebook "$BUSYBOX_IMAGE" >/dev/null
   fill_volume science notebook /data files_science
+  maria_stack science   # mariadb.sh
 }
 
 # reset_machine MACHINE — remove what the lab created there (containers, volumes, networks), so

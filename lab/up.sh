@@ -11,6 +11,7 @@ source "$LAB_DIR/machines.sh"
 source "$LAB_DIR/ssh.sh"
 source "$LAB_DIR/s3.sh"
 source "$LAB_DIR/stack.sh"
+source "$LAB_DIR/mariadb.sh"
 source "$LAB_DIR/config.sh"
 
 RESET=0
@@ -35,6 +36,7 @@ flock -w 600 9 || die "another lab/up.sh or lab/down.sh holds $LAB_RUN/.lock"
 ensure_user
 ensure_keys
 build_images
+build_mariadb_image
 
 # Start everything that can start in parallel, then wait for each.
 for m in "${MACHINES[@]}"; do start_dockerd "$m"; done

@@ -6,6 +6,10 @@ import './styles/tokens.css';
 import './styles/base.css';
 import './styles/components.css';
 import './styles/app.css';
+import './styles/operations.css';
+import './styles/backups.css';
+import './styles/snapshots.css';
+import './styles/restore.css';
 
 installTheme();
 createRoot(document.getElementById('root')!).render(

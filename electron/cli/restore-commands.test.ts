@@ -78,7 +78,7 @@ describe('hindsight restore / operations over a fake backend', () => {
     const r = await run(['operations'], {
       operations: {
         list: async () => [
-          { id: 'op1', kind: 'restore', state: 'interrupted', snapshotId: 's', repositoryId: 'r1', targetHostId: 'h-uat', targetHostName: 'uat', targets: ['v'], step: 'restore', startedAt: 't', endedAt: null, recovery: 'put back from the safety copy' },
+          { id: 'op1', kind: 'restore', title: 'Restore s onto uat', state: 'interrupted', snapshotId: 's', repositoryId: 'r1', targetHostId: 'h-uat', targetHostName: 'uat', targets: ['v'], step: 'restore', startedAt: 't', endedAt: null, recovery: 'put back from the safety copy' },
         ],
       },
     });

@@ -4,6 +4,7 @@
  * calls its handlers. Task bookkeeping (tasks.list / tasks.cancel) belongs to the router.
  */
 import type { Handlers } from '../../shared/contract/index.js';
+import type { RestoreDeps } from './restore/runner.js';
 
 export type BackendHandlers = Omit<Handlers, 'tasks' | 'system'>;
 
@@ -33,4 +34,9 @@ export interface BackendOptions {
   connectTimeoutMs?: number;
   /** Inventory cache tuning (defaults: 200 ms debounce, stop watching 15 min after the last get). */
   inventory?: { debounceMs?: number; watchIdleMs?: number };
+  /**
+   * Called by the restore runner after it journaled a step, before running it. Tests, and the e2e
+   * fault hook of the web server (HINDSIGHT_TEST_FAULT, see electron/core/restore/README.md).
+   */
+  restoreBeforeStep?: RestoreDeps['beforeStep'];
 }

@@ -19,7 +19,9 @@ import { hostsHandlers } from './hosts-handlers.js';
 import { createLogger } from './log.js';
 import { repositoriesHandlers } from './repositories-handlers.js';
 import { RepositoriesStore } from './repository/index.js';
+import { OperationsHub } from './operations/operations-hub.js';
 import { findInterrupted, restoreDeps, restoreHandlers } from './restore/handlers.js';
+import { sweepSafetyCopies } from './restore/safety-sweep.js';
 import type { SshConnectDeps } from './ssh/connect.js';
 import { KnownHostsStore } from './ssh/known-hosts-store.js';
 import { PendingHostKeys } from './ssh/pending-host-keys.js';
@@ -68,8 +70,22 @@ export async function createBackend(options: BackendOptions): Promise<Backend> {
 
   // Restore, verify, operations (ARCHITECTURE §6). Unfinished journals of a crashed run are found
   // (and logged) now; operations.list shows them as interrupted, operations.rollback undoes them.
-  const restore = restoreDeps({ configDir: options.configDir, hosts, engines, repositories, backendDeps: { configDir: options.configDir, ssh: sshDeps } });
+  // Every operation (backup, restore, verify) reports its changes through one hub: live task and
+  // progress for operations.list, a log file per operation, and operations.onChanged.
+  const operations = new OperationsHub(options.configDir, (id) => emit('operations.onChanged', { id }));
+  const snapshotChanged = (repositoryId: string, snapshotId: string) => emit('snapshots.onChanged', { repositoryId, snapshotId });
+  const restore = restoreDeps({
+    configDir: options.configDir,
+    hosts,
+    engines,
+    repositories,
+    backendDeps: { configDir: options.configDir, ssh: sshDeps },
+    operations,
+    ...(options.restoreBeforeStep ? { beforeStep: options.restoreBeforeStep } : {}),
+  });
   await findInterrupted(restore).catch((e: unknown) => log.warn('could not read the operation journals', RpcError.is(e) ? e.message : e));
+  // Safety copies of operations that ended well, past their retention (restore/safety-sweep.ts).
+  await sweepSafetyCopies(options.configDir, { active: restore.active }).catch((e: unknown) => log.warn('could not sweep old safety copies', RpcError.is(e) ? e.message : e));
 
   const handlers: BackendHandlers = {
     hosts: hostsHandlers({ hosts, engines, inventory, knownHosts, pendingKeys, localSocket: options.localSocketPath, emit }),
@@ -103,7 +119,7 @@ export async function createBackend(options: BackendOptions): Promise<Backend> {
       backendDeps: { configDir: options.configDir, ssh: sshDeps },
       emit,
     }),
-    ...restoreHandlers(restore),
+    ...restoreHandlers(restore, snapshotChanged),
     logs: {
       follow: async ({ hostId, containerId, tail }, sink) => followLogs(await engines.forHost(hostId), { containerId, tail }, sink),
     },
@@ -116,6 +132,10 @@ export async function createBackend(options: BackendOptions): Promise<Backend> {
       backendDeps: { configDir: options.configDir, ssh: sshDeps },
       toolVersion: APP_VERSION,
       onChanged: (repositoryId) => emit('repositories.onChanged', { repositoryId }),
+      onSnapshot: snapshotChanged,
+      configDir: options.configDir,
+      operations,
+      active: restore.active,
     }),
   };
 

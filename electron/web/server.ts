@@ -13,13 +13,15 @@ import { APP_VERSION } from '../core/rpc/app-version.js';
 import { createRouter } from '../core/rpc/router.js';
 import { consoleLogger } from '../core/rpc/types.js';
 import { generateToken, isLoopbackHost } from './security.js';
+import { faultHookFromEnv } from './test-fault.js';
 import { startWebServer } from './web-server.js';
 
 const USAGE = `Usage: hindsight-web [--host ADDRESS] [--port N] [--static-dir DIR]
   --host        address to listen on (default 127.0.0.1; anything else exposes the console)
   --port        port, 0 for a free one (default $HINDSIGHT_WEB_PORT or 7420)
   --static-dir  the built renderer (default dist/renderer next to this script)
-Environment: HINDSIGHT_CONFIG_DIR, HINDSIGHT_WEB_PORT, HINDSIGHT_WEB_TOKEN`;
+Environment: HINDSIGHT_CONFIG_DIR, HINDSIGHT_WEB_PORT, HINDSIGHT_WEB_TOKEN
+  (tests only: HINDSIGHT_TEST_FAULT=restore:<step> with HINDSIGHT_TEST_FAULTS_ENABLED=1)`;
 
 function parsePort(raw: string): number {
   const port = Number(raw);
@@ -57,7 +59,9 @@ async function main(): Promise<void> {
   }
   const token = process.env.HINDSIGHT_WEB_TOKEN || generateToken();
   const configDir = defaultConfigDir();
-  const backend = await createBackend({ configDir });
+  // Test-only: a restore that fails at a chosen step (HINDSIGHT_TEST_FAULT + HINDSIGHT_TEST_FAULTS_ENABLED=1).
+  const restoreBeforeStep = faultHookFromEnv(process.env);
+  const backend = await createBackend({ configDir, ...(restoreBeforeStep ? { restoreBeforeStep } : {}) });
   const router = createRouter(backend, { mode: 'web', configDir, appVersion: APP_VERSION, logger: consoleLogger });
   const server = await startWebServer({ router, staticDir, host, port, token });
   console.log(`Hindsight web console: ${server.url}`);

@@ -1,10 +1,12 @@
 import { useEffect, useState } from 'react';
 import { PlugZap } from 'lucide-react';
-import { Button, EmptyState, Spinner, Toasts } from '../components';
+import { Button, EmptyState, OperationNoticeStack, Spinner, Toasts } from '../components';
 import { HostDialogs } from '../hosts/HostDialogs';
 import { ConfirmActionDialog } from '../inventory/ConfirmActionDialog';
 import { LogsDrawer } from '../logs/LogsDrawer';
 import { useLogsStore } from '../logs/useLogsStore';
+import { InterruptedBanner } from '../operations/InterruptedBanner';
+import { useOperationNoticesStore } from '../operations/useOperationNoticesStore';
 import { errorDetail } from './errors';
 import { Page } from './Pages';
 import { Sidebar } from './Sidebar';
@@ -23,6 +25,7 @@ function Main() {
   return (
     <main className={logsOpen ? (maximized ? 'main has-drawer drawer-max' : 'main has-drawer') : 'main'}>
       <div className="main-scroll">
+        <InterruptedBanner />
         <Page route={route} />
       </div>
       <LogsDrawer />
@@ -34,6 +37,7 @@ export function App() {
   const { state, connect } = useConnectionStore();
   const [appVersion, setAppVersion] = useState<string | null>(null);
   const toasts = useToastStore();
+  const notices = useOperationNoticesStore();
   const client = state.status === 'ready' ? state.client : null;
   useBackendEvents(client);
 
@@ -82,6 +86,7 @@ export function App() {
       <HostDialogs />
       <ConfirmActionDialog />
       <Toasts toasts={toasts.toasts} onDismiss={toasts.dismiss} />
+      <OperationNoticeStack notices={notices.notices} onDismiss={notices.dismiss} />
     </div>
   );
 }

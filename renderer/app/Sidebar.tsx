@@ -1,5 +1,6 @@
 import { History } from 'lucide-react';
 import { HostList } from '../hosts/HostList';
+import { runningCount, useOperationsStore } from '../operations/useOperationsStore';
 import { AppNav } from './AppNav';
 import { ThemeToggle } from './ThemeToggle';
 import { useRouteStore } from './useRouteStore';
@@ -7,6 +8,7 @@ import { useRouteStore } from './useRouteStore';
 export function Sidebar({ appVersion }: { appVersion: string | null }) {
   const navigate = useRouteStore((s) => s.navigate);
   const overview = useRouteStore((s) => s.route.page === 'overview');
+  const running = useOperationsStore((s) => runningCount(s.list));
   // Other sections add their badges here (e.g. the number of running operations).
   return (
     <aside className="sidebar">
@@ -24,7 +26,7 @@ export function Sidebar({ appVersion }: { appVersion: string | null }) {
         </span>
         <span className="brand-name">Hindsight</span>
       </a>
-      <AppNav />
+      <AppNav badges={running > 0 ? { operations: <span data-testid="running-operations" title={`${running} running`}>{running}</span> } : {}} />
       <HostList />
       <footer className="sidebar-footer">
         <ThemeToggle />

@@ -2,6 +2,7 @@ import { useEffect } from 'react';
 import type { Client } from '../../shared/contract/index.js';
 import { useHostsStore } from '../hosts/useHostsStore';
 import { useInventoryStore } from '../inventory/useInventoryStore';
+import { useOperationsStore } from '../operations/useOperationsStore';
 
 /**
  * The UI never polls: it loads once and refetches when the backend says something changed
@@ -20,9 +21,13 @@ export function useBackendEvents(client: Client | null) {
       // Only hosts someone has looked at; the others load when opened.
       if (useInventoryStore.getState().byHost[hostId]) void useInventoryStore.getState().load(hostId);
     });
+    // Operations: loaded at start (an interrupted one is offered for rollback at once), refetched when one changes.
+    void useOperationsStore.getState().load();
+    const offOperations = client.operations.onChanged(({ id }) => useOperationsStore.getState().changed(id));
     return () => {
       offHosts();
       offInventory();
+      offOperations();
     };
   }, [client]);
 }

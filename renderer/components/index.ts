@@ -11,3 +11,8 @@ export { Table, type Column } from './Table';
 export { Toasts, type ToastItem } from './Toasts';
 export { Toolbar, ToolbarSpacer } from './Toolbar';
 export { cx } from './cx';
+export { OperationNoticeStack, type OperationNoticeItem } from './OperationNoticeStack';
+export { Stepper, type StepperItem } from './Stepper';
+export { CommandBlock } from './CommandBlock';
+export { CheckStatusIcon, type CheckStatus } from './CheckStatusIcon';
+export { CopyText } from './CopyText';

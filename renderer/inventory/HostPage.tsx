@@ -1,9 +1,11 @@
 import { useEffect } from 'react';
-import { Pencil, RefreshCw, Trash2 } from 'lucide-react';
+import { DatabaseBackup, Pencil, RefreshCw, Trash2 } from 'lucide-react';
 import { Button, Card, EmptyState, ErrorBanner, IconButton, Spinner } from '../components';
 import { errorDetail } from '../app/errors';
 import { formatTime, pluralize } from '../app/format';
 import { useRouteStore } from '../app/useRouteStore';
+import { BackupDialogHost } from '../backups/BackupDialog';
+import { useBackupDialogStore } from '../backups/useBackupDialogStore';
 import { describeConnection } from '../hosts/hostForm';
 import { HostConnectionStatus } from '../hosts/HostConnectionStatus';
 import { ProtectedIcon, RoleBadge } from '../hosts/RoleBadge';
@@ -63,6 +65,9 @@ export function HostPage({ hostId }: { hostId: string }) {
         </div>
         <div className="page-actions">
           <IconButton label="Refresh inventory" icon={<RefreshCw size={15} />} pending={entry?.loading} onClick={() => void load(hostId, true)} variant="secondary" />
+          <Button variant="primary" icon={<DatabaseBackup size={14} />} onClick={() => useBackupDialogStore.getState().open({ host })}>
+            Back up…
+          </Button>
           <Button icon={<Pencil size={14} />} onClick={() => openEdit(host.id)}>
             Edit
           </Button>
@@ -104,6 +109,7 @@ export function HostPage({ hostId }: { hostId: string }) {
           </Card>
         </>
       )}
+      <BackupDialogHost />
     </div>
   );
 }

@@ -1,6 +1,7 @@
-import { Layers, Play, RotateCw, Square } from 'lucide-react';
+import { DatabaseBackup, Layers, Play, RotateCw, Square } from 'lucide-react';
 import type { Container, Host, Stack } from '../../shared/contract/index.js';
 import { Button, ProgressBar } from '../components';
+import { useBackupDialogStore } from '../backups/useBackupDialogStore';
 import { ContainerRow } from './ContainerRow';
 import { containerKey, useServicesStore } from './useServicesStore';
 
@@ -11,6 +12,7 @@ export function StackGroup({ host, stack, containers }: { host: Host; stack: Sta
   const project = stack.name;
   const run = useServicesStore((s) => (project ? s.stacks[containerKey(host.id, project)] : undefined));
   const request = useServicesStore((s) => s.request);
+  const openBackup = useBackupDialogStore((s) => s.open);
   const running = containers.filter((c) => c.state === 'running').length;
   const act = (action: 'start' | 'stop' | 'restart') => project && request({ kind: 'stack', host, project, action });
 
@@ -32,6 +34,9 @@ export function StackGroup({ host, stack, containers }: { host: Host; stack: Sta
             )}
             {project && (
               <div className="row-actions group-actions" role="group" aria-label={`Stack ${project} actions`}>
+                <Button size="sm" variant="ghost" icon={<DatabaseBackup size={12} />} onClick={() => openBackup({ host, stack: project })} aria-label={`Back up stack ${project}`}>
+                  Back up…
+                </Button>
                 <Button size="sm" variant="ghost" icon={<Play size={12} />} disabled={!!run || running === containers.length} pending={run?.action === 'start'} onClick={() => act('start')} aria-label={`Start stack ${project}`}>
                   Start all
                 </Button>

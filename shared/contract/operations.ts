@@ -93,6 +93,8 @@ export const AuditRecord = z.object({
   to: z.string(),
   result: z.string(),
   error: z.string().optional(),
+  /** The user's note (e.g. why the safety copy was off). */
+  note: z.string().optional(),
   startedAt: z.string(),
   endedAt: z.string(),
 });

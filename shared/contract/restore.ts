@@ -26,6 +26,8 @@ export const RestoreInput = z.object({
   sources: z.array(z.string()).max(100).optional(),
   /** Keep a copy of what will be overwritten, for the rollback (default on). */
   safetyCopy: z.boolean().default(true),
+  /** Why, in the user's words — required by the UI when the safety copy is off; kept in the operation's log and the audit record. */
+  note: z.string().max(500).optional(),
   /** A protected target host needs its name typed here. */
   confirm: z.string().max(253).optional(),
   decryption: DecryptionInput.optional(),

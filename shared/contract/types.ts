@@ -13,6 +13,8 @@ type Out<S extends z.ZodType> = z.output<S>;
 /** Given to a task handler: report progress/log lines; `signal` aborts on tasks.cancel. */
 export interface TaskContext {
   signal: AbortSignal;
+  /** The task's id in the registry that runs it (absent when a handler is called directly, e.g. tests, CLI). */
+  taskId?: string;
   report(event: Extract<TaskEvent, { type: 'progress' | 'log' }>): void;
 }
 /** Given to a stream handler: push items (the transport batches them); `signal` aborts on unsubscribe. */

@@ -7,6 +7,7 @@ import type { BackupResult, BackupRunInput } from '../../../shared/contract/back
 import { AdHocBackup } from '../../../shared/contract/backup.js';
 import { RpcError } from '../../../shared/contract/errors.js';
 import type { BackupSet } from '../../../shared/contract/snapshots.js';
+import type { TaskContext } from '../../../shared/contract/types.js';
 import type { BackendHandlers } from '../backend-types.js';
 import type { HostsRepository } from '../config/hosts-repository.js';
 import type { Engine } from '../docker/engine.js';
@@ -15,6 +16,12 @@ import type { EncryptionSpec } from '../pipeline/index.js';
 import { createBackend as createRepositoryBackend, type BackendDeps, type RepositoriesStore, type RepositoryBackend } from '../repository/index.js';
 import type { BackupSetsStore } from './backup-sets-store.js';
 import { browseAsOf, browseList, readManifest } from './browse.js';
+import type { OperationsHub } from '../operations/operations-hub.js';
+import { makeSnapshotId } from '../../../shared/snapshot-id.js';
+import { asBackupOperation } from './backup-operation.js';
+import { discoverOnEngine } from './discover.js';
+import { FileIndexCache, listDirectory } from './file-index.js';
+import { SnapshotSummaryCache, snapshotSummaries } from './snapshot-summaries.js';
 import { runBackup, type BackupOutcome } from './run-backup.js';
 import { safeName, sourceNames } from './source-names.js';
 
@@ -30,6 +37,16 @@ export interface BackupDeps {
   /** Injected in tests (as-of across snapshots made at chosen times). */
   now?: () => Date;
   onChanged?: (repositoryId: string) => void;
+  /** A backup wrote a snapshot's manifest (snapshots.onChanged). */
+  onSnapshot?: (repositoryId: string, snapshotId: string) => void;
+  /** Where backups are journaled as operations (<config dir>/operations/), and the live state of those running. */
+  configDir: string;
+  operations?: OperationsHub;
+  /** Operations running in this process, shared with the restores'. */
+  active: Set<string>;
+  /** Caches of immutable things (manifests, file indexes); tests pass their own to count reads. */
+  summaryCache?: SnapshotSummaryCache;
+  fileIndexes?: FileIndexCache;
 }
 
 type Handlers = Pick<BackendHandlers, 'backupSets' | 'backup' | 'snapshots'>;
@@ -92,6 +109,68 @@ export function backupHandlers(d: BackupDeps): Handlers {
     return { set, encryption: { kind: 'none' } as EncryptionSpec, note: adhoc.note };
   };
 
+  /** One backup run of a resolved set, inside its operation (asBackupOperation). */
+  const runOne = async (x: {
+    set: BackupSet;
+    encryption: EncryptionSpec;
+    note: string | undefined;
+    host: { id: string; name: string };
+    ctx: TaskContext;
+    snapshotId: string;
+    startedAt: Date;
+  }): Promise<BackupResult> => {
+    const { set, encryption, note, host, ctx, snapshotId, startedAt } = x;
+    const engine = await d.engineFor(host.id);
+    const { backend, id: repositoryId, builtIn } = await openBackend(set.repositoryId);
+    let outcome: BackupOutcome;
+    try {
+      outcome = await runBackup(
+        {
+          set: set.name,
+          host: { id: host.id, name: host.name },
+          engine,
+          backend,
+          sources: set.sources,
+          compression: set.compression,
+          encryption: { kind: set.encryption, spec: encryption },
+          stopContainers: set.stopContainers,
+          tags: set.tags,
+          note,
+          initIfEmpty: builtIn,
+        },
+        { signal: ctx.signal, report: (e) => ctx.report(e), now: d.now, toolVersion: `hindsight ${d.toolVersion}`, snapshotId, startedAt },
+      );
+    } finally {
+      await backend.close().catch(() => undefined);
+    }
+    d.onChanged?.(repositoryId);
+    d.onSnapshot?.(repositoryId, outcome.manifest.id);
+    const m = outcome.manifest;
+    return {
+      snapshotId: m.id,
+      manifestKey: outcome.manifestKey,
+      set: m.set,
+      startedAt: m.startedAt,
+      completedAt: m.completedAt,
+      rawBytes: m.sources.reduce((a, s) => a + s.rawBytes, 0),
+      storedBytes: m.sources.reduce((a, s) => a + s.storedBytes, 0),
+      sources: m.sources.map((s) => ({
+        name: s.name,
+        kind: s.kind,
+        objectKey: s.objectKey,
+        rawBytes: s.rawBytes,
+        storedBytes: s.storedBytes,
+        ...(s.fileCount !== undefined ? { fileCount: s.fileCount } : {}),
+        ...(s.rowCounts ? { rowCounts: s.rowCounts } : {}),
+        ...(s.databaseRowCounts ? { databaseRowCounts: s.databaseRowCounts } : {}),
+        seconds: (Date.parse(s.completedAt) - Date.parse(s.startedAt)) / 1000,
+      })),
+    };
+  };
+
+  const summaryCache = d.summaryCache ?? new SnapshotSummaryCache();
+  const fileIndexes = d.fileIndexes ?? new FileIndexCache();
+
   return {
     backupSets: {
       list: () => d.sets.list(),
@@ -105,58 +184,23 @@ export function backupHandlers(d: BackupDeps): Handlers {
     },
 
     backup: {
-      // TODO(issue 4): source discovery (being built).
-      discover: () => Promise.reject(new RpcError('INTERNAL', 'backup.discover is not built yet')),
+      discover: async ({ hostId, stack }) => {
+        const host = await findHost(hostId);
+        return discoverOnEngine(await d.engineFor(host.id), stack);
+      },
       run: {
         title: (input) => ('setId' in input ? `Back up set ${input.setId}` : `Back up ${input.sources.length} source(s) of ${input.hostId}`),
-        run: async (input, ctx): Promise<BackupResult> => {
+        run: async (input, taskCtx): Promise<BackupResult> => {
           const { set, encryption, note } = await resolve(input);
           const host = await findHost(set.hostId);
-          const engine = await d.engineFor(host.id);
-          const { backend, id: repositoryId, builtIn } = await openBackend(set.repositoryId);
-          let outcome: BackupOutcome;
-          try {
-            outcome = await runBackup(
-              {
-                set: set.name,
-                host: { id: host.id, name: host.name },
-                engine,
-                backend,
-                sources: set.sources,
-                compression: set.compression,
-                encryption: { kind: set.encryption, spec: encryption },
-                stopContainers: set.stopContainers,
-                tags: set.tags,
-                note,
-                initIfEmpty: builtIn,
-              },
-              { signal: ctx.signal, report: (e) => ctx.report(e), now: d.now, toolVersion: `hindsight ${d.toolVersion}` },
-            );
-          } finally {
-            await backend.close().catch(() => undefined);
-          }
-          d.onChanged?.(repositoryId);
-          const m = outcome.manifest;
-          return {
-            snapshotId: m.id,
-            manifestKey: outcome.manifestKey,
-            set: m.set,
-            startedAt: m.startedAt,
-            completedAt: m.completedAt,
-            rawBytes: m.sources.reduce((a, s) => a + s.rawBytes, 0),
-            storedBytes: m.sources.reduce((a, s) => a + s.storedBytes, 0),
-            sources: m.sources.map((s) => ({
-              name: s.name,
-              kind: s.kind,
-              objectKey: s.objectKey,
-              rawBytes: s.rawBytes,
-              storedBytes: s.storedBytes,
-              ...(s.fileCount !== undefined ? { fileCount: s.fileCount } : {}),
-              ...(s.rowCounts ? { rowCounts: s.rowCounts } : {}),
-              ...(s.databaseRowCounts ? { databaseRowCounts: s.databaseRowCounts } : {}),
-              seconds: (Date.parse(s.completedAt) - Date.parse(s.startedAt)) / 1000,
-            })),
-          };
+          const repo = await findRepository(set.repositoryId);
+          // The snapshot id is made here so that the operation knows it from its start.
+          const startedAt = (d.now ?? (() => new Date()))();
+          const snapshotId = makeSnapshotId(set.name, { now: startedAt });
+          const facts = { snapshotId, set: set.name, repositoryId: repo.id, hostId: host.id, hostName: host.name, sources: sourceNames(set.sources) };
+          return asBackupOperation({ configDir: d.configDir, hub: d.operations, active: d.active }, facts, taskCtx, (ctx) =>
+            runOne({ set, encryption, note, host, ctx, snapshotId, startedAt }),
+          );
         },
       },
     },
@@ -164,9 +208,15 @@ export function backupHandlers(d: BackupDeps): Handlers {
     snapshots: {
       list: ({ repositoryId, set, from, to, timeZone }) => use(repositoryId, (b) => browseList(b, { set, from, to, timeZone, now: d.now })),
       get: ({ repositoryId, id }) => use(repositoryId, (b) => readManifest(b, id)),
-      // TODO(issue 4): manifest summaries and the file index (being built).
-      summaries: () => Promise.reject(new RpcError('INTERNAL', 'snapshots.summaries is not built yet')),
-      files: () => Promise.reject(new RpcError('INTERNAL', 'snapshots.files is not built yet')),
+      summaries: async ({ repositoryId, set, from, to, timeZone, limit }) => {
+        const repo = await findRepository(repositoryId);
+        return use(repo.id, (b) => snapshotSummaries(b, repo.id, { set, from, to, timeZone, limit, now: d.now }, summaryCache));
+      },
+      files: async ({ repositoryId, snapshotId, source, dir, limit }) => {
+        const repo = await findRepository(repositoryId);
+        const index = await use(repo.id, (b) => fileIndexes.get(b, repo.id, snapshotId, source));
+        return listDirectory(index, dir, limit, `the file index of ${source} in ${snapshotId}`);
+      },
       asOf: ({ repositoryId, set, when, timeZone }) =>
         use(repositoryId, (b) =>
           browseAsOf(b, {

@@ -331,6 +331,11 @@ describe('failures leave nothing behind', () => {
       await nothingLeft(which);
       const helpers = await dockerCli(prod, 'ps', '-a', '--filter', 'label=org.hindsight.helper=true', '--filter', `label=org.hindsight.helper.volume=${bigVolume}`, '--format', '{{.Names}}');
       expect(helpers).toBe('');
+      // The operation record says so: cancelled, in the first source's copy step (the second one never began).
+      const op = (await backend.handlers.operations.list({})).find((o) => o.kind === 'backup' && o.repositoryId === repoIds[which] && o.title.startsWith('Back up cut'))!;
+      expect(op).toMatchObject({ state: 'cancelled', error: expect.stringContaining('cancelled') });
+      const detail = await backend.handlers.operations.get({ id: op.id });
+      expect(detail.steps.map((st) => st.state)).toEqual(['done', 'failed', 'skipped']);
     });
   }
 });

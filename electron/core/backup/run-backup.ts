@@ -43,7 +43,7 @@ import {
 } from '../repository/index.js';
 import {
   openDirectoryTar,
-  openMariadbDump,
+  openMariadbBackup,
   openMongoDump,
   openPostgresDump,
   postgresDatabases,
@@ -88,6 +88,9 @@ export interface RunBackupOptions {
   toolVersion?: string;
   /** Chunk size for the pipeline (tests, bench). */
   chunkBytes?: number;
+  /** The snapshot id and its time, when the caller made them first (an operation knows its snapshot from the start). */
+  snapshotId?: string;
+  startedAt?: Date;
   /** Every pipeline progress report of each source; tests use it to cut or cancel mid-stream. */
   onSourceProgress?: (source: string, progress: PipelineProgress) => void;
 }
@@ -142,8 +145,8 @@ export async function runBackup(target: BackupTarget, opts: RunBackupOptions = {
   // Volume sizes (for fractions and ETAs) are asked for while the repository is opened and locked.
   const sizesPromise = target.sources.some((s) => s.kind === 'volume') ? volumeSizes(engine, signal) : Promise.resolve(new Map<string, number>());
   await (target.initIfEmpty ? openOrInitRepository : openRepository)(backend, { signal });
-  const started = now();
-  const id = makeSnapshotId(target.set, { now: started, random: opts.random });
+  const started = opts.startedAt ?? now();
+  const id = opts.snapshotId ?? makeSnapshotId(target.set, { now: started, random: opts.random });
   let lock: RepositoryLock | undefined;
   const written: Written = { keys: [], indexBytes: new Map() };
   const indexSizes = written.indexBytes;
@@ -159,6 +162,8 @@ export async function runBackup(target: BackupTarget, opts: RunBackupOptions = {
     const sources: ManifestSource[] = [];
     for (const [i, spec] of target.sources.entries()) {
       const name = names[i]!;
+      // Step "copy" of this source begins (the operation's journal follows these reports).
+      report({ type: 'progress', fraction: i / target.sources.length, message: `${name} (${i + 1}/${target.sources.length}): starting`, step: 'copy', source: name });
       const ctx: SourceContext = {
         target,
         id,
@@ -178,6 +183,7 @@ export async function runBackup(target: BackupTarget, opts: RunBackupOptions = {
     }
 
     // Every object confirmed before the manifest makes the snapshot exist.
+    report({ type: 'progress', fraction: 1, message: 'Checking the objects and writing the manifest', step: 'manifest' });
     for (const s of sources) {
       await confirm(backend, s.objectKey, s.storedBytes, signal);
       if (s.indexKey) await confirm(backend, s.indexKey, indexSizes.get(s.indexKey), signal);
@@ -200,7 +206,7 @@ export async function runBackup(target: BackupTarget, opts: RunBackupOptions = {
     const raw = sources.reduce((a, s) => a + s.rawBytes, 0);
     const stored = sources.reduce((a, s) => a + s.storedBytes, 0);
     logLine('info', `Snapshot ${id} complete: ${formatBytes(raw)} read, ${formatBytes(stored)} stored (manifest ${key}).`);
-    report({ type: 'progress', fraction: 1, message: `Snapshot ${id} complete`, bytesDone: raw, bytesTotal: raw });
+    report({ type: 'progress', fraction: 1, message: `Snapshot ${id} complete`, bytesDone: raw, bytesTotal: raw, step: 'manifest' });
     return { manifest, manifestKey: key };
   } catch (e) {
     const cancelled = opts.signal?.aborted === true;
@@ -306,8 +312,9 @@ async function openSource(spec: SourceSpec, ctx: SourceContext): Promise<Opened>
       };
     }
     case 'mariadb': {
-      const d = await openMariadbDump({ engine, container: spec.container, signal });
-      return { stream: d.stream, format: 'sql', ext: 'sql', origin: { container: spec.container, image: d.image } };
+      const d = await openMariadbBackup({ engine, container: spec.container, signal });
+      const origin = { container: spec.container, image: d.image, ...(d.engineVersion ? { engineVersion: d.engineVersion } : {}) };
+      return { stream: d.stream, format: 'sql', ext: 'sql', origin, databaseRowCounts: d.databaseRowCounts };
     }
     case 'mongo': {
       const d = await openMongoDump({ engine, container: spec.container, signal });
@@ -372,6 +379,8 @@ async function copySource(spec: SourceSpec, ctx: SourceContext): Promise<Manifes
           message: `${name} (${ctx.index + 1}/${ctx.count}): ${formatBytes(p.bytesDone)}${of}, ${rate}${eta}`,
           bytesDone: p.bytesDone,
           ...(p.bytesTotal ? { bytesTotal: p.bytesTotal } : {}),
+          step: 'copy',
+          source: name,
         });
       },
     });

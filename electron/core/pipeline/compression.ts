@@ -9,14 +9,21 @@
  */
 import { constants, createGunzip, createGzip, createZstdCompress, createZstdDecompress } from 'node:zlib';
 import { PassThrough, type Duplex } from 'node:stream';
+import type { BufferPool } from './buffer-pool.js';
 import type { CompressionSpec } from './types.js';
 
 /**
  * zlib's default output chunk is 16 KiB; larger chunks mean fewer trips through the thread pool
  * and through every later stage (see coalescer.ts for the figures). zlib streams keep Node's
  * default highWaterMark (64 KiB since Node 22), so each side holds about one chunk.
+ *
+ * 256 KiB rather than 1 MiB: zstd alone is faster on 1 MiB chunks, but inside a whole pipeline
+ * (32 KiB chunks in, coalesced) both cost the same CPU (512 MiB: 2.6–3.5 s vs 3.2–4.1 s), and
+ * 256 KiB keeps a quarter of the bytes in flight — which the garbage collector notices: before
+ * the coalescer recycled its buffers, 1 MiB runs over SSH fell into storms of mark-compacts
+ * far more often (see buffer-pool.ts and docs/walkthrough/performance.md).
  */
-export const DEFAULT_CHUNK_BYTES = 1024 * 1024;
+export const DEFAULT_CHUNK_BYTES = 256 * 1024;
 
 export const DEFAULT_ZSTD_LEVEL = 3;
 export const DEFAULT_GZIP_LEVEL = 6;
@@ -27,7 +34,17 @@ function level(value: number | undefined, fallback: number, min: number, max: nu
   return v;
 }
 
-export function createCompressor(spec: CompressionSpec, chunkBytes = DEFAULT_CHUNK_BYTES): Duplex {
+/**
+ * `pool`: the coalescer's BufferPool (buffer-pool.ts) — each input chunk is reported consumed
+ * once zlib's write callback says the library has taken it in, so its buffer can be used again.
+ */
+export function createCompressor(spec: CompressionSpec, chunkBytes = DEFAULT_CHUNK_BYTES, pool?: BufferPool): Duplex {
+  const compressor = makeCompressor(spec, chunkBytes);
+  if (pool && spec.kind !== 'none') reportConsumed(compressor, pool);
+  return compressor;
+}
+
+function makeCompressor(spec: CompressionSpec, chunkBytes: number): Duplex {
   switch (spec.kind) {
     case 'zstd':
       return createZstdCompress({
@@ -43,6 +60,21 @@ export function createCompressor(spec: CompressionSpec, chunkBytes = DEFAULT_CHU
     case 'none':
       return new PassThrough();
   }
+}
+
+/**
+ * zlib calls a chunk's _transform callback only after the library consumed all of its input
+ * (node:zlib processCallback: `this.buffer = null; this.cb()`), and both zstd and deflate copy
+ * input they keep into their own window — so from then on the chunk's memory may be reused.
+ */
+function reportConsumed(compressor: Duplex, pool: BufferPool): void {
+  const z = compressor as Duplex & { _transform(chunk: Buffer, enc: BufferEncoding, cb: (error?: Error | null) => void): void };
+  const transform = z._transform.bind(z);
+  z._transform = (chunk, enc, cb) =>
+    transform(chunk, enc, (error) => {
+      if (!error) pool.consumed(chunk);
+      cb(error);
+    });
 }
 
 /**

@@ -33,4 +33,5 @@ export { HashMeter } from './hash-meter.js';
 export { ProgressMeter } from './progress-meter.js';
 export { ZstdFrameCheck } from './zstd-frames.js';
 export { Coalescer } from './coalescer.js';
+export { BufferPool } from './buffer-pool.js';
 export { Handoff, sliced } from './scheduling.js';

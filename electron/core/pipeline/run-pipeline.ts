@@ -17,6 +17,7 @@
 import { PassThrough, Readable, type Duplex, type Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { createDecryptStage, createEncryptStage } from './age.js';
+import { BufferPool } from './buffer-pool.js';
 import { Coalescer } from './coalescer.js';
 import { Handoff } from './scheduling.js';
 import { createCompressor, createDecompressor, DEFAULT_CHUNK_BYTES } from './compression.js';
@@ -175,12 +176,14 @@ function buildStages<T>(
   const rawStages = (opts.rawStages ?? []).map((stream, i) => ({ name: `raw stage ${i + 1}`, stream }));
   const zstd = opts.compression.kind === 'zstd';
   if (opts.direction === 'backup') {
+    // Gathered chunks in recycled buffers, given back by the compressor (which copies its input).
+    const pool = opts.compression.kind === 'none' ? undefined : new BufferPool(chunkBytes);
     return [
       { name: 'progress', stream: progress },
-      { name: 'coalesce', stream: new Coalescer(chunkBytes) },
+      { name: 'coalesce', stream: new Coalescer(chunkBytes, pool) },
       ...rawStages,
       { name: 'raw hash', stream: raw },
-      { name: 'compress', stream: createCompressor(opts.compression, chunkBytes) },
+      { name: 'compress', stream: createCompressor(opts.compression, chunkBytes, pool) },
       { name: 'handoff', stream: new Handoff({ highWaterMark: hwm }) },
       // One frame of data, as the restore side insists; drops the empty frame Node appends.
       ...(zstd ? [{ name: 'zstd frames', stream: new ZstdFrameCheck({ trimTrailing: true, highWaterMark: hwm }) }] : []),

@@ -6,13 +6,17 @@
 import fs from 'node:fs';
 import fsp from 'node:fs/promises';
 import path from 'node:path';
+import type { Readable } from 'node:stream';
 import { RpcError } from '../../../shared/contract/errors.js';
-import type { ManifestSource } from '../../../shared/contract/snapshots.js';
+import type { PlanTarget } from '../../../shared/contract/restore.js';
+import type { Manifest, ManifestSource } from '../../../shared/contract/snapshots.js';
 import type { Engine } from '../docker/engine.js';
 import { TarGuard, createDecompressor, runPipeline, type EncryptionSpec, type PipelineProgress, type TarSummary } from '../pipeline/index.js';
 import type { RepositoryBackend } from '../repository/index.js';
 import { SOURCE_MOUNT, createHelper, pickHelperImage, removeHelper } from '../sources/helper.js';
-import { loadPostgresDump, openPostgresDump, openVolumeTar, writeVolumeTar } from '../sources/index.js';
+import { loadMariadbDump, loadPostgresDump, openDirectoryTar, openMariadbDump, openPostgresDump, openVolumeTar, removeDirectory, writeDirectoryTar, writeVolumeTar } from '../sources/index.js';
+import { databasesOf, dropNewDatabases, isDatabaseKind } from './db-state.js';
+import type { JournalTarget } from './journal.js';
 import type { TargetInventory } from './planner.js';
 
 export async function targetInventory(engine: Engine, signal?: AbortSignal): Promise<TargetInventory> {
@@ -69,10 +73,24 @@ export async function restoreOne(input: RestoreOneInput): Promise<RestoreOneResu
   const source = await backend.getObject(src.objectKey, { signal });
   const expected = { storedBytes: src.storedBytes, storedSha256: src.storedSha256, rawBytes: src.rawBytes, rawSha256: src.rawSha256 };
   const common = { direction: 'restore' as const, source, compression: { kind: src.compression }, encryption, expected, ...(signal ? { signal } : {}), ...(input.onProgress ? { onProgress: input.onProgress } : {}) };
-  if (src.kind === 'volume') {
+  if (src.kind === 'volume' || src.kind === 'directory') {
+    // The same guarded tar pipeline for both; only the sink differs (a helper on the volume, or the
+    // archive endpoint of the container holding the directory).
     const guard = new TarGuard({ policy: 'reject' });
-    const r = await runPipeline({ ...common, rawStages: [guard], sink: (tar) => writeVolumeTar({ engine, volume: target, tar, clear: true, ...(signal ? { signal } : {}) }) });
+    const dir = src.kind === 'directory' ? directoryOf(src) : undefined;
+    const r = await runPipeline({
+      ...common,
+      rawStages: [guard],
+      sink: async (tar) => {
+        if (dir === undefined) await writeVolumeTar({ engine, volume: target, tar, clear: true, ...(signal ? { signal } : {}) });
+        else await writeDirectoryTar({ engine, container: target, path: dir, tar, clear: true, ...(signal ? { signal } : {}) });
+      },
+    });
     return { rawSha256: r.rawSha256, storedSha256: r.storedSha256, rawBytes: r.rawBytes, storedBytes: r.storedBytes, tar: guard.summary };
+  }
+  if (src.kind === 'mariadb') {
+    const r = await runPipeline({ ...common, sink: (stream) => loadMariadbDump({ engine, container: target, input: stream, ...(signal ? { signal } : {}) }) });
+    return { rawSha256: r.rawSha256, storedSha256: r.storedSha256, rawBytes: r.rawBytes, storedBytes: r.storedBytes };
   }
   if (src.kind === 'postgres') {
     const mode = src.format === 'sql' ? ('dumpall' as const) : ('database' as const);
@@ -86,25 +104,44 @@ export async function restoreOne(input: RestoreOneInput): Promise<RestoreOneResu
   throw new RpcError('INVALID_INPUT', `Restoring a ${src.kind} source is not supported by this version.`);
 }
 
-/** Copies what a target holds now to a local zstd file (volume: tar; database: pg_dumpall). Returns the file. */
-export async function makeSafetyCopy(opts: { engine: Engine; kind: 'volume' | 'postgres'; target: string; dir: string; source: string; signal?: AbortSignal }): Promise<string> {
+/** The directory a directory source restores into: where it came from, inside the target container. */
+export function directoryOf(src: Pick<ManifestSource, 'name' | 'origin'>): string {
+  if (!src.origin.path) throw new RpcError('INVALID_INPUT', `Source ${src.name}: the manifest names no directory path.`);
+  return src.origin.path;
+}
+
+export type SafetyKind = JournalTarget['kind'];
+
+/** What the target holds now, as a stream: a tar (volume, directory) or a dump of every database. */
+async function openCurrent(engine: Engine, kind: SafetyKind, target: string, dir: string | undefined, signal?: AbortSignal): Promise<{ stream: Readable; closed?: Promise<void> }> {
+  const sig = signal ? { signal } : {};
+  switch (kind) {
+    case 'volume': {
+      const v = await openVolumeTar({ engine, volume: target, ...sig });
+      return { stream: v.stream, closed: v.closed };
+    }
+    case 'directory':
+      return { stream: (await openDirectoryTar({ engine, container: target, path: dir ?? '', ...sig })).stream };
+    case 'postgres':
+      return { stream: (await openPostgresDump({ engine, container: target, mode: 'dumpall', ...sig })).stream };
+    case 'mariadb':
+      return { stream: (await openMariadbDump({ engine, container: target, ...sig })).stream };
+  }
+}
+
+/** Copies what a target holds now to a local zstd file (volume/directory: tar; database: a dump of all). Returns the file. */
+export async function makeSafetyCopy(opts: { engine: Engine; kind: SafetyKind; target: string; path?: string | undefined; dir: string; source: string; signal?: AbortSignal }): Promise<string> {
   const { engine, kind, target, dir, signal } = opts;
   await fsp.mkdir(dir, { recursive: true, mode: 0o700 });
-  const file = path.join(dir, `${opts.source}.${kind === 'volume' ? 'tar' : 'sql'}.zst`);
+  const file = path.join(dir, `${opts.source}.${kind === 'volume' || kind === 'directory' ? 'tar' : 'sql'}.zst`);
   const partial = `${file}.partial`;
   let closed: Promise<void> | undefined;
   try {
-    let stream;
-    if (kind === 'volume') {
-      const src = await openVolumeTar({ engine, volume: target, ...(signal ? { signal } : {}) });
-      closed = src.closed;
-      stream = src.stream;
-    } else {
-      stream = (await openPostgresDump({ engine, container: target, mode: 'dumpall', ...(signal ? { signal } : {}) })).stream;
-    }
+    const current = await openCurrent(engine, kind, target, opts.path, signal);
+    closed = current.closed;
     await runPipeline({
       direction: 'backup',
-      source: stream,
+      source: current.stream,
       compression: { kind: 'zstd', level: 1 },
       encryption: { kind: 'none' },
       sink: fs.createWriteStream(partial, { mode: 0o600 }),
@@ -120,17 +157,74 @@ export async function makeSafetyCopy(opts: { engine: Engine; kind: 'volume' | 'p
   }
 }
 
-/** Puts a safety copy back: clear + extract (volume) or load the dumpall (database). Never tied to a signal. */
-export async function restoreSafetyCopy(opts: { engine: Engine; kind: 'volume' | 'postgres'; target: string; file: string }): Promise<void> {
+/** Puts a safety copy back: clear + extract (volume, directory) or load the dump (database). Never tied to a signal. */
+export async function restoreSafetyCopy(opts: { engine: Engine; kind: SafetyKind; target: string; path?: string | undefined; file: string }): Promise<void> {
   const { engine, kind, target, file } = opts;
   const read = fs.createReadStream(file);
   const decoded = read.pipe(createDecompressor({ kind: 'zstd' }));
   read.once('error', (e) => decoded.destroy(e));
-  if (kind === 'volume') {
-    await writeVolumeTar({ engine, volume: target, tar: decoded, clear: true });
-  } else {
-    await loadPostgresDump({ engine, container: target, input: decoded, mode: 'dumpall' });
+  switch (kind) {
+    case 'volume':
+      await writeVolumeTar({ engine, volume: target, tar: decoded, clear: true });
+      return;
+    case 'directory':
+      await writeDirectoryTar({ engine, container: target, path: opts.path ?? '', tar: decoded, clear: true });
+      return;
+    case 'postgres':
+      await loadPostgresDump({ engine, container: target, input: decoded, mode: 'dumpall' });
+      return;
+    case 'mariadb':
+      await loadMariadbDump({ engine, container: target, input: decoded });
   }
+}
+
+/** The journal record of one planned target (directory: with the path inside the container). */
+export function journalTargetOf(t: PlanTarget, manifest: Manifest): JournalTarget {
+  const src = manifest.sources.find((s) => s.name === t.source)!;
+  return {
+    source: t.source,
+    kind: t.kind as JournalTarget['kind'],
+    target: t.target,
+    ...(t.kind === 'directory' ? { path: directoryOf(src) } : {}),
+    created: t.create,
+    users: [],
+    touched: false,
+  };
+}
+
+/**
+ * The safety copy of one journal target, and for a database the list of databases it holds now
+ * (recorded on the target, so a rollback — in this process or after a crash — can drop databases
+ * the failed restore created). Returns the file; undefined for a directory that does not exist
+ * yet in the target container (then marked `created`: a rollback removes it).
+ */
+export async function safetyCopyOf(engine: Engine, t: JournalTarget, dir: string, signal?: AbortSignal): Promise<string | undefined> {
+  if (isDatabaseKind(t.kind)) t.databasesBefore = await databasesOf(engine, t.kind, t.target, signal);
+  try {
+    return await makeSafetyCopy({ engine, kind: t.kind, target: t.target, path: t.path, dir, source: t.source, ...(signal ? { signal } : {}) });
+  } catch (e) {
+    if (t.kind !== 'directory' || !RpcError.is(e) || e.code !== 'NOT_FOUND') throw e;
+    t.created = true;
+    return undefined;
+  }
+}
+
+/** Rollback of a target this operation created: a new volume, or a directory that was not there. */
+export async function removeCreated(engine: Engine, t: JournalTarget): Promise<string> {
+  if (t.kind === 'directory') {
+    await removeDirectory({ engine, container: t.target, path: t.path ?? '' });
+    return `removed ${t.path} from ${t.target} (it did not exist before)`;
+  }
+  await removeVolume(engine, t.target);
+  return `removed the new volume ${t.target}`;
+}
+
+/** Rollback of one target from its safety copy; says what was done. Never tied to a signal. */
+export async function putBack(engine: Engine, t: JournalTarget & { safetyCopy: string }): Promise<string> {
+  await restoreSafetyCopy({ engine, kind: t.kind, target: t.target, path: t.path, file: t.safetyCopy });
+  let dropped: string[] = [];
+  if (isDatabaseKind(t.kind) && t.databasesBefore) dropped = await dropNewDatabases(engine, t.kind, t.target, t.databasesBefore);
+  return `${t.target} put back from its safety copy${dropped.length ? ` (dropped the new database${dropped.length > 1 ? 's' : ''} ${dropped.join(', ')})` : ''}`;
 }
 
 /** Removes a volume this operation created (rollback of a restore into a new volume). */

@@ -9,8 +9,12 @@ import type { HostsRepository } from '../config/hosts-repository.js';
 import type { EngineRegistry } from '../docker/engine-registry.js';
 import { createLogger } from '../log.js';
 import { createBackend as createRepositoryBackend, type BackendDeps, type RepositoriesStore } from '../repository/index.js';
+import { readBackupJournal, writeBackupJournal } from '../backup/backup-journal.js';
+import type { OperationsHub } from '../operations/operations-hub.js';
+import { backupInterrupted, getOperation, listOperations, operationLogs, summarizeRestore } from '../operations/operations-view.js';
 import { readAudit } from './audit.js';
-import { isInterrupted, listJournals, readJournal, recoveryAction, type Journal } from './journal.js';
+import { isBackupOperationId, isInterrupted, listJournals, type Journal } from './journal.js';
+import { restorePreflight } from './run-preflight.js';
 
 export { isInterrupted } from './journal.js';
 import { buildPlan, rollbackOperation, runRestore, type HostFacts, type RestoreDeps } from './runner.js';
@@ -25,8 +29,11 @@ export interface RestoreHandlersDeps {
   engines: EngineRegistry;
   repositories: RepositoriesStore;
   backendDeps: BackendDeps;
-  /** Tests: hooks into the runner. */
+  /** Tests and the e2e fault hook: hooks into the runner. */
   beforeStep?: RestoreDeps['beforeStep'];
+  operations?: OperationsHub;
+  /** A verify recorded its result next to the snapshot (snapshots.onChanged). */
+  onVerified?: (repositoryId: string, snapshotId: string) => void;
 }
 
 export function restoreDeps(d: RestoreHandlersDeps): RestoreDeps {
@@ -50,27 +57,12 @@ export function restoreDeps(d: RestoreHandlersDeps): RestoreDeps {
     locks: new TargetLocks(d.configDir),
     active: new Set(),
     ...(d.beforeStep ? { beforeStep: d.beforeStep } : {}),
+    ...(d.operations ? { operations: d.operations } : {}),
   };
 }
 
 export function summarize(j: Journal, active: Set<string>): OperationSummary {
-  const interrupted = isInterrupted(j, active);
-  return {
-    id: j.id,
-    kind: j.kind,
-    title: `${j.kind === 'verify' ? 'Verify' : 'Restore'} ${j.snapshotId} onto ${j.targetHostName}`,
-    state: interrupted ? 'interrupted' : j.state,
-    snapshotId: j.snapshotId,
-    repositoryId: j.repositoryId,
-    targetHostId: j.targetHostId,
-    targetHostName: j.targetHostName,
-    targets: j.targets.map((t) => t.target),
-    step: j.step,
-    startedAt: j.startedAt,
-    endedAt: j.endedAt,
-    ...(j.error ? { error: j.error } : {}),
-    ...(interrupted || j.state === 'rollback-failed' ? { recovery: recoveryAction(j).reason } : {}),
-  };
+  return summarizeRestore(j, active);
 }
 
 /** At start: the journals a crashed process left unfinished, logged so they are not missed. */
@@ -81,12 +73,25 @@ export async function findInterrupted(deps: RestoreDeps): Promise<OperationSumma
   return found;
 }
 
-export function restoreHandlers(deps: RestoreDeps): Pick<BackendHandlers, 'restore' | 'verify' | 'operations'> {
+/** A backup interrupted by a crash has nothing to undo (no manifest, no snapshot): "rolling back" closes its journal. */
+async function closeInterruptedBackup(deps: RestoreDeps, id: string): Promise<{ id: string; state: 'failed'; actions: string[] }> {
+  const j = await readBackupJournal(deps.configDir, id);
+  if (!j) throw new RpcError('NOT_FOUND', `There is no operation ${id}.`);
+  if (!backupInterrupted(j, deps.active)) throw new RpcError('CONFLICT', `Backup ${id} is ${j.state}; only an interrupted one can be closed.`);
+  j.state = 'failed';
+  j.error ??= 'interrupted: the app stopped during the backup';
+  j.endedAt = new Date().toISOString();
+  await writeBackupJournal(deps.configDir, j);
+  deps.operations?.changed(id);
+  return { id, state: 'failed', actions: ['closed the record (nothing to undo: the snapshot was never written)'] };
+}
+
+export function restoreHandlers(deps: RestoreDeps, onVerified?: RestoreHandlersDeps['onVerified']): Pick<BackendHandlers, 'restore' | 'verify' | 'operations'> {
+  const view = { configDir: deps.configDir, active: deps.active, hub: deps.operations };
   return {
     restore: {
       plan: async (input) => (await buildPlan(deps, input)).plan,
-      // TODO(issue 4): the pre-flight checks without running (being built).
-      preflight: () => Promise.reject(new RpcError('INTERNAL', 'restore.preflight is not built yet')),
+      preflight: (input) => restorePreflight(deps, input),
       run: {
         title: (input) => `Restore ${input.snapshotId}`,
         run: (input, ctx) => runRestore(deps, input, ctx),
@@ -95,22 +100,24 @@ export function restoreHandlers(deps: RestoreDeps): Pick<BackendHandlers, 'resto
     verify: {
       run: {
         title: (input) => `Verify ${input.snapshotId}`,
-        run: (input, ctx) => runVerify(deps, input, ctx),
+        run: async (input, ctx) => {
+          try {
+            return await runVerify(deps, input, ctx);
+          } finally {
+            // Recorded in the repository whether it passed or not (unless it failed before running).
+            onVerified?.(input.repositoryId, input.snapshotId);
+          }
+        },
       },
     },
     operations: {
-      list: async () => (await listJournals(deps.configDir)).map((j) => summarize(j, deps.active)),
-      get: async ({ id }) => {
-        const j = await readJournal(deps.configDir, id);
-        if (!j) throw new RpcError('NOT_FOUND', `There is no operation ${id}.`);
-        return { ...summarize(j, deps.active), steps: [], verification: [], restarted: [], rolledBack: [], journal: j };
-      },
+      list: () => listOperations(view),
+      get: ({ id }) => getOperation(view, id),
       rollback: {
         title: ({ id }) => `Roll back ${id}`,
-        run: ({ id }, ctx) => rollbackOperation(deps, id, ctx),
+        run: ({ id }, ctx) => (isBackupOperationId(id) ? closeInterruptedBackup(deps, id) : rollbackOperation(deps, id, ctx)),
       },
-      // TODO(issue 4): the persisted operation log (being built).
-      logs: () => Promise.resolve([]),
+      logs: ({ id, afterSeq, limit }) => operationLogs(view, id, afterSeq, limit),
       audit: ({ text, limit }) => readAudit(deps.configDir, { text, limit }),
     },
   };

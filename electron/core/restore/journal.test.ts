@@ -25,6 +25,10 @@ function journal(step: JournalStep, over: Partial<Journal> = {}, target: Partial
     updatedAt: '2026-11-21T23:00:00.000Z',
     endedAt: null,
     log: [],
+    history: [],
+    restarted: [],
+    rolledBack: [],
+    warnings: [],
     ...over,
   };
 }

@@ -8,6 +8,7 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { z } from 'zod';
+import { SourceCheck } from '../../../shared/contract/restore.js';
 import { readJsonFile, writeFileAtomic } from '../config/atomic-file.js';
 
 export const JournalStep = z.enum(['planned', 'preflight', 'stop-users', 'safety-copy', 'restore', 'verify', 'restart', 'done', 'rollback']);
@@ -17,10 +18,14 @@ export const JournalUser = z.object({ id: z.string(), name: z.string(), state: z
 
 export const JournalTarget = z.object({
   source: z.string(),
-  kind: z.enum(['volume', 'postgres']),
-  /** Volume name, or the database container. */
+  kind: z.enum(['volume', 'postgres', 'mariadb', 'directory']),
+  /** Volume name, or the database container, or the container holding the directory. */
   target: z.string(),
-  /** The volume did not exist before this operation (a rollback removes it rather than restores it). */
+  /** directory: the absolute path inside the target container. */
+  path: z.string().optional(),
+  /** Databases: the ones the target held before this operation (a rollback drops any others). */
+  databasesBefore: z.array(z.string()).optional(),
+  /** The volume (or directory) did not exist before this operation (a rollback removes it rather than restores it). */
   created: z.boolean(),
   /** Stopped containers of this target, in start order, with their former state. */
   users: z.array(JournalUser).default([]),
@@ -55,8 +60,25 @@ export const Journal = z.object({
   error: z.string().optional(),
   /** What each step did, in words, for operations.get. */
   log: z.array(z.object({ ts: z.string(), message: z.string() })).default([]),
+  /** When each step was entered, in order: operations.get shows the steps with their times. */
+  history: z.array(z.object({ step: JournalStep, at: z.string() })).default([]),
+  /** The step that failed, when one did (the journal's step then moves on to rollback). */
+  failedStep: JournalStep.optional(),
+  /** The checks against the manifest, once the verify step ran. */
+  verification: z.array(SourceCheck).optional(),
+  /** Containers started again at the end (or by the rollback), in order. */
+  restarted: z.array(z.string()).default([]),
+  /** What a rollback put back, in words. */
+  rolledBack: z.array(z.string()).default([]),
+  /** The plan's warnings, kept for the result shown later. */
+  warnings: z.array(z.string()).default([]),
 });
 export type Journal = z.infer<typeof Journal>;
+
+/** Backup operation ids end in "-backup-<6 hex>" (newOperationId('backup')). */
+export function isBackupOperationId(id: string): boolean {
+  return /-backup-[0-9a-f]{6}$/.test(id);
+}
 
 export function operationsDir(configDir: string): string {
   return path.join(configDir, 'operations');
@@ -87,7 +109,8 @@ export async function listJournals(configDir: string, onBad?: (file: string, e: 
   }
   const out: Journal[] = [];
   for (const n of names) {
-    if (!n.endsWith('.json') || n.startsWith('.')) continue;
+    // Backups are journaled in the same folder with a schema of their own (backup/backup-journal.ts).
+    if (!n.endsWith('.json') || n.startsWith('.') || isBackupOperationId(n.slice(0, -5))) continue;
     try {
       const j = await readJsonFile(path.join(operationsDir(configDir), n), Journal);
       if (j) out.push(j);

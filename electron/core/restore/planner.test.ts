@@ -81,9 +81,45 @@ describe('planRestore', () => {
     const stopped = plan({ inventory: { ...inventory, containers: inventory.containers.map((c) => (c.name === 'shop-db-1' ? { ...c, state: 'exited' } : c)) } });
     expect(stopped.blockers.join(' ')).toContain('is exited');
     const mongo = planRestore({ manifest: manifestOf([volumeSource({ name: 'm', kind: 'mongo', format: 'mongo-archive' })]), repositoryId: 'local', target: uat, map: {}, safetyCopy: true, inventory });
-    expect(mongo.blockers.join(' ')).toContain('volumes and PostgreSQL only');
+    expect(mongo.blockers.join(' ')).toContain('does not restore MongoDB');
+    expect(mongo.blockers.join(' ')).toContain("not in Debian's archive");
+    expect(mongo.blockers.join(' ')).toContain('mongorestore --archive --drop');
     const twice = planRestore({ manifest: manifestOf([volumeSource(), volumeSource({ name: 'files2' })]), repositoryId: 'local', target: uat, map: {}, safetyCopy: true, inventory });
     expect(twice.blockers.join(' ')).toContain('same volume shop_files');
+  });
+
+  it('plans a MariaDB source into a running container: dump of all aside, client load, row-count commands', () => {
+    const maria = volumeSource({
+      name: 'db',
+      kind: 'mariadb',
+      format: 'sql',
+      origin: { hostId: 'h-sci', hostName: 'science', container: 'maria-db-1' },
+      objectKey: 'data/x/db.sql.zst',
+      databaseRowCounts: { inventory: { items: 60 } },
+    });
+    const inv = { ...inventory, containers: [...inventory.containers, { name: 'maria-db-2', state: 'running', image: 'mariadb', volumes: [] }] };
+    const p = planRestore({ manifest: manifestOf([maria]), repositoryId: 'local', target: uat, map: { db: 'maria-db-2' }, safetyCopy: true, inventory: inv });
+    expect(p.blockers).toEqual([]);
+    expect(p.targets[0]).toMatchObject({ kind: 'mariadb', targetKind: 'container', target: 'maria-db-2' });
+    const cmds = (kind: string) => p.steps.find((s) => s.kind === kind)!.commands.join('\n');
+    expect(cmds('safety-copy')).toContain('mariadb-dump');
+    expect(cmds('restore')).toMatch(/zstd -d \| ssh .*docker exec -i maria-db-2 sh -c/);
+    expect(cmds('verify')).toContain('# 60');
+    const stopped = planRestore({ manifest: manifestOf([maria]), repositoryId: 'local', target: uat, map: { db: 'old-job' }, safetyCopy: true, inventory });
+    expect(stopped.blockers.join(' ')).toContain('must be running to load a dump');
+  });
+
+  it('plans a directory source into the container named (its path from the manifest)', () => {
+    const dir = volumeSource({ name: 'conf', kind: 'directory', origin: { hostId: 'h-prod', hostName: 'production', container: 'shop-app-1', path: '/srv/conf' } });
+    const p = planRestore({ manifest: manifestOf([dir]), repositoryId: 'local', target: uat, map: {}, safetyCopy: true, inventory });
+    expect(p.blockers).toEqual([]);
+    expect(p.targets[0]).toMatchObject({ kind: 'directory', targetKind: 'container', target: 'shop-app-1', create: false, users: [] });
+    expect(p.steps.map((s) => s.kind)).toEqual(['preflight', 'safety-copy', 'restore', 'verify']);
+    expect(p.steps[2]!.commands[0]).toContain('tar -C /srv/conf -xpf -');
+    const noPath = planRestore({ manifest: manifestOf([{ ...dir, origin: { hostId: 'h', hostName: 'p', container: 'shop-app-1' } }]), repositoryId: 'local', target: uat, map: {}, safetyCopy: true, inventory });
+    expect(noPath.blockers.join(' ')).toContain('names no directory path');
+    const stopped = planRestore({ manifest: manifestOf([dir]), repositoryId: 'local', target: uat, map: { conf: 'old-job' }, safetyCopy: true, inventory });
+    expect(stopped.blockers.join(' ')).toContain('must be running to clear /srv/conf');
   });
 
   it('restores only the chosen sources', () => {

@@ -19,7 +19,15 @@ export const ESTIMATE_SECONDS_PER_TARGET = 3;
 export const ESTIMATE_SECONDS_PER_USER = 5;
 
 /** The kinds this version restores. */
-export const RESTORABLE_KINDS = ['volume', 'postgres'] as const;
+export const RESTORABLE_KINDS = ['volume', 'postgres', 'mariadb', 'directory'] as const;
+
+/** Why a kind is not restored (MongoDB: no lab to test it in — it is not in Debian's archive). */
+function unsupportedReason(src: ManifestSource): string {
+  if (src.kind === 'mongo') {
+    return `Source ${src.name} is a MongoDB backup; this version does not restore MongoDB (its restore cannot be tested here: MongoDB is not in Debian's archive). Restore it by hand: ${decodeCommand(src)} | docker exec -i <container> mongorestore --archive --drop.`;
+  }
+  return `Source ${src.name} is a ${src.kind} backup, which this version does not restore.`;
+}
 
 export interface InventoryContainer {
   name: string;
@@ -70,6 +78,40 @@ function targetFor(src: ManifestSource, map: Record<string, string>): { targetKi
   return { targetKind: 'container', target: map[src.name] ?? src.origin.container };
 }
 
+/** The pre-flight command shown for a container target (what the runner checks there). */
+function preflightCommand(src: ManifestSource, target: string): string {
+  if (src.kind === 'mariadb') return `docker exec ${sh(target)} mariadb --version`;
+  if (src.kind === 'directory') return `docker exec ${sh(target)} ls -ld ${sh(src.origin.path ?? '/')}`;
+  return `docker exec ${sh(target)} postgres --version`;
+}
+
+function safetyDescription(src: ManifestSource, target: string): string {
+  switch (src.kind) {
+    case 'volume':
+      return `Copy volume ${target} aside (tar, zstd) before it is overwritten`;
+    case 'directory':
+      return `Copy ${src.origin.path} of ${target} aside (tar, zstd) before it is overwritten`;
+    case 'mariadb':
+      return `Dump every database of ${target} aside (mariadb-dump, zstd) and list its databases before it is overwritten`;
+    default:
+      return `Dump every database of ${target} aside (pg_dumpall, zstd) and list its databases before it is overwritten`;
+  }
+}
+
+function safetyCommand(src: ManifestSource, target: string, ssh: string | undefined, helper: string): string {
+  const file = (ext: string) => sh(`safety/${src.name}.${ext}.zst`);
+  switch (src.kind) {
+    case 'volume':
+      return `${onHost(ssh, `docker run --rm -v ${sh(`${target}:/v:ro`)} ${helper} tar -C /v -cf - .`)} | zstd > ${file('tar')}`;
+    case 'directory':
+      return `${onHost(ssh, `docker cp ${sh(`${target}:${src.origin.path ?? ''}/.`)} -`)} | zstd > ${file('tar')}`;
+    case 'mariadb':
+      return `${onHost(ssh, `docker exec ${sh(target)} sh -c ${sh('mariadb-dump --user=root --password="$MARIADB_ROOT_PASSWORD" --all-databases --single-transaction --routines --events --triggers')}`)} | zstd > ${file('sql')}`;
+    default:
+      return `${onHost(ssh, `docker exec ${sh(target)} pg_dumpall -U postgres --clean --if-exists`)} | zstd > ${file('sql')}`;
+  }
+}
+
 /** Plain-words refusal when a protected host was not confirmed by its exact name; undefined when fine. */
 export function protectedRefusal(target: { name: string; protected: boolean }, confirm: string | undefined): string | undefined {
   if (!target.protected) return undefined;
@@ -102,7 +144,7 @@ export function planRestore(input: PlanInput): RestorePlan {
   for (const src of chosen) {
     const { targetKind, target: name } = targetFor(src, input.map);
     if (!(RESTORABLE_KINDS as readonly string[]).includes(src.kind)) {
-      blockers.push(`Source ${src.name} is a ${src.kind} backup; this version restores volumes and PostgreSQL only (restore it by hand, see the README).`);
+      blockers.push(unsupportedReason(src));
       continue;
     }
     if (!name) {
@@ -115,6 +157,14 @@ export function planRestore(input: PlanInput): RestorePlan {
       blockers.push(`Source ${src.name}: unexpected format ${src.format} for PostgreSQL.`);
       continue;
     }
+    if ((src.kind === 'mariadb' && src.format !== 'sql') || (src.kind === 'directory' && src.format !== 'tar')) {
+      blockers.push(`Source ${src.name}: unexpected format ${src.format} for a ${src.kind} source.`);
+      continue;
+    }
+    if (src.kind === 'directory' && !src.origin.path) {
+      blockers.push(`Source ${src.name}: the manifest names no directory path to restore into.`);
+      continue;
+    }
 
     let create = false;
     let users: Array<{ name: string; state: string }> = [];
@@ -125,8 +175,15 @@ export function planRestore(input: PlanInput): RestorePlan {
       if (vol && input.safetyCopy) safetyBytes += vol.sizeBytes ?? src.rawBytes;
     } else {
       const c = inventory.containers.find((x) => x.name === name);
-      if (!c) blockers.push(`Source ${src.name}: there is no container ${name} on ${target.name} to restore the database into.`);
-      else if (c.state !== 'running') blockers.push(`Source ${src.name}: container ${name} on ${target.name} is ${c.state}; the database must be running to load a dump.`);
+      const what = src.kind === 'directory' ? `restore ${src.origin.path} into` : 'restore the database into';
+      if (!c) blockers.push(`Source ${src.name}: there is no container ${name} on ${target.name} to ${what}.`);
+      else if (c.state !== 'running') {
+        blockers.push(
+          src.kind === 'directory'
+            ? `Source ${src.name}: container ${name} on ${target.name} is ${c.state}; it must be running to clear ${src.origin.path} before extracting.`
+            : `Source ${src.name}: container ${name} on ${target.name} is ${c.state}; the database must be running to load a dump.`,
+        );
+      }
       if (input.safetyCopy) safetyBytes += src.rawBytes;
     }
     targets.push({ source: src.name, kind: src.kind, targetKind, target: name, create, users, objectKey: src.objectKey, storedBytes: src.storedBytes, rawBytes: src.rawBytes });
@@ -144,7 +201,7 @@ export function planRestore(input: PlanInput): RestorePlan {
       ...targets.map((t) =>
         t.targetKind === 'volume'
           ? onHost(ssh, `docker ps -a --filter volume=${sh(t.target)} --format '{{.Names}} {{.State}}'`)
-          : onHost(ssh, `docker exec ${sh(t.target)} postgres --version`),
+          : onHost(ssh, preflightCommand(byName.get(t.source)!, t.target)),
       ),
     ],
   });
@@ -163,15 +220,8 @@ export function planRestore(input: PlanInput): RestorePlan {
       steps.push({
         kind: 'safety-copy',
         source: t.source,
-        description:
-          t.targetKind === 'volume'
-            ? `Copy volume ${t.target} aside (tar, zstd) before it is overwritten`
-            : `Dump every database of ${t.target} aside (pg_dumpall, zstd) before it is overwritten`,
-        commands: [
-          t.targetKind === 'volume'
-            ? `${onHost(ssh, `docker run --rm -v ${sh(`${t.target}:/v:ro`)} ${helper} tar -C /v -cf - .`)} | zstd > ${sh(`safety/${t.source}.tar.zst`)}`
-            : `${onHost(ssh, `docker exec ${sh(t.target)} pg_dumpall -U postgres --clean --if-exists`)} | zstd > ${sh(`safety/${t.source}.sql.zst`)}`,
-        ],
+        description: safetyDescription(byName.get(t.source)!, t.target),
+        commands: [safetyCommand(byName.get(t.source)!, t.target, ssh, helper)],
       });
     }
   }
@@ -181,6 +231,11 @@ export function planRestore(input: PlanInput): RestorePlan {
     let cmd: string;
     if (t.targetKind === 'volume') {
       cmd = `${decode} | ${onHost(ssh, `${t.create ? `docker volume create ${sh(t.target)} && ` : ''}docker run --rm -i -v ${sh(`${t.target}:/v`)} ${helper} sh -c ${sh('find /v -mindepth 1 -maxdepth 1 -exec rm -rf {} + && tar -C /v -xpf -')}`)}`;
+    } else if (src.kind === 'directory') {
+      const dir = src.origin.path!;
+      cmd = `${decode} | ${onHost(ssh, `docker exec -i ${sh(t.target)} sh -c ${sh(`find ${sh(dir)} -mindepth 1 -maxdepth 1 -exec rm -rf {} + ; mkdir -p ${sh(dir)} && tar -C ${sh(dir)} -xpf -`)}`)}`;
+    } else if (src.kind === 'mariadb') {
+      cmd = `${decode} | ${onHost(ssh, `docker exec -i ${sh(t.target)} sh -c ${sh('mariadb --user=root --password="$MARIADB_ROOT_PASSWORD"')}`)}`;
     } else if (src.format === 'sql') {
       cmd = `${decode} | ${onHost(ssh, `docker exec -i ${sh(t.target)} psql -X -U postgres -d postgres`)}`;
     } else {
@@ -193,7 +248,9 @@ export function planRestore(input: PlanInput): RestorePlan {
       description:
         t.targetKind === 'volume'
           ? `${t.create ? 'Create' : 'Clear'} volume ${t.target} and extract ${src.name} (${src.storedBytes} bytes stored) through the tar guard`
-          : `Load the dump of ${src.name} into ${t.target} through its own client`,
+          : src.kind === 'directory'
+            ? `Clear ${src.origin.path} in ${t.target} and extract ${src.name} (${src.storedBytes} bytes stored) through the tar guard`
+            : `Load the dump of ${src.name} into ${t.target} through its own client`,
       commands: [cmd],
     });
   }
@@ -203,7 +260,17 @@ export function planRestore(input: PlanInput): RestorePlan {
     if (t.targetKind === 'volume' && src.fileCount !== undefined) {
       commands.push(`${onHost(ssh, `docker run --rm -v ${sh(`${t.target}:/v:ro`)} ${helper} sh -c ${sh('cd /v && find . | wc -l')}`)}   # entries: ${src.fileCount}`);
     }
-    if (t.targetKind === 'container') {
+    if (src.kind === 'directory' && src.fileCount !== undefined) {
+      commands.push(`${onHost(ssh, `docker exec ${sh(t.target)} sh -c ${sh(`cd ${sh(src.origin.path!)} && find . | wc -l`)}`)}   # entries: ${src.fileCount}`);
+    }
+    if (src.kind === 'mariadb') {
+      for (const [db, tables] of Object.entries(src.databaseRowCounts ?? {})) {
+        commands.push(
+          ...Object.entries(tables).map(([table, n]) => onHost(ssh, `docker exec ${sh(t.target)} sh -c ${sh(`mariadb --user=root --password="$MARIADB_ROOT_PASSWORD" -N -e 'SELECT COUNT(*) FROM \`${db}\`.\`${table}\`'`)}`) + `   # ${n}`),
+        );
+      }
+    }
+    if (src.kind === 'postgres') {
       const expected: Record<string, Record<string, number>> = { ...(src.databaseRowCounts ?? {}) };
       if (src.rowCounts) expected[src.origin.database ?? 'postgres'] = src.rowCounts;
       for (const [db, tables] of Object.entries(expected)) {

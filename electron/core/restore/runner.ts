@@ -15,12 +15,16 @@ import type { TaskContext } from '../../../shared/contract/types.js';
 import type { Engine } from '../docker/engine.js';
 import { createLogger } from '../log.js';
 import { manifestKey, readJsonObject, type RepositoryBackend } from '../repository/index.js';
-import { postgresMajorVersion, postgresRowCounts, restartUsers, stopUsers, volumeUsers } from '../sources/index.js';
+import type { OperationsHub } from '../operations/operations-hub.js';
+import { restartUsers, stopUsers, volumeUsers } from '../sources/index.js';
 import { formerState } from '../sources/volume-users.js';
 import { appendAudit, osUser } from './audit.js';
-import { encryptionFor, makeSafetyCopy, removeVolume, restoreOne, restoreSafetyCopy, targetInventory, volumeSpace, type RestoreOneResult, type VolumeSpace } from './data-moves.js';
-import { isInterrupted, listJournals, readJournal, recoveryAction, writeJournal, type Journal, type JournalStep, type JournalTarget } from './journal.js';
-import { planRestore } from './planner.js';
+import { encryptionFor, journalTargetOf, putBack, removeCreated, restoreOne, safetyCopyOf, targetInventory, type RestoreOneResult } from './data-moves.js';
+import { isDatabaseKind, rowCountChecks } from './db-state.js';
+import { readJournal, recoveryAction, writeJournal, type Journal, type JournalStep, type JournalTarget } from './journal.js';
+import { planRestore, type TargetInventory } from './planner.js';
+import { sweepSafetyCopies } from './safety-sweep.js';
+import { interruptedClash, refusalOf, targetChecks } from './preflight.js';
 import type { TargetLocks } from './target-lock.js';
 
 const log = createLogger('restore');
@@ -42,8 +46,12 @@ export interface RestoreDeps {
   locks: TargetLocks;
   /** Operations running in this process (their journals are not "interrupted"). */
   active: Set<string>;
-  /** Tests: called after the journal was written for a step, before the step runs. */
+  /** Live state of running operations (task, progress, log file) and operations.onChanged. */
+  operations?: OperationsHub;
+  /** Tests (and the e2e fault hook, HINDSIGHT_TEST_FAULT): called after the journal was written for a step, before the step runs. */
   beforeStep?: (step: JournalStep, journal: Journal) => Promise<void> | void;
+  /** Days the safety copies of ended operations are kept (default: safety-sweep.ts). */
+  safetyRetentionDays?: number;
 }
 
 type ParsedInput = {
@@ -54,6 +62,8 @@ type ParsedInput = {
   sources?: string[] | undefined;
   safetyCopy: boolean;
   confirm?: string | undefined;
+  /** The user's note (why the safety copy is off): into the log and the audit record. */
+  note?: string | undefined;
   decryption?: { passphrase?: string | undefined; identities?: string[] | undefined } | undefined;
 };
 
@@ -71,7 +81,7 @@ export async function loadManifest(backend: RepositoryBackend, snapshotId: strin
   return readJsonObject(backend, key, Manifest, signal ? { signal } : {});
 }
 
-export async function buildPlan(deps: RestoreDeps, input: ParsedInput, signal?: AbortSignal): Promise<{ plan: RestorePlan; manifest: Manifest }> {
+export async function buildPlan(deps: RestoreDeps, input: ParsedInput, signal?: AbortSignal): Promise<{ plan: RestorePlan; manifest: Manifest; inventory: TargetInventory }> {
   const host = await deps.host(input.targetHostId);
   const backend = await deps.openRepository(input.repositoryId, signal);
   let manifest: Manifest;
@@ -91,15 +101,27 @@ export async function buildPlan(deps: RestoreDeps, input: ParsedInput, signal?: 
     confirm: input.confirm,
     inventory,
   });
-  return { plan, manifest };
+  return { plan, manifest, inventory };
 }
 
 function say(ctx: TaskContext | undefined, message: string, level: 'info' | 'warn' | 'error' = 'info'): void {
   ctx?.report({ type: 'log', level, message, ts: new Date().toISOString() });
 }
 
-function progress(ctx: TaskContext | undefined, fraction: number | null, message: string, bytes?: { done: number; total: number }): void {
-  ctx?.report({ type: 'progress', fraction, message, ...(bytes ? { bytesDone: bytes.done, bytesTotal: bytes.total } : {}) });
+function progress(
+  ctx: TaskContext | undefined,
+  fraction: number | null,
+  message: string,
+  bytes?: { done: number; total: number },
+  where?: { step: JournalStep; source?: string | undefined },
+): void {
+  ctx?.report({
+    type: 'progress',
+    fraction,
+    message,
+    ...(bytes ? { bytesDone: bytes.done, bytesTotal: bytes.total } : {}),
+    ...(where ? { step: where.step, ...(where.source ? { source: where.source } : {}) } : {}),
+  });
 }
 
 function messageOf(e: unknown): string {
@@ -120,77 +142,8 @@ async function verifySource(engine: Engine, src: ManifestSource, target: string,
     if (src.fileCount !== undefined) checks.push({ name: 'entries', ok: moved.tar.entries === src.fileCount, expected: String(src.fileCount), actual: String(moved.tar.entries) });
     if (src.fileBytes !== undefined) checks.push({ name: 'file bytes', ok: moved.tar.fileBytes === src.fileBytes, expected: String(src.fileBytes), actual: String(moved.tar.fileBytes) });
   }
-  if (src.kind === 'postgres') {
-    // rowCounts: the one database origin.database names; databaseRowCounts: every database of a dumpall.
-    const expected: Record<string, Record<string, number>> = { ...(src.databaseRowCounts ?? {}) };
-    if (src.rowCounts) expected[src.origin.database ?? 'postgres'] = src.rowCounts;
-    for (const [database, tables] of Object.entries(expected)) {
-      const actual = await postgresRowCounts({ engine, container: target, database, ...(signal ? { signal } : {}) });
-      for (const [table, n] of Object.entries(tables)) {
-        checks.push({ name: `rows ${database}.${table}`, ok: actual[table] === n, expected: String(n), actual: actual[table] === undefined ? 'missing' : String(actual[table]) });
-      }
-    }
-  }
+  if (isDatabaseKind(src.kind)) checks.push(...(await rowCountChecks(engine, src, target, signal)));
   return { source: src.name, target, ok: checks.every((c) => c.ok), checks };
-}
-
-function majorOf(version: string | undefined): number | undefined {
-  const m = version?.match(/(\d+)(?:\.\d+)?/);
-  return m ? Number(m[1]) : undefined;
-}
-
-/**
- * Pre-flight free space, best effort: for each existing target volume, what its filesystem would
- * have once the volume is cleared must hold the snapshot's file bytes (else refused before anything
- * is stopped); a new volume's space is not measured (warned). The safety copies go to the config
- * dir: warned when its disk has less free space than the volumes hold now.
- */
-async function checkSpace(
-  configDir: string,
-  engine: Engine,
-  hostName: string,
-  targets: JournalTarget[],
-  srcOf: (t: JournalTarget) => ManifestSource,
-  safetyCopy: boolean,
-  note: (m: string, l?: 'info' | 'warn' | 'error') => void,
-  signal?: AbortSignal,
-): Promise<void> {
-  let toCopy = 0;
-  for (const t of targets) {
-    if (t.kind !== 'volume') continue;
-    if (t.created) {
-      note(`Free space for the new volume ${t.target} on ${hostName} is not measured.`, 'warn');
-      continue;
-    }
-    let space: VolumeSpace | undefined;
-    try {
-      space = await volumeSpace(engine, t.target, signal);
-    } catch (e) {
-      if (signal?.aborted) throw e;
-      space = undefined;
-    }
-    if (!space) {
-      note(`Free space for ${t.target} on ${hostName} could not be measured.`, 'warn');
-      continue;
-    }
-    toCopy += space.usedBytes;
-    const src = srcOf(t);
-    const need = src.fileBytes ?? src.rawBytes;
-    const room = space.availableBytes + space.usedBytes;
-    if (room < need) {
-      throw new RpcError('CONFLICT', `Not enough space for ${t.target} on ${hostName}: the snapshot holds ${need} bytes of files, the volume's filesystem would have ${room} once cleared.`);
-    }
-    note(`Space for ${t.target}: ${room} bytes once cleared, ${need} needed.`);
-  }
-  if (safetyCopy && toCopy > 0) {
-    try {
-      const fsStat = await fsp.statfs(configDir);
-      const free = fsStat.bavail * fsStat.bsize;
-      if (free < toCopy) note(`The safety copies (up to ${toCopy} bytes before compression) may not fit in ${configDir} (${free} bytes free).`, 'warn');
-    } catch {
-      note(`Free space in ${configDir} could not be measured.`, 'warn');
-    }
-  }
 }
 
 export interface RunOptions {
@@ -204,7 +157,8 @@ export interface RunOptions {
  * refused (CONFLICT: protected host not confirmed, target locked; INVALID_INPUT: a plan with
  * blockers) or failed (the message says whether it was rolled back; `detail` holds the journal id).
  */
-export async function runRestore(deps: RestoreDeps, input: ParsedInput, ctx?: TaskContext, opts: RunOptions = {}): Promise<RestoreResult> {
+export async function runRestore(deps: RestoreDeps, input: ParsedInput, taskCtx?: TaskContext, opts: RunOptions = {}): Promise<RestoreResult> {
+  let ctx = taskCtx;
   const signal = ctx?.signal;
   const host = await deps.host(input.targetHostId);
   // Protected hosts: refused before anything else runs (no connection, no lock, no journal).
@@ -215,25 +169,21 @@ export async function runRestore(deps: RestoreDeps, input: ParsedInput, ctx?: Ta
       'refused: protected host',
     );
   }
-  const { plan, manifest } = await buildPlan(deps, input, signal);
+  const { plan, manifest, inventory } = await buildPlan(deps, input, signal);
   if (plan.blockers.length) throw new RpcError('INVALID_INPUT', `Refused: ${plan.blockers.join(' ')}`, 'refused: plan blockers');
   // An encrypted source without its key fails here, before anything is stopped or copied.
   for (const t of plan.targets) encryptionFor(manifest.sources.find((s) => s.name === t.source)!, input.decryption);
   const engine = await deps.engineFor(host.id);
   // A target an interrupted operation left behind must be rolled back (or inspected) first.
-  for (const j of await listJournals(deps.configDir)) {
-    if (!isInterrupted(j, deps.active) || j.targetHostId !== host.id) continue;
-    const clash = j.targets.find((jt) => plan.targets.some((t) => t.target === jt.target && (t.targetKind === 'volume') === (jt.kind === 'volume')));
-    if (clash) {
-      throw new RpcError('CONFLICT', `Operation ${j.id} was interrupted on ${clash.target}; roll it back first (hindsight operations rollback ${j.id}).`, 'refused: interrupted operation');
-    }
-  }
+  const clash = await interruptedClash(deps.configDir, deps.active, host.id, plan);
+  if (clash) throw new RpcError('CONFLICT', clash, 'refused: interrupted operation');
   const opId = opts.opId ?? newOperationId(opts.kind ?? 'restore');
   const release = await deps.locks.acquire(
     opId,
     plan.targets.map((t) => ({ hostId: host.id, kind: t.targetKind, name: t.target })),
   );
   deps.active.add(opId);
+  if (deps.operations) ctx = deps.operations.begin(opId, ctx);
   const startedAt = new Date().toISOString();
   const journal: Journal = {
     version: 1,
@@ -249,48 +199,59 @@ export async function runRestore(deps: RestoreDeps, input: ParsedInput, ctx?: Ta
     targetHostId: host.id,
     targetHostName: host.name,
     safetyCopy: input.safetyCopy,
-    targets: plan.targets.map((t) => ({ source: t.source, kind: t.kind as 'volume' | 'postgres', target: t.target, created: t.create, users: [], touched: false })),
+    targets: plan.targets.map((t) => journalTargetOf(t, manifest)),
     startedAt,
     updatedAt: startedAt,
     endedAt: null,
     log: [],
+    history: [],
+    restarted: [],
+    rolledBack: [],
+    warnings: plan.warnings,
   };
   const note = (message: string, level: 'info' | 'warn' | 'error' = 'info') => {
     journal.log.push({ ts: new Date().toISOString(), message });
     say(ctx, message, level);
   };
   const enter = async (step: JournalStep) => {
+    const changed = journal.step !== step;
     journal.step = step;
+    if (changed) journal.history.push({ step, at: new Date().toISOString() });
     await writeJournal(deps.configDir, journal);
+    if (changed) deps.operations?.changed(opId);
     await deps.beforeStep?.(step, journal);
   };
   const srcOf = (t: JournalTarget) => manifest.sources.find((s) => s.name === t.source)!;
   const total = plan.steps.length;
   let stepNo = 0;
-  const stepProgress = (message: string) => progress(ctx, Math.min(1, stepNo++ / total), message);
+  const stepProgress = (message: string, step: JournalStep, source?: string) => progress(ctx, Math.min(1, stepNo++ / total), message, undefined, { step, source });
   const verification: SourceCheck[] = [];
   let backend: RepositoryBackend | undefined;
 
   try {
     await writeJournal(deps.configDir, journal);
+    if (!input.safetyCopy) note(`Safety copy OFF — a failure cannot be rolled back. Reason given: ${input.note?.trim() || '(none)'}`, 'warn');
+    else if (input.note?.trim()) note(`Note: ${input.note.trim()}`);
     for (const w of plan.warnings) note(w, 'warn');
 
     // Pre-flight.
     await enter('preflight');
-    stepProgress(`Pre-flight checks on ${host.name}`);
+    stepProgress(`Pre-flight checks on ${host.name}`, 'preflight');
     await engine.connect();
-    for (const t of journal.targets) {
-      const src = srcOf(t);
-      if (t.kind === 'postgres') {
-        const want = majorOf(src.origin.engineVersion);
-        const have = await postgresMajorVersion({ engine, container: t.target, ...(signal ? { signal } : {}) });
-        if (want !== undefined && want !== have) {
-          throw new RpcError('CONFLICT', `PostgreSQL ${have} in ${t.target} cannot take a dump of PostgreSQL ${want} (${src.origin.engineVersion}) safely: use a container of the same major version.`);
-        }
-        note(`${t.target}: PostgreSQL ${have}${want !== undefined ? ' (same major version as the snapshot)' : ''}`);
-      }
-    }
-    await checkSpace(deps.configDir, engine, host.name, journal.targets, srcOf, input.safetyCopy, note, signal);
+    // The same checks restore.preflight shows (preflight.ts); a failed one refuses the run here.
+    const checks = await targetChecks({
+      engine,
+      hostName: host.name,
+      plan,
+      manifest,
+      configDir: deps.configDir,
+      safetyCopy: input.safetyCopy,
+      probeVolume: inventory.volumes[0]?.name,
+      signal,
+    });
+    for (const c of checks) note(c.detail, c.status === 'pass' ? 'info' : c.status === 'warn' ? 'warn' : 'error');
+    const refusal = refusalOf(checks);
+    if (refusal) throw refusal;
     backend = await deps.openRepository(input.repositoryId, signal);
 
     // Stop users: recorded in the journal BEFORE they are stopped.
@@ -302,7 +263,7 @@ export async function runRestore(deps: RestoreDeps, input: ParsedInput, ctx?: Ta
       }
       if (journal.targets.some((t) => t.users.length)) {
         await enter('stop-users');
-        stepProgress('Stopping the containers that use the targets');
+        stepProgress('Stopping the containers that use the targets', 'stop-users');
         for (const t of journal.targets) {
           if (!t.users.length) continue;
           const saved = await stopUsers(engine, t.target, signal ? { signal } : {});
@@ -316,10 +277,12 @@ export async function runRestore(deps: RestoreDeps, input: ParsedInput, ctx?: Ta
       await enter('safety-copy');
       for (const t of journal.targets) {
         if (t.created) continue;
-        stepProgress(`Safety copy of ${t.target}`);
-        t.safetyCopy = await makeSafetyCopy({ engine, kind: t.kind, target: t.target, dir: safetyDir(deps.configDir, opId), source: t.source, ...(signal ? { signal } : {}) });
-        const size = (await fsp.stat(t.safetyCopy)).size;
-        note(`Safety copy of ${t.target}: ${t.safetyCopy} (${size} bytes)`);
+        stepProgress(`Safety copy of ${t.target}`, 'safety-copy', t.source);
+        const copy = await safetyCopyOf(engine, t, safetyDir(deps.configDir, opId), signal);
+        if (copy) {
+          t.safetyCopy = copy;
+          note(`Safety copy of ${t.target}: ${copy} (${(await fsp.stat(copy)).size} bytes)`);
+        } else note(`${t.path} does not exist in ${t.target} yet: nothing to copy; a rollback removes it.`);
         await writeJournal(deps.configDir, journal);
       }
     }
@@ -330,7 +293,7 @@ export async function runRestore(deps: RestoreDeps, input: ParsedInput, ctx?: Ta
       t.touched = true;
       await enter('restore');
       const src = srcOf(t);
-      stepProgress(`Restoring ${src.name} into ${t.target}`);
+      stepProgress(`Restoring ${src.name} into ${t.target}`, 'restore', t.source);
       const result = await restoreOne({
         backend,
         engine,
@@ -338,7 +301,7 @@ export async function runRestore(deps: RestoreDeps, input: ParsedInput, ctx?: Ta
         target: t.target,
         decryption: input.decryption,
         ...(signal ? { signal } : {}),
-        onProgress: (p) => progress(ctx, p.fraction, `Restoring ${src.name} into ${t.target}`, { done: p.bytesDone, total: p.bytesTotal ?? src.storedBytes }),
+        onProgress: (p) => progress(ctx, p.fraction, `Restoring ${src.name} into ${t.target}`, { done: p.bytesDone, total: p.bytesTotal ?? src.storedBytes }, { step: 'restore', source: t.source }),
       });
       moved.set(t.source, result);
       note(`Restored ${src.name} into ${t.target}: ${result.rawBytes} bytes${result.tar ? `, ${result.tar.entries} entries` : ''}`);
@@ -347,9 +310,10 @@ export async function runRestore(deps: RestoreDeps, input: ParsedInput, ctx?: Ta
     // Verify.
     await enter('verify');
     for (const t of journal.targets) {
-      stepProgress(`Verifying ${t.target}`);
+      stepProgress(`Verifying ${t.target}`, 'verify', t.source);
       const check = await verifySource(engine, srcOf(t), t.target, moved.get(t.source)!, signal);
       verification.push(check);
+      journal.verification = verification;
       if (!check.ok) {
         const bad = check.checks.filter((c) => !c.ok).map((c) => `${c.name}: expected ${c.expected}, found ${c.actual}`);
         throw new RpcError('INTERNAL', `Verification of ${t.target} failed: ${bad.join('; ')}`);
@@ -359,7 +323,8 @@ export async function runRestore(deps: RestoreDeps, input: ParsedInput, ctx?: Ta
 
     // Restart.
     await enter('restart');
-    await restartAll(engine, journal, note);
+    stepProgress('Starting the containers again', 'restart');
+    journal.restarted.push(...(await restartAll(engine, journal, note)));
 
     journal.step = 'done';
     journal.state = 'succeeded';
@@ -367,12 +332,15 @@ export async function runRestore(deps: RestoreDeps, input: ParsedInput, ctx?: Ta
     await writeJournal(deps.configDir, journal);
     progress(ctx, 1, 'Restore complete');
     if (journal.safetyCopy) await fsp.rm(safetyDir(deps.configDir, opId), { recursive: true, force: true });
-    return { operationId: opId, state: 'succeeded', verification, warnings: plan.warnings, restarted: [], rolledBack: [], seconds: 0 };
+    const seconds = (Date.parse(journal.endedAt) - Date.parse(startedAt)) / 1000;
+    return { operationId: opId, state: 'succeeded', verification, warnings: plan.warnings, restarted: journal.restarted, rolledBack: [], seconds };
   } catch (error) {
     journal.error = messageOf(error);
+    journal.failedStep = journal.step;
     note(`Failed during ${journal.step}: ${journal.error}`, 'error');
     const outcome = await rollBack(deps.configDir, engine, journal, note);
     journal.state = outcome.state;
+    journal.rolledBack = outcome.actions;
     journal.endedAt = new Date().toISOString();
     await writeJournal(deps.configDir, journal).catch((e) => log.warn(`could not write the journal of ${opId}`, e));
     const code = RpcError.is(error) ? error.code : 'INTERNAL';
@@ -385,6 +353,7 @@ export async function runRestore(deps: RestoreDeps, input: ParsedInput, ctx?: Ta
     await backend?.close().catch(() => undefined);
     deps.active.delete(opId);
     await release();
+    await deps.operations?.end(opId);
     await appendAudit(deps.configDir, {
       operationId: opId,
       kind: journal.kind,
@@ -395,18 +364,27 @@ export async function runRestore(deps: RestoreDeps, input: ParsedInput, ctx?: Ta
       to: `${host.name}: ${journal.targets.map((t) => t.target).join(', ')}`,
       result: journal.state,
       ...(journal.error ? { error: journal.error } : {}),
+      ...(input.note?.trim() ? { note: input.note.trim() } : {}),
       startedAt,
       endedAt: journal.endedAt ?? new Date().toISOString(),
     }).catch((e) => log.warn('could not append to the audit log', e));
+    // Old safety copies of operations that ended well (safety-sweep.ts); this one's are never among them.
+    await sweepSafetyCopies(deps.configDir, { active: deps.active, ...(deps.safetyRetentionDays !== undefined ? { retentionDays: deps.safetyRetentionDays } : {}) }).catch((e) =>
+      log.warn('could not sweep old safety copies', e),
+    );
   }
 }
 
-async function restartAll(engine: Engine, journal: Journal, note: (m: string, l?: 'info' | 'warn' | 'error') => void): Promise<void> {
+/** Starts the users of every target again, in their former state; the names started. */
+async function restartAll(engine: Engine, journal: Journal, note: (m: string, l?: 'info' | 'warn' | 'error') => void): Promise<string[]> {
+  const started: string[] = [];
   for (const t of journal.targets) {
     if (!t.users.length) continue;
     const out = await restartUsers(engine, { volume: t.target, users: t.users });
+    started.push(...out.restored);
     note(`Started again: ${out.restored.join(', ') || 'none needed'} (${t.target})`);
   }
+  return started;
 }
 
 interface RollbackOutcome {
@@ -422,17 +400,16 @@ async function rollBack(configDir: string, engine: Engine, journal: Journal, not
   const touched = journal.targets.filter((t) => t.touched);
   if (touched.length || journal.targets.some((t) => t.users.length)) {
     journal.step = 'rollback';
+    journal.history.push({ step: 'rollback', at: new Date().toISOString() });
     // The journal may be unwritable (disk full): roll back anyway.
     await writeJournal(configDir, journal).catch(() => undefined);
   }
   for (const t of touched) {
     try {
       if (t.created) {
-        await removeVolume(engine, t.target);
-        actions.push(`removed the new volume ${t.target}`);
+        actions.push(await removeCreated(engine, t));
       } else if (t.safetyCopy) {
-        await restoreSafetyCopy({ engine, kind: t.kind, target: t.target, file: t.safetyCopy });
-        actions.push(`${t.target} put back from its safety copy`);
+        actions.push(await putBack(engine, { ...t, safetyCopy: t.safetyCopy }));
       } else {
         problems.push(`${t.target} has no safety copy and may hold a partial restore`);
         continue;
@@ -446,7 +423,7 @@ async function rollBack(configDir: string, engine: Engine, journal: Journal, not
   }
   try {
     const before = journal.targets.reduce((n, t) => n + t.users.filter((u) => u.state !== 'stopped').length, 0);
-    await restartAll(engine, journal, note);
+    journal.restarted.push(...(await restartAll(engine, journal, note)));
     if (before) actions.push(`restarted ${before} container(s)`);
   } catch (e) {
     problems.push(messageOf(e));
@@ -471,6 +448,7 @@ export async function rollbackOperation(deps: RestoreDeps, id: string, ctx?: Tas
     journal.targets.map((t) => ({ hostId: journal.targetHostId, kind: t.kind === 'volume' ? ('volume' as const) : ('container' as const), name: t.target })),
   );
   deps.active.add(id);
+  if (deps.operations) ctx = deps.operations.begin(id, ctx);
   const startedAt = new Date().toISOString();
   const note = (message: string, level: 'info' | 'warn' | 'error' = 'info') => {
     journal.log.push({ ts: new Date().toISOString(), message });
@@ -489,6 +467,7 @@ export async function rollbackOperation(deps: RestoreDeps, id: string, ctx?: Tas
       if (outcome.problems.length) outcome.state = 'rollback-failed';
     }
     journal.state = outcome.state;
+    journal.rolledBack = outcome.actions;
     journal.endedAt = new Date().toISOString();
     journal.error ??= 'interrupted';
     await writeJournal(deps.configDir, journal);
@@ -498,6 +477,7 @@ export async function rollbackOperation(deps: RestoreDeps, id: string, ctx?: Tas
   } finally {
     deps.active.delete(id);
     await release();
+    await deps.operations?.end(id);
     await appendAudit(deps.configDir, {
       operationId: id,
       kind: 'rollback',

@@ -19,11 +19,27 @@ export function verifyRecordKey(snapshotId: string, at: Date): string {
   return `verify/${snapshotId}/${at.toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z')}.json`;
 }
 
-async function startThrowawayPostgres(engine: Engine, name: string, image: string, opId: string, signal?: AbortSignal): Promise<void> {
+/**
+ * A fresh database server of the snapshot's own image, configured through the variables the official
+ * images read. Ready = a query over TCP answers (the entrypoints' init-time servers listen on the
+ * socket only, and stop again).
+ */
+const THROWAWAY = {
+  postgres: {
+    env: ['POSTGRES_HOST_AUTH_METHOD=trust', 'POSTGRES_PASSWORD=verify'],
+    ready: 'pg_isready -U postgres -h 127.0.0.1 && psql -U postgres -h 127.0.0.1 -Atc "select 1"',
+  },
+  mariadb: {
+    env: ['MARIADB_ROOT_PASSWORD=verify', 'MYSQL_ROOT_PASSWORD=verify'],
+    ready: 'c=$(command -v mariadb || command -v mysql) && "$c" --protocol=tcp -h 127.0.0.1 -uroot -pverify -N -e "select 1"',
+  },
+} as const;
+
+async function startThrowaway(engine: Engine, kind: keyof typeof THROWAWAY, name: string, image: string, opId: string, signal?: AbortSignal): Promise<void> {
   const container = await engine.docker.createContainer({
     name,
     Image: image,
-    Env: ['POSTGRES_HOST_AUTH_METHOD=trust', 'POSTGRES_PASSWORD=verify'],
+    Env: [...THROWAWAY[kind].env],
     Labels: { [VERIFY_LABEL]: opId },
     HostConfig: { AutoRemove: false },
   });
@@ -31,12 +47,12 @@ async function startThrowawayPostgres(engine: Engine, name: string, image: strin
   const until = Date.now() + 60_000;
   for (;;) {
     try {
-      const out = await execCapture(engine, { container: name, cmd: ['sh', '-c', 'pg_isready -U postgres -h 127.0.0.1 && psql -U postgres -h 127.0.0.1 -Atc "select 1"'] }, { what: `Waiting for ${name}`, ...(signal ? { signal } : {}) });
+      const out = await execCapture(engine, { container: name, cmd: ['sh', '-c', THROWAWAY[kind].ready] }, { what: `Waiting for ${name}`, ...(signal ? { signal } : {}) });
       if (out.trim().endsWith('1')) return;
     } catch {
       // not ready yet
     }
-    if (Date.now() > until) throw new RpcError('TIMEOUT', `The throwaway PostgreSQL ${name} did not become ready within 60 s.`);
+    if (Date.now() > until) throw new RpcError('TIMEOUT', `The throwaway ${kind} server ${name} did not become ready within 60 s.`);
     if (signal?.aborted) throw new RpcError('CANCELLED', 'Verify cancelled.');
     await new Promise((r) => setTimeout(r, 500));
   }
@@ -74,13 +90,13 @@ export async function runVerify(
           map[src.name] = `hindsight-verify-${short}-${src.name}`;
           volumes.push(map[src.name]!);
           sources.push(src.name);
-        } else if (src.kind === 'postgres') {
+        } else if (src.kind === 'postgres' || src.kind === 'mariadb') {
           const image = src.origin.image;
           if (!image) throw new RpcError('INVALID_INPUT', `Source ${src.name}: the manifest names no image to verify the dump in.`);
           map[src.name] = `hindsight-verify-${short}-${src.name}`;
           containers.push(map[src.name]!);
           ctx?.report({ type: 'log', level: 'info', message: `Starting a throwaway ${image} as ${map[src.name]}`, ts: new Date().toISOString() });
-          await startThrowawayPostgres(engine, map[src.name]!, image, opId, signal);
+          await startThrowaway(engine, src.kind, map[src.name]!, image, opId, signal);
           sources.push(src.name);
         } else {
           ctx?.report({ type: 'log', level: 'warn', message: `Source ${src.name} (${src.kind}) is not verified by this version`, ts: new Date().toISOString() });

@@ -123,3 +123,44 @@ describe('tasks', () => {
     expect(backend.taskContexts).toEqual([]);
   });
 });
+
+describe('tasks.get', () => {
+  it('answers where a task is: last progress (with step/source), the recent log lines, then its end', async () => {
+    let release!: () => void;
+    const gate = new Promise<void>((r) => (release = r));
+    const { send, sent } = setup({
+      services: {
+        stack: {
+          title: () => 'Restart shop',
+          run: async (_input: unknown, ctx: TaskContext) => {
+            for (let i = 0; i < 600; i++) ctx.report({ type: 'log', level: 'info', message: `line ${i}`, ts: '2026-01-01T00:00:00Z' });
+            ctx.report({ type: 'progress', fraction: 0.4, message: 'restoring', bytesDone: 4, bytesTotal: 10, step: 'restore', source: 'files' });
+            await gate;
+            return { outcomes: [] };
+          },
+        },
+      },
+    });
+    send({ t: 'call', id: 1, method: 'services.stack', input: stackInput });
+    await settle();
+    const taskId = resultValue(sent, 1)?.taskId as string;
+    await settle();
+    send({ t: 'call', id: 2, method: 'tasks.get', input: { taskId } });
+    await settle();
+    const mid = resultValue(sent, 2) as { info: { state: string }; progress: unknown; logs: Array<{ message: string }>; end: unknown };
+    expect(mid.info.state).toBe('running');
+    expect(mid.progress).toEqual({ type: 'progress', fraction: 0.4, message: 'restoring', bytesDone: 4, bytesTotal: 10, step: 'restore', source: 'files' });
+    expect(mid.logs).toHaveLength(500);
+    expect(mid.logs[0]!.message).toBe('line 100');
+    expect(mid.logs.at(-1)!.message).toBe('line 599');
+    expect(mid.end).toBeNull();
+    release();
+    await settle();
+    send({ t: 'call', id: 3, method: 'tasks.get', input: { taskId } });
+    await settle();
+    expect(resultValue(sent, 3)).toMatchObject({ info: { state: 'succeeded' }, end: { type: 'done', result: { outcomes: [] } } });
+    send({ t: 'call', id: 4, method: 'tasks.get', input: { taskId: 'nope' } });
+    await settle();
+    expect(sent.find((m) => m.t === 'result' && m.id === 4)).toMatchObject({ ok: false, error: { code: 'NOT_FOUND' } });
+  });
+});

@@ -8,7 +8,7 @@ import { CONTRACT_VERSION, RpcError, lookupMember, type SystemInfo, type TaskInf
 import type { Backend } from '../backend-types.js';
 import { RouterConnection, type Connection } from './connection.js';
 import type { RouterContext } from './router-context.js';
-import { TaskRegistry, type AnyTaskHandler } from './task-registry.js';
+import { TaskRegistry, type AnyTaskHandler, type TaskSnapshot } from './task-registry.js';
 import { consoleLogger, DEFAULT_BATCH, type Peer, type RouterOptions } from './types.js';
 
 export interface Router {
@@ -93,6 +93,11 @@ function localHandlers(tasks: TaskRegistry, options: RouterOptions) {
     },
     tasks: {
       list: async (): Promise<TaskInfo[]> => tasks.list(),
+      get: async ({ taskId }: { taskId: string }): Promise<TaskSnapshot> => {
+        const found = tasks.get(taskId);
+        if (!found) throw new RpcError('NOT_FOUND', `No task ${taskId} (finished tasks are remembered a while, then forgotten).`);
+        return found;
+      },
       cancel: async ({ taskId }: { taskId: string }): Promise<{ cancelled: boolean }> => {
         const cancelled = tasks.cancel(taskId);
         if (cancelled === undefined) throw new RpcError('NOT_FOUND', `No task ${taskId}`);

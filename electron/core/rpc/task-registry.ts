@@ -20,9 +20,27 @@ export interface AnyTaskHandler {
   run(input: unknown, ctx: TaskContext): Promise<unknown>;
 }
 
+type ProgressEvent = Extract<TaskEvent, { type: 'progress' }>;
+type LogEvent = Extract<TaskEvent, { type: 'log' }>;
+type EndEvent = Extract<TaskEvent, { type: 'done' | 'failed' }>;
+
+/** Log lines kept per task for tasks.get (a window opening mid-run catches up from these). */
+export const TASK_LOG_KEEP = 500;
+
 interface TaskRecord {
   info: TaskInfo;
   controller: AbortController;
+  progress: ProgressEvent | null;
+  /** The last TASK_LOG_KEEP log lines, oldest first. */
+  logs: LogEvent[];
+  end: EndEvent | null;
+}
+
+export interface TaskSnapshot {
+  info: TaskInfo;
+  progress: ProgressEvent | null;
+  logs: LogEvent[];
+  end: EndEvent | null;
 }
 
 export class TaskRegistry {
@@ -42,16 +60,21 @@ export class TaskRegistry {
     const record: TaskRecord = {
       info: { taskId, method, state: 'running', startedAt: new Date().toISOString(), endedAt: null, title: titleOf(handler, input, method) },
       controller,
+      progress: null,
+      logs: [],
+      end: null,
     };
     this.records.set(taskId, record);
     const ctx: TaskContext = {
       signal: controller.signal,
+      taskId,
       report: (event) => {
         if (record.info.state !== 'running') return;
         if (this.checkReports && !TaskEvent.safeParse(event).success) {
           this.logger.warn(`${method}: dropped a malformed task report ${JSON.stringify(event).slice(0, 200)}`);
           return;
         }
+        remember(record, event);
         this.emit(taskId, event);
       },
     };
@@ -68,6 +91,13 @@ export class TaskRegistry {
 
   list(): TaskInfo[] {
     return [...this.records.values()].map((r) => ({ ...r.info })).reverse();
+  }
+
+  /** Where a task is now: its info, last progress, recent log lines and, once ended, its end event. */
+  get(taskId: string): TaskSnapshot | undefined {
+    const r = this.records.get(taskId);
+    if (!r) return undefined;
+    return { info: { ...r.info }, progress: r.progress, logs: r.logs.slice(-TASK_LOG_KEEP), end: r.end };
   }
 
   /** true when the task was running and is now being aborted. */
@@ -112,6 +142,7 @@ export class TaskRegistry {
   private finish(record: TaskRecord, state: TaskInfo['state'], event: TaskEvent): void {
     record.info.state = state;
     record.info.endedAt = new Date().toISOString();
+    record.end = event as EndEvent;
     this.emit(record.info.taskId, event);
     this.forgetOldFinished();
   }
@@ -136,6 +167,15 @@ export class TaskRegistry {
         finished--;
       }
     }
+  }
+}
+
+function remember(record: TaskRecord, event: TaskEvent): void {
+  if (event.type === 'progress') record.progress = event;
+  else if (event.type === 'log') {
+    record.logs.push(event);
+    // Amortised trim: the array never holds more than twice the bound.
+    if (record.logs.length > TASK_LOG_KEEP * 2) record.logs.splice(0, record.logs.length - TASK_LOG_KEEP);
   }
 }
 

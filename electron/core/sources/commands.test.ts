@@ -90,3 +90,23 @@ describe('MongoDB commands', () => {
     expect(c.display).not.toContain('pw');
   });
 });
+
+describe('MariaDB queries', () => {
+  it('one batch through the client the image has, password in the environment only', async () => {
+    const { mariadbQueryCommand } = await import('./commands.js');
+    const q = mariadbQueryCommand({ MARIADB_ROOT_PASSWORD: 'pw' }, { sql: 'SELECT 1' });
+    expect(q.cmd.slice(0, 2)).toEqual(['sh', '-c']);
+    expect(q.cmd.slice(3)).toEqual(['hindsight-db', '--user=root', '--default-character-set=utf8mb4', '-N', '-B', '-e', 'SELECT 1']);
+    expect(q.env).toEqual(['MYSQL_PWD=pw']);
+    expect([...q.cmd, q.display].join(' ')).not.toMatch(/\bpw\b/);
+  });
+
+  it('parses -N -B output: tabs between values, escapes undone', async () => {
+    const { parseBatchRows } = await import('./mariadb-queries.js');
+    expect(parseBatchRows('inventory\titems\t60\nweird\ta\\tb\\\\c\t1\n')).toEqual([
+      ['inventory', 'items', '60'],
+      ['weird', 'a\tb\\c', '1'],
+    ]);
+    expect(parseBatchRows('')).toEqual([]);
+  });
+});

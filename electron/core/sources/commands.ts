@@ -132,6 +132,13 @@ export function mariadbLoadCommand(env: ContainerEnv, opts: MariadbOptions = {})
   return { cmd: firstOf(['mariadb', 'mysql'], args, c.pre), env: c.env, display: `mariadb ${args.join(' ')}` };
 }
 
+/** The mariadb client for one batch of SQL: tab-separated rows, no column names (-N -B). */
+export function mariadbQueryCommand(env: ContainerEnv, opts: MariadbOptions & { sql: string }): DbCommand {
+  const c = mariadbCredentials(env, opts);
+  const args = [`--user=${c.user}`, '--default-character-set=utf8mb4', '-N', '-B', '-e', opts.sql];
+  return { cmd: firstOf(['mariadb', 'mysql'], args, c.pre), env: c.env, display: displayOf(['mariadb', ...args]) };
+}
+
 // ---------------------------------------------------------------- MongoDB
 
 export interface MongoOptions {

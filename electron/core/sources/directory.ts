@@ -78,3 +78,14 @@ export async function writeDirectoryTar(t: WriteDirectoryTarInput): Promise<void
     if (!t.tar.readableEnded) t.tar.destroy();
   }
 }
+
+/** Removes the directory (a rollback of a restore that created it). Needs the container running. */
+export async function removeDirectory(t: DirectoryTarget): Promise<void> {
+  checkPath(t.path);
+  const c = await inspectContainer(t.engine, t.container, t.signal);
+  await execCapture(
+    t.engine,
+    { container: c.id, cmd: ['sh', '-c', 'rm -rf "$1"', 'hindsight-remove', t.path], user: '0' },
+    { what: `Removing ${t.path} of ${c.name} on ${t.engine.name}`, signal: t.signal },
+  );
+}

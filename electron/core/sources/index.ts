@@ -12,11 +12,12 @@ export { sweepHelpers } from './helper.js';
 export { openVolumeTar, type OpenVolumeTarInput, type VolumeTarSource } from './volume-source.js';
 export { CLEAR_SCRIPT, writeVolumeTar, type VolumeSinkResult, type WriteVolumeTarInput } from './volume-sink.js';
 export { restartUsers, stopUsers, withUsersStopped, type FormerState, type RestartOutcome, type SavedUser, type SavedUsers } from './volume-users.js';
-export { openDirectoryTar, writeDirectoryTar, type DirectoryTarSource, type DirectoryTarget, type WriteDirectoryTarInput } from './directory.js';
+export { openDirectoryTar, removeDirectory, writeDirectoryTar, type DirectoryTarSource, type DirectoryTarget, type WriteDirectoryTarInput } from './directory.js';
 export {
   loadPostgresDump,
   openPostgresDump,
   postgresDatabases,
+  postgresDropDatabase,
   postgresMajorVersion,
   postgresRowCounts,
   type LoadPostgresDumpInput,
@@ -25,3 +26,4 @@ export {
 } from './postgres.js';
 export { loadMariadbDump, loadMongoDump, openMariadbDump, openMongoDump, type DbDump } from './mariadb-mongo.js';
 export type { DbCommand, PostgresMode } from './commands.js';
+export { mariadbDatabases, openMariadbBackup, mariadbDropDatabase, mariadbRowCounts, mariadbVersion, parseBatchRows, type MariadbTarget } from './mariadb-queries.js';

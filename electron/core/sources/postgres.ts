@@ -145,3 +145,16 @@ export async function postgresDatabases(target: PgTarget): Promise<string[]> {
   const out = await psql(target, 'postgres', "SELECT coalesce(json_agg(datname ORDER BY datname), '[]') FROM pg_database WHERE NOT datistemplate", 'Listing databases');
   return JSON.parse(out) as string[];
 }
+
+/**
+ * Drops a database (a rollback removing one that a failed restore created), closing its sessions
+ * first: WITH (FORCE) since PostgreSQL 13, pg_terminate_backend before that.
+ */
+export async function postgresDropDatabase(target: PgTarget & { database: string }): Promise<void> {
+  const major = await postgresMajorVersion(target);
+  const name = sqlIdentifier(target.database);
+  if (major < 13) {
+    await psql(target, 'postgres', `SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity WHERE datname = ${sqlLiteral(target.database)}`, `Closing sessions on ${target.database}`);
+  }
+  await psql(target, 'postgres', `DROP DATABASE IF EXISTS ${name}${major >= 13 ? ' WITH (FORCE)' : ''}`, `Dropping database ${target.database}`);
+}

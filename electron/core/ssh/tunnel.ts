@@ -8,6 +8,7 @@ import type { Client, ClientChannel } from 'ssh2';
 import type { SshEndpoint } from '../../../shared/contract/hosts.js';
 import { createLogger } from '../log.js';
 import { StepError, detailOf } from '../step-error.js';
+import { noWindowAfterClose } from './channel-close.js';
 import { openSshClient, type SshConnectDeps } from './connect.js';
 
 const log = createLogger('ssh');
@@ -140,7 +141,7 @@ export class SshTunnel {
 function streamLocal(client: Client, socketPath: string): Promise<ClientChannel> {
   return new Promise((resolve, reject) => {
     try {
-      client.openssh_forwardOutStreamLocal(socketPath, (err, channel) => (err ? reject(err) : resolve(channel)));
+      client.openssh_forwardOutStreamLocal(socketPath, (err, channel) => (err ? reject(err) : resolve(noWindowAfterClose(channel))));
     } catch (e) {
       reject(e);
     }
@@ -150,7 +151,7 @@ function streamLocal(client: Client, socketPath: string): Promise<ClientChannel>
 function forwardOut(jump: Client, target: SshEndpoint, jumpLabel: string): Promise<ClientChannel> {
   return new Promise((resolve, reject) => {
     jump.forwardOut('127.0.0.1', 0, target.address, target.port, (err, channel) => {
-      if (!err) return resolve(channel);
+      if (!err) return resolve(noWindowAfterClose(channel));
       reject(
         new StepError(
           'tcp',

@@ -29,10 +29,10 @@ export async function writeSnapshot(
   sourceHost: { id: string; name: string },
   sources: FixtureSource[],
   /** Encrypt with age (scrypt passphrase; a low work factor keeps tests fast). */
-  opts: { passphrase?: string } = {},
+  opts: { passphrase?: string; /** The snapshot's time (its id and startedAt), for as-of tests. */ now?: Date } = {},
 ): Promise<Manifest> {
   const encryption: EncryptionSpec = opts.passphrase ? { kind: 'passphrase', passphrase: opts.passphrase, workFactor: 10 } : { kind: 'none' };
-  const started = new Date();
+  const started = opts.now ?? new Date();
   const id = makeSnapshotId(set, { now: started });
   const out: ManifestSource[] = [];
   for (const s of sources) {

@@ -1,0 +1,181 @@
+/// <reference lib="dom" />
+/**
+ * UI performance (issue 4): not a timed test — figures to read and to put in the docs.
+ *
+ *  1. Timeline with 10,000 snapshots: a local-folder repository seeded with 10,000 manifests over a
+ *     year (5 sets, 3 hosts), the built web host on it, headless Chromium: time to the first
+ *     snapshot row, to the first row with its summary, then frames during a scripted scroll of
+ *     the day list, a fling through the year, and a ctrl+wheel zoom of the axis.
+ *  2. Log view fed ~20,000 lines/s: a busybox container on the lab's science host printing as
+ *     fast as its shell can, followed in the log drawer for 10 s: frames, p95 gap, lines delivered.
+ *
+ *   npm run bench:ui          (needs `npm run build`, and the lab up for part 2)
+ *   BENCH_SNAPSHOTS=2000 BENCH_PORT=7441 BENCH_SKIP_LOGS=1 …
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { cpus, loadavg, tmpdir } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { chromium, type Browser, type Page } from '@playwright/test';
+import { BENCH_REPOSITORY_ID, prepareConfig } from './prepare-config.js';
+import { installFrameRecorder, readFrames, resetFrames, type FrameFigures } from './frames.js';
+import { runLogFlood, type LogFloodFigures } from './log-flood.js';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+const COUNT = Number(process.env.BENCH_SNAPSHOTS ?? 10_000);
+const PORT = Number(process.env.BENCH_PORT ?? 7441);
+const TOKEN = 'bench-token';
+const base = `http://127.0.0.1:${PORT}/?token=${TOKEN}`;
+
+async function startServer(configDir: string): Promise<ChildProcess> {
+  const server = path.join(root, 'dist/web/server.js');
+  if (!existsSync(server)) throw new Error('dist/web/server.js is missing: run "npm run build" first');
+  const child = spawn(path.join(root, 'node_modules/.bin/node'), [server, '--port', String(PORT)], {
+    cwd: root,
+    env: { ...process.env, HINDSIGHT_CONFIG_DIR: configDir, HINDSIGHT_WEB_TOKEN: TOKEN },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  await new Promise<void>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error('the web host did not start within 30 s')), 30_000);
+    child.stdout!.on('data', (b: Buffer) => {
+      if (b.toString().includes('http://')) {
+        clearTimeout(timer);
+        resolve();
+      }
+    });
+    child.on('exit', (code) => reject(new Error(`the web host exited (${code})`)));
+  });
+  return child;
+}
+
+interface TimelineFigures {
+  firstRowMs: number;
+  firstSummaryMs: number;
+  domRows: number;
+  scroll: FrameFigures;
+  fling: FrameFigures & { summariesLoaded: number };
+  zoom: FrameFigures;
+}
+
+/** Scrolls the day list by `step` px each frame for `frames` frames, from inside the page. */
+const scrollFrames = (page: Page, step: number, frames: number) =>
+  page.evaluate(
+    ([s, n]) =>
+      new Promise<void>((done) => {
+        const el = document.querySelector('[data-testid="day-list"]')!;
+        let i = 0;
+        const tick = () => {
+          el.scrollTop += s;
+          if (++i < n) requestAnimationFrame(tick);
+          else done();
+        };
+        requestAnimationFrame(tick);
+      }),
+    [step, frames] as const,
+  );
+
+async function benchTimeline(page: Page): Promise<TimelineFigures> {
+  await page.goto(`${base}#/snapshots?repo=${BENCH_REPOSITORY_ID}`);
+  await page.locator('[data-testid="snapshot-row"]').first().waitFor({ timeout: 60_000 });
+  const firstRowMs = await page.evaluate(() => performance.now());
+  await page.locator('[data-testid="snapshot-row"] .snap-size:not(:empty)').first().waitFor({ timeout: 60_000 });
+  const firstSummaryMs = await page.evaluate(() => performance.now());
+  await installFrameRecorder(page);
+
+  // A steady scroll: 6 s at 40 px a frame (a fast trackpad).
+  await resetFrames(page);
+  await scrollFrames(page, 40, 360);
+  const scroll = await readFrames(page);
+  const domRows = await page.locator('[data-testid="day-list"] .snap-row, [data-testid="day-list"] .day-row').count();
+
+  // A fling through the year: 2,000 px a frame, summaries load behind.
+  await resetFrames(page);
+  await scrollFrames(page, 2000, 180);
+  await page.waitForTimeout(500);
+  const fling = { ...(await readFrames(page)), summariesLoaded: await page.locator('[data-testid="snapshot-row"] .snap-size:not(:empty)').count() };
+
+  // Zoom the axis from a week out to two years and back with ctrl+wheel over it.
+  const axis = page.getByTestId('timeline-axis');
+  const box = (await axis.boundingBox())!;
+  await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2);
+  await resetFrames(page);
+  await page.keyboard.down('Control');
+  for (let i = 0; i < 40; i++) await page.mouse.wheel(0, 40);
+  for (let i = 0; i < 40; i++) await page.mouse.wheel(0, -40);
+  await page.keyboard.up('Control');
+  const zoom = await readFrames(page);
+
+  // A picture of the year for the docs (the chart fills in behind, a day range at a time).
+  await page.getByRole('radio', { name: 'Year' }).click();
+  await page.waitForTimeout(4000);
+  await page.screenshot({ path: path.join(root, 'e2e/artifacts/26-timeline-10000.png') });
+  return { firstRowMs, firstSummaryMs, domRows, scroll, fling, zoom };
+}
+
+const ms = (n: number) => `${Math.round(n)} ms`;
+
+function printTable(t: TimelineFigures | null, logs: LogFloodFigures | null): void {
+  const rows: [string, string][] = [];
+  if (t) {
+    rows.push(
+      [`Timeline, ${COUNT.toLocaleString('en-US')} snapshots: first row painted`, ms(t.firstRowMs)],
+      ['  first row with its summary', ms(t.firstSummaryMs)],
+      ['  DOM rows in the list (virtualized)', String(t.domRows)],
+      ['  steady scroll 6 s: frames / p95 gap / max gap', `${t.scroll.count} / ${ms(t.scroll.p95)} / ${ms(t.scroll.max)}`],
+      ['  fling through the year 3 s: frames / p95 / max', `${t.fling.count} / ${ms(t.fling.p95)} / ${ms(t.fling.max)}`],
+      ['  ctrl+wheel zoom week↔2 years: frames / p95 / max', `${t.zoom.count} / ${ms(t.zoom.p95)} / ${ms(t.zoom.max)}`],
+    );
+  }
+  if (logs) {
+    rows.push(
+      ['Log drawer, busybox flood on science: engine lines/s', logs.engineLinesPerSec.toLocaleString('en-US')],
+      ['  lines/s reaching the view (newest line advance)', logs.newestAdvancePerSec.toLocaleString('en-US')],
+      ['  lines/s skipped by the server (view behind)', logs.skippedPerSec.toLocaleString('en-US')],
+      ['  10 s following: frames / p95 gap / max gap', `${logs.frames.count} / ${ms(logs.frames.p95)} / ${ms(logs.frames.max)}`],
+      ['  DOM rows in the drawer (max)', String(logs.maxDomRows)],
+    );
+  }
+  if (!rows.length) return;
+  const w = Math.max(...rows.map(([k]) => k.length));
+  // Frame figures depend on what else the machine runs: say how busy it was.
+  console.log(`\nload average ${loadavg().map((n) => n.toFixed(1)).join(' / ')} on ${cpus().length} cores`);
+  console.log(`${'measure'.padEnd(w)}  figure\n${'-'.repeat(w)}  ------`);
+  for (const [k, v] of rows) console.log(`${k.padEnd(w)}  ${v}`);
+  console.log('');
+}
+
+/** tsx (esbuild) wraps named functions in __name(); functions sent to page.evaluate need it there too. */
+async function newPage(browser: Browser): Promise<Page> {
+  const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
+  await page.addInitScript('globalThis.__name = (f) => f');
+  return page;
+}
+
+async function main() {
+  const configDir = mkdtempSync(path.join(tmpdir(), 'hindsight-bench-ui-'));
+  const t0 = Date.now();
+  prepareConfig(configDir, COUNT);
+  console.log(`seeded ${COUNT} manifests in ${Date.now() - t0} ms (${configDir})`);
+  const server = await startServer(configDir);
+  const browser = await chromium.launch({ executablePath: process.env.BENCH_CHROMIUM ?? '/usr/bin/chromium', args: ['--no-sandbox'] });
+  let timeline: TimelineFigures | null = null;
+  let logs: LogFloodFigures | null = null;
+  try {
+    const page = await newPage(browser);
+    timeline = await benchTimeline(page);
+    await page.close();
+    if (!process.env.BENCH_SKIP_LOGS) {
+      const logPage = await newPage(browser);
+      logs = await runLogFlood(logPage, base);
+      await logPage.close();
+    }
+  } finally {
+    server.kill('SIGTERM');
+    await browser.close();
+    rmSync(configDir, { recursive: true, force: true });
+    printTable(timeline, logs);
+  }
+}
+
+await main();

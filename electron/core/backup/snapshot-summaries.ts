@@ -1,0 +1,111 @@
+/**
+ * snapshots.summaries: the snapshots of a period as the timeline draws them. Only the period's day
+ * prefixes are listed (browseList), and only those manifests are read — once: manifests never
+ * change, so their summaries are cached (LRU, keyed by repository + manifest key). The newest
+ * verification of each comes from verify/<id>/<time>.json: verify/ is listed once per call (there
+ * are few records) and each record, also immutable, is cached.
+ */
+import { z } from 'zod';
+import type { SnapshotRefView, SnapshotSummaries, SnapshotSummary } from '../../../shared/contract/backup.js';
+import { Manifest } from '../../../shared/contract/snapshots.js';
+import { readJsonObject, type RepositoryBackend } from '../repository/index.js';
+import { browseList, type DateOptions } from './browse.js';
+import { Lru } from './lru.js';
+
+/** Summaries kept in memory (a summary is a few hundred bytes). */
+export const SUMMARY_CACHE_ENTRIES = 50_000;
+/** Manifests read at once when the cache misses. */
+const READ_CONCURRENCY = 8;
+
+type Verification = SnapshotSummary['verification'];
+const VerifyRecord = z.object({ ok: z.boolean(), at: z.string(), hostName: z.string().default(''), error: z.string().optional() }).passthrough();
+
+export class SnapshotSummaryCache {
+  readonly manifests = new Lru<string, Omit<SnapshotSummary, 'verification'>>(SUMMARY_CACHE_ENTRIES);
+  readonly verifications = new Lru<string, Verification>(SUMMARY_CACHE_ENTRIES);
+  /** Manifests read from the repository (tests check that the cache and the date range work). */
+  reads = 0;
+}
+
+export function summaryOf(repositoryId: string, ref: SnapshotRefView, m: Manifest): Omit<SnapshotSummary, 'verification'> {
+  const sum = (pick: (s: Manifest['sources'][number]) => number) => m.sources.reduce((n, s) => n + pick(s), 0);
+  return {
+    ...ref,
+    repositoryId,
+    hostId: m.sourceHost.id,
+    hostName: m.sourceHost.name,
+    startedAt: m.startedAt,
+    completedAt: m.completedAt,
+    sources: m.sources.map((s) => ({ name: s.name, kind: s.kind, rawBytes: s.rawBytes, storedBytes: s.storedBytes })),
+    rawBytes: sum((s) => s.rawBytes),
+    storedBytes: sum((s) => s.storedBytes),
+    tags: m.tags,
+    ...(m.note ? { note: m.note } : {}),
+    encryption: m.sources.find((s) => s.encryption !== 'none')?.encryption ?? 'none',
+  };
+}
+
+async function mapLimit<T, R>(items: T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
+  const out = new Array<R>(items.length);
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) {
+      const i = next++;
+      out[i] = await fn(items[i]!);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+  return out;
+}
+
+/** The newest verify record key of each snapshot in `ids`. */
+async function newestVerifyKeys(backend: RepositoryBackend, ids: Set<string>, signal?: AbortSignal): Promise<Map<string, string>> {
+  const newest = new Map<string, string>();
+  for await (const o of backend.list('verify/', signal ? { signal } : {})) {
+    const m = /^verify\/([^/]+)\/[^/]+\.json$/.exec(o.key);
+    if (!m || !ids.has(m[1]!)) continue;
+    const cur = newest.get(m[1]!);
+    // Record names are UTC timestamps: the greatest key is the newest.
+    if (!cur || o.key > cur) newest.set(m[1]!, o.key);
+  }
+  return newest;
+}
+
+export async function snapshotSummaries(
+  backend: RepositoryBackend,
+  repositoryId: string,
+  q: { set?: string | undefined; from?: string | undefined; to?: string | undefined; limit: number } & DateOptions,
+  cache: SnapshotSummaryCache,
+  signal?: AbortSignal,
+): Promise<SnapshotSummaries> {
+  const refs = await browseList(backend, q, signal);
+  const truncated = refs.length > q.limit;
+  const chosen = refs.slice(0, q.limit);
+  const base = await mapLimit(chosen, READ_CONCURRENCY, async (ref) => {
+    const key = `${repositoryId}\n${ref.manifestKey}`;
+    const hit = cache.manifests.get(key);
+    if (hit) return hit;
+    cache.reads++;
+    const summary = summaryOf(repositoryId, ref, await readJsonObject(backend, ref.manifestKey, Manifest, signal ? { signal } : {}));
+    cache.manifests.set(key, summary);
+    return summary;
+  });
+  const verifyKeys = chosen.length ? await newestVerifyKeys(backend, new Set(chosen.map((r) => r.id)), signal) : new Map<string, string>();
+  const items = await mapLimit(base, READ_CONCURRENCY, async (s): Promise<SnapshotSummary> => {
+    const vk = verifyKeys.get(s.id);
+    if (!vk) return { ...s, verification: null };
+    const key = `${repositoryId}\n${vk}`;
+    let v = cache.verifications.get(key);
+    if (v === undefined) {
+      try {
+        const r = await readJsonObject(backend, vk, VerifyRecord, signal ? { signal } : {});
+        v = { ok: r.ok, at: r.at, hostName: r.hostName, ...(r.error ? { error: r.error } : {}) };
+      } catch {
+        v = null; // an unreadable record says nothing
+      }
+      cache.verifications.set(key, v);
+    }
+    return { ...s, verification: v };
+  });
+  return { items, truncated };
+}

@@ -1,0 +1,106 @@
+/**
+ * The steps of an operation as the run screen and the operations view show them, rebuilt from its
+ * journal alone (pure): which steps ran (history), where it stopped (step / failedStep), and how
+ * it ended. A restore's steps follow the state machine; a backup's are one "copy" per source and
+ * then "manifest".
+ */
+import type { OperationStepView } from '../../../shared/contract/operations.js';
+import type { BackupJournal } from '../backup/backup-journal.js';
+import type { Journal, JournalStep } from '../restore/journal.js';
+
+type StepState = OperationStepView['state'];
+
+export const RESTORE_STEP_ORDER = ['preflight', 'stop-users', 'safety-copy', 'restore', 'verify', 'restart'] as const;
+type RestoreStepKind = (typeof RESTORE_STEP_ORDER)[number];
+
+function describeRestoreStep(kind: RestoreStepKind, j: Journal): string {
+  const targets = j.targets.map((t) => t.target).join(', ');
+  switch (kind) {
+    case 'preflight':
+      return `Pre-flight checks on ${j.targetHostName}`;
+    case 'stop-users': {
+      const users = [...new Set(j.targets.flatMap((t) => t.users.map((u) => u.name)))];
+      return users.length ? `Stop ${users.join(', ')}` : 'Stop the containers that use the targets';
+    }
+    case 'safety-copy':
+      return `Copy what ${targets} hold now aside, for a rollback`;
+    case 'restore':
+      return `Restore ${j.targets.map((t) => `${t.source} into ${t.target}`).join(', ')}`;
+    case 'verify':
+      return 'Check the restored data against the snapshot';
+    case 'restart':
+      return 'Start the stopped containers again';
+  }
+}
+
+/** When each step began and ended, from the history (a step ends when the next one begins). */
+function timesOf(history: Array<{ step: string; at: string; source?: string | undefined }>, endedAt: string | null, match: (h: { step: string; source?: string | undefined }) => boolean) {
+  const i = history.findIndex(match);
+  if (i < 0) return {};
+  let last = i;
+  for (let k = i + 1; k < history.length && match(history[k]!); k++) last = k;
+  const next = history[last + 1];
+  const end = next?.at ?? endedAt ?? undefined;
+  return { startedAt: history[i]!.at, ...(end ? { endedAt: end } : {}) };
+}
+
+/**
+ * `interrupted`: the journal is still "running" but its process is gone — the step it was in is
+ * shown failed.
+ */
+export function restoreStepsFromJournal(j: Journal, interrupted = false): OperationStepView[] {
+  const entered = new Set<JournalStep>(j.history.map((h) => h.step));
+  const stopAt: JournalStep | undefined = j.failedStep ?? (j.state === 'running' ? j.step : undefined);
+  const stopIdx = stopAt ? RESTORE_STEP_ORDER.indexOf(stopAt as RestoreStepKind) : -1;
+  // Journals written before the history was kept: every step up to where it stopped counts as entered.
+  if (!j.history.length) {
+    const upTo = stopIdx >= 0 ? stopIdx : j.state === 'succeeded' ? RESTORE_STEP_ORDER.length - 1 : -1;
+    for (const k of RESTORE_STEP_ORDER.slice(0, upTo + 1)) entered.add(k);
+  }
+  const failed = j.failedStep !== undefined || j.state === 'failed' || j.state === 'rolled-back' || j.state === 'rollback-failed' || interrupted;
+  const steps: OperationStepView[] = RESTORE_STEP_ORDER.map((kind, idx) => {
+    let state: StepState;
+    if (j.state === 'succeeded') state = entered.has(kind) ? 'done' : 'skipped';
+    else if (stopIdx >= 0 && idx === stopIdx) state = failed ? 'failed' : 'running';
+    else if (stopIdx >= 0 && idx > stopIdx) state = failed ? 'skipped' : notApplicable(kind, j) ? 'skipped' : 'pending';
+    else if (!entered.has(kind)) state = 'skipped';
+    // Data written by a step that a completed rollback then undid.
+    else if (kind === 'restore' && j.state === 'rolled-back') state = 'rolled-back';
+    else state = 'done';
+    return { kind, description: describeRestoreStep(kind, j), state, ...timesOf(j.history, j.endedAt, (h) => h.step === kind) };
+  });
+  if (entered.has('rollback') || j.state === 'rolled-back' || j.state === 'rollback-failed') {
+    const state: StepState = j.state === 'rolled-back' ? 'done' : j.state === 'rollback-failed' ? 'failed' : interrupted ? 'failed' : 'running';
+    steps.push({ kind: 'rollback', description: 'Roll back: put the targets back as they were and start their containers', state, ...timesOf(j.history, j.endedAt, (h) => h.step === 'rollback') });
+  }
+  return steps;
+}
+
+function notApplicable(kind: RestoreStepKind, j: Journal): boolean {
+  if (kind === 'safety-copy') return !j.safetyCopy || j.targets.every((t) => t.created);
+  if (kind === 'stop-users') return j.targets.every((t) => t.created);
+  return false;
+}
+
+export function backupStepsFromJournal(j: BackupJournal, interrupted = false): OperationStepView[] {
+  const ended = j.state !== 'running' || interrupted;
+  const stateOf = (isDone: boolean, isCurrent: boolean): StepState => {
+    if (isDone) return 'done';
+    if (isCurrent) return ended ? (j.state === 'succeeded' ? 'done' : 'failed') : 'running';
+    return ended ? 'skipped' : 'pending';
+  };
+  const steps: OperationStepView[] = j.sources.map((source) => ({
+    kind: 'copy',
+    source,
+    description: `Copy ${source} into the repository`,
+    state: stateOf(j.doneSources.includes(source) || j.state === 'succeeded', j.step === 'copy' && j.currentSource === source),
+    ...timesOf(j.history, j.endedAt, (h) => h.step === 'copy' && h.source === source),
+  }));
+  steps.push({
+    kind: 'manifest',
+    description: 'Check every object and write the manifest (the snapshot exists from then on)',
+    state: stateOf(j.state === 'succeeded', j.step === 'manifest'),
+    ...timesOf(j.history, j.endedAt, (h) => h.step === 'manifest'),
+  });
+  return steps;
+}

@@ -1,0 +1,146 @@
+/**
+ * The pre-flight checks of a restore, in one place: restore.preflight shows them before the run
+ * (nothing is changed: reads, and read-only helper containers for free space), and the runner's
+ * preflight step runs `targetChecks` — a "fail" there refuses the run before anything is stopped.
+ */
+import fsp from 'node:fs/promises';
+import { RpcError } from '../../../shared/contract/errors.js';
+import type { PreflightCheck, RestorePlan } from '../../../shared/contract/restore.js';
+import type { Manifest, ManifestSource } from '../../../shared/contract/snapshots.js';
+import type { Engine } from '../docker/engine.js';
+import { postgresMajorVersion } from '../sources/index.js';
+import { formatBytes } from '../backup/run-backup.js';
+import { volumeSpace, type VolumeSpace } from './data-moves.js';
+import { isInterrupted, listJournals } from './journal.js';
+import type { TargetLocks } from './target-lock.js';
+
+export interface TargetChecksInput {
+  engine: Engine;
+  hostName: string;
+  plan: RestorePlan;
+  manifest: Manifest;
+  configDir: string;
+  safetyCopy: boolean;
+  /** An existing volume on the host to measure the Docker data root through, for new volumes. */
+  probeVolume?: string | undefined;
+  signal?: AbortSignal | undefined;
+}
+
+export function majorOf(version: string | undefined): number | undefined {
+  const m = version?.match(/(\d+)(?:\.\d+)?/);
+  return m ? Number(m[1]) : undefined;
+}
+
+async function measure(engine: Engine, volume: string, signal?: AbortSignal): Promise<VolumeSpace | undefined> {
+  try {
+    return await volumeSpace(engine, volume, signal);
+  } catch (e) {
+    if (signal?.aborted) throw e;
+    return undefined;
+  }
+}
+
+/** PostgreSQL versions and free space: what the runner checks on the target in its preflight step. */
+export async function targetChecks(x: TargetChecksInput): Promise<PreflightCheck[]> {
+  const checks: PreflightCheck[] = [];
+  const srcOf = (name: string): ManifestSource => x.manifest.sources.find((s) => s.name === name)!;
+  for (const t of x.plan.targets) {
+    if (t.kind !== 'postgres') continue;
+    const src = srcOf(t.source);
+    const want = majorOf(src.origin.engineVersion);
+    let have: number;
+    try {
+      have = await postgresMajorVersion({ engine: x.engine, container: t.target, ...(x.signal ? { signal: x.signal } : {}) });
+    } catch (e) {
+      if (x.signal?.aborted) throw e;
+      checks.push({ id: 'postgres-version', source: t.source, title: 'PostgreSQL version', status: 'fail', detail: `Could not ask ${t.target} for its PostgreSQL version: ${e instanceof Error ? e.message : String(e)}` });
+      continue;
+    }
+    const base = { id: 'postgres-version', source: t.source, title: 'PostgreSQL version' };
+    if (want === undefined) checks.push({ ...base, status: 'warn', detail: `${t.target} runs PostgreSQL ${have}; the snapshot does not say which version it came from.` });
+    else if (have < want) checks.push({ ...base, status: 'fail', detail: `PostgreSQL ${have} in ${t.target} is older than the snapshot's PostgreSQL ${want} (${src.origin.engineVersion}) and cannot load its dump safely: use a container of version ${want} or newer.` });
+    else if (have > want) checks.push({ ...base, status: 'warn', detail: `${t.target} runs PostgreSQL ${have}, newer than the snapshot's ${want}: a newer server loads an older dump; the row counts are checked afterwards.` });
+    else checks.push({ ...base, status: 'pass', detail: `${t.target} runs PostgreSQL ${have}, the same major version as the snapshot.` });
+  }
+
+  // Free space. An existing volume: its filesystem, once the volume is cleared, must hold the files.
+  let toCopy = 0;
+  let newBytes = 0;
+  const newVolumes: string[] = [];
+  for (const t of x.plan.targets) {
+    if (t.targetKind !== 'volume') continue;
+    const src = srcOf(t.source);
+    const need = src.fileBytes ?? src.rawBytes;
+    if (t.create) {
+      newBytes += need;
+      newVolumes.push(t.target);
+      continue;
+    }
+    const base = { id: 'free-space', source: t.source, title: `Free space for ${t.target}` };
+    const space = await measure(x.engine, t.target, x.signal);
+    if (!space) {
+      checks.push({ ...base, status: 'warn', detail: `Free space for ${t.target} on ${x.hostName} could not be measured.` });
+      continue;
+    }
+    toCopy += space.usedBytes;
+    const room = space.availableBytes + space.usedBytes;
+    if (room < need) {
+      checks.push({ ...base, status: 'fail', detail: `Not enough space for ${t.target} on ${x.hostName}: the snapshot holds ${need} bytes of files (${formatBytes(need)}), the volume's filesystem would have ${room} (${formatBytes(room)}) once cleared.` });
+    } else {
+      checks.push({ ...base, status: 'pass', detail: `${formatBytes(room)} once ${t.target} is cleared, ${formatBytes(need)} needed.` });
+    }
+  }
+  // New volumes live on the Docker data root: measured through any existing volume of the host.
+  if (newVolumes.length) {
+    const base = { id: 'free-space', title: `Free space for ${newVolumes.join(', ')}` };
+    const probe = x.probeVolume ?? x.plan.targets.find((t) => t.targetKind === 'volume' && !t.create)?.target;
+    const space = probe ? await measure(x.engine, probe, x.signal) : undefined;
+    if (!space) checks.push({ ...base, status: 'warn', detail: `Free space on ${x.hostName}'s Docker data root could not be measured (no volume to measure it through).` });
+    else if (space.availableBytes < newBytes) {
+      checks.push({ ...base, status: 'fail', detail: `Not enough space on ${x.hostName}'s Docker data root: ${formatBytes(newBytes)} to write, ${formatBytes(space.availableBytes)} free.` });
+    } else checks.push({ ...base, status: 'pass', detail: `${formatBytes(space.availableBytes)} free on ${x.hostName}'s Docker data root, ${formatBytes(newBytes)} to write.` });
+  }
+  if (x.safetyCopy && toCopy > 0) {
+    const base = { id: 'safety-space', title: 'Room for the safety copies' };
+    try {
+      const st = await fsp.statfs(x.configDir);
+      const free = st.bavail * st.bsize;
+      checks.push(
+        free < toCopy
+          ? { ...base, status: 'warn', detail: `The safety copies (up to ${formatBytes(toCopy)} before compression) may not fit in ${x.configDir} (${formatBytes(free)} free).` }
+          : { ...base, status: 'pass', detail: `${formatBytes(free)} free in ${x.configDir} for up to ${formatBytes(toCopy)} of safety copies.` },
+      );
+    } catch {
+      checks.push({ ...base, status: 'warn', detail: `Free space in ${x.configDir} could not be measured.` });
+    }
+  }
+  return checks;
+}
+
+/** The message refusing a run when an interrupted operation left one of its targets behind. */
+export async function interruptedClash(configDir: string, active: Set<string>, hostId: string, plan: RestorePlan): Promise<string | undefined> {
+  for (const j of await listJournals(configDir)) {
+    if (!isInterrupted(j, active) || j.targetHostId !== hostId) continue;
+    const clash = j.targets.find((jt) => plan.targets.some((t) => t.target === jt.target && (t.targetKind === 'volume') === (jt.kind === 'volume')));
+    if (clash) return `Operation ${j.id} was interrupted on ${clash.target}; roll it back first (hindsight operations rollback ${j.id}).`;
+  }
+  return undefined;
+}
+
+/** Who holds the per-target locks of a plan: one "lock" check. */
+export async function lockCheck(locks: TargetLocks, hostId: string, plan: RestorePlan): Promise<PreflightCheck> {
+  const held: string[] = [];
+  for (const t of plan.targets) {
+    const holder = await locks.holder({ hostId, kind: t.targetKind, name: t.target });
+    if (holder) held.push(`the ${t.targetKind} ${t.target} is in use by operation ${holder}`);
+  }
+  return held.length
+    ? { id: 'lock', title: 'No other operation on the targets', status: 'fail', detail: `${held.join('; ')}. Try again when it has finished.` }
+    : { id: 'lock', title: 'No other operation on the targets', status: 'pass', detail: 'No other operation is using the targets.' };
+}
+
+/** The first failed check as the refusal the runner throws. */
+export function refusalOf(checks: PreflightCheck[]): RpcError | undefined {
+  const failed = checks.find((c) => c.status === 'fail');
+  return failed ? new RpcError('CONFLICT', failed.detail) : undefined;
+}
