@@ -1,11 +1,7 @@
 import type { Page } from '@playwright/test';
-import { execFile } from 'node:child_process';
-import { readFileSync } from 'node:fs';
-import path from 'node:path';
-import { promisify } from 'node:util';
-import { ARTIFACTS, type AppPage } from './pages/AppPage.js';
+import type { AppPage } from './pages/AppPage.js';
 import { docker } from './support/docker.js';
-import { APP_PATH, E2E_PORT } from './support/env.js';
+import { APP_PATH } from './support/env.js';
 import { ensureHost, expect, test } from './support/fixtures.js';
 
 /**
@@ -18,7 +14,6 @@ const BUSYBOX = 'hindsight-lab/busybox:latest';
 const TABLES = ['customers', 'products', 'orders', 'audit.events'];
 const MARKER_FILE = 'UAT-ONLY-MARKER.txt';
 const MARKER_TABLE = 'uat_only_marker';
-const run = promisify(execFile);
 
 /** Every path in the volume, and each file's checksum: what "the same files" means. */
 const filesOf = (socket: string) =>
@@ -39,24 +34,13 @@ const snapshotTime = (id: string) => new Date(id.replace(/^(\d{4})(\d\d)(\d\d)T(
 /** "2026-11-22 01:40:05" in UTC (the browser runs in UTC below, so the backend reads it the same way). */
 const asOfText = (d: Date) => d.toISOString().slice(0, 19).replace('T', ' ');
 
-/**
- * Through the host page's "Back up…" dialog, by clicking. While the backend's backup.discover is
- * not built the dialog cannot list sources: then the same backup runs through the CLI on the e2e
- * server's config dir.
- * TODO(lead): drop the CLI fallback once backup.discover has landed (the UI path is then always taken).
- */
+/** Through the host page's "Back up…" dialog, by clicking. */
 async function backUpShop(page: Page, app: AppPage): Promise<string> {
   await app.openHost('production');
   await page.getByRole('button', { name: 'Back up stack shop' }).click();
   const dialog = page.getByRole('dialog', { name: /Back up stack shop/ });
   const sources = dialog.getByRole('group', { name: 'Sources to back up' });
-  const cannotLook = dialog.getByText('Could not look at this host');
-  await expect(sources.getByRole('checkbox').first().or(cannotLook)).toBeVisible({ timeout: 30_000 });
-  if (await cannotLook.isVisible()) {
-    test.info().annotations.push({ type: 'fallback', description: 'backup.discover is not built: backed up through the CLI' });
-    await dialog.getByRole('button', { name: 'Cancel' }).click();
-    return backUpShopWithCli();
-  }
+  await expect(sources.getByRole('checkbox').first()).toBeVisible({ timeout: 30_000 });
   for (const box of await sources.getByRole('checkbox').all()) {
     const label = (await box.getAttribute('aria-label')) ?? '';
     const wanted = /volume shop_files\b/.test(label) || /PostgreSQL in shop-db-1/.test(label);
@@ -68,15 +52,6 @@ async function backUpShop(page: Page, app: AppPage): Promise<string> {
   const id = (await dialog.getByTestId('backup-done').getByTestId('snapshot-link').innerText()).trim();
   await dialog.getByRole('button', { name: 'Close' }).click();
   return id;
-}
-
-async function backUpShopWithCli(): Promise<string> {
-  const configDir = readFileSync(path.join(ARTIFACTS, `config-dir-${E2E_PORT}.txt`), 'utf8').trim();
-  const cli = path.resolve(import.meta.dirname, '../dist/cli/main.js');
-  const args = [cli, 'backup', '--host', 'production', '--volume', 'shop_files', '--postgres', 'shop-db-1', '--repo', 'lab-s3', '--set', 'shop', '--json'];
-  const { stdout } = await run(process.execPath, args, { env: { ...process.env, HINDSIGHT_CONFIG_DIR: configDir }, timeout: 120_000 });
-  const json = JSON.parse(stdout.slice(stdout.indexOf('{'))) as { snapshotId: string };
-  return json.snapshotId;
 }
 
 async function next(page: Page) {

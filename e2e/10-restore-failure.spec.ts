@@ -1,22 +1,17 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { cpSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { cpSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { Browser } from '@playwright/test';
 import { AppPage } from './pages/AppPage.js';
 import { docker } from './support/docker.js';
+import { e2eConfigDir as serverConfigDir } from './support/cli-backup.js';
 import { E2E_PORT, E2E_TOKEN } from './support/env.js';
 import { ensureHost, expect, test } from './support/fixtures.js';
 
 const REPO = path.resolve(import.meta.dirname, '..');
 const NODE = path.join(REPO, 'node_modules/.bin/node');
 const CLI = path.join(REPO, 'bin/hindsight.mjs');
-
-/** The config dir of the web server Playwright started (start-web-server.mjs leaves it in a marker). */
-function serverConfigDir(): string {
-  const marker = path.join(REPO, `e2e/artifacts/config-dir${E2E_PORT === 7431 ? '' : '-' + E2E_PORT}.txt`);
-  return readFileSync(marker, 'utf8').trim();
-}
 
 /**
  * The Hindsight CLI on a config dir; resolves with its exit code (null when killed) and output.

@@ -7,19 +7,12 @@
 import { z } from 'zod';
 import { Empty, event, invoke, task } from './define.js';
 import { OperationKind, OperationState, SourceCheck } from './restore.js';
+import { TaskEvent } from './tasks.js';
 
 const id = z.string().min(1).max(128);
 
-/** The last progress an operation reported (also in the live task events). */
-export const OperationProgress = z.object({
-  fraction: z.number().min(0).max(1).nullable(),
-  message: z.string(),
-  bytesDone: z.number().optional(),
-  bytesTotal: z.number().optional(),
-  /** The plan step it belongs to (PlanStepKind for restores; "copy"/"manifest" for backups). */
-  step: z.string().optional(),
-  source: z.string().optional(),
-});
+/** The last progress an operation reported: the task's progress event (also in the live task events). */
+export const OperationProgress = TaskEvent.options[0].omit({ type: true });
 export type OperationProgress = z.infer<typeof OperationProgress>;
 
 export const OperationSummary = z.object({

@@ -198,8 +198,12 @@ export function backupHandlers(d: BackupDeps): Handlers {
           const startedAt = (d.now ?? (() => new Date()))();
           const snapshotId = makeSnapshotId(set.name, { now: startedAt });
           const facts = { snapshotId, set: set.name, repositoryId: repo.id, hostId: host.id, hostName: host.name, sources: sourceNames(set.sources) };
-          return asBackupOperation({ configDir: d.configDir, hub: d.operations, active: d.active }, facts, taskCtx, (ctx) =>
-            runOne({ set, encryption, note, host, ctx, snapshotId, startedAt }),
+          return asBackupOperation(
+            { configDir: d.configDir, hub: d.operations, active: d.active },
+            facts,
+            taskCtx,
+            (ctx) => runOne({ set, encryption, note, host, ctx, snapshotId, startedAt }),
+            { repositoryName: repo.name, note },
           );
         },
       },

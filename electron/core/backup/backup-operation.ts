@@ -1,12 +1,13 @@
 /**
  * Runs a backup as an operation: a journal (backup-journal.ts) written at the start, on each step
  * the run reports (progress events with step "copy" + source, then "manifest") and at the end; the
- * log lines kept in the operation's log file; operations.onChanged on each change (OperationsHub).
+ * log lines kept in the operation's log file; operations.onChanged on each change (OperationsHub);
+ * and, when it ends (succeeded, failed or cancelled), one line in the audit log, like a restore's.
  */
 import type { TaskContext } from '../../../shared/contract/types.js';
 import { createLogger } from '../log.js';
 import type { OperationsHub } from '../operations/operations-hub.js';
-import { osUser } from '../restore/audit.js';
+import { appendAudit, osUser } from '../restore/audit.js';
 import { advanceBackupJournal, newBackupOperationId, writeBackupJournal, type BackupJournal } from './backup-journal.js';
 
 const log = createLogger('backup');
@@ -27,7 +28,19 @@ export interface BackupFacts {
   sources: string[];
 }
 
-export async function asBackupOperation<T>(d: BackupOperationDeps, facts: BackupFacts, taskCtx: TaskContext, run: (ctx: TaskContext) => Promise<T>): Promise<T> {
+/** For the audit record only (not journaled): the repository's name and the user's note. */
+export interface BackupAuditFacts {
+  repositoryName?: string | undefined;
+  note?: string | undefined;
+}
+
+export async function asBackupOperation<T>(
+  d: BackupOperationDeps,
+  facts: BackupFacts,
+  taskCtx: TaskContext,
+  run: (ctx: TaskContext) => Promise<T>,
+  audit: BackupAuditFacts = {},
+): Promise<T> {
   const id = newBackupOperationId();
   const startedAt = new Date().toISOString();
   const journal: BackupJournal = {
@@ -80,5 +93,20 @@ export async function asBackupOperation<T>(d: BackupOperationDeps, facts: Backup
     await save();
     d.active.delete(id);
     await d.hub?.end(id);
+    await appendAudit(d.configDir, {
+      operationId: id,
+      kind: 'backup',
+      user: journal.user,
+      snapshotId: facts.snapshotId,
+      repositoryId: facts.repositoryId,
+      from: `${facts.hostName}: ${facts.sources.join(', ')}`,
+      // The id is chosen at the start; only a run that succeeded wrote its manifest.
+      to: `${audit.repositoryName ?? facts.repositoryId}: ${facts.snapshotId}${journal.state === 'succeeded' ? '' : ' (not made)'}`,
+      result: journal.state,
+      ...(journal.error ? { error: journal.error } : {}),
+      ...(audit.note?.trim() ? { note: audit.note.trim() } : {}),
+      startedAt,
+      endedAt: journal.endedAt,
+    }).catch((e: unknown) => log.warn('could not append to the audit log', e instanceof Error ? e.message : e));
   }
 }

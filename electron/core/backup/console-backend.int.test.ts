@@ -113,6 +113,25 @@ describe('a backup seen from the console', () => {
     expect(events).toContainEqual({ name: 'snapshots.onChanged', payload: { repositoryId, snapshotId: first.snapshotId } });
   });
 
+  it('leaves an audit record when it ends: kind backup, from host: sources, to repository: snapshot, its result (a failed one with its error)', async () => {
+    const op = (await backend.handlers.operations.list({})).find((o) => o.snapshotId === first.snapshotId)!;
+    const records = await backend.handlers.operations.audit({ text: op.id, limit: 10 });
+    expect(records).toEqual([
+      expect.objectContaining({ operationId: op.id, kind: 'backup', snapshotId: first.snapshotId, repositoryId, from: 'production: files', to: `console-it: ${first.snapshotId}`, result: 'succeeded' }),
+    ]);
+    expect(records[0]!.error).toBeUndefined();
+    expect(Date.parse(records[0]!.endedAt)).toBeGreaterThanOrEqual(Date.parse(records[0]!.startedAt));
+    // A backup that fails (its volume does not exist) is audited too, with the error.
+    const missing = uniqueName('hs-console-missing');
+    const input = BackupRunInput.parse({ hostId, repositoryId, set: 'console-fail', sources: [{ kind: 'volume', volume: missing, name: 'gone' }] });
+    await expect(backend.handlers.backup.run.run(input, { signal: new AbortController().signal, report: () => undefined })).rejects.toThrow();
+    const failed = (await backend.handlers.operations.list({})).find((o) => o.kind === 'backup' && o.title.includes('console-fail'))!;
+    expect(failed.state).toBe('failed');
+    const [rec] = await backend.handlers.operations.audit({ text: failed.id, limit: 10 });
+    expect(rec).toMatchObject({ operationId: failed.id, kind: 'backup', from: 'production: gone', result: 'failed', error: expect.stringContaining(missing) });
+    expect(rec!.to).toMatch(/^console-it: \S+-console-fail-\S+ \(not made\)$/);
+  });
+
   it('keeps its log on disk: numbered lines, read after a seq, and still there from a new backend on the same config dir', async () => {
     const op = (await backend.handlers.operations.list({})).find((o) => o.snapshotId === first.snapshotId)!;
     const lines = await backend.handlers.operations.logs({ id: op.id, afterSeq: -1, limit: 5000 });

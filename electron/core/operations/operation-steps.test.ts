@@ -76,6 +76,15 @@ describe('restore steps from the journal', () => {
     expect(states(restoreStepsFromJournal(j, true))).toEqual(['preflight:done', 'stop-users:done', 'safety-copy:failed', 'restore:skipped', 'verify:skipped', 'restart:skipped']);
   });
 
+  it('a failed verify: its rollback step is the removal of the throwaways — done, or failed naming what was left', () => {
+    const over = { kind: 'verify' as const, state: 'failed' as const, step: 'rollback' as const, failedStep: 'verify' as const, history: h('preflight', 'restore', 'verify', 'rollback'), endedAt: T(5) };
+    const steps = restoreStepsFromJournal(restoreJournal(over));
+    expect(states(steps)).toEqual(['preflight:done', 'stop-users:skipped', 'safety-copy:skipped', 'restore:done', 'verify:failed', 'restart:skipped', 'rollback:done']);
+    expect(steps.at(-1)!.description).toBe('Remove the throwaway volumes and containers');
+    const left = restoreStepsFromJournal(restoreJournal({ ...over, leftovers: ['hindsight-verify-abcdef-db'] })).at(-1)!;
+    expect(left).toMatchObject({ state: 'failed', description: expect.stringContaining('not removed: hindsight-verify-abcdef-db') });
+  });
+
   it('a new volume: no safety copy and no stop step to wait for', () => {
     const j = restoreJournal({ step: 'preflight', history: h('preflight'), targets: [{ source: 'files', kind: 'volume', target: 'new', created: true, users: [], touched: false }] });
     expect(states(restoreStepsFromJournal(j))).toEqual(['preflight:running', 'stop-users:skipped', 'safety-copy:skipped', 'restore:pending', 'verify:pending', 'restart:pending']);

@@ -69,7 +69,12 @@ export function restoreStepsFromJournal(j: Journal, interrupted = false): Operat
     else state = 'done';
     return { kind, description: describeRestoreStep(kind, j), state, ...timesOf(j.history, j.endedAt, (h) => h.step === kind) };
   });
-  if (entered.has('rollback') || j.state === 'rolled-back' || j.state === 'rollback-failed') {
+  if (j.kind === 'verify' && (entered.has('rollback') || j.state === 'rolled-back' || j.state === 'failed')) {
+    // A verify's "rollback" is the removal of its own throwaways: done once it ended, unless some were left.
+    const state: StepState = j.state === 'running' ? (interrupted ? 'failed' : 'running') : j.leftovers?.length || j.state === 'rollback-failed' ? 'failed' : 'done';
+    const left = j.leftovers?.length ? ` (not removed: ${j.leftovers.join(', ')})` : '';
+    steps.push({ kind: 'rollback', description: `Remove the throwaway volumes and containers${left}`, state, ...timesOf(j.history, j.endedAt, (h) => h.step === 'rollback') });
+  } else if (entered.has('rollback') || j.state === 'rolled-back' || j.state === 'rollback-failed') {
     const state: StepState = j.state === 'rolled-back' ? 'done' : j.state === 'rollback-failed' ? 'failed' : interrupted ? 'failed' : 'running';
     steps.push({ kind: 'rollback', description: 'Roll back: put the targets back as they were and start their containers', state, ...timesOf(j.history, j.endedAt, (h) => h.step === 'rollback') });
   }

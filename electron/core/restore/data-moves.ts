@@ -13,7 +13,7 @@ import type { Manifest, ManifestSource } from '../../../shared/contract/snapshot
 import type { Engine } from '../docker/engine.js';
 import { TarGuard, createDecompressor, runPipeline, type EncryptionSpec, type PipelineProgress, type TarSummary } from '../pipeline/index.js';
 import type { RepositoryBackend } from '../repository/index.js';
-import { SOURCE_MOUNT, createHelper, pickHelperImage, removeHelper } from '../sources/helper.js';
+import { SOURCE_MOUNT, createHelper, pickHelperImage, removeHelper, removeHelpersOf } from '../sources/helper.js';
 import { loadMariadbDump, loadPostgresDump, openDirectoryTar, openMariadbDump, openPostgresDump, openVolumeTar, removeDirectory, writeDirectoryTar, writeVolumeTar } from '../sources/index.js';
 import { databasesOf, dropNewDatabases, isDatabaseKind } from './db-state.js';
 import type { JournalTarget } from './journal.js';
@@ -209,22 +209,36 @@ export async function safetyCopyOf(engine: Engine, t: JournalTarget, dir: string
   }
 }
 
+/**
+ * Before a rollback removes or rewrites a volume: Hindsight's own helpers still mounting it (a
+ * killed process leaves its sink helper behind, which makes the engine refuse with 409 "volume is
+ * in use") are removed — by their labels, never any other container. `writersOnly` (putting a
+ * safety copy back into a volume that stays): only sink helpers, since a reader (another
+ * operation's backup, say) does not stand in the way. Says what it removed.
+ */
+export async function freeVolume(engine: Engine, volume: string, writersOnly = false): Promise<string> {
+  const removed = await removeHelpersOf(engine, volume, writersOnly ? 'volume-sink' : undefined);
+  return removed.length ? ` (after removing the helper container${removed.length > 1 ? 's' : ''} ${removed.join(', ')} left on it)` : '';
+}
+
 /** Rollback of a target this operation created: a new volume, or a directory that was not there. */
 export async function removeCreated(engine: Engine, t: JournalTarget): Promise<string> {
   if (t.kind === 'directory') {
     await removeDirectory({ engine, container: t.target, path: t.path ?? '' });
     return `removed ${t.path} from ${t.target} (it did not exist before)`;
   }
+  const freed = await freeVolume(engine, t.target);
   await removeVolume(engine, t.target);
-  return `removed the new volume ${t.target}`;
+  return `removed the new volume ${t.target}${freed}`;
 }
 
 /** Rollback of one target from its safety copy; says what was done. Never tied to a signal. */
 export async function putBack(engine: Engine, t: JournalTarget & { safetyCopy: string }): Promise<string> {
+  const freed = t.kind === 'volume' ? await freeVolume(engine, t.target, true) : '';
   await restoreSafetyCopy({ engine, kind: t.kind, target: t.target, path: t.path, file: t.safetyCopy });
   let dropped: string[] = [];
   if (isDatabaseKind(t.kind) && t.databasesBefore) dropped = await dropNewDatabases(engine, t.kind, t.target, t.databasesBefore);
-  return `${t.target} put back from its safety copy${dropped.length ? ` (dropped the new database${dropped.length > 1 ? 's' : ''} ${dropped.join(', ')})` : ''}`;
+  return `${t.target} put back from its safety copy${dropped.length ? ` (dropped the new database${dropped.length > 1 ? 's' : ''} ${dropped.join(', ')})` : ''}${freed}`;
 }
 
 /** Removes a volume this operation created (rollback of a restore into a new volume). */

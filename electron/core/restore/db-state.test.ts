@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { isDatabaseKind, newDatabases } from './db-state.js';
+import { expectedRowCounts, isDatabaseKind, newDatabases } from './db-state.js';
 import { JournalTarget } from './journal.js';
 
 describe('database state for rollbacks', () => {
@@ -7,6 +7,17 @@ describe('database state for rollbacks', () => {
     expect(newDatabases(['postgres', 'keepme'], ['keepme', 'postgres', 'shop', 'analytics'])).toEqual(['shop', 'analytics']);
     expect(newDatabases(['postgres', 'shop'], ['postgres'])).toEqual([]); // a dropped one is not "new"
     expect(newDatabases([], ['a'])).toEqual(['a']);
+  });
+
+  it('expectedRowCounts: per database; an older dump-of-all manifest ("<database>/<table>" keys) read as such, a key without a database unchecked', () => {
+    const pg = { kind: 'postgres' as const, format: 'sql' as const, origin: {} };
+    expect(expectedRowCounts({ ...pg, databaseRowCounts: { shop: { orders: 200 } } })).toEqual({ byDatabase: { shop: { orders: 200 } }, unchecked: [] });
+    expect(expectedRowCounts({ ...pg, format: 'pg-custom', origin: { database: 'shop' }, rowCounts: { orders: 200 } }).byDatabase).toEqual({ shop: { orders: 200 } });
+    const legacy = expectedRowCounts({ ...pg, rowCounts: { 'shop/audit.events': 12, 'shop/orders': 200, 'analytics/x.y': 1, lonely: 3 } });
+    expect(legacy.byDatabase).toEqual({ shop: { 'audit.events': 12, orders: 200 }, analytics: { 'x.y': 1 } });
+    expect(legacy.unchecked).toEqual([{ key: 'lonely', rows: 3, why: expect.stringContaining('not checked') }]);
+    // Not a dump of all: the old default database stays.
+    expect(expectedRowCounts({ ...pg, format: 'pg-custom', rowCounts: { t: 1 } }).byDatabase).toEqual({ postgres: { t: 1 } });
   });
 
   it('only database kinds record and drop databases', () => {

@@ -61,6 +61,15 @@ describe('recoveryAction: a crash after each step', () => {
     const a = recoveryAction(journal('restore', { safetyCopy: false }, { users: [user], touched: true }));
     expect(a).toMatchObject({ kind: 'restart-unrecoverable', targets: ['shop_files'] });
   });
+  it('a verify, at any step: its throwaways are removed — never "cannot be undone" for a database container without a safety copy', () => {
+    const db = { source: 'db', kind: 'postgres' as const, target: 'hindsight-verify-abcdef-db', created: false, users: [], touched: true };
+    for (const step of ['planned', 'preflight', 'restore', 'verify', 'rollback'] as const) {
+      const a = recoveryAction(journal(step, { kind: 'verify', safetyCopy: false, targets: [db] }));
+      expect(a).toMatchObject({ kind: 'rollback', targets: ['hindsight-verify-abcdef-db'] });
+      expect(a.reason).toContain('throwaway');
+    }
+  });
+
   it('restore entered but the target not yet marked touched: restart only', () => {
     expect(recoveryAction(journal('restore', {}, { users: [user] })).kind).toBe('restart');
   });

@@ -70,6 +70,8 @@ export const Journal = z.object({
   restarted: z.array(z.string()).default([]),
   /** What a rollback put back, in words. */
   rolledBack: z.array(z.string()).default([]),
+  /** Verify: throwaway targets its cleanup could not remove (to remove by hand). */
+  leftovers: z.array(z.string()).optional(),
   /** The plan's warnings, kept for the result shown later. */
   warnings: z.array(z.string()).default([]),
 });
@@ -138,8 +140,13 @@ export type RecoveryAction =
  *   data is untouched → restart.
  * - restore / verify / restart, or a failed rollback: any target marked touched → restore its
  *   safety copy (or remove a volume we created), then restart.
+ * - a verify (kind), at any step: remove its throwaway targets.
  */
 export function recoveryAction(j: Journal): RecoveryAction {
+  // A verify wrote only into throwaways of its own (throwaway.ts): whatever the step, remove them.
+  if (j.kind === 'verify') {
+    return { kind: 'rollback', reason: `verify interrupted during ${j.step}: its throwaway volumes and containers are removed (nothing else was written)`, targets: j.targets.map((t) => t.target) };
+  }
   const stopped = j.targets.some((t) => t.users.length > 0);
   const touched = j.targets.filter((t) => t.touched);
   switch (j.step) {

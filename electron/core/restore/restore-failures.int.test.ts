@@ -2,17 +2,18 @@
  * Restore failures on the transport and the disk: SSH dropped mid-restore (a loopback TCP relay
  * of ours in front of uat's sshd, cut while the tar streams in) and a full target volume (tmpfs of
  * 1 MiB). Each: the target rolled back to its previous content, its container running as before.
+ * And the process SIGKILLed mid-copy (over an existing volume; into a new one): the helper it
+ * leaves on the volume is removed by the rollback, which then puts back / removes the volume.
  */
-import { spawn } from 'node:child_process';
-import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Manifest } from '../../../shared/contract/snapshots.js';
 import { BUSYBOX, inVolume, leftoverHelpers, removeQuietly, uniqueName, volumeListing } from '../sources/testing/lab-engines.js';
-import { REPO_DIR, dockerCli, waitFor } from '../testing/lab.js';
+import { dockerCli, waitFor } from '../testing/lab.js';
 import { findInterrupted } from './handlers.js';
-import { listJournals } from './journal.js';
+import { readJournal } from './journal.js';
 import { rollbackOperation, runRestore } from './runner.js';
 import { TcpRelay as Relay } from '../testing/tcp-relay.js';
+import { killMidRestore } from './testing/kill-restore.js';
 import { labRestore, type LabRestore } from './testing/lab-restore.js';
 import { volumeFixture, writeSnapshot } from './testing/snapshot-fixture.js';
 
@@ -25,6 +26,7 @@ const target = uniqueName('hs-rstf-target');
 const small = uniqueName('hs-rstf-small');
 const user = uniqueName('hs-rstf-user');
 const smallUser = uniqueName('hs-rstf-smalluser');
+const newVolume = uniqueName('hs-rstf-new');
 
 
 let relay: Relay;
@@ -55,7 +57,7 @@ afterAll(async () => {
   const uat = t.lab.machines.uat;
   relay?.close();
   for (const c of [user, smallUser]) await removeQuietly(uat, 'container', c);
-  for (const v of [target, small]) await removeQuietly(uat, 'volume', v);
+  for (const v of [target, small, newVolume]) await removeQuietly(uat, 'volume', v);
   await removeQuietly(t.lab.machines.production, 'volume', src);
   await removeQuietly(t.lab.machines.production, 'volume', manySrc);
   await t?.dispose();
@@ -100,57 +102,18 @@ describe('restore failures', () => {
     expect((await volumeListing(uat, small)).sha).toBe(before.sha);
   });
 
-  it('the backend process killed mid-restore: its journal is found at the next start and the rollback works', async () => {
+  it('the backend process killed mid-restore: its journal is found at the next start and the rollback works (the helper it left removed)', async () => {
     const uat = t.lab.machines.uat;
     await inVolume(uat, target, 'find /v -mindepth 1 -maxdepth 1 -exec rm -rf {} + && echo before > /v/before.txt');
     const before = await volumeListing(uat, target);
     // Through the relay, which hangs the link half-way through the 30 MiB upload: the child is
     // then surely mid-restore when it is killed.
     const input = { repositoryId: t.repositoryId, snapshotId: snap.id, targetHostId: viaRelay, map: { files: target }, safetyCopy: true };
+    relay.stalled = false;
     relay.stallAfter(12 * 1024 * 1024);
-    const earlier = new Set((await listJournals(t.configDir)).map((j) => j.id));
-    const child = spawn(path.join(REPO_DIR, 'node_modules/.bin/tsx'), [path.join(REPO_DIR, 'electron/core/restore/testing/restore-child.ts'), t.configDir, JSON.stringify(input)], { stdio: ['ignore', 'pipe', 'pipe'], detached: true });
-    // Whatever happens below, the child's process group (tsx and its node) does not outlive the test.
-    onTestFinished(() => {
-      try {
-        process.kill(-child.pid!, 'SIGKILL');
-      } catch {
-        // already gone
-      }
-    });
-    let out = '';
-    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
-    const exited = new Promise((r) => child.once('exit', r));
-    // Kill it (SIGKILL: no cleanup at all) as soon as its journal says the restore step is under way.
-    let id: string | undefined;
-    let pid: number | undefined;
-    await waitFor(
-      'the child to reach the restore step',
-      async () => {
-        // (tsx runs node as its own child: the journal's pid is not child.pid.)
-        const j = (await listJournals(t.configDir)).find((x) => !earlier.has(x.id));
-        if (j?.step === 'restore' && j.targets[0]?.touched && relay.stalled) {
-          id = j.id;
-          pid = j.pid;
-        }
-        return id !== undefined || child.exitCode !== null;
-      },
-      60_000,
-    );
-    process.kill(pid!, 'SIGKILL'); // the node process that runs the restore (tsx's child)
-    child.kill('SIGKILL');
-    await exited;
-    await waitFor('the restoring process to be gone', () => {
-      try {
-        process.kill(pid!, 0);
-        return false;
-      } catch {
-        return true;
-      }
-    });
+    const { id, out } = await killMidRestore(t.configDir, input, (j) => j.step === 'restore' && j.targets[0]?.touched === true && relay.stalled);
     relay.cut(); // the dead process's connections
     expect(out).toBe(''); // it never got to finish
-    expect(id).toBeDefined();
     expect(await status(user)).not.toBe('running'); // left stopped by the dead process
     // The next start finds it…
     const fresh = t.freshDeps();
@@ -159,11 +122,29 @@ describe('restore failures', () => {
     // A new restore onto that target is refused until then.
     const blocked = await runRestore(fresh, input).catch((e: unknown) => e);
     expect(blocked).toMatchObject({ code: 'CONFLICT', message: expect.stringContaining(`${id} was interrupted`) });
-    // …and rolls it back.
-    for (const h of await leftoverHelpers(uat, target)) await dockerCli(uat, 'rm', '-f', '-v', h).catch(() => undefined);
-    const r = await rollbackOperation(fresh, id!);
+    // …and rolls it back, removing the sink helper the dead process left on the volume first.
+    const r = await rollbackOperation(fresh, id);
     expect(r.state).toBe('rolled-back');
     expect(await volumeListing(uat, target)).toEqual(before);
     expect(await status(user)).toBe('running');
+    expect(await leftoverHelpers(uat, target)).toEqual([]);
+  }, 120_000);
+
+  it('killed while copying into a NEW volume: operations.rollback removes its helper, then the volume — rolled back, nothing left', async () => {
+    const uat = t.lab.machines.uat;
+    const input = { repositoryId: t.repositoryId, snapshotId: snap.id, targetHostId: viaRelay, map: { files: newVolume }, safetyCopy: true };
+    relay.stalled = false;
+    relay.stallAfter(12 * 1024 * 1024);
+    const exists = () => dockerCli(uat, 'volume', 'inspect', newVolume).then(() => true, () => false);
+    const { id } = await killMidRestore(t.configDir, input, async (j) => j.step === 'restore' && j.targets[0]?.touched === true && relay.stalled && (await exists()));
+    relay.cut();
+    // What the finding saw: the dead process's sink helper still holds the new volume.
+    expect((await leftoverHelpers(uat, newVolume)).length).toBeGreaterThan(0);
+    const deps = t.freshDeps();
+    const r = await rollbackOperation(deps, id);
+    expect(r).toMatchObject({ state: 'rolled-back', actions: [expect.stringMatching(new RegExp(`removed the new volume ${newVolume} \\(after removing the helper container`))] });
+    expect(await exists()).toBe(false);
+    expect(await leftoverHelpers(uat, newVolume)).toEqual([]);
+    expect((await readJournal(t.configDir, id))?.state).toBe('rolled-back');
   }, 120_000);
 });

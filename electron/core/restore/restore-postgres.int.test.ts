@@ -1,12 +1,17 @@
 /**
  * PostgreSQL production → uat, into a container of our own on uat (never uat's shop-db-1): row
- * counts equal, verification passes; verify.run in a throwaway container.
+ * counts equal, verification passes; verify.run in a throwaway container — also of a manifest
+ * an older version wrote ("<database>/<table>" row counts), and one that fails after the load
+ * (its throwaways removed, the operation "failed", never "rollback-failed").
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Manifest } from '../../../shared/contract/snapshots.js';
 import { POSTGRES, removeQuietly, uniqueName } from '../sources/testing/lab-engines.js';
 import { dockerCli, waitFor } from '../testing/lab.js';
 import { postgresRowCounts } from '../sources/index.js';
+import { restoreStepsFromJournal } from '../operations/operation-steps.js';
+import { readAudit } from './audit.js';
+import { listJournals } from './journal.js';
 import { runRestore } from './runner.js';
 import { labRestore, type LabRestore } from './testing/lab-restore.js';
 import { postgresFixture, writeSnapshot } from './testing/snapshot-fixture.js';
@@ -14,6 +19,7 @@ import { runVerify } from './verify.js';
 
 let t: LabRestore;
 let snap: Manifest;
+let legacy: Manifest;
 const pg = uniqueName('hs-rst-pg');
 
 beforeAll(async () => {
@@ -23,6 +29,12 @@ beforeAll(async () => {
   snap = await writeSnapshot(t.backend, 'pgtest', { id: t.ids.production, name: 'production' }, [
     await postgresFixture(prod, { id: t.ids.production, name: 'production' }, db.database.container, POSTGRES),
   ]);
+  // The same dump as an older version described it: no databaseRowCounts, rowCounts keyed
+  // "<database>/<table>" (plus a key that names no database, which cannot be checked).
+  const fixture = await postgresFixture(prod, { id: t.ids.production, name: 'production' }, db.database.container, POSTGRES);
+  const rowCounts: Record<string, number> = { ghost: 7 };
+  for (const [d, tables] of Object.entries(fixture.databaseRowCounts!)) for (const [table, n] of Object.entries(tables)) rowCounts[`${d}/${table}`] = n;
+  legacy = await writeSnapshot(t.backend, 'pglegacy', { id: t.ids.production, name: 'production' }, [{ ...fixture, databaseRowCounts: undefined, rowCounts }]);
   await dockerCli(t.lab.machines.uat, 'run', '-d', '--name', pg, '--network', 'none', '-e', 'POSTGRES_HOST_AUTH_METHOD=trust', POSTGRES);
   await waitFor(
     'the test PostgreSQL on uat',
@@ -56,5 +68,35 @@ describe('PostgreSQL restore', () => {
     expect(r.ok).toBe(true);
     const left = await dockerCli(t.lab.machines.uat, 'ps', '-a', '-q', '--filter', 'label=org.hindsight.verify');
     expect(left).toBe('');
+  });
+
+  it('verify of an older manifest ("<database>/<table>" row counts): compared in their databases; what names no database is "not checked", never "missing"', async () => {
+    const r = await runVerify(t.deps, { repositoryId: t.repositoryId, snapshotId: legacy.id, hostId: t.ids.uat });
+    expect(r.ok).toBe(true);
+    const checks = r.verification[0]!.checks;
+    expect(checks.find((c) => c.name === 'rows shop.orders')).toMatchObject({ ok: true, actual: expect.stringMatching(/^\d+$/) });
+    expect(checks.find((c) => c.name === 'rows ghost')).toMatchObject({ ok: true, expected: '7', actual: expect.stringContaining('not checked') });
+    expect(checks.some((c) => c.actual === 'missing')).toBe(false);
+  });
+
+  it('a verify that fails after loading the throwaway: the throwaways removed, state "failed" (never "rollback-failed"), audited', async () => {
+    const failing = {
+      ...t.deps,
+      beforeStep: (step: string, j: { kind: string }) => {
+        if (j.kind === 'verify' && step === 'verify') throw new Error('injected failure before the checks');
+      },
+    };
+    const err = await runVerify(failing, { repositoryId: t.repositoryId, snapshotId: snap.id, hostId: t.ids.uat }).catch((e: unknown) => e);
+    expect((err as Error).message).toContain('injected failure');
+    expect((err as Error).message).toMatch(/removed the throwaway container hindsight-verify-\w+-db/);
+    expect((err as Error).message).not.toMatch(/ROLLBACK FAILED|no safety copy/);
+    const j = (await listJournals(t.configDir)).find((x) => x.kind === 'verify' && x.snapshotId === snap.id && x.state !== 'succeeded')!;
+    expect(j).toMatchObject({ state: 'failed', failedStep: 'verify', error: 'injected failure before the checks' });
+    expect(j.rolledBack).toEqual([expect.stringMatching(/^removed the throwaway container /)]);
+    expect(j.leftovers).toBeUndefined();
+    expect(restoreStepsFromJournal(j).at(-1)).toMatchObject({ kind: 'rollback', state: 'done', description: 'Remove the throwaway volumes and containers' });
+    expect(await dockerCli(t.lab.machines.uat, 'ps', '-a', '-q', '--filter', `label=org.hindsight.verify=${j.id}`)).toBe('');
+    const [audit] = await readAudit(t.configDir, { text: j.id, limit: 5 });
+    expect(audit).toMatchObject({ kind: 'verify', result: 'failed' });
   });
 });

@@ -24,6 +24,7 @@ import { isDatabaseKind, rowCountChecks } from './db-state.js';
 import { readJournal, recoveryAction, writeJournal, type Journal, type JournalStep, type JournalTarget } from './journal.js';
 import { planRestore, type TargetInventory } from './planner.js';
 import { sweepSafetyCopies } from './safety-sweep.js';
+import { removeThrowaway } from './throwaway.js';
 import { interruptedClash, refusalOf, targetChecks } from './preflight.js';
 import type { TargetLocks } from './target-lock.js';
 
@@ -319,6 +320,8 @@ export async function runRestore(deps: RestoreDeps, input: ParsedInput, taskCtx?
         throw new RpcError('INTERNAL', `Verification of ${t.target} failed: ${bad.join('; ')}`);
       }
       note(`Verified ${t.target}: ${check.checks.map((c) => c.name).join(', ')}`);
+      const unchecked = check.checks.filter((c) => c.actual.startsWith('not checked'));
+      if (unchecked.length) note(`${t.target}: ${unchecked.map((c) => c.name).join(', ')} ${unchecked[0]!.actual}`, 'warn');
     }
 
     // Restart.
@@ -339,16 +342,21 @@ export async function runRestore(deps: RestoreDeps, input: ParsedInput, taskCtx?
     journal.failedStep = journal.step;
     note(`Failed during ${journal.step}: ${journal.error}`, 'error');
     const outcome = await rollBack(deps.configDir, engine, journal, note);
-    journal.state = outcome.state;
+    // A verify's targets are throwaways: it failed (the snapshot did not check out, or the run
+    // broke), and its cleanup removed them; there was nothing of anyone's to put back.
+    journal.state = journal.kind === 'verify' ? 'failed' : outcome.state;
     journal.rolledBack = outcome.actions;
     journal.endedAt = new Date().toISOString();
     await writeJournal(deps.configDir, journal).catch((e) => log.warn(`could not write the journal of ${opId}`, e));
     const code = RpcError.is(error) ? error.code : 'INTERNAL';
     const what =
-      outcome.state === 'rolled-back'
-        ? `${outcome.actions.length ? `rolled back (${outcome.actions.join('; ')})` : 'nothing had been changed'}`
-        : `ROLLBACK FAILED: ${outcome.problems.join('; ')} — see operation ${opId}`;
-    throw new RpcError(code === 'CANCELLED' ? 'CANCELLED' : code, `Restore ${opId} failed: ${journal.error} — ${what}.`, `operation ${opId}; state ${outcome.state}`);
+      journal.kind === 'verify'
+        ? throwawayOutcome(outcome)
+        : outcome.state === 'rolled-back'
+          ? `${outcome.actions.length ? `rolled back (${outcome.actions.join('; ')})` : 'nothing had been changed'}`
+          : `ROLLBACK FAILED: ${outcome.problems.join('; ')} — see operation ${opId}`;
+    const noun = journal.kind === 'verify' ? 'Verify' : 'Restore';
+    throw new RpcError(code === 'CANCELLED' ? 'CANCELLED' : code, `${noun} ${opId} failed: ${journal.error} — ${what}.`, `operation ${opId}; state ${journal.state}`);
   } finally {
     await backend?.close().catch(() => undefined);
     deps.active.delete(opId);
@@ -393,11 +401,22 @@ interface RollbackOutcome {
   problems: string[];
 }
 
-/** Puts touched targets back (safety copy, or remove a volume we created), then restarts the users. Never throws. */
+/** How a verify's cleanup went, in words (for its error message). */
+function throwawayOutcome(outcome: RollbackOutcome): string {
+  const done = outcome.actions.length ? outcome.actions.join('; ') : 'nothing had been made yet';
+  return outcome.problems.length ? `${done}; NOT REMOVED (remove by hand): ${outcome.problems.join('; ')}` : done;
+}
+
+/**
+ * Puts touched targets back (safety copy, or remove a volume we created), then restarts the users.
+ * A verify's targets are all throwaways: each is removed, touched or not (throwaway.ts). Never throws.
+ */
 async function rollBack(configDir: string, engine: Engine, journal: Journal, note: (m: string, l?: 'info' | 'warn' | 'error') => void): Promise<RollbackOutcome> {
   const actions: string[] = [];
   const problems: string[] = [];
-  const touched = journal.targets.filter((t) => t.touched);
+  const throwaway = journal.kind === 'verify';
+  const touched = throwaway ? journal.targets : journal.targets.filter((t) => t.touched);
+  if (throwaway) delete journal.leftovers;
   if (touched.length || journal.targets.some((t) => t.users.length)) {
     journal.step = 'rollback';
     journal.history.push({ step: 'rollback', at: new Date().toISOString() });
@@ -406,6 +425,12 @@ async function rollBack(configDir: string, engine: Engine, journal: Journal, not
   }
   for (const t of touched) {
     try {
+      if (throwaway) {
+        actions.push(await removeThrowaway(engine, t, journal.id));
+        t.touched = false;
+        note(`Removed ${t.target}`);
+        continue;
+      }
       if (t.created) {
         actions.push(await removeCreated(engine, t));
       } else if (t.safetyCopy) {
@@ -418,7 +443,8 @@ async function rollBack(configDir: string, engine: Engine, journal: Journal, not
       note(`Rolled back ${t.target}`);
     } catch (e) {
       problems.push(`${t.target}: ${messageOf(e)}`);
-      note(`Could not roll back ${t.target}: ${messageOf(e)}`, 'error');
+      if (throwaway) journal.leftovers = [...(journal.leftovers ?? []), t.target];
+      note(`Could not ${throwaway ? 'remove' : 'roll back'} ${t.target}: ${messageOf(e)}`, 'error');
     }
   }
   try {
@@ -466,14 +492,17 @@ export async function rollbackOperation(deps: RestoreDeps, id: string, ctx?: Tas
       if (action.kind === 'restart-unrecoverable') outcome.problems.push(action.reason);
       if (outcome.problems.length) outcome.state = 'rollback-failed';
     }
-    journal.state = outcome.state;
+    // An interrupted verify: its throwaways removed, it is rolled back; one that could not be
+    // removed leaves it failed (named in the error), never "rollback-failed" — nothing of anyone's was touched.
+    journal.state = journal.kind === 'verify' && outcome.problems.length ? 'failed' : outcome.state;
     journal.rolledBack = outcome.actions;
     journal.endedAt = new Date().toISOString();
     journal.error ??= 'interrupted';
     await writeJournal(deps.configDir, journal);
-    if (outcome.state === 'rolled-back') await fsp.rm(safetyDir(deps.configDir, id), { recursive: true, force: true });
+    if (journal.state === 'rolled-back') await fsp.rm(safetyDir(deps.configDir, id), { recursive: true, force: true });
+    else if (journal.kind === 'verify') throw new RpcError('INTERNAL', `Cleanup of verify ${id} incomplete: ${throwawayOutcome(outcome)}`);
     else throw new RpcError('INTERNAL', `Rollback of ${id} incomplete: ${outcome.problems.join('; ')}`);
-    return { id, state: outcome.state, actions: outcome.actions };
+    return { id, state: journal.state, actions: outcome.actions };
   } finally {
     deps.active.delete(id);
     await release();

@@ -10,10 +10,11 @@ import type { TaskContext } from '../../../shared/contract/types.js';
 import type { Engine } from '../docker/engine.js';
 import { writeJsonObject } from '../repository/index.js';
 import { execCapture } from '../sources/index.js';
-import { removeVolume } from './data-moves.js';
+import { freeVolume, removeVolume } from './data-moves.js';
 import { loadManifest, newOperationId, runRestore, type RestoreDeps } from './runner.js';
+import { VERIFY_LABEL, removeContainer } from './throwaway.js';
 
-export const VERIFY_LABEL = 'org.hindsight.verify';
+export { VERIFY_LABEL };
 
 export function verifyRecordKey(snapshotId: string, at: Date): string {
   return `verify/${snapshotId}/${at.toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z')}.json`;
@@ -55,14 +56,6 @@ async function startThrowaway(engine: Engine, kind: keyof typeof THROWAWAY, name
     if (Date.now() > until) throw new RpcError('TIMEOUT', `The throwaway ${kind} server ${name} did not become ready within 60 s.`);
     if (signal?.aborted) throw new RpcError('CANCELLED', 'Verify cancelled.');
     await new Promise((r) => setTimeout(r, 500));
-  }
-}
-
-async function removeContainer(engine: Engine, name: string): Promise<void> {
-  try {
-    await engine.docker.getContainer(name).remove({ force: true, v: true });
-  } catch (e) {
-    if ((e as { statusCode?: number }).statusCode !== 404) throw e;
   }
 }
 
@@ -124,7 +117,8 @@ export async function runVerify(
       return { operationId: opId, ok, snapshotId: manifest.id, hostId: host.id, verification, recordKey };
     } finally {
       for (const c of containers) await removeContainer(engine, c).catch(() => undefined);
-      for (const v of volumes) await removeVolume(engine, v).catch(() => undefined);
+      // (A failed run's rollback removed them already; these are then no-ops.)
+      for (const v of volumes) await freeVolume(engine, v).then(() => removeVolume(engine, v)).catch(() => undefined);
     }
   } finally {
     await backend.close();

@@ -153,6 +153,34 @@ export async function sweepHelpers(engine: Engine, opts: { olderThanMs?: number;
   return removed;
 }
 
+/**
+ * Removes every Hindsight helper that mounts `volume` (by label: org.hindsight.helper=true and
+ * org.hindsight.helper.volume=<volume>; no other container is touched), whatever its age — a
+ * rollback runs it before it removes or rewrites a volume that a killed process was writing, whose
+ * helper would otherwise hold it ("volume is in use"). Returns the names removed; throws when they
+ * cannot be listed, or one of them could not be removed. Not tied to a signal (a rollback).
+ * `purpose` limits it to helpers of that purpose (a sink: one that writes).
+ */
+export async function removeHelpersOf(engine: Engine, volume: string, purpose?: HelperSpec['purpose']): Promise<string[]> {
+  let list: Docker.ContainerInfo[];
+  const labels = [`${HELPER_LABEL}=true`, `${HELPER_LABEL}.volume=${volume}`, ...(purpose ? [`${HELPER_LABEL}.purpose=${purpose}`] : [])];
+  try {
+    list = await engine.docker.listContainers({ all: true, filters: { label: labels } });
+  } catch (e) {
+    throw engineFailure(e, `Listing the helper containers of volume ${volume} on ${engine.name}`, undefined, engine.localSocket);
+  }
+  const removed: string[] = [];
+  // The engine's filter is trusted, and checked again: never anything without both labels.
+  const ours = (x: Docker.ContainerInfo) =>
+    x.Labels?.[HELPER_LABEL] === 'true' && x.Labels?.[`${HELPER_LABEL}.volume`] === volume && (!purpose || x.Labels?.[`${HELPER_LABEL}.purpose`] === purpose);
+  for (const c of list.filter(ours)) {
+    const name = (c.Names?.[0] ?? c.Id).replace(/^\//, '');
+    if (!(await removeHelper(engine, c.Id))) throw new RpcError('DOCKER_ERROR', `Could not remove the helper container ${name} that holds volume ${volume} on ${engine.name}.`);
+    removed.push(name);
+  }
+  return removed;
+}
+
 /** Starts a helper and waits for its script to finish; a non-zero exit is an error with its output. */
 export async function runHelper(engine: Engine, helper: Helper, what: string, signal?: AbortSignal): Promise<void> {
   const container = engine.docker.getContainer(helper.id);

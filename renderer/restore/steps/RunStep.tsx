@@ -22,6 +22,9 @@ export function RunStep() {
       </div>
     );
   }
+  // An ended run that failed keeps its bar where it got to, coloured, with the state in words.
+  const failed = outcome != null && !outcome.ok;
+  const tone = outcome == null ? undefined : outcome.ok ? 'success' : 'warning';
   return (
     <div className="wizard-stack">
       {!outcome && (
@@ -31,14 +34,14 @@ export function RunStep() {
           put back from the safety copy and the stopped containers are started again.
         </p>
       )}
-      {outcome && <p className="run-hint">It has ended — Next shows the result and the verification.</p>}
+      {outcome && <p className="run-hint">It has ended — Next shows the result{outcome.ok ? ' and the verification' : ' and what was rolled back'}.</p>}
       <div className="run-overall">
         <span className="run-overall-label">Overall</span>
-        <ProgressBar fraction={run.fraction} label="Restore overall" />
+        <ProgressBar fraction={run.fraction} label="Restore overall" tone={tone} />
         <span className="mono run-overall-pct" data-testid="run-overall-pct">
           {run.fraction == null ? '…' : `${Math.round(run.fraction * 100)} %`}
         </span>
-        <span className="run-overall-message text-muted">{run.message}</span>
+        <span className="run-overall-message text-muted">{failed ? (outcome.cancelled ? 'Cancelled — rolled back' : 'Failed — see the steps and the log') : run.message}</span>
       </div>
       <OperationView taskId={run.taskId} />
     </div>
