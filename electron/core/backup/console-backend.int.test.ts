@@ -75,6 +75,10 @@ beforeAll(async () => {
   first = end.result as BackupResult;
   // A second, smaller snapshot of the same volume (directly, like the CLI).
   await inVolume(prod, volume, 'rm /v/big.bin && echo more > /v/docs/c.txt');
+  // Snapshot ids (and so the order of snapshots) have a resolution of one second: two backups in
+  // the same second order by their random suffix. "Oldest first" below needs the second one later.
+  const firstSecond = Math.floor(Date.parse(first.startedAt) / 1000);
+  while (Math.floor(Date.now() / 1000) <= firstSecond) await settle(50);
   second = await backend.handlers.backup.run.run(BackupRunInput.parse({ hostId, repositoryId, set: 'console', sources: [{ kind: 'volume', volume, name: 'files' }] }), {
     signal: new AbortController().signal,
     report: () => undefined,
