@@ -26,7 +26,11 @@ export async function targetInventory(engine: Engine, signal?: AbortSignal): Pro
     engine.docker.listVolumes({ abortSignal: signal } as object),
   ]);
   return {
-    volumes: (volumes.Volumes ?? []).map((v) => ({ name: v.Name, sizeBytes: v.UsageData?.Size && v.UsageData.Size >= 0 ? v.UsageData.Size : null })),
+    volumes: (volumes.Volumes ?? []).map((v) => ({
+      name: v.Name,
+      sizeBytes: v.UsageData?.Size && v.UsageData.Size >= 0 ? v.UsageData.Size : null,
+      dataRoot: v.Driver === 'local' && !v.Options?.type && !v.Options?.device,
+    })),
     containers: containers
       .filter((c) => c.Labels?.['org.hindsight.helper'] !== 'true')
       .map((c) => ({

@@ -38,7 +38,12 @@ export interface InventoryContainer {
 }
 
 export interface TargetInventory {
-  volumes: Array<{ name: string; sizeBytes: number | null }>;
+  /**
+   * `dataRoot`: a plain local volume, i.e. a directory under the Docker data root — what a new volume
+   * will be too, so free space for new volumes is measured through one of these (never through a
+   * tmpfs or bind-backed volume, whose free space says nothing about the data root).
+   */
+  volumes: Array<{ name: string; sizeBytes: number | null; dataRoot?: boolean }>;
   containers: InventoryContainer[];
 }
 

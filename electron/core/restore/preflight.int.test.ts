@@ -12,6 +12,8 @@ import { BUSYBOX, inVolume, POSTGRES, removeQuietly, uniqueName } from '../sourc
 import { dockerCli } from '../testing/lab.js';
 import { faultHookFromEnv } from '../../web/test-fault.js';
 import { readAudit } from './audit.js';
+import { targetInventory } from './data-moves.js';
+import { dataRootProbe } from './preflight.js';
 import { restorePreflight } from './run-preflight.js';
 import { runRestore, type RestoreDeps } from './runner.js';
 import { labRestore, type LabRestore } from './testing/lab-restore.js';
@@ -143,5 +145,22 @@ describe('a restore failed by the test fault hook (restore:verify)', () => {
     expect(lines.some((l) => l.message.includes(reason))).toBe(true);
     const audit = await readAudit(t.configDir, { text: r.operationId, limit: 5 });
     expect(audit[0]).toMatchObject({ operationId: r.operationId, note: reason, result: 'succeeded' });
+  });
+
+  it('new volumes are measured on the Docker data root, never through a tmpfs volume of the host', async () => {
+    const tmpfs = uniqueName('hs-pf-tmpfs');
+    await dockerCli(uat(), 'volume', 'create', '--driver', 'local', '--opt', 'type=tmpfs', '--opt', 'device=tmpfs', '--opt', 'o=size=1m', tmpfs);
+    try {
+      const inventory = await targetInventory(await t.engine(t.ids.uat));
+      expect(inventory.volumes.find((v) => v.name === tmpfs)).toMatchObject({ dataRoot: false });
+      expect(inventory.volumes.find((v) => v.name === existing)).toMatchObject({ dataRoot: true });
+      expect(dataRootProbe(inventory)).not.toBe(tmpfs);
+      // The data root has far more than 1 MiB: a new volume's check passes whatever order the engine lists volumes in.
+      const r = await restorePreflight(t.deps, input({ map: { files: fresh }, sources: ['files'] }));
+      const space = r.checks.find((c) => c.id === 'free-space' && c.detail.includes('Docker data root'));
+      expect(space).toMatchObject({ status: 'pass' });
+    } finally {
+      await removeQuietly(uat(), 'volume', tmpfs);
+    }
   });
 });

@@ -12,6 +12,7 @@ import { postgresMajorVersion } from '../sources/index.js';
 import { formatBytes } from '../backup/run-backup.js';
 import { volumeSpace, type VolumeSpace } from './data-moves.js';
 import { isInterrupted, listJournals } from './journal.js';
+import type { TargetInventory } from './planner.js';
 import type { TargetLocks } from './target-lock.js';
 
 export interface TargetChecksInput {
@@ -143,4 +144,9 @@ export async function lockCheck(locks: TargetLocks, hostId: string, plan: Restor
 export function refusalOf(checks: PreflightCheck[]): RpcError | undefined {
   const failed = checks.find((c) => c.status === 'fail');
   return failed ? new RpcError('CONFLICT', failed.detail) : undefined;
+}
+
+/** A volume to measure the Docker data root through (for new volumes): a plain local one, never a tmpfs. */
+export function dataRootProbe(inventory: TargetInventory): string | undefined {
+  return inventory.volumes.find((v) => v.dataRoot)?.name;
 }

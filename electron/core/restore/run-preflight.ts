@@ -6,7 +6,7 @@
  */
 import type { PreflightCheck } from '../../../shared/contract/restore.js';
 import { RpcError } from '../../../shared/contract/errors.js';
-import { interruptedClash, lockCheck, targetChecks } from './preflight.js';
+import { dataRootProbe, interruptedClash, lockCheck, targetChecks } from './preflight.js';
 import { buildPlan, type RestoreDeps } from './runner.js';
 
 type Input = Parameters<typeof buildPlan>[1];
@@ -70,7 +70,7 @@ export async function restorePreflight(deps: RestoreDeps, input: Input, signal?:
   const lookable = { ...plan, targets: plan.targets.filter((t) => t.targetKind === 'volume' || inventory.containers.some((c) => c.name === t.target && c.state === 'running')) };
   try {
     checks.push(
-      ...(await targetChecks({ engine, hostName: host.name, plan: lookable, manifest, configDir: deps.configDir, safetyCopy: input.safetyCopy, probeVolume: inventory.volumes[0]?.name, signal })),
+      ...(await targetChecks({ engine, hostName: host.name, plan: lookable, manifest, configDir: deps.configDir, safetyCopy: input.safetyCopy, probeVolume: dataRootProbe(inventory), signal })),
     );
   } catch (e) {
     if (signal?.aborted) throw new RpcError('CANCELLED', 'The pre-flight checks were cancelled.');

@@ -25,7 +25,7 @@ import { readJournal, recoveryAction, writeJournal, type Journal, type JournalSt
 import { planRestore, type TargetInventory } from './planner.js';
 import { sweepSafetyCopies } from './safety-sweep.js';
 import { removeThrowaway } from './throwaway.js';
-import { interruptedClash, refusalOf, targetChecks } from './preflight.js';
+import { dataRootProbe, interruptedClash, refusalOf, targetChecks } from './preflight.js';
 import type { TargetLocks } from './target-lock.js';
 
 const log = createLogger('restore');
@@ -247,7 +247,7 @@ export async function runRestore(deps: RestoreDeps, input: ParsedInput, taskCtx?
       manifest,
       configDir: deps.configDir,
       safetyCopy: input.safetyCopy,
-      probeVolume: inventory.volumes[0]?.name,
+      probeVolume: dataRootProbe(inventory),
       signal,
     });
     for (const c of checks) note(c.detail, c.status === 'pass' ? 'info' : c.status === 'warn' ? 'warn' : 'error');

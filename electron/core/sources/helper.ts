@@ -73,7 +73,28 @@ export interface Helper {
   image: string;
 }
 
+/**
+ * Helpers a killed process left behind (nothing else removes them: a rollback removes only those on
+ * its own volumes) are swept once per engine per process, when it first makes a helper there: those
+ * older than a day. A helper lives as long as one copy; a day is far beyond any copy this tool makes
+ * over SSH, so a sweep never pulls one from under a running operation of another process.
+ */
+export const staleHelperPolicy = { olderThanMs: 24 * 60 * 60_000 };
+const sweptEngines = new WeakSet<Engine>();
+
+function sweepStaleHelpersOnce(engine: Engine): void {
+  if (sweptEngines.has(engine)) return;
+  sweptEngines.add(engine);
+  sweepHelpers(engine, { olderThanMs: staleHelperPolicy.olderThanMs }).then(
+    (removed) => {
+      if (removed.length) log.info(`removed ${removed.length} helper container(s) left behind on ${engine.name} (older than ${Math.round(staleHelperPolicy.olderThanMs / 3_600_000)} h)`);
+    },
+    (e: unknown) => log.warn(`could not sweep old helper containers on ${engine.name}`, e),
+  );
+}
+
 export async function createHelper(engine: Engine, spec: HelperSpec): Promise<Helper> {
+  sweepStaleHelpersOnce(engine);
   const name = `hindsight-helper-${spec.purpose}-${randomBytes(4).toString('hex')}`;
   const body = {
     name,
@@ -134,12 +155,16 @@ export async function removeHelper(engine: Engine, idOrName: string): Promise<bo
   return false;
 }
 
-/** Removes helpers left behind (a crash, a dropped tunnel) that were created before `olderThan`. */
-export async function sweepHelpers(engine: Engine, opts: { olderThanMs?: number; signal?: AbortSignal } = {}): Promise<string[]> {
+/**
+ * Removes helpers left behind (a crash, a dropped tunnel) that were created before `olderThan`;
+ * `volume` limits it to the helpers of one volume.
+ */
+export async function sweepHelpers(engine: Engine, opts: { olderThanMs?: number; volume?: string; signal?: AbortSignal } = {}): Promise<string[]> {
   let list: Docker.ContainerInfo[];
+  const labels = [`${HELPER_LABEL}=true`, ...(opts.volume ? [`${HELPER_LABEL}.volume=${opts.volume}`] : [])];
   try {
     list = await abortable(
-      engine.docker.listContainers({ all: true, filters: { label: [`${HELPER_LABEL}=true`] }, abortSignal: opts.signal } as Docker.ContainerListOptions),
+      engine.docker.listContainers({ all: true, filters: { label: labels }, abortSignal: opts.signal } as Docker.ContainerListOptions),
       opts.signal,
       'Listing helpers',
     );
@@ -147,7 +172,8 @@ export async function sweepHelpers(engine: Engine, opts: { olderThanMs?: number;
     throw engineFailure(e, `Listing helper containers on ${engine.name}`, opts.signal, engine.localSocket);
   }
   const before = Date.now() / 1000 - (opts.olderThanMs ?? 60 * 60_000) / 1000;
-  const stale = list.filter((c) => c.Created < before);
+  // The engine's filter is trusted, and checked again: never a container without the helper label.
+  const stale = list.filter((c) => c.Labels?.[HELPER_LABEL] === 'true' && (!opts.volume || c.Labels?.[`${HELPER_LABEL}.volume`] === opts.volume) && c.Created < before);
   const removed: string[] = [];
   for (const c of stale) if (await removeHelper(engine, c.Id)) removed.push(c.Id);
   return removed;
