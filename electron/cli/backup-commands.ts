@@ -190,7 +190,8 @@ export function describeBackup(r: BackupResult): string {
   ].join('\n');
 }
 
-const collect = (value: string, previous: string[] = []) => [...previous, value];
+/** Commander's accumulator for a repeatable option. */
+export const collect = (value: string, previous: string[] = []) => [...previous, value];
 
 /** Adds `hindsight backup …` to the program; `run` opens a session and records the exit code. */
 export function registerBackupCommands(

@@ -6,7 +6,7 @@
  */
 import type { Command } from 'commander';
 import { RpcError, type Client, type OperationSummary, type RestorePlan, type RestoreResult, type TaskEvent, type VerifyResult } from '../../shared/contract/index.js';
-import { progressRenderer } from './backup-commands.js';
+import { collect, progressRenderer } from './backup-commands.js';
 import type { Output } from './hosts-commands.js';
 import { formatTable } from './table.js';
 
@@ -227,7 +227,6 @@ export async function rollbackCommand(client: Client, output: Output, id: string
 
 /** Adds restore, verify and operations to the program; `run` opens a session and records the exit code. */
 export function registerRestoreCommands(program: Command, run: (fn: (client: Client) => Promise<number>) => Promise<void>, output: Output): void {
-  const collect = (v: string, prev: string[] = []) => [...prev, v];
   program
     .command('restore [snapshot-id]')
     .description('restore a snapshot onto a host: plan, pre-flight, stop users, safety copy, restore, verify, restart; rolled back on failure (exit 2), refused with exit 3')

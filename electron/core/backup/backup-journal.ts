@@ -6,10 +6,9 @@
  * all a rollback does.
  */
 import { randomBytes } from 'node:crypto';
-import fs from 'node:fs/promises';
 import { z } from 'zod';
 import { readJsonFile, writeFileAtomic } from '../config/atomic-file.js';
-import { isBackupOperationId, journalPath, operationsDir } from '../restore/journal.js';
+import { isBackupOperationId, journalIds, journalPath } from '../restore/journal.js';
 
 export const BackupJournalStep = z.enum(['planned', 'copy', 'manifest', 'done']);
 export type BackupJournalStep = z.infer<typeof BackupJournalStep>;
@@ -81,17 +80,9 @@ export function advanceBackupJournal(j: BackupJournal, step: string | undefined,
 
 /** Every backup journal, newest first; an unreadable one is skipped. */
 export async function listBackupJournals(configDir: string): Promise<BackupJournal[]> {
-  let names: string[];
-  try {
-    names = await fs.readdir(operationsDir(configDir));
-  } catch (e) {
-    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return [];
-    throw e;
-  }
   const out: BackupJournal[] = [];
-  for (const n of names) {
-    if (!n.endsWith('.json') || n.startsWith('.') || !isBackupOperationId(n.slice(0, -5))) continue;
-    const j = await readBackupJournal(configDir, n.slice(0, -5)).catch(() => undefined);
+  for (const id of await journalIds(configDir, 'backup')) {
+    const j = await readBackupJournal(configDir, id).catch(() => undefined);
     if (j) out.push(j);
   }
   return out.sort((a, b) => b.startedAt.localeCompare(a.startedAt));

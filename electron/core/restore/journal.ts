@@ -100,8 +100,11 @@ export async function readJournal(configDir: string, id: string): Promise<Journa
   return readJsonFile(journalPath(configDir, id), Journal);
 }
 
-/** Every journal, newest first; an unreadable one is skipped (and reported through `onBad`). */
-export async function listJournals(configDir: string, onBad?: (file: string, e: unknown) => void): Promise<Journal[]> {
+/**
+ * The ids of the journals in <config dir>/operations, of one family: backups (backup/backup-journal.ts,
+ * a schema of their own) or restores and verifies (this file). Both live in the same folder.
+ */
+export async function journalIds(configDir: string, family: 'backup' | 'restore'): Promise<string[]> {
   let names: string[];
   try {
     names = await fs.readdir(operationsDir(configDir));
@@ -109,15 +112,21 @@ export async function listJournals(configDir: string, onBad?: (file: string, e: 
     if ((e as NodeJS.ErrnoException).code === 'ENOENT') return [];
     throw e;
   }
+  return names
+    .filter((n) => n.endsWith('.json') && !n.startsWith('.'))
+    .map((n) => n.slice(0, -5))
+    .filter((id) => isBackupOperationId(id) === (family === 'backup'));
+}
+
+/** Every journal, newest first; an unreadable one is skipped (and reported through `onBad`). */
+export async function listJournals(configDir: string, onBad?: (file: string, e: unknown) => void): Promise<Journal[]> {
   const out: Journal[] = [];
-  for (const n of names) {
-    // Backups are journaled in the same folder with a schema of their own (backup/backup-journal.ts).
-    if (!n.endsWith('.json') || n.startsWith('.') || isBackupOperationId(n.slice(0, -5))) continue;
+  for (const id of await journalIds(configDir, 'restore')) {
     try {
-      const j = await readJsonFile(path.join(operationsDir(configDir), n), Journal);
+      const j = await readJsonFile(journalPath(configDir, id), Journal);
       if (j) out.push(j);
     } catch (e) {
-      onBad?.(n, e);
+      onBad?.(`${id}.json`, e);
     }
   }
   return out.sort((a, b) => b.startedAt.localeCompare(a.startedAt));
@@ -182,7 +191,8 @@ export function recoveryAction(j: Journal): RecoveryAction {
   }
 }
 
-function pidAlive(pid: number): boolean {
+/** Whether a process of this machine still runs (EPERM: it does, as another user). */
+export function pidAlive(pid: number): boolean {
   if (!Number.isInteger(pid) || pid <= 0) return false;
   try {
     process.kill(pid, 0);

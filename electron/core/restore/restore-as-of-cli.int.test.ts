@@ -6,8 +6,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Manifest } from '../../../shared/contract/snapshots.js';
-import { runCli } from '../../cli/program.js';
-import { createBackend } from '../backend.js';
+import { runCliCaptured } from '../../cli/testing/run-cli-captured.js';
 import { inVolume, removeQuietly, uniqueName } from '../sources/testing/lab-engines.js';
 import { dockerCli } from '../testing/lab.js';
 import { labRestore, type LabRestore } from './testing/lab-restore.js';
@@ -37,17 +36,7 @@ afterAll(async () => {
   await t?.dispose();
 });
 
-async function cli(...args: string[]) {
-  const out: string[] = [];
-  const err: string[] = [];
-  const code = await runCli(args, {
-    createBackend: (o) => createBackend({ ...o, seedLocalHost: false, userKnownHostsPath: null }),
-    configDir: t.configDir,
-    appVersion: 'test',
-    output: { out: (s) => out.push(s), err: (s) => err.push(s) },
-  });
-  return { code, out: out.join('\n'), err: err.join('\n') };
-}
+const cli = (...args: string[]) => runCliCaptured(t.configDir, args);
 
 const restoreAsOf = (when: string, ...more: string[]) => cli('restore', '--as-of', when, '--set', 'asof', '--repo', 'testrepo', '--to-host', 'uat', '--map', `files=${target}`, ...more);
 const files = () => dockerCli(t.lab.machines.uat, 'run', '--rm', '-v', `${target}:/v:ro`, 'hindsight-lab/busybox:latest', 'sh', '-c', 'cd /v && ls && cat state.txt');

@@ -5,8 +5,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Manifest } from '../../../shared/contract/snapshots.js';
-import { runCli } from '../../cli/program.js';
-import { createBackend } from '../backend.js';
+import { runCliCaptured } from '../../cli/testing/run-cli-captured.js';
 import { inVolume, removeQuietly, uniqueName, volumeListing } from '../sources/testing/lab-engines.js';
 import { dockerCli } from '../testing/lab.js';
 import { labRestore, type LabRestore } from './testing/lab-restore.js';
@@ -36,17 +35,7 @@ afterAll(async () => {
   await t?.dispose();
 });
 
-async function cli(...args: string[]) {
-  const out: string[] = [];
-  const err: string[] = [];
-  const code = await runCli(args, {
-    createBackend: (o) => createBackend({ ...o, seedLocalHost: false, userKnownHostsPath: null }),
-    configDir: t.configDir,
-    appVersion: 'test',
-    output: { out: (s) => out.push(s), err: (s) => err.push(s) },
-  });
-  return { code, out: out.join('\n'), err: err.join('\n') };
-}
+const cli = (...args: string[]) => runCliCaptured(t.configDir, args);
 
 describe('hindsight restore / verify / operations', () => {
   it('--dry-run prints the plan with the equivalent commands and changes nothing', async () => {

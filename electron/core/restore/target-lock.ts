@@ -9,7 +9,7 @@ import { createHash } from 'node:crypto';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { RpcError } from '../../../shared/contract/errors.js';
-import { operationsDir } from './journal.js';
+import { operationsDir, pidAlive } from './journal.js';
 
 export interface TargetKey {
   hostId: string;
@@ -21,15 +21,6 @@ export function targetKeyString(k: TargetKey): string {
   return `${k.hostId}/${k.kind}/${k.name}`;
 }
 
-function pidAlive(pid: number): boolean {
-  if (!Number.isInteger(pid) || pid <= 0) return false;
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (e) {
-    return (e as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
 
 export class TargetLocks {
   private readonly held = new Map<string, string>();
