@@ -7,7 +7,7 @@
  * uat's host key is removed from the copy's known_hosts: the add-host spec must see it as unknown
  * and go through the fingerprint confirmation, as a user adding a new machine would.
  */
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -44,6 +44,18 @@ if (uat && existsSync(knownHosts)) {
     .filter((line) => !patterns.includes(line.split(' ')[0] ?? ''));
   writeFileSync(knownHosts, kept.join('\n'));
 }
+// The lab starts with empty buckets (every CI run wipes its data): the specs that back up to the
+// lab's S3 repository need it initialised, as a user would do once (`hindsight repo init`). Done
+// here, before any spec runs, so no spec depends on another having run first.
+const cliEnv = { ...process.env, HINDSIGHT_CONFIG_DIR: configDir };
+const hindsight = (...args) => spawnSync(process.execPath, [path.join(repo, 'bin/hindsight.mjs'), ...args], { env: cliEnv, encoding: 'utf8' });
+for (const name of ['lab-s3']) {
+  if (hindsight('repo', 'check', name).status === 0) continue;
+  const init = hindsight('repo', 'init', name);
+  if (init.status !== 0) fail(`cannot initialise the lab repository ${name}: ${init.stderr || init.stdout}`);
+  console.log(`[e2e] initialised repository ${name}`);
+}
+
 mkdirSync(path.dirname(marker), { recursive: true });
 writeFileSync(marker, configDir + '\n');
 console.log(`[e2e] config dir: ${configDir}`);

@@ -16,10 +16,16 @@
  *
  * policy 'report' (for backups) records problems in the summary instead of failing, so a backup of
  * a volume holding a device node still happens and says so; malformed streams fail either way.
+ *
+ * `rewrite` (for restores): instead of the original header bytes, each entry that passed is written
+ * in its canonical form under a prefix (tar-canonical.ts) — one name, the very one the policy
+ * checked, so the guard and the extractor cannot see two different archives. File data still
+ * passes through untouched.
  */
 import { Readable, Transform, type TransformCallback } from 'node:stream';
 import { MalformedArchiveError, UnsafeArchiveError } from './errors.js';
-import { BLOCK, blocksFor, decodeHeader, isZeroBlock, parsePax, paxNumber, sparseExtensionContinues, type HeaderBlock } from './tar-header.js';
+import { canonicalHeaders } from './tar-canonical.js';
+import { BLOCK, blocksFor, decodeHeader, isZeroBlock, parsePaxRecords, paxNumber, sparseExtensionContinues, type HeaderBlock, type PaxRecord } from './tar-header.js';
 import { EntryPolicy, type EntryKind, type PolicyOptions } from './tar-policy.js';
 import type { FileIndexEntry, TarProblem, TarSummary } from './tar-types.js';
 
@@ -32,7 +38,14 @@ export interface TarGuardOptions extends PolicyOptions {
   /** Largest pax or GNU long-name header accepted (default 1 MiB). */
   maxHeaderBytes?: number;
   highWaterMark?: number;
+  /**
+   * Restores: emit every entry in canonical form with its name under `prefix` ("v" → "v/a/b";
+   * "" keeps names relative, "a/b"). Needs policy 'reject'.
+   */
+  rewrite?: { prefix: string };
 }
+
+type Pax = { map: Map<string, string>; records: PaxRecord[] };
 
 const KINDS: Record<string, EntryKind> = { '0': 'file', '\0': 'file', '7': 'file', S: 'file', '1': 'hardlink', '2': 'symlink', '3': 'char', '4': 'block', '5': 'dir', '6': 'fifo' };
 const META = new Set(['x', 'g', 'L', 'K']);
@@ -51,7 +64,7 @@ export class TarGuard extends Transform {
   private collected: Buffer[] = [];
   /** Header bytes of the entry being read, forwarded once it passes. */
   private held: Buffer[] = [];
-  private pending: { pax?: Map<string, string>; longName?: string; longLink?: string } = {};
+  private pending: { pax?: Pax; longName?: string; longLink?: string } = {};
   /** Offset of the current region's start, for messages. */
   private regionStart = 0;
   private waitingForIndex: (() => void) | undefined;
@@ -59,6 +72,7 @@ export class TarGuard extends Transform {
 
   constructor(private readonly opts: TarGuardOptions = {}) {
     super({ highWaterMark: opts.highWaterMark });
+    if (opts.rewrite && opts.policy === 'report') throw new Error('TarGuard: rewrite needs the reject policy');
     this.policy = new EntryPolicy(opts);
     if (opts.index) {
       this.index = new Readable({ read: () => this.releaseIndex() });
@@ -151,6 +165,7 @@ export class TarGuard extends Transform {
     if (isZeroBlock(block)) {
       const { pax, longName, longLink } = this.pending;
       if (pax || longName !== undefined || longLink !== undefined) throw new MalformedArchiveError(`The tar stream ends right after an extended header (byte ${this.regionStart}).`);
+      if (this.opts.rewrite) this.held = []; // a trailing global header: dropped like the others
       this.flushHeld();
       this.region = { kind: 'end' };
       this.remaining = Infinity;
@@ -181,11 +196,15 @@ export class TarGuard extends Transform {
       if (this.pending[key] !== undefined) throw new MalformedArchiveError(`The tar stream has two extended headers of one kind for one entry (byte ${at}).`);
       this.pending[key] = value;
     };
-    if (region.type === 'x') once('pax', parsePax(data, at));
-    else if (region.type === 'L') once('longName', longString(data));
+    if (region.type === 'x') {
+      const records = parsePaxRecords(data, at);
+      once('pax', { records, map: new Map(records.map((r) => [r.key, r.value.toString('utf8')])) });
+    } else if (region.type === 'L') once('longName', longString(data));
     else if (region.type === 'K') once('longLink', longString(data));
     else {
-      const keys = [...parsePax(data, at).keys()].filter((k) => GLOBAL_FORBIDDEN.test(k));
+      const keys = parsePaxRecords(data, at)
+        .map((r) => r.key)
+        .filter((k) => GLOBAL_FORBIDDEN.test(k));
       if (keys.length) this.problem('(pax global header)', `sets ${keys.join(', ')} for every entry, which extractors apply differently`);
     }
     this.expectHeader();
@@ -200,8 +219,9 @@ export class TarGuard extends Transform {
   }
 
   private onEntry(header: HeaderBlock): void {
-    const { pax, longName, longLink } = this.pending;
+    const { pax: paxHeader, longName, longLink } = this.pending;
     this.pending = {};
+    const pax = paxHeader?.map;
     const sparseName = pax?.get('GNU.sparse.name');
     const paxPath = pax?.get('path');
     const name = sparseName ?? paxPath ?? longName ?? header.name;
@@ -225,6 +245,13 @@ export class TarGuard extends Transform {
       if (problem) this.problem(name, problem);
       this.policy.record(entry);
       this.count(kind, header, pax, size, name, linkname);
+      if (this.opts.rewrite) {
+        // The original header bytes are dropped; the canonical ones say the same with one name.
+        this.held = canonicalHeaders(
+          { kind, path: EntryPolicy.pathOf(name), linkname: kind === 'hardlink' ? EntryPolicy.pathOf(linkname) : linkname, size, header, pax: paxHeader?.records ?? [] },
+          this.opts.rewrite.prefix,
+        );
+      }
     }
     this.flushHeld();
     if (size > 0) {

@@ -9,6 +9,10 @@
  * field where Go ignores it. So the guard frames the stream itself, with these decoders, and
  * refuses whatever GNU tar and Go could read differently (see tar-guard.ts). tar-stream is still
  * what the tests use to craft hostile archives.
+ *
+ * This is the project's one tar parser: the guard, the canonical rewrite of a restore (tar-guard.ts)
+ * and the entry-name normaliser of backups (sources/tar-rewriter.ts) all read headers with it; what
+ * writes headers is in tar-encode.ts.
  */
 import { MalformedArchiveError } from './errors.js';
 
@@ -25,6 +29,8 @@ export interface HeaderBlock {
   gid: number;
   size: number;
   mtime: number;
+  uname: string;
+  gname: string;
   format: 'ustar' | 'gnu';
   /** GNU old-style sparse file ('S'): an extension block follows the header. */
   sparseExtended: boolean;
@@ -113,6 +119,8 @@ export function decodeHeader(block: Buffer, offset: number): HeaderBlock {
     gid: num(block, 116, 8, 'gid'),
     size: num(block, 124, 12, 'size'),
     mtime: num(block, 136, 12, 'mtime'),
+    uname: str(block, 265, 32),
+    gname: str(block, 297, 32),
     format,
     sparseExtended: sparse && block[482] !== 0,
     sparseRealSize: sparse ? num(block, 483, 12, 'sparse size') : undefined,
@@ -124,9 +132,20 @@ export function sparseExtensionContinues(block: Buffer): boolean {
   return block[504] !== 0;
 }
 
-/** pax extended header records: "<length> <key>=<value>\n", parsed strictly. */
+/** One pax record; the value is kept as bytes (xattr values need not be UTF-8). */
+export interface PaxRecord {
+  key: string;
+  value: Buffer;
+}
+
+/** pax extended header records: "<length> <key>=<value>\n", parsed strictly. Later keys win (as in GNU tar and Go). */
 export function parsePax(data: Buffer, offset: number): Map<string, string> {
-  const records = new Map<string, string>();
+  return new Map(parsePaxRecords(data, offset).map((r) => [r.key, r.value.toString('utf8')]));
+}
+
+/** The records in their order, values as bytes. */
+export function parsePaxRecords(data: Buffer, offset: number): PaxRecord[] {
+  const records: PaxRecord[] = [];
   let pos = 0;
   const bad = (why: string) => new MalformedArchiveError(`A pax extended header at byte ${offset} is malformed: ${why}.`);
   while (pos < data.length) {
@@ -142,10 +161,10 @@ export function parsePax(data: Buffer, offset: number): Map<string, string> {
     const length = Number(lengthText);
     const end = pos + length;
     if (end > data.length || data[end - 1] !== 0x0a) throw bad('a record overruns its length');
-    const record = data.toString('utf8', space + 1, end - 1);
-    const eq = record.indexOf('=');
+    const record = data.subarray(space + 1, end - 1);
+    const eq = record.indexOf(0x3d);
     if (eq <= 0) throw bad('a record has no key');
-    records.set(record.slice(0, eq), record.slice(eq + 1));
+    records.push({ key: record.toString('utf8', 0, eq), value: Buffer.from(record.subarray(eq + 1)) });
     pos = end;
   }
   return records;

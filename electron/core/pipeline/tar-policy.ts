@@ -1,15 +1,20 @@
 /**
  * What may land in a volume (ARCHITECTURE §6 step 5): an entry may never be written outside the
- * extraction directory. Refused: absolute names, ".." components, hard links to anything but an
- * earlier entry, any path through a symbolic link that the archive itself created, and device
+ * extraction directory. Refused: absolute names, ".." components, any path through a symbolic link
+ * that the archive itself created, hard links whose target is refused by the same rules, and device
  * nodes. Symbolic links themselves are data and pass whatever they point at (absolute, dangling):
  * creating a symlink writes nothing through it; only later entries could, and those are refused.
+ *
+ * A hard link takes the kind of its target: a hard link to a symbolic link IS that symbolic link
+ * (link(2) links the symlink itself), so it joins the symlinks for every later check.
  *
  * FIFOs are allowed by default: making one needs no privilege and creates nothing but a name in the
  * volume (applications keep them in their data directories). `fifos: 'reject'` refuses them too.
  *
- * Memory: one map entry per archive entry (the hard-link check needs every earlier name) — about
- * 100–150 bytes each, so 1 million files cost ~150 MB. Said here so nobody is surprised.
+ * Memory: one entry per symbolic link (and hard link to one), nothing per ordinary member — a
+ * volume of a million files costs nothing here. A hard link to a name the archive never created is
+ * not refused here: a restore extracts into a cleared target under its own prefix, where such a
+ * name does not exist, so the extractor fails on it (and the restore is rolled back).
  */
 
 export type EntryKind = 'file' | 'dir' | 'symlink' | 'hardlink' | 'fifo' | 'char' | 'block';
@@ -39,10 +44,8 @@ export function splitEntryName(name: string): Parsed {
 }
 
 export class EntryPolicy {
-  /** Paths created as symbolic links by earlier entries. */
+  /** Paths created as symbolic links (or hard links to them) by earlier entries. */
   private readonly symlinks = new Set<string>();
-  /** Every earlier entry, by normalised path: hard links may point only at these. */
-  private readonly seen = new Map<string, EntryKind>();
 
   constructor(private readonly opts: PolicyOptions = {}) {}
 
@@ -71,12 +74,12 @@ export class EntryPolicy {
   /** Remembers a checked entry, for the entries after it. */
   record(entry: PolicyEntry): void {
     const path = EntryPolicy.pathOf(entry.name);
-    this.seen.set(path, entry.kind);
-    if (entry.kind === 'symlink') {
-      this.symlinks.add(path);
-      // A header that names the link twice: whichever name an extractor picks is a symlink now.
-      for (const other of entry.otherNames) this.symlinks.add(EntryPolicy.pathOf(other));
-    }
+    const isSymlink = entry.kind === 'symlink' || (entry.kind === 'hardlink' && this.symlinks.has(EntryPolicy.pathOf(entry.linkname)));
+    // Once a symlink, always suspect: an entry that replaces one is refused by check() anyway.
+    if (!isSymlink) return;
+    this.symlinks.add(path);
+    // A header that names the link twice: whichever name an extractor picks is a symlink now.
+    for (const other of entry.otherNames) this.symlinks.add(EntryPolicy.pathOf(other));
   }
 
   private symlinkOnPath(parts: string[], includingSelf: boolean): string | undefined {
@@ -100,9 +103,7 @@ export class EntryPolicy {
     const target = parsed.parts.join('/');
     const through = this.symlinkOnPath(parsed.parts, false);
     if (through) return `is a hard link to "${linkname}", which ${through}`;
-    const kind = this.seen.get(target);
-    if (kind === undefined) return `is a hard link to "${linkname}", which is not an earlier entry of the archive`;
-    if (kind === 'dir') return `is a hard link to the directory "${linkname}"`;
+    if (target === '') return `is a hard link to the archive's root directory`;
     return undefined;
   }
 }

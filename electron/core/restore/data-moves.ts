@@ -11,7 +11,7 @@ import { RpcError } from '../../../shared/contract/errors.js';
 import type { PlanTarget } from '../../../shared/contract/restore.js';
 import type { Manifest, ManifestSource } from '../../../shared/contract/snapshots.js';
 import type { Engine } from '../docker/engine.js';
-import { TarGuard, createDecompressor, runPipeline, type EncryptionSpec, type PipelineProgress, type TarSummary } from '../pipeline/index.js';
+import { createDecompressor, runPipeline, type EncryptionSpec, type PipelineProgress, type TarSummary } from '../pipeline/index.js';
 import type { RepositoryBackend } from '../repository/index.js';
 import { SOURCE_MOUNT, createHelper, pickHelperImage, removeHelper, removeHelpersOf } from '../sources/helper.js';
 import { loadMariadbDump, loadPostgresDump, openDirectoryTar, openMariadbDump, openPostgresDump, openVolumeTar, removeDirectory, writeDirectoryTar, writeVolumeTar } from '../sources/index.js';
@@ -57,6 +57,8 @@ export interface RestoreOneInput {
   engine: Engine;
   src: ManifestSource;
   target: string;
+  /** Directory sources: the directory inside the target container (the plan's, which the user may have changed). */
+  directory?: string | undefined;
   decryption?: { passphrase?: string | undefined; identities?: string[] | undefined } | undefined;
   signal?: AbortSignal;
   onProgress?: (p: PipelineProgress) => void;
@@ -78,19 +80,19 @@ export async function restoreOne(input: RestoreOneInput): Promise<RestoreOneResu
   const expected = { storedBytes: src.storedBytes, storedSha256: src.storedSha256, rawBytes: src.rawBytes, rawSha256: src.rawSha256 };
   const common = { direction: 'restore' as const, source, compression: { kind: src.compression }, encryption, expected, ...(signal ? { signal } : {}), ...(input.onProgress ? { onProgress: input.onProgress } : {}) };
   if (src.kind === 'volume' || src.kind === 'directory') {
-    // The same guarded tar pipeline for both; only the sink differs (a helper on the volume, or the
-    // archive endpoint of the container holding the directory).
-    const guard = new TarGuard({ policy: 'reject' });
-    const dir = src.kind === 'directory' ? directoryOf(src) : undefined;
+    // The same pipeline for both; only the sink differs (a helper on the volume, or the archive
+    // endpoint of the container holding the directory). Each sink guards the tar itself, right in
+    // front of the extractor (volume-sink.ts), and says what it counted.
+    const dir = src.kind === 'directory' ? input.directory : undefined;
+    if (src.kind === 'directory' && dir === undefined) throw new RpcError('INVALID_INPUT', `Source ${src.name}: no target directory was given.`);
     const r = await runPipeline({
       ...common,
-      rawStages: [guard],
-      sink: async (tar) => {
-        if (dir === undefined) await writeVolumeTar({ engine, volume: target, tar, clear: true, ...(signal ? { signal } : {}) });
-        else await writeDirectoryTar({ engine, container: target, path: dir, tar, clear: true, ...(signal ? { signal } : {}) });
+      sink: async (tar): Promise<TarSummary> => {
+        if (dir === undefined) return (await writeVolumeTar({ engine, volume: target, tar, clear: true, ...(signal ? { signal } : {}) })).tar;
+        return writeDirectoryTar({ engine, container: target, path: dir, tar, clear: true, ...(signal ? { signal } : {}) });
       },
     });
-    return { rawSha256: r.rawSha256, storedSha256: r.storedSha256, rawBytes: r.rawBytes, storedBytes: r.storedBytes, tar: guard.summary };
+    return { rawSha256: r.rawSha256, storedSha256: r.storedSha256, rawBytes: r.rawBytes, storedBytes: r.storedBytes, ...(r.sinkResult ? { tar: r.sinkResult } : {}) };
   }
   if (src.kind === 'mariadb') {
     const r = await runPipeline({ ...common, sink: (stream) => loadMariadbDump({ engine, container: target, input: stream, ...(signal ? { signal } : {}) }) });

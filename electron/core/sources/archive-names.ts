@@ -15,6 +15,15 @@
  * byte for byte — only its framing is followed, to check that every entry is "./…" and that the
  * archive really ended. Engines that instead name entries after the directory ("src/", "src/a")
  * get them rewritten to "./…" (TarEntryRewriter: header blocks only, file data untouched).
+ *
+ * The other way, for the sinks ("./a" → "<dir>/a", so an archive can be extracted at "/" of a helper
+ * container whose volume is mounted at /<dir>, or of the container whose directory /<dir> is
+ * restored), is the tar guard's canonical rewrite (pipeline/tar-canonical.ts). Why not extract at
+ * the mount point itself: the engine refuses a relative symlink whose target climbs above the
+ * extraction directory ("invalid symlink … -> ../x"), yet volumes hold such links (they point at
+ * something beside the volume in the application's container) and ARCHITECTURE §6 restores symlinks
+ * as they are. Extracting at "/" leaves nothing to climb above; everything under /<dir> lands in
+ * the volume, and the guard lets nothing land anywhere else.
  */
 import { ArchiveLayoutError, TarEntryRewriter, type EntryInfo, type RewriterOptions } from './tar-rewriter.js';
 
@@ -58,45 +67,5 @@ export class TarNameNormalizer extends TarEntryRewriter {
     if (name === root || name === `${root}/`) return './';
     if (name.startsWith(`${root}/`)) return `./${name.slice(root.length + 1)}`;
     throw new ArchiveLayoutError(`${this.what} has an entry outside its root "${root}/": "${name}"`);
-  }
-}
-
-/**
- * The other way, for the sinks: "./a" → "<dir>/a" ("./" → "<dir>/"), so an archive can be
- * extracted at "/" of a helper container whose volume is mounted at /<dir> (or of the container
- * whose directory /<dir> is restored). Why not extract at the
- * mount point itself: the engine refuses a relative symlink whose target climbs above the
- * extraction directory ("invalid symlink … -> ../x"), yet volumes hold such links (they point at
- * something beside the volume in the application's container) and ARCHITECTURE §6 restores
- * symlinks as they are. Extracting at "/" leaves nothing to climb above; the extraction is
- * chrooted into the throw-away helper, and everything under /<dir> lands in the volume.
- *
- * Names may come with or without "./" ("a/b" and "./a/b" are the same entry); absolute names and
- * ".." are refused (the pipeline's tar guard refuses them earlier, with a better message).
- * With a one-letter dir, "./x" → "v/x" keeps every name's length: headers are rewritten in place.
- */
-export class TarPrefixer extends TarEntryRewriter {
-  constructor(
-    private readonly dir: string,
-    opts: RewriterOptions = {},
-  ) {
-    super(opts);
-    const parts = dir.split('/');
-    if (parts.some((p) => p === '' || p === '.' || p === '..')) throw new Error(`"${dir}" is not a relative directory path`);
-  }
-
-  protected rename(entry: EntryInfo): { name: string; hardLinkTarget?: string } {
-    return {
-      name: this.prefixed(entry.name),
-      ...(entry.hardLinkTarget !== undefined ? { hardLinkTarget: this.prefixed(entry.hardLinkTarget) } : {}),
-    };
-  }
-
-  private prefixed(name: string): string {
-    if (name.startsWith('/')) throw new ArchiveLayoutError(`${this.what} has an absolute entry name: "${name}"`);
-    const parts = name.split('/');
-    if (parts.includes('..')) throw new ArchiveLayoutError(`${this.what} has an entry name with "..": "${name}"`);
-    const rel = name.replace(/^(\.\/+)+/, '').replace(/^\.$/, '');
-    return `${this.dir}/${rel}`;
   }
 }

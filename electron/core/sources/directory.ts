@@ -10,11 +10,12 @@
 import type { Readable } from 'node:stream';
 import { RpcError } from '../../../shared/contract/errors.js';
 import type { Engine } from '../docker/engine.js';
-import { TarPrefixer } from './archive-names.js';
 import { readArchive, writeArchive } from './archive.js';
 import { inspectContainer } from './containers.js';
+import type { TarSummary } from '../pipeline/index.js';
 import { assertReadable, watchInput } from './errors.js';
 import { execCapture } from './exec.js';
+import { guardedFor } from './volume-sink.js';
 
 export interface DirectoryTarget {
   engine: Engine;
@@ -28,6 +29,25 @@ function checkPath(path: string): void {
   if (!path.startsWith('/')) throw new RpcError('INVALID_INPUT', `The directory "${path}" must be an absolute path inside the container.`);
   if (path.split('/').some((p) => p === '..' || p === '.')) throw new RpcError('INVALID_INPUT', `The directory "${path}" must not contain "." or "..".`);
   if (path.replace(/\/+$/, '') === '') throw new RpcError('INVALID_INPUT', 'The directory must not be the root of the container.');
+}
+
+/**
+ * System directories a restore never writes into, whatever a manifest or a user says: clearing
+ * them breaks the container, and writing into them is how a hostile snapshot would run code
+ * (binaries, libraries, cron, profile scripts). A directory source's path from the manifest is only
+ * a default the user sees and can change (restore --map); these are refused either way.
+ */
+const SYSTEM_EXACT = new Set(['/etc', '/usr', '/usr/local', '/var', '/var/lib', '/var/spool', '/opt', '/home', '/root', '/srv', '/run', '/tmp', '/mnt', '/media']);
+const SYSTEM_TREES = ['/bin', '/sbin', '/lib', '/lib32', '/lib64', '/libx32', '/boot', '/dev', '/proc', '/sys', '/usr/bin', '/usr/sbin', '/usr/lib', '/usr/lib32', '/usr/lib64', '/usr/libexec', '/usr/local/bin', '/usr/local/sbin', '/usr/local/lib', '/etc/cron.d', '/etc/cron.daily', '/etc/cron.hourly', '/etc/cron.weekly', '/etc/cron.monthly', '/etc/init.d', '/etc/profile.d', '/etc/sudoers.d', '/etc/systemd', '/etc/ld.so.conf.d', '/etc/pam.d', '/etc/ssh', '/var/spool/cron'];
+
+/** Throws when `path` is not a directory a restore may clear and write. */
+export function checkRestorePath(path: string): void {
+  checkPath(path);
+  const p = '/' + path.split('/').filter(Boolean).join('/');
+  const tree = SYSTEM_TREES.find((t) => p === t || p.startsWith(`${t}/`));
+  if (SYSTEM_EXACT.has(p) || tree) {
+    throw new RpcError('INVALID_INPUT', `${p} is a system directory${tree && tree !== p ? ` (under ${tree})` : ''}: a restore never clears or writes it. Restore into the application's own directory.`);
+  }
 }
 
 export interface DirectoryTarSource {
@@ -50,10 +70,11 @@ export interface WriteDirectoryTarInput extends DirectoryTarget {
   clear: boolean;
 }
 
-export async function writeDirectoryTar(t: WriteDirectoryTarInput): Promise<void> {
+/** Resolves with what the guard counted in the archive. */
+export async function writeDirectoryTar(t: WriteDirectoryTarInput): Promise<TarSummary> {
   const watch = watchInput(t.tar);
   try {
-    checkPath(t.path);
+    checkRestorePath(t.path);
     const c = await inspectContainer(t.engine, t.container, t.signal);
     const what = `Writing ${t.path} of ${c.name} on ${t.engine.name}`;
     if (t.clear) {
@@ -64,13 +85,13 @@ export async function writeDirectoryTar(t: WriteDirectoryTarInput): Promise<void
         { what: `Clearing ${t.path} of ${c.name} on ${t.engine.name}`, signal: t.signal },
       );
     }
-    // Extracted at "/" with entries renamed "./x" → "<path>/x", like the volume sink (see TarPrefixer):
-    // the engine would refuse relative symlinks climbing above the directory otherwise. Missing
-    // parents of <path> are created by the engine.
+    // Extracted at "/" through the guard, entries in canonical form under "<path>/" ("./x" →
+    // "<path>/x"), like the volume sink: the engine would refuse relative symlinks climbing above
+    // the directory otherwise. Missing parents of <path> are created by the engine.
     assertReadable(t.tar, what);
-    const prefixer = new TarPrefixer(t.path.split('/').filter(Boolean).join('/'), { what: `The archive for ${t.path}` });
-    t.tar.once('error', (e) => prefixer.destroy(e));
-    await writeArchive(t.engine, { container: c.id, dir: '/', tar: t.tar.pipe(prefixer), signal: t.signal, what });
+    const guard = guardedFor(t.tar, t.path.split('/').filter(Boolean).join('/'));
+    await writeArchive(t.engine, { container: c.id, dir: '/', tar: guard, signal: t.signal, what });
+    return guard.summary;
   } catch (e) {
     throw watch.explain(e);
   } finally {

@@ -27,7 +27,7 @@ export const SOURCE_MOUNT = '/hindsight/src';
 /**
  * Where a sink helper mounts its volume (read-write). A top-level, one-letter directory because the
  * sink extracts at "/" with entries renamed "./x" → "v/x" (same length: headers rewritten in
- * place); why at "/" is told in archive-names.ts (TarPrefixer).
+ * place); why at "/" is told in archive-names.ts.
  */
 export const SINK_DIR = 'v';
 export const SINK_MOUNT = `/${SINK_DIR}`;

@@ -12,7 +12,7 @@ export { sweepHelpers } from './helper.js';
 export { openVolumeTar, type OpenVolumeTarInput, type VolumeTarSource } from './volume-source.js';
 export { CLEAR_SCRIPT, writeVolumeTar, type VolumeSinkResult, type WriteVolumeTarInput } from './volume-sink.js';
 export { restartUsers, stopUsers, withUsersStopped, type FormerState, type RestartOutcome, type SavedUser, type SavedUsers } from './volume-users.js';
-export { openDirectoryTar, removeDirectory, writeDirectoryTar, type DirectoryTarSource, type DirectoryTarget, type WriteDirectoryTarInput } from './directory.js';
+export { checkRestorePath, openDirectoryTar, removeDirectory, writeDirectoryTar, type DirectoryTarSource, type DirectoryTarget, type WriteDirectoryTarInput } from './directory.js';
 export {
   loadPostgresDump,
   openPostgresDump,

@@ -12,24 +12,23 @@
  * The framing is checked on the way: header checksums, data of header-only types, and an
  * end-of-archive marker — a stream cut short must never pass for a whole archive.
  * Memory: one header plus at most one pax/long-name payload (bounded by maxMetaBytes).
+ * Headers are read with the project's one tar parser (pipeline/tar-header.ts) and written with
+ * pipeline/tar-encode.ts.
  */
 import { Transform, type TransformCallback } from 'node:stream';
-import {
-  BLOCK,
-  HEADER_ONLY_TYPES,
-  checksumOk,
-  decodeHeader,
-  encodePax,
-  gnuLongName,
-  hasSparseExtension,
-  isZeroBlock,
-  paddedSize,
-  parsePax,
-  paxHeaderBlock,
-  withNames,
-  withSize,
-  type PaxRecord,
-} from './tar-block.js';
+import { MalformedArchiveError } from '../pipeline/errors.js';
+import { encodePax, paxHeaderBlock, withNames, withSize } from '../pipeline/tar-encode.js';
+import { BLOCK, blocksFor as paddedSize, decodeHeader, isZeroBlock, parsePaxRecords, sparseExtensionContinues, type HeaderBlock, type PaxRecord } from '../pipeline/tar-header.js';
+
+/** Types whose entries never carry data blocks, whatever their size field says. */
+const HEADER_ONLY_TYPES = new Set(['1', '2', '3', '4', '5', '6']);
+
+/** The data of a GNU 'L'/'K' entry: the name, NUL-terminated. */
+function gnuLongName(data: Buffer, size: number): string {
+  const text = data.subarray(0, size);
+  const nul = text.indexOf(0);
+  return text.subarray(0, nul === -1 ? size : nul).toString('utf8');
+}
 
 export class ArchiveLayoutError extends Error {
   override name = 'ArchiveLayoutError';
@@ -134,7 +133,7 @@ export abstract class TarEntryRewriter extends Transform {
     if (phase.kind === 'meta') return this.onMeta(phase, unit);
     if (phase.kind === 'sparse-ext') {
       this.push(unit);
-      if (!hasSparseExtension(unit, true)) this.startData(phase.size);
+      if (!sparseExtensionContinues(unit)) this.startData(phase.size);
     }
   }
 
@@ -146,8 +145,13 @@ export abstract class TarEntryRewriter extends Transform {
       this.phase = { kind: 'end' };
       return;
     }
-    if (!checksumOk(block)) throw new ArchiveLayoutError(`${this.what} has a tar header with a bad checksum`);
-    const h = decodeHeader(block);
+    let h: HeaderBlock;
+    try {
+      h = decodeHeader(block, 0);
+    } catch (e) {
+      if (!(e instanceof MalformedArchiveError)) throw e;
+      throw new ArchiveLayoutError(/checksum/.test(e.message) ? `${this.what} has a tar header with a bad checksum` : `${this.what}: ${e.message}`);
+    }
     // Global pax headers ('g') apply to the whole archive and never name an entry: kept as they are.
     if (h.typeflag === 'x' || h.typeflag === 'L' || h.typeflag === 'K' || h.typeflag === 'g') return this.startMeta(block, h.typeflag, h.size);
     this.onEntry(block, h);
@@ -171,7 +175,7 @@ export abstract class TarEntryRewriter extends Transform {
     if (phase.type === 'x') {
       let records: PaxRecord[];
       try {
-        records = parsePax(data.subarray(0, phase.size));
+        records = parsePaxRecords(data.subarray(0, phase.size), 0);
       } catch {
         throw new ArchiveLayoutError(`${this.what} has a malformed pax header`);
       }
@@ -180,7 +184,7 @@ export abstract class TarEntryRewriter extends Transform {
     this.held.push({ kind: 'long', raw, type: phase.type as 'L' | 'K', header: phase.header, name: gnuLongName(data, phase.size) });
   }
 
-  private onEntry(block: Buffer, h: ReturnType<typeof decodeHeader>): void {
+  private onEntry(block: Buffer, h: HeaderBlock): void {
     const paxes = this.held.filter((x): x is Extract<Held, { kind: 'pax' }> => x.kind === 'pax');
     const pax = paxes.flatMap((x) => x.records);
     const paxValue = (key: string) => pax.findLast((r) => r.key === key)?.value.toString('utf8');
@@ -201,7 +205,7 @@ export abstract class TarEntryRewriter extends Transform {
 
     const paxSize = paxValue('size');
     const size = paxSize !== undefined ? Number(paxSize) : h.size;
-    if (h.typeflag === 'S' && hasSparseExtension(block, false)) {
+    if (h.sparseExtended) {
       this.phase = { kind: 'sparse-ext', size: h.size };
       return;
     }

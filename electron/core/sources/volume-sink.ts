@@ -1,9 +1,11 @@
 /**
  * Volume sink: extracts a tar stream (entries relative to the volume root, see archive-names.ts)
  * into a Docker volume, through the engine's archive endpoint on a helper container that mounts
- * the volume read-write at /v. The tar is PUT at "/" with its entries renamed "./x" → "v/x"
- * (TarPrefixer: the engine would refuse relative symlinks climbing out of the volume if we
- * extracted at /v itself). The engine extracts as root and keeps owners, modes, mtimes
+ * the volume read-write at /v. Every byte goes through the tar guard on its way (whoever calls:
+ * a restore, a rollback, a test), which checks each entry and writes it in canonical form under
+ * "v/" ("./x" → "v/x", tar-canonical.ts): the extractor reads exactly the names the guard checked.
+ * The tar is PUT at "/" of the helper (the engine would refuse relative symlinks climbing out of the
+ * volume if we extracted at /v itself; see archive-names.ts). The engine extracts as root and keeps owners, modes, mtimes
  * (directories included, the root's too), symlinks (absolute, dangling, climbing) and hard links.
  *
  * Clearing: the archive endpoint only adds and overwrites, it never deletes. So with `clear` the
@@ -17,7 +19,7 @@
  */
 import type { Readable } from 'node:stream';
 import type { Engine } from '../docker/engine.js';
-import { TarPrefixer } from './archive-names.js';
+import { TarGuard, type TarSummary } from '../pipeline/index.js';
 import { writeArchive } from './archive.js';
 import { createVolume, inspectVolume } from './containers.js';
 import { assertReadable, cancelled, watchInput } from './errors.js';
@@ -46,6 +48,8 @@ export interface VolumeSinkResult {
   created: boolean;
   /** The image the helper was made from. */
   image: string;
+  /** What the guard counted in the archive (entries, files, bytes…). */
+  tar: TarSummary;
 }
 
 export async function writeVolumeTar(input: WriteVolumeTarInput): Promise<VolumeSinkResult> {
@@ -70,10 +74,9 @@ export async function writeVolumeTar(input: WriteVolumeTarInput): Promise<Volume
     helperId = helper.id;
     if (input.clear && existing) await runHelper(engine, helper, `Clearing volume ${volume} (helper image ${image})`, signal);
     assertReadable(tar, what);
-    const prefixer = new TarPrefixer(SINK_DIR, { what: `The archive for volume ${volume}` });
-    tar.once('error', (e) => prefixer.destroy(e));
-    await writeArchive(engine, { container: helper.id, dir: '/', tar: tar.pipe(prefixer), signal, what });
-    return { volume, created: !existing, image };
+    const guard = guardedFor(tar, SINK_DIR);
+    await writeArchive(engine, { container: helper.id, dir: '/', tar: guard, signal, what });
+    return { volume, created: !existing, image, tar: guard.summary };
   } catch (e) {
     throw watch.explain(e);
   } finally {
@@ -82,4 +85,15 @@ export async function writeVolumeTar(input: WriteVolumeTarInput): Promise<Volume
     if (!tar.readableEnded) tar.destroy();
     if (helperId) await removeHelper(engine, helperId);
   }
+}
+
+/**
+ * The tar guard in front of an extractor: refuses what could land outside `prefix` and rewrites the
+ * rest in canonical form under it. An input failure reaches the guard (and so the extractor's
+ * request) as the same error.
+ */
+export function guardedFor(tar: Readable, prefix: string): TarGuard {
+  const guard = new TarGuard({ policy: 'reject', rewrite: { prefix } });
+  tar.once('error', (e) => guard.destroy(e));
+  return tar.pipe(guard);
 }
