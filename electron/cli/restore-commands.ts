@@ -16,6 +16,7 @@ export interface RestoreOptions {
   repo: string;
   toHost: string;
   map?: string[];
+  path?: string[];
   source?: string[];
   dryRun?: boolean;
   confirm?: string;
@@ -26,11 +27,11 @@ export interface RestoreOptions {
 }
 
 /** "--map a=b" → {a: 'b'}; a usage error (INVALID_INPUT) for anything else. */
-export function parseMap(pairs: string[] = []): Record<string, string> {
+export function parseMap(pairs: string[] = [], option = '--map'): Record<string, string> {
   const out: Record<string, string> = {};
   for (const p of pairs) {
     const i = p.indexOf('=');
-    if (i <= 0 || i === p.length - 1) throw new RpcError('INVALID_INPUT', `--map takes source=target, not "${p}".`);
+    if (i <= 0 || i === p.length - 1) throw new RpcError('INVALID_INPUT', `${option} takes source=${option === '--path' ? '/directory' : 'target'}, not "${p}".`);
     out[p.slice(0, i)] = p.slice(i + 1);
   }
   return out;
@@ -62,7 +63,7 @@ export function exitCodeOf(e: unknown): number {
 export function describePlan(plan: RestorePlan): string {
   const lines = [
     `Restore ${plan.snapshotId} onto ${plan.targetHost.name}${plan.targetHost.protected ? ' (PROTECTED)' : ''}`,
-    ...plan.targets.map((t) => `  ${t.source} (${t.kind}) → ${t.targetKind} ${t.target}${t.create ? ' (new)' : ''}${t.users.length ? `; stops ${t.users.map((u) => u.name).join(', ')}` : ''}`),
+    ...plan.targets.map((t) => `  ${t.source} (${t.kind}) → ${t.targetKind} ${t.target}${t.path ? `:${t.path}` : ''}${t.create ? ' (new)' : ''}${t.users.length ? `; stops ${t.users.map((u) => u.name).join(', ')}` : ''}`),
     `Moves about ${plan.bytes} bytes; estimated ${plan.estimatedSeconds} s. Safety copy: ${plan.safetyCopy ? 'yes' : 'NO'}.`,
     '',
     'Steps, with the equivalent commands (object paths are relative to the repository root):',
@@ -132,6 +133,7 @@ export async function restoreCommand(client: Client, output: Output, snapshot: s
       snapshotId,
       targetHostId: await hostId(client, opts.toHost),
       map: parseMap(opts.map),
+      paths: parseMap(opts.path, '--path'),
       ...(opts.source?.length ? { sources: opts.source } : {}),
       safetyCopy: opts.safetyCopy !== false,
       ...(opts.confirm ? { confirm: opts.confirm } : {}),
@@ -233,6 +235,7 @@ export function registerRestoreCommands(program: Command, run: (fn: (client: Cli
     .requiredOption('--repo <name>', 'the repository holding the snapshot')
     .requiredOption('--to-host <name>', 'the host to restore onto')
     .option('--map <source=target>', 'restore a source into another volume (created if missing) or database container (repeatable)', collect)
+    .option('--path <source=/dir>', 'a directory source: the directory inside the target container to restore into (default: where it was backed up from; system directories are refused)', collect)
     .option('--source <name>', 'restore only this source (repeatable)', collect)
     .option('--as-of <date>', 'the newest snapshot at or before a date ("yesterday 18:00", ISO…), instead of an id')
     .option('--set <name>', 'with --as-of: the backup set')

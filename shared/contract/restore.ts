@@ -22,6 +22,12 @@ export const RestoreInput = z.object({
   targetHostId: id,
   /** source name → target volume (created if missing) or target database container. */
   map: z.record(z.string(), z.string().min(1).max(255)).default({}),
+  /**
+   * Directory sources: source name → the directory inside the target container to restore into.
+   * Without one, the directory it was backed up from — a default shown to the user, never trusted
+   * as more (system directories are refused either way, shared/restore-paths.ts).
+   */
+  paths: z.record(z.string(), z.string().min(1).max(4096)).default({}),
   /** Restore only these sources (default: all). */
   sources: z.array(z.string()).max(100).optional(),
   /** Keep a copy of what will be overwritten, for the rollback (default on). */
@@ -53,6 +59,8 @@ export const PlanTarget = z.object({
   /** 'volume' targets: a volume name; database targets: a container name. */
   targetKind: z.enum(['volume', 'container']),
   target: z.string(),
+  /** Directory sources: the directory inside the target container it is restored into. */
+  path: z.string().optional(),
   /** The volume does not exist yet and will be created. */
   create: z.boolean(),
   /** Containers that use the target and are stopped during the restore. */

@@ -191,7 +191,7 @@ export function journalTargetOf(t: PlanTarget, manifest: Manifest): JournalTarge
     source: t.source,
     kind: t.kind as JournalTarget['kind'],
     target: t.target,
-    ...(t.kind === 'directory' ? { path: directoryOf(src) } : {}),
+    ...(t.kind === 'directory' ? { path: t.path ?? directoryOf(src) } : {}),
     created: t.create,
     users: [],
     touched: false,

@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
 import { ESTIMATE_BYTES_PER_SECOND, planRestore, protectedRefusal, sh, type PlanInput } from './planner.js';
 import { manifestOf, postgresSource, volumeSource } from './testing/fixtures.js';
@@ -51,7 +52,7 @@ describe('planRestore', () => {
     const restoreDb = p.steps.find((s) => s.kind === 'restore' && s.source === 'db')!.commands[0]!;
     expect(restoreDb).toContain('docker exec -i shop-db-1 psql -X -U postgres -d postgres');
     expect(p.steps.find((s) => s.kind === 'restart')!.commands).toEqual([`ssh hindsight@127.0.0.1 -p 2223 'docker start shop-app-1'`]);
-    expect(p.steps.find((s) => s.kind === 'verify' && s.source === 'db')!.commands.join('\n')).toContain('SELECT count(*) FROM audit.events');
+    expect(p.steps.find((s) => s.kind === 'verify' && s.source === 'db')!.commands.join('\n')).toContain(`SELECT count(*) FROM "audit"."events"`);
   });
 
   it('counts the bytes (stored + safety copy) and estimates the time from the documented throughput', () => {
@@ -117,9 +118,34 @@ describe('planRestore', () => {
     expect(p.steps.map((s) => s.kind)).toEqual(['preflight', 'safety-copy', 'restore', 'verify']);
     expect(p.steps[2]!.commands[0]).toContain('tar -C /srv/conf -xpf -');
     const noPath = planRestore({ manifest: manifestOf([{ ...dir, origin: { hostId: 'h', hostName: 'p', container: 'shop-app-1' } }]), repositoryId: 'local', target: uat, map: {}, safetyCopy: true, inventory });
-    expect(noPath.blockers.join(' ')).toContain('names no directory path');
+    expect(noPath.blockers.join(' ')).toContain('names no directory to restore into');
     const stopped = planRestore({ manifest: manifestOf([dir]), repositoryId: 'local', target: uat, map: { conf: 'old-job' }, safetyCopy: true, inventory });
     expect(stopped.blockers.join(' ')).toContain('must be running to clear /srv/conf');
+  });
+
+  it('a directory from the manifest is only a default: the user may change it, system directories are refused', () => {
+    const dir = volumeSource({ name: 'conf', kind: 'directory', origin: { hostId: 'h-prod', hostName: 'production', container: 'shop-app-1', path: '/srv/conf' } });
+    const moved = planRestore({ manifest: manifestOf([dir]), repositoryId: 'local', target: uat, map: {}, paths: { conf: '/opt/app/conf/' }, safetyCopy: true, inventory });
+    expect(moved.blockers).toEqual([]);
+    expect(moved.targets[0]!.path).toBe('/opt/app/conf');
+    expect(moved.steps.find((s) => s.kind === 'restore')!.commands[0]).toContain("tar -C /opt/app/conf -xpf -");
+    for (const evil of ['/', '/etc', '/usr', '/bin', '/usr/lib/x86_64-linux-gnu', '/etc/cron.d', '/root']) {
+      const fromManifest = planRestore({ manifest: manifestOf([{ ...dir, origin: { ...dir.origin, path: evil } }]), repositoryId: 'local', target: uat, map: {}, safetyCopy: true, inventory });
+      expect(fromManifest.blockers.join(' '), evil).toContain('is a system directory');
+      const fromUser = planRestore({ manifest: manifestOf([dir]), repositoryId: 'local', target: uat, map: {}, paths: { conf: evil }, safetyCopy: true, inventory });
+      expect(fromUser.blockers.join(' '), evil).toContain('is a system directory');
+    }
+  });
+
+  it('quotes names from the manifest in the equivalent commands, so a pasted command does what it says', () => {
+    const pg = volumeSource({ name: 'db', kind: 'postgres', format: 'pg-custom', objectKey: 'data/x/db.dump.zst', origin: { hostId: 'h', hostName: 'p', container: 'shop-db-1', database: "x'; rm -rf / #" }, rowCounts: { 'a"b; DROP TABLE t': 1, 'sch.t$(reboot)': 2 } });
+    const p = planRestore({ manifest: manifestOf([pg]), repositoryId: 'local', target: uat, map: {}, safetyCopy: false, inventory });
+    const all = p.steps.flatMap((s) => s.commands).join('\n');
+    expect(all).toContain(`"a""b; DROP TABLE t"`);
+    expect(all).toContain(`"sch"."t$(reboot)"`);
+    expect(all).not.toMatch(/-d x'/);
+    // Each command is one shell word list: bash -n parses it (no stray quote from a name).
+    for (const c of p.steps.flatMap((s) => s.commands)) expect(() => execFileSync('bash', ['-n', '-c', c])).not.toThrow();
   });
 
   it('restores only the chosen sources', () => {
@@ -164,8 +190,8 @@ describe('planRestore', () => {
       inventory,
     });
     const verify = p.steps.find((s) => s.kind === 'verify')!.commands.join('\n');
-    expect(verify).toMatch(/-d shop -Atc .*SELECT count\(\*\) FROM customers.*# 50/);
-    expect(verify).toMatch(/-d crm -Atc .*SELECT count\(\*\) FROM leads.*# 3/);
+    expect(verify).toMatch(/-d .*dbname=.*shop.* -Atc .*SELECT count\(\*\) FROM "customers".*# 50/);
+    expect(verify).toMatch(/-d .*dbname=.*crm.* -Atc .*SELECT count\(\*\) FROM "leads".*# 3/);
   });
 
   it('quotes for the shell', () => {

@@ -6,6 +6,8 @@
  */
 import type { Manifest, ManifestSource } from '../../../shared/contract/snapshots.js';
 import type { PlanStep, PlanTarget, RestorePlan } from '../../../shared/contract/restore.js';
+import { normalDirectory, restorePathProblem } from '../../../shared/restore-paths.js';
+import { dbnameConninfo, sqlIdentifier } from '../sources/commands.js';
 
 /**
  * Throughput assumed for the estimate: 40 MiB/s end to end. Restores relay the data through the
@@ -52,6 +54,8 @@ export interface PlanInput {
   repositoryId: string;
   target: { id: string; name: string; protected: boolean; /** "user@address -p port" for the commands, absent for the local engine */ ssh?: string };
   map: Record<string, string>;
+  /** Directory sources: where to restore in the target container (default: where it came from). */
+  paths?: Record<string, string> | undefined;
   sources?: string[] | undefined;
   safetyCopy: boolean;
   confirm?: string | undefined;
@@ -64,6 +68,16 @@ export interface PlanInput {
 export function sh(word: string): string {
   if (/^[A-Za-z0-9_./:=@%+-]+$/.test(word)) return word;
   return `'${word.replace(/'/g, `'\\''`)}'`;
+}
+
+/** A manifest's row-count key ("table", or "schema.table" outside public) as a quoted SQL name. */
+export function pgTable(key: string): string {
+  const dot = key.indexOf('.');
+  return dot === -1 ? sqlIdentifier(key) : `${sqlIdentifier(key.slice(0, dot))}.${sqlIdentifier(key.slice(dot + 1))}`;
+}
+
+export function mariadbIdent(name: string): string {
+  return `\`${name.replace(/`/g, '``')}\``;
 }
 
 /** The `ssh …` prefix for a command on the target host ('' for the local engine). */
@@ -84,18 +98,18 @@ function targetFor(src: ManifestSource, map: Record<string, string>): { targetKi
 }
 
 /** The pre-flight command shown for a container target (what the runner checks there). */
-function preflightCommand(src: ManifestSource, target: string): string {
+function preflightCommand(src: ManifestSource, { target, path }: PlanTarget): string {
   if (src.kind === 'mariadb') return `docker exec ${sh(target)} mariadb --version`;
-  if (src.kind === 'directory') return `docker exec ${sh(target)} ls -ld ${sh(src.origin.path ?? '/')}`;
+  if (src.kind === 'directory') return `docker exec ${sh(target)} ls -ld ${sh(path ?? '/')}`;
   return `docker exec ${sh(target)} postgres --version`;
 }
 
-function safetyDescription(src: ManifestSource, target: string): string {
+function safetyDescription(src: ManifestSource, { target, path }: PlanTarget): string {
   switch (src.kind) {
     case 'volume':
       return `Copy volume ${target} aside (tar, zstd) before it is overwritten`;
     case 'directory':
-      return `Copy ${src.origin.path} of ${target} aside (tar, zstd) before it is overwritten`;
+      return `Copy ${path} of ${target} aside (tar, zstd) before it is overwritten`;
     case 'mariadb':
       return `Dump every database of ${target} aside (mariadb-dump, zstd) and list its databases before it is overwritten`;
     default:
@@ -103,13 +117,13 @@ function safetyDescription(src: ManifestSource, target: string): string {
   }
 }
 
-function safetyCommand(src: ManifestSource, target: string, ssh: string | undefined, helper: string): string {
+function safetyCommand(src: ManifestSource, { target, path }: PlanTarget, ssh: string | undefined, helper: string): string {
   const file = (ext: string) => sh(`safety/${src.name}.${ext}.zst`);
   switch (src.kind) {
     case 'volume':
       return `${onHost(ssh, `docker run --rm -v ${sh(`${target}:/v:ro`)} ${helper} tar -C /v -cf - .`)} | zstd > ${file('tar')}`;
     case 'directory':
-      return `${onHost(ssh, `docker cp ${sh(`${target}:${src.origin.path ?? ''}/.`)} -`)} | zstd > ${file('tar')}`;
+      return `${onHost(ssh, `docker cp ${sh(`${target}:${path ?? ''}/.`)} -`)} | zstd > ${file('tar')}`;
     case 'mariadb':
       return `${onHost(ssh, `docker exec ${sh(target)} sh -c ${sh('mariadb-dump --user=root --password="$MARIADB_ROOT_PASSWORD" --all-databases --single-transaction --routines --events --triggers')}`)} | zstd > ${file('sql')}`;
     default:
@@ -166,9 +180,17 @@ export function planRestore(input: PlanInput): RestorePlan {
       blockers.push(`Source ${src.name}: unexpected format ${src.format} for a ${src.kind} source.`);
       continue;
     }
-    if (src.kind === 'directory' && !src.origin.path) {
-      blockers.push(`Source ${src.name}: the manifest names no directory path to restore into.`);
-      continue;
+    const dir = src.kind === 'directory' ? (input.paths?.[src.name] ?? src.origin.path) : undefined;
+    if (src.kind === 'directory') {
+      if (!dir) {
+        blockers.push(`Source ${src.name}: the manifest names no directory to restore into; give one with --path ${src.name}=/dir.`);
+        continue;
+      }
+      const problem = restorePathProblem(dir);
+      if (problem) {
+        blockers.push(`Source ${src.name}: ${problem}`);
+        continue;
+      }
     }
 
     let create = false;
@@ -180,18 +202,18 @@ export function planRestore(input: PlanInput): RestorePlan {
       if (vol && input.safetyCopy) safetyBytes += vol.sizeBytes ?? src.rawBytes;
     } else {
       const c = inventory.containers.find((x) => x.name === name);
-      const what = src.kind === 'directory' ? `restore ${src.origin.path} into` : 'restore the database into';
+      const what = src.kind === 'directory' ? `restore ${dir} into` : 'restore the database into';
       if (!c) blockers.push(`Source ${src.name}: there is no container ${name} on ${target.name} to ${what}.`);
       else if (c.state !== 'running') {
         blockers.push(
           src.kind === 'directory'
-            ? `Source ${src.name}: container ${name} on ${target.name} is ${c.state}; it must be running to clear ${src.origin.path} before extracting.`
+            ? `Source ${src.name}: container ${name} on ${target.name} is ${c.state}; it must be running to clear ${dir} before extracting.`
             : `Source ${src.name}: container ${name} on ${target.name} is ${c.state}; the database must be running to load a dump.`,
         );
       }
       if (input.safetyCopy) safetyBytes += src.rawBytes;
     }
-    targets.push({ source: src.name, kind: src.kind, targetKind, target: name, create, users, objectKey: src.objectKey, storedBytes: src.storedBytes, rawBytes: src.rawBytes });
+    targets.push({ source: src.name, kind: src.kind, targetKind, target: name, ...(dir !== undefined ? { path: normalDirectory(dir) } : {}), create, users, objectKey: src.objectKey, storedBytes: src.storedBytes, rawBytes: src.rawBytes });
   }
   if (targets.length === 0 && blockers.length === 0) blockers.push('Nothing to restore.');
 
@@ -206,7 +228,7 @@ export function planRestore(input: PlanInput): RestorePlan {
       ...targets.map((t) =>
         t.targetKind === 'volume'
           ? onHost(ssh, `docker ps -a --filter volume=${sh(t.target)} --format '{{.Names}} {{.State}}'`)
-          : onHost(ssh, preflightCommand(byName.get(t.source)!, t.target)),
+          : onHost(ssh, preflightCommand(byName.get(t.source)!, t)),
       ),
     ],
   });
@@ -225,8 +247,8 @@ export function planRestore(input: PlanInput): RestorePlan {
       steps.push({
         kind: 'safety-copy',
         source: t.source,
-        description: safetyDescription(byName.get(t.source)!, t.target),
-        commands: [safetyCommand(byName.get(t.source)!, t.target, ssh, helper)],
+        description: safetyDescription(byName.get(t.source)!, t),
+        commands: [safetyCommand(byName.get(t.source)!, t, ssh, helper)],
       });
     }
   }
@@ -237,7 +259,7 @@ export function planRestore(input: PlanInput): RestorePlan {
     if (t.targetKind === 'volume') {
       cmd = `${decode} | ${onHost(ssh, `${t.create ? `docker volume create ${sh(t.target)} && ` : ''}docker run --rm -i -v ${sh(`${t.target}:/v`)} ${helper} sh -c ${sh('find /v -mindepth 1 -maxdepth 1 -exec rm -rf {} + && tar -C /v -xpf -')}`)}`;
     } else if (src.kind === 'directory') {
-      const dir = src.origin.path!;
+      const dir = t.path!;
       cmd = `${decode} | ${onHost(ssh, `docker exec -i ${sh(t.target)} sh -c ${sh(`find ${sh(dir)} -mindepth 1 -maxdepth 1 -exec rm -rf {} + ; mkdir -p ${sh(dir)} && tar -C ${sh(dir)} -xpf -`)}`)}`;
     } else if (src.kind === 'mariadb') {
       cmd = `${decode} | ${onHost(ssh, `docker exec -i ${sh(t.target)} sh -c ${sh('mariadb --user=root --password="$MARIADB_ROOT_PASSWORD"')}`)}`;
@@ -245,7 +267,7 @@ export function planRestore(input: PlanInput): RestorePlan {
       cmd = `${decode} | ${onHost(ssh, `docker exec -i ${sh(t.target)} psql -X -U postgres -d postgres`)}`;
     } else {
       const db = src.origin.database ?? 'postgres';
-      cmd = `${decode} | ${onHost(ssh, `docker exec -i ${sh(t.target)} pg_restore -U postgres -d ${sh(db)} --clean --if-exists --single-transaction`)}`;
+      cmd = `${decode} | ${onHost(ssh, `docker exec -i ${sh(t.target)} pg_restore -U postgres -d ${sh(dbnameConninfo(db))} --clean --if-exists --single-transaction`)}`;
     }
     steps.push({
       kind: 'restore',
@@ -254,7 +276,7 @@ export function planRestore(input: PlanInput): RestorePlan {
         t.targetKind === 'volume'
           ? `${t.create ? 'Create' : 'Clear'} volume ${t.target} and extract ${src.name} (${src.storedBytes} bytes stored) through the tar guard`
           : src.kind === 'directory'
-            ? `Clear ${src.origin.path} in ${t.target} and extract ${src.name} (${src.storedBytes} bytes stored) through the tar guard`
+            ? `Clear ${t.path} in ${t.target} and extract ${src.name} (${src.storedBytes} bytes stored) through the tar guard`
             : `Load the dump of ${src.name} into ${t.target} through its own client`,
       commands: [cmd],
     });
@@ -266,12 +288,14 @@ export function planRestore(input: PlanInput): RestorePlan {
       commands.push(`${onHost(ssh, `docker run --rm -v ${sh(`${t.target}:/v:ro`)} ${helper} sh -c ${sh('cd /v && find . | wc -l')}`)}   # entries: ${src.fileCount}`);
     }
     if (src.kind === 'directory' && src.fileCount !== undefined) {
-      commands.push(`${onHost(ssh, `docker exec ${sh(t.target)} sh -c ${sh(`cd ${sh(src.origin.path!)} && find . | wc -l`)}`)}   # entries: ${src.fileCount}`);
+      commands.push(`${onHost(ssh, `docker exec ${sh(t.target)} sh -c ${sh(`cd ${sh(t.path!)} && find . | wc -l`)}`)}   # entries: ${src.fileCount}`);
     }
     if (src.kind === 'mariadb') {
       for (const [db, tables] of Object.entries(src.databaseRowCounts ?? {})) {
         commands.push(
-          ...Object.entries(tables).map(([table, n]) => onHost(ssh, `docker exec ${sh(t.target)} sh -c ${sh(`mariadb --user=root --password="$MARIADB_ROOT_PASSWORD" -N -e 'SELECT COUNT(*) FROM \`${db}\`.\`${table}\`'`)}`) + `   # ${n}`),
+          ...Object.entries(tables).map(
+            ([table, n]) => onHost(ssh, `docker exec ${sh(t.target)} sh -c ${sh(`mariadb --user=root --password="$MARIADB_ROOT_PASSWORD" -N -e ${sh(`SELECT COUNT(*) FROM ${mariadbIdent(db)}.${mariadbIdent(table)}`)}`)}`) + `   # ${n}`,
+          ),
         );
       }
     }
@@ -280,7 +304,7 @@ export function planRestore(input: PlanInput): RestorePlan {
       if (src.rowCounts) expected[src.origin.database ?? 'postgres'] = src.rowCounts;
       for (const [db, tables] of Object.entries(expected)) {
         commands.push(
-          ...Object.entries(tables).map(([table, n]) => onHost(ssh, `docker exec ${sh(t.target)} psql -U postgres -d ${sh(db)} -Atc ${sh(`SELECT count(*) FROM ${table}`)}`) + `   # ${n}`),
+          ...Object.entries(tables).map(([table, n]) => onHost(ssh, `docker exec ${sh(t.target)} psql -U postgres -d ${sh(dbnameConninfo(db))} -Atc ${sh(`SELECT count(*) FROM ${pgTable(table)}`)}`) + `   # ${n}`),
         );
       }
     }

@@ -60,6 +60,7 @@ type ParsedInput = {
   snapshotId: string;
   targetHostId: string;
   map: Record<string, string>;
+  paths?: Record<string, string> | undefined;
   sources?: string[] | undefined;
   safetyCopy: boolean;
   confirm?: string | undefined;
@@ -97,6 +98,7 @@ export async function buildPlan(deps: RestoreDeps, input: ParsedInput, signal?: 
     repositoryId: input.repositoryId,
     target: host,
     map: input.map,
+    paths: input.paths,
     sources: input.sources,
     safetyCopy: input.safetyCopy,
     confirm: input.confirm,
@@ -300,6 +302,7 @@ export async function runRestore(deps: RestoreDeps, input: ParsedInput, taskCtx?
         engine,
         src,
         target: t.target,
+        directory: t.path,
         decryption: input.decryption,
         ...(signal ? { signal } : {}),
         onProgress: (p) => progress(ctx, p.fraction, `Restoring ${src.name} into ${t.target}`, { done: p.bytesDone, total: p.bytesTotal ?? src.storedBytes }, { step: 'restore', source: t.source }),

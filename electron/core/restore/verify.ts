@@ -1,12 +1,19 @@
 /**
  * verify.run (ARCHITECTURE §6, issue item 6): restore a snapshot into throwaway targets on a
- * chosen host — fresh volumes, and for a database a fresh container of the snapshot's own image —
- * check them against the manifest (the same checks as a restore), remove them, and record the
- * result next to the snapshot: verify/<snapshot-id>/<timestamp>.json in the repository.
+ * chosen host — fresh volumes, and for a database a fresh container — check them against the
+ * manifest (the same checks as a restore), remove them, and record the result next to the snapshot:
+ * verify/<snapshot-id>/<timestamp>.json in the repository.
+ *
+ * The throwaway database never runs an image the manifest names (whoever wrote the snapshot could
+ * name any image, and the engine would run it): it runs the image of a database container of the
+ * same kind already on the verifying host — the one with the source's container name if there is
+ * one — with no network at all (NetworkMode none; its readiness is checked over its own loopback).
  */
 import { RpcError } from '../../../shared/contract/errors.js';
 import type { SourceCheck, VerifyResult } from '../../../shared/contract/restore.js';
+import type { ManifestSource } from '../../../shared/contract/snapshots.js';
 import type { TaskContext } from '../../../shared/contract/types.js';
+import { databaseKind } from '../backup/discover.js';
 import type { Engine } from '../docker/engine.js';
 import { writeJsonObject } from '../repository/index.js';
 import { execCapture } from '../sources/index.js';
@@ -36,13 +43,27 @@ const THROWAWAY = {
   },
 } as const;
 
+/** The image of a database container of this kind on the host: the source's own name first. */
+async function hostImageFor(engine: Engine, kind: keyof typeof THROWAWAY, src: ManifestSource, host: string, signal?: AbortSignal): Promise<{ image: string; from: string }> {
+  const containers = await engine.docker.listContainers({ all: true, abortSignal: signal } as object);
+  const candidates = containers
+    .filter((c) => c.Labels?.['org.hindsight.helper'] !== 'true' && !c.Labels?.[VERIFY_LABEL])
+    .filter((c) => databaseKind(c.Image, c.Command ?? '') === kind)
+    .map((c) => ({ name: (c.Names?.[0] ?? c.Id).replace(/^\//, ''), image: c.ImageID || c.Image }));
+  const picked = candidates.find((c) => c.name === src.origin.container) ?? candidates[0];
+  if (!picked) {
+    throw new RpcError('INVALID_INPUT', `Source ${src.name}: ${host} has no ${kind === 'postgres' ? 'PostgreSQL' : 'MariaDB'} container whose image the check could run in (an image named by a snapshot is never started). Verify on a host that runs one.`);
+  }
+  return { image: picked.image, from: picked.name };
+}
+
 async function startThrowaway(engine: Engine, kind: keyof typeof THROWAWAY, name: string, image: string, opId: string, signal?: AbortSignal): Promise<void> {
   const container = await engine.docker.createContainer({
     name,
     Image: image,
     Env: [...THROWAWAY[kind].env],
     Labels: { [VERIFY_LABEL]: opId },
-    HostConfig: { AutoRemove: false },
+    HostConfig: { AutoRemove: false, NetworkMode: 'none' },
   });
   await container.start();
   const until = Date.now() + 60_000;
@@ -84,11 +105,10 @@ export async function runVerify(
           volumes.push(map[src.name]!);
           sources.push(src.name);
         } else if (src.kind === 'postgres' || src.kind === 'mariadb') {
-          const image = src.origin.image;
-          if (!image) throw new RpcError('INVALID_INPUT', `Source ${src.name}: the manifest names no image to verify the dump in.`);
+          const { image, from } = await hostImageFor(engine, src.kind, src, host.name, signal);
           map[src.name] = `hindsight-verify-${short}-${src.name}`;
           containers.push(map[src.name]!);
-          ctx?.report({ type: 'log', level: 'info', message: `Starting a throwaway ${image} as ${map[src.name]}`, ts: new Date().toISOString() });
+          ctx?.report({ type: 'log', level: 'info', message: `Starting a throwaway of ${from}'s image (${image.slice(0, 19)}), no network, as ${map[src.name]}`, ts: new Date().toISOString() });
           await startThrowaway(engine, src.kind, map[src.name]!, image, opId, signal);
           sources.push(src.name);
         } else {

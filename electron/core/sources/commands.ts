@@ -59,7 +59,7 @@ export function postgresDumpCommand(mode: PostgresMode, env: ContainerEnv, opts:
   if (mode === 'dumpall') cmd = ['pg_dumpall', '-U', user, '--clean', '--if-exists'];
   else {
     if (!opts.database) throw new Error('a database dump needs the database name');
-    cmd = ['pg_dump', '-U', user, '-Fc', '-Z0', '-d', opts.database];
+    cmd = ['pg_dump', '-U', user, '-Fc', '-Z0', '-d', dbnameConninfo(opts.database)];
   }
   return { cmd, env: pgEnv(env), display: displayOf(cmd) };
 }
@@ -75,7 +75,7 @@ export function postgresLoadCommand(mode: PostgresMode, env: ContainerEnv, opts:
   if (mode === 'dumpall') cmd = ['psql', '-X', '-q', '-v', 'ON_ERROR_STOP=1', '-U', user, '-d', 'postgres'];
   else {
     if (!opts.database) throw new Error('a database restore needs the database name');
-    cmd = ['pg_restore', '-U', user, '-d', opts.database, '--clean', '--if-exists', '--single-transaction', '--exit-on-error'];
+    cmd = ['pg_restore', '-U', user, '-d', dbnameConninfo(opts.database), '--clean', '--if-exists', '--single-transaction', '--exit-on-error'];
     // For a target cluster without the source's roles: objects belong to the restoring role, no GRANTs.
     if (opts.noOwner) cmd.push('--no-owner', '--no-acl');
   }
@@ -84,8 +84,17 @@ export function postgresLoadCommand(mode: PostgresMode, env: ContainerEnv, opts:
 
 /** psql for one query, unaligned and tuples-only: its stdout is the bare value. */
 export function psqlQueryCommand(env: ContainerEnv, opts: PostgresConn & { database: string; sql: string }): DbCommand {
-  const cmd = ['psql', '-X', '-At', '-v', 'ON_ERROR_STOP=1', '-U', postgresUser(env, opts), '-d', opts.database, '-c', opts.sql];
+  const cmd = ['psql', '-X', '-At', '-v', 'ON_ERROR_STOP=1', '-U', postgresUser(env, opts), '-d', dbnameConninfo(opts.database), '-c', opts.sql];
   return { cmd, env: pgEnv(env), display: displayOf(cmd) };
+}
+
+/**
+ * A database name as libpq's `-d` must get it: `-d` takes a connection string whenever the value
+ * holds "=" or starts with "postgres://", so a database named "x host=evil.example" would connect
+ * elsewhere (and send the password there). As `dbname='…'` it is only ever a database name.
+ */
+export function dbnameConninfo(database: string): string {
+  return `dbname='${database.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'`;
 }
 
 export function sqlLiteral(s: string): string {
@@ -126,10 +135,16 @@ export function mariadbDumpCommand(env: ContainerEnv, opts: MariadbOptions = {})
   return { cmd: firstOf(['mariadb-dump', 'mysqldump'], args, c.pre), env: c.env, display: `mariadb-dump ${args.join(' ')}` };
 }
 
+/**
+ * The load runs the client with --sandbox where it has it (MariaDB 10.5.25, 10.6.18, 10.11.8, 11.x
+ * and later): a dump can then not run the client's own commands (`\\! sh`, `system`, `source`,
+ * `tee`) — SQL only. Older clients have no such switch; the load goes on without it.
+ */
 export function mariadbLoadCommand(env: ContainerEnv, opts: MariadbOptions = {}): DbCommand {
   const c = mariadbCredentials(env, opts);
   const args = [`--user=${c.user}`, '--default-character-set=utf8mb4'];
-  return { cmd: firstOf(['mariadb', 'mysql'], args, c.pre), env: c.env, display: `mariadb ${args.join(' ')}` };
+  const sandbox = `for h in mariadb mysql; do if command -v $h >/dev/null 2>&1; then $h --help 2>/dev/null | grep -q -- '--sandbox' && set -- "$@" --sandbox; break; fi; done; `;
+  return { cmd: firstOf(['mariadb', 'mysql'], args, c.pre + sandbox), env: c.env, display: `mariadb ${args.join(' ')} --sandbox` };
 }
 
 /** The mariadb client for one batch of SQL: tab-separated rows, no column names (-N -B). */

@@ -9,6 +9,7 @@
  */
 import type { Readable } from 'node:stream';
 import { RpcError } from '../../../shared/contract/errors.js';
+import { restorePathProblem } from '../../../shared/restore-paths.js';
 import type { Engine } from '../docker/engine.js';
 import { readArchive, writeArchive } from './archive.js';
 import { inspectContainer } from './containers.js';
@@ -31,23 +32,11 @@ function checkPath(path: string): void {
   if (path.replace(/\/+$/, '') === '') throw new RpcError('INVALID_INPUT', 'The directory must not be the root of the container.');
 }
 
-/**
- * System directories a restore never writes into, whatever a manifest or a user says: clearing
- * them breaks the container, and writing into them is how a hostile snapshot would run code
- * (binaries, libraries, cron, profile scripts). A directory source's path from the manifest is only
- * a default the user sees and can change (restore --map); these are refused either way.
- */
-const SYSTEM_EXACT = new Set(['/etc', '/usr', '/usr/local', '/var', '/var/lib', '/var/spool', '/opt', '/home', '/root', '/srv', '/run', '/tmp', '/mnt', '/media']);
-const SYSTEM_TREES = ['/bin', '/sbin', '/lib', '/lib32', '/lib64', '/libx32', '/boot', '/dev', '/proc', '/sys', '/usr/bin', '/usr/sbin', '/usr/lib', '/usr/lib32', '/usr/lib64', '/usr/libexec', '/usr/local/bin', '/usr/local/sbin', '/usr/local/lib', '/etc/cron.d', '/etc/cron.daily', '/etc/cron.hourly', '/etc/cron.weekly', '/etc/cron.monthly', '/etc/init.d', '/etc/profile.d', '/etc/sudoers.d', '/etc/systemd', '/etc/ld.so.conf.d', '/etc/pam.d', '/etc/ssh', '/var/spool/cron'];
-
-/** Throws when `path` is not a directory a restore may clear and write. */
+/** Throws when `path` is not a directory a restore may clear and write (shared/restore-paths.ts). */
 export function checkRestorePath(path: string): void {
   checkPath(path);
-  const p = '/' + path.split('/').filter(Boolean).join('/');
-  const tree = SYSTEM_TREES.find((t) => p === t || p.startsWith(`${t}/`));
-  if (SYSTEM_EXACT.has(p) || tree) {
-    throw new RpcError('INVALID_INPUT', `${p} is a system directory${tree && tree !== p ? ` (under ${tree})` : ''}: a restore never clears or writes it. Restore into the application's own directory.`);
-  }
+  const problem = restorePathProblem(path);
+  if (problem) throw new RpcError('INVALID_INPUT', problem);
 }
 
 export interface DirectoryTarSource {

@@ -2,7 +2,8 @@
  * PostgreSQL source and sink, through the client tools inside the database container (exec.ts).
  *
  *   dumpall   pg_dumpall --clean --if-exists  →  .sql  →  psql -v ON_ERROR_STOP=1 -d postgres
- *             (through DumpallRoleFilter, see dumpall-filter.ts)
+ *             (through PsqlScriptGuard — no psql meta-commands but pg_dumpall's own — and
+ *             DumpallRoleFilter, see dumpall-filter.ts)
  *   database  pg_dump -Fc -Z0 -d <db>          →  .dump →  pg_restore -d <db> --clean --if-exists
  *             --single-transaction (the database is created first if it does not exist)
  *
@@ -23,6 +24,7 @@ import {
 } from './commands.js';
 import { runningContainer } from './containers.js';
 import { DumpallRoleFilter } from './dumpall-filter.js';
+import { PsqlScriptGuard } from './psql-script-guard.js';
 import { assertReadable, watchInput } from './errors.js';
 import { execCapture, execStream, execWithInput } from './exec.js';
 
@@ -82,9 +84,12 @@ export async function loadPostgresDump(load: LoadPostgresDumpInput): Promise<voi
     const command = postgresLoadCommand(load.mode, c.env, load);
     assertReadable(load.input, `Loading into ${c.name}`);
     if (load.mode === 'dumpall') {
+      // psql runs meta-commands (`\! sh`): the script guard lets only pg_dumpall's own through.
+      const guard = new PsqlScriptGuard();
       const filter = new DumpallRoleFilter(user);
-      load.input.once('error', (e) => filter.destroy(e));
-      input = load.input.pipe(filter);
+      load.input.once('error', (e) => guard.destroy(e));
+      guard.once('error', (e) => filter.destroy(e));
+      input = load.input.pipe(guard).pipe(filter);
     }
     const what = `Loading PostgreSQL (${load.mode === 'dumpall' ? 'all databases' : load.database}) into ${c.name} on ${engine.name}`;
     await execWithInput(engine, { container: c.id, cmd: command.cmd, env: command.env }, input, { what, signal });
