@@ -1,7 +1,8 @@
 /**
  * `hindsight restore`, `hindsight verify`, `hindsight operations`, over the typed client.
  * Exit codes: 0 ok; 1 usage or internal error; 2 the operation failed (and was rolled back — the
- * message says if the rollback failed too); 3 refused (protected host without --confirm, target
+ * message says if the rollback failed too); 3 refused (a snapshot no trusted writer signed, without
+ * --allow-unsigned; protected host without --confirm, target
  * held by another operation, a plan that cannot run).
  */
 import type { Command } from 'commander';
@@ -20,6 +21,7 @@ export interface RestoreOptions {
   source?: string[];
   dryRun?: boolean;
   confirm?: string;
+  allowUnsigned?: boolean;
   asOf?: string;
   set?: string;
   safetyCopy?: boolean;
@@ -54,7 +56,7 @@ async function hostId(client: Client, name: string): Promise<string> {
 /** Exit code for a failed call: refusals 3, failed operations 2, usage/internal 1. */
 export function exitCodeOf(e: unknown): number {
   if (!RpcError.is(e)) return RESTORE_EXIT.error;
-  if (e.code === 'CONFLICT' || (e.code === 'INVALID_INPUT' && e.detail?.startsWith('refused'))) return RESTORE_EXIT.refused;
+  if (e.code === 'CONFLICT' || e.code === 'UNTRUSTED' || (e.code === 'INVALID_INPUT' && e.detail?.startsWith('refused'))) return RESTORE_EXIT.refused;
   if (e.detail?.startsWith('operation ')) return RESTORE_EXIT.failed;
   if (e.code === 'INVALID_INPUT' || e.code === 'NOT_FOUND') return RESTORE_EXIT.error;
   return RESTORE_EXIT.failed;
@@ -137,6 +139,7 @@ export async function restoreCommand(client: Client, output: Output, snapshot: s
       ...(opts.source?.length ? { sources: opts.source } : {}),
       safetyCopy: opts.safetyCopy !== false,
       ...(opts.confirm ? { confirm: opts.confirm } : {}),
+      ...(opts.allowUnsigned ? { allowUnsigned: true } : {}),
       ...(process.env.HINDSIGHT_AGE_PASSPHRASE ? { decryption: { passphrase: process.env.HINDSIGHT_AGE_PASSPHRASE } } : {}),
     };
     if (opts.dryRun) {
@@ -165,12 +168,13 @@ function failed(output: Output, e: unknown, json: boolean): number {
   return code;
 }
 
-export async function verifyCommand(client: Client, output: Output, snapshotId: string, opts: { repo: string; host: string; json?: boolean }): Promise<number> {
+export async function verifyCommand(client: Client, output: Output, snapshotId: string, opts: { repo: string; host: string; json?: boolean; allowUnsigned?: boolean }): Promise<number> {
   try {
     const { taskId, result } = await client.verify.run({
       repositoryId: await repositoryId(client, opts.repo),
       snapshotId,
       hostId: await hostId(client, opts.host),
+      ...(opts.allowUnsigned ? { allowUnsigned: true } : {}),
       ...(process.env.HINDSIGHT_AGE_PASSPHRASE ? { decryption: { passphrase: process.env.HINDSIGHT_AGE_PASSPHRASE } } : {}),
     });
     const stop = follow(client, output, taskId, !!opts.json);
@@ -241,6 +245,7 @@ export function registerRestoreCommands(program: Command, run: (fn: (client: Cli
     .option('--set <name>', 'with --as-of: the backup set')
     .option('--dry-run', 'print the plan and the equivalent shell commands; change nothing')
     .option('--confirm <host>', "a protected host's name, typed to confirm")
+    .option('--allow-unsigned', 'accept a snapshot no trusted writer signed for its host (older snapshots, copies from elsewhere); written to the audit log')
     .option('--no-safety-copy', 'do not copy what will be overwritten (no rollback possible)')
     .option('--json', 'print JSON')
     .action(async (snapshot: string | undefined, options: RestoreOptions) => run((c) => restoreCommand(c, output, snapshot, options)));
@@ -249,8 +254,9 @@ export function registerRestoreCommands(program: Command, run: (fn: (client: Cli
     .description('restore into throwaway volumes/containers on a host, check against the manifest, remove them, record the result (exit 2 if it fails)')
     .requiredOption('--repo <name>', 'the repository holding the snapshot')
     .requiredOption('--host <name>', 'the host to verify on')
+    .option('--allow-unsigned', 'accept a snapshot no trusted writer signed for its host; written to the audit log')
     .option('--json', 'print JSON')
-    .action(async (snapshot: string, options: { repo: string; host: string; json?: boolean }) => run((c) => verifyCommand(c, output, snapshot, options)));
+    .action(async (snapshot: string, options: { repo: string; host: string; json?: boolean; allowUnsigned?: boolean }) => run((c) => verifyCommand(c, output, snapshot, options)));
   const ops = program
     .command('operations')
     .description('restore and verify operations (journals), interrupted ones first to act on; --audit for the audit log')

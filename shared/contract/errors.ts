@@ -18,6 +18,7 @@ export const ErrorCode = z.enum([
   'DOCKER_ERROR', // the engine answered with an error
   'CORRUPTED', // a stored object does not match its manifest (checksum, truncation, bad frame)
   'UNSAFE_ARCHIVE', // a tar entry that could land outside its volume (absolute, "..", link escape, device)
+  'UNTRUSTED', // a snapshot without a valid signature of a writer trusted for its host (or one that lowers its set's encryption)
   'CANCELLED',
   'TIMEOUT',
   'DISCONNECTED', // client side: the transport closed before the answer arrived

@@ -88,6 +88,8 @@ export const AuditRecord = z.object({
   error: z.string().optional(),
   /** The user's note (e.g. why the safety copy was off). */
   note: z.string().optional(),
+  /** The user accepted a snapshot no trusted writer signed: what was wrong with it ("unsigned: …"). */
+  accepted: z.string().optional(),
   startedAt: z.string(),
   endedAt: z.string(),
 });

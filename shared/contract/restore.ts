@@ -36,6 +36,11 @@ export const RestoreInput = z.object({
   note: z.string().max(500).optional(),
   /** A protected target host needs its name typed here. */
   confirm: z.string().max(253).optional(),
+  /**
+   * Accept a snapshot that no trusted writer signed for its host (written before signing existed,
+   * or copied from elsewhere). The UI asks for a typed confirmation; it is written to the audit log.
+   */
+  allowUnsigned: z.boolean().default(false),
   decryption: DecryptionInput.optional(),
 });
 export type RestoreInput = z.input<typeof RestoreInput>;
@@ -118,6 +123,7 @@ export const VerifyInput = z.object({
   repositoryId: id,
   snapshotId: z.string().min(1).max(200),
   hostId: id,
+  allowUnsigned: z.boolean().default(false),
   decryption: DecryptionInput.optional(),
 });
 export type VerifyInput = z.input<typeof VerifyInput>;

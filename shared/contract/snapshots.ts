@@ -107,6 +107,30 @@ export const ManifestSource = z.object({
 });
 export type ManifestSource = z.infer<typeof ManifestSource>;
 
+/**
+ * The writer's Ed25519 signature over the manifest's canonical bytes (docs/format.md: every member
+ * but `signature`, keys sorted, no whitespace, after the line "hindsight-manifest-v1\n").
+ */
+export const ManifestSignature = z.object({
+  algorithm: z.literal('ed25519'),
+  /** "SHA256:<base64>" of the raw public key: which pinned writer key checks it. */
+  keyId: z.string().max(100),
+  /** Who wrote it, in words ("console@laptop", "agent@production"). Informative: trust goes by keyId. */
+  writer: z.string().max(200),
+  value: z.string().max(200),
+});
+export type ManifestSignature = z.infer<typeof ManifestSignature>;
+
+/** Whether a manifest may be used: signed by a writer this console trusts for the snapshot's host. */
+export const SnapshotTrust = z.object({
+  status: z.enum(['trusted', 'unsigned', 'bad-signature', 'unknown-writer', 'untrusted-for-host']),
+  writer: z.string().optional(),
+  keyId: z.string().optional(),
+  /** In plain words, for the UI and the CLI. */
+  message: z.string(),
+});
+export type SnapshotTrust = z.infer<typeof SnapshotTrust>;
+
 export const Manifest = z.object({
   format: z.literal('hindsight/1'),
   id: z.string(),
@@ -118,5 +142,6 @@ export const Manifest = z.object({
   note: z.string().optional(),
   toolVersion: z.string(),
   sources: z.array(ManifestSource).min(1),
+  signature: ManifestSignature.optional(),
 });
 export type Manifest = z.infer<typeof Manifest>;

@@ -15,6 +15,7 @@ import { createLogger } from '../log.js';
 import type { EncryptionSpec } from '../pipeline/index.js';
 import { createBackend as createRepositoryBackend, type BackendDeps, type RepositoriesStore, type RepositoryBackend } from '../repository/index.js';
 import type { BackupSetsStore } from './backup-sets-store.js';
+import { consoleSigner, readCheckedManifest, requireTrusted, TrustedWriters } from '../signing/index.js';
 import { browseAsOf, browseList, readManifest } from './browse.js';
 import type { OperationsHub } from '../operations/operations-hub.js';
 import { makeSnapshotId } from '../../../shared/snapshot-id.js';
@@ -138,7 +139,7 @@ export function backupHandlers(d: BackupDeps): Handlers {
           note,
           initIfEmpty: builtIn,
         },
-        { signal: ctx.signal, report: (e) => ctx.report(e), now: d.now, toolVersion: `hindsight ${d.toolVersion}`, snapshotId, startedAt },
+        { signal: ctx.signal, report: (e) => ctx.report(e), now: d.now, toolVersion: `hindsight ${d.toolVersion}`, snapshotId, startedAt, signer: await consoleSigner(d.configDir) },
       );
     } finally {
       await backend.close().catch(() => undefined);
@@ -169,6 +170,7 @@ export function backupHandlers(d: BackupDeps): Handlers {
   };
 
   const summaryCache = d.summaryCache ?? new SnapshotSummaryCache();
+  const trusted = new TrustedWriters(d.configDir);
   const fileIndexes = d.fileIndexes ?? new FileIndexCache();
 
   return {
@@ -218,7 +220,10 @@ export function backupHandlers(d: BackupDeps): Handlers {
       },
       files: async ({ repositoryId, snapshotId, source, dir, limit }) => {
         const repo = await findRepository(repositoryId);
-        const index = await use(repo.id, (b) => fileIndexes.get(b, repo.id, snapshotId, source));
+        const index = await use(repo.id, async (b) => {
+          requireTrusted(await readCheckedManifest(b, snapshotId, trusted), 'browse the files of');
+          return fileIndexes.get(b, repo.id, snapshotId, source);
+        });
         return listDirectory(index, dir, limit, `the file index of ${source} in ${snapshotId}`);
       },
       asOf: ({ repositoryId, set, when, timeZone }) =>
@@ -228,6 +233,7 @@ export function backupHandlers(d: BackupDeps): Handlers {
             set,
             timeZone,
             now: d.now,
+            trusted,
             // A saved set of that name says which sources the set should have.
             wantedSources: async (name) => {
               const saved = (await d.sets.list()).find((s) => s.name === name);

@@ -9,6 +9,7 @@ import { RpcError } from '../../../shared/contract/errors.js';
 import { Manifest } from '../../../shared/contract/snapshots.js';
 import { parseSnapshotId } from '../../../shared/snapshot-id.js';
 import { asOf, listSnapshots, manifestKey, readJsonObject, type RepositoryBackend, type SnapshotRef } from '../repository/index.js';
+import { readCheckedManifest, type TrustedWriters } from '../signing/index.js';
 import { pickSources } from './source-picks.js';
 
 export interface DateOptions {
@@ -55,6 +56,11 @@ export interface AsOfQuery extends DateOptions {
   /** The source names a set's definition has (saved sets), to find those its newest snapshot lacks. */
   wantedSources?: (set: string) => Promise<string[]> | string[];
   maxSpreadSeconds?: number;
+  /**
+   * The writers this console trusts: "as of" picks only snapshots they signed for their host
+   * (untrusted ones are skipped, and said so). Without it every snapshot counts (tests of dates).
+   */
+  trusted?: TrustedWriters;
 }
 
 export async function browseAsOf(backend: RepositoryBackend, q: AsOfQuery, signal?: AbortSignal): Promise<AsOfResult> {
@@ -74,26 +80,42 @@ export async function browseAsOf(backend: RepositoryBackend, q: AsOfQuery, signa
   }
   const picks: SetPick[] = [];
   for (const set of sets) {
-    const newest = await asOf(backend, at, { set, signal });
-    if (!newest) {
+    const latest = await asOf(backend, at, { set, signal });
+    if (!latest) {
       warnings.push(`Set ${set} has no snapshot at or before ${at.toISOString()}.`);
       continue;
     }
     const wanted = q.wantedSources ? await q.wantedSources(set) : [];
     // The set's snapshots of the month before, newest first (the newest one always included).
-    const window = await listSnapshots(backend, { set, from: new Date(Math.min(newest.time.getTime(), at.getTime() - AS_OF_LOOKBACK_MS)), to: at, signal });
-    const refs = [newest, ...window.filter((r) => r.id !== newest.id && r.id < newest.id).reverse()];
+    const window = await listSnapshots(backend, { set, from: new Date(Math.min(latest.time.getTime(), at.getTime() - AS_OF_LOOKBACK_MS)), to: at, signal });
+    const refs = [latest, ...window.filter((r) => r.id !== latest.id && r.id < latest.id).reverse()];
     // With the set's definition: read back until every source it names is found. Without one (an
     // ad-hoc set), the set's sources are what its recent snapshots hold: read back until a snapshot
-    // adds no source not seen yet.
+    // adds no source not seen yet. Snapshots no trusted writer signed are skipped.
     const manifests: Manifest[] = [];
     const seen = new Set<string>();
+    let newest: SnapshotRef | undefined;
+    const skipped: string[] = [];
     for (const ref of refs.slice(0, MAX_MANIFESTS_PER_SET)) {
-      const m = await readManifest(backend, ref.id, signal);
+      let m: Manifest;
+      if (q.trusted) {
+        const checked = await readCheckedManifest(backend, ref.id, q.trusted, signal);
+        if (checked.trust.status !== 'trusted') {
+          skipped.push(`${ref.id} (${checked.trust.status})`);
+          continue;
+        }
+        m = checked.manifest;
+      } else m = await readManifest(backend, ref.id, signal);
+      newest ??= ref;
       manifests.push(m);
       const before = seen.size;
       for (const s of m.sources) seen.add(s.name);
       if (wanted.length ? wanted.every((n) => seen.has(n)) : manifests.length > 1 && seen.size === before) break;
+    }
+    if (skipped.length) warnings.push(`Set ${set}: skipped ${skipped.length} snapshot(s) not signed by a writer trusted for their host: ${skipped.join(', ')}.`);
+    if (!newest) {
+      warnings.push(`Set ${set} has no trusted snapshot at or before ${at.toISOString()}.`);
+      continue;
     }
     const p = pickSources(manifests, wanted.length ? wanted : [...seen], q.maxSpreadSeconds);
     picks.push({ set, snapshot: refView(newest), ...p });

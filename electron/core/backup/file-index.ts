@@ -110,14 +110,24 @@ export function listDirectory(index: DirectoryIndex, dir: string, limit: number,
   return { dir: d, entries: entries.slice(0, limit), total: entries.length, truncated: entries.length > limit };
 }
 
-/** Reads and parses one index object, streaming (the object is never held whole). */
+/** Entries of one file index the console holds at most (about 200 bytes each parsed), and the longest line. */
+export const MAX_INDEX_ENTRIES = 2_000_000;
+const MAX_INDEX_LINE = 64 * 1024;
+
+/** Reads and parses one index object, streaming (the object is never held whole), capped. */
 export async function readFileIndex(backend: RepositoryBackend, key: string, signal?: AbortSignal): Promise<{ index: DirectoryIndex; count: number }> {
   const lines: IndexLine[] = [];
   let rest = '';
   const take = (text: string) => {
     const parts = (rest + text).split('\n');
     rest = parts.pop() ?? '';
-    for (const p of parts) if (p) lines.push(JSON.parse(p) as IndexLine);
+    // A hostile or corrupt index must not make the console buffer without bound.
+    if (rest.length > MAX_INDEX_LINE) throw new RpcError('CORRUPTED', `${key} has a line longer than ${MAX_INDEX_LINE} characters: it is not a file index Hindsight wrote.`);
+    for (const p of parts) {
+      if (!p) continue;
+      if (lines.length >= MAX_INDEX_ENTRIES) throw new RpcError('INVALID_INPUT', `${key} lists more than ${MAX_INDEX_ENTRIES.toLocaleString('en')} entries: too many to browse here (read it by hand: zstd -dc ${key} | jq -r .path).`);
+      lines.push(JSON.parse(p) as IndexLine);
+    }
   };
   const body = await backend.getObject(key, signal ? { signal } : {});
   const decoder = new TextDecoder();

@@ -27,6 +27,7 @@ import { makeSnapshotId } from '../../../shared/snapshot-id.js';
 import { dial } from '../docker/dial.js';
 import type { Engine } from '../docker/engine.js';
 import { createLogger } from '../log.js';
+import { signManifest, type ManifestSigner } from '../signing/index.js';
 import { runPipeline, storedSuffix, TarGuard, type CompressionSpec, type EncryptionSpec, type PipelineProgress } from '../pipeline/index.js';
 import {
   acquireLock,
@@ -93,6 +94,8 @@ export interface RunBackupOptions {
   startedAt?: Date;
   /** Every pipeline progress report of each source; tests use it to cut or cancel mid-stream. */
   onSourceProgress?: (source: string, progress: PipelineProgress) => void;
+  /** The writer's key: the manifest is signed with it (signing/). Without one it is written unsigned. */
+  signer?: ManifestSigner;
 }
 
 export interface BackupOutcome {
@@ -188,7 +191,7 @@ export async function runBackup(target: BackupTarget, opts: RunBackupOptions = {
       await confirm(backend, s.objectKey, s.storedBytes, signal);
       if (s.indexKey) await confirm(backend, s.indexKey, indexSizes.get(s.indexKey), signal);
     }
-    const manifest: Manifest = {
+    const unsigned: Manifest = {
       format: 'hindsight/1',
       id,
       set: target.set,
@@ -200,6 +203,8 @@ export async function runBackup(target: BackupTarget, opts: RunBackupOptions = {
       toolVersion: opts.toolVersion ?? 'hindsight',
       sources,
     };
+    const manifest = opts.signer ? signManifest(unsigned, opts.signer) : unsigned;
+    if (!opts.signer) logLine('warn', `Snapshot ${id} is written unsigned (no writer key): consoles will refuse it unless accepted by hand.`);
     const key = manifestKey(id);
     if (signal.aborted) throw signal.reason;
     await writeJsonObject(backend, key, manifest, { signal });

@@ -25,4 +25,4 @@ export {
   manifestKey,
   prefixesForRange,
 } from './format/layout.js';
-export { readJsonObject, readSmallObject, writeJsonObject } from './format/json-objects.js';
+export { parseJsonObject, readJsonObject, readSmallObject, writeJsonObject } from './format/json-objects.js';

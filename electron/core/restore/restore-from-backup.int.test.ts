@@ -47,7 +47,7 @@ describe('a runBackup snapshot', () => {
       encryption: { kind: 'none', spec: { kind: 'none' } },
       stopContainers: false,
       tags: [],
-    });
+    }, { signer: t.signer });
     const r = await runRestore(t.deps, { repositoryId: t.repositoryId, snapshotId: manifest.id, targetHostId: t.ids.uat, map: { files: newVolume, db: pg }, safetyCopy: true });
     expect(r.state).toBe('succeeded');
     expect(r.verification.map((v) => [v.source, v.ok])).toEqual([

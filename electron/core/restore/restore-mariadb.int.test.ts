@@ -52,7 +52,7 @@ beforeAll(async () => {
     encryption: { kind: 'none', spec: { kind: 'none' } },
     stopContainers: false,
     tags: [],
-  }));
+  }, { signer: t.signer }));
 }, 120_000);
 
 afterAll(async () => {

@@ -10,14 +10,16 @@ import fsp from 'node:fs/promises';
 import path from 'node:path';
 import { RpcError } from '../../../shared/contract/errors.js';
 import type { OperationState, RestorePlan, RestoreResult, SourceCheck } from '../../../shared/contract/restore.js';
-import { Manifest, type ManifestSource } from '../../../shared/contract/snapshots.js';
+import type { Manifest, ManifestSource, SnapshotTrust } from '../../../shared/contract/snapshots.js';
 import type { TaskContext } from '../../../shared/contract/types.js';
 import type { Engine } from '../docker/engine.js';
 import { createLogger } from '../log.js';
-import { manifestKey, readJsonObject, type RepositoryBackend } from '../repository/index.js';
+import type { RepositoryBackend } from '../repository/index.js';
 import type { OperationsHub } from '../operations/operations-hub.js';
 import { restartUsers, stopUsers, volumeUsers } from '../sources/index.js';
 import { formerState } from '../sources/volume-users.js';
+import { BackupSetsStore } from '../backup/backup-sets-store.js';
+import { readCheckedManifest, requireTrusted, TrustedWriters, type CheckedManifest } from '../signing/index.js';
 import { appendAudit, osUser } from './audit.js';
 import { encryptionFor, journalTargetOf, putBack, removeCreated, restoreOne, safetyCopyOf, targetInventory, type RestoreOneResult } from './data-moves.js';
 import { isDatabaseKind, rowCountChecks } from './db-state.js';
@@ -64,6 +66,8 @@ type ParsedInput = {
   sources?: string[] | undefined;
   safetyCopy: boolean;
   confirm?: string | undefined;
+  /** Accept a snapshot no trusted writer signed (audited). */
+  allowUnsigned?: boolean | undefined;
   /** The user's note (why the safety copy is off): into the log and the audit record. */
   note?: string | undefined;
   decryption?: { passphrase?: string | undefined; identities?: string[] | undefined } | undefined;
@@ -73,22 +77,34 @@ export function newOperationId(kind: 'restore' | 'verify', now = new Date()): st
   return `${now.toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z')}-${kind}-${randomBytes(3).toString('hex')}`;
 }
 
-export async function loadManifest(backend: RepositoryBackend, snapshotId: string, signal?: AbortSignal): Promise<Manifest> {
-  let key: string;
-  try {
-    key = manifestKey(snapshotId);
-  } catch {
-    throw new RpcError('INVALID_INPUT', `"${snapshotId}" is not a snapshot id (like 20261121T221530Z-<set>-<4 hex>).`);
+/**
+ * The manifest a restore or verify may use: signed by a writer trusted for its source host (or
+ * accepted by the user with allowUnsigned), and not lowering what its saved set requires (a set
+ * marked encrypted never takes an unencrypted snapshot). Refused with UNTRUSTED before anything on
+ * the target is touched.
+ */
+export async function loadManifest(deps: Pick<RestoreDeps, 'configDir'>, backend: RepositoryBackend, input: { snapshotId: string; allowUnsigned?: boolean | undefined }, what: string, signal?: AbortSignal): Promise<CheckedManifest> {
+  const checked = await readCheckedManifest(backend, input.snapshotId, new TrustedWriters(deps.configDir), signal);
+  requireTrusted(checked, what, { allowUnsigned: input.allowUnsigned });
+  const set = (await new BackupSetsStore(deps.configDir).list()).find((s) => s.name === checked.manifest.set);
+  const plain = checked.manifest.sources.filter((s) => s.encryption === 'none').map((s) => s.name);
+  if (set && set.encryption !== 'none' && plain.length) {
+    throw new RpcError(
+      'UNTRUSTED',
+      `Refused to ${what} ${checked.manifest.id}: set ${set.name} is encrypted (${set.encryption}), but this snapshot says ${plain.join(', ')} ${plain.length > 1 ? 'are' : 'is'} not — a snapshot cannot lower what its set requires. Nothing was touched.`,
+      'encryption-lowered',
+    );
   }
-  return readJsonObject(backend, key, Manifest, signal ? { signal } : {});
+  return checked;
 }
 
-export async function buildPlan(deps: RestoreDeps, input: ParsedInput, signal?: AbortSignal): Promise<{ plan: RestorePlan; manifest: Manifest; inventory: TargetInventory }> {
+export async function buildPlan(deps: RestoreDeps, input: ParsedInput, signal?: AbortSignal): Promise<{ plan: RestorePlan; manifest: Manifest; inventory: TargetInventory; trust: SnapshotTrust }> {
   const host = await deps.host(input.targetHostId);
   const backend = await deps.openRepository(input.repositoryId, signal);
   let manifest: Manifest;
+  let trust: SnapshotTrust;
   try {
-    manifest = await loadManifest(backend, input.snapshotId, signal);
+    ({ manifest, trust } = await loadManifest(deps, backend, input, 'restore', signal));
   } finally {
     await backend.close();
   }
@@ -104,7 +120,7 @@ export async function buildPlan(deps: RestoreDeps, input: ParsedInput, signal?: 
     confirm: input.confirm,
     inventory,
   });
-  return { plan, manifest, inventory };
+  return { plan, manifest, inventory, trust };
 }
 
 function say(ctx: TaskContext | undefined, message: string, level: 'info' | 'warn' | 'error' = 'info'): void {
@@ -172,7 +188,7 @@ export async function runRestore(deps: RestoreDeps, input: ParsedInput, taskCtx?
       'refused: protected host',
     );
   }
-  const { plan, manifest, inventory } = await buildPlan(deps, input, signal);
+  const { plan, manifest, inventory, trust } = await buildPlan(deps, input, signal);
   if (plan.blockers.length) throw new RpcError('INVALID_INPUT', `Refused: ${plan.blockers.join(' ')}`, 'refused: plan blockers');
   // An encrypted source without its key fails here, before anything is stopped or copied.
   for (const t of plan.targets) encryptionFor(manifest.sources.find((s) => s.name === t.source)!, input.decryption);
@@ -376,6 +392,7 @@ export async function runRestore(deps: RestoreDeps, input: ParsedInput, taskCtx?
       result: journal.state,
       ...(journal.error ? { error: journal.error } : {}),
       ...(input.note?.trim() ? { note: input.note.trim() } : {}),
+      ...(trust.status !== 'trusted' ? { accepted: `${trust.status}: ${trust.message}` } : {}),
       startedAt,
       endedAt: journal.endedAt ?? new Date().toISOString(),
     }).catch((e) => log.warn('could not append to the audit log', e));

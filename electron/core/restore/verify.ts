@@ -82,14 +82,14 @@ async function startThrowaway(engine: Engine, kind: keyof typeof THROWAWAY, name
 
 export async function runVerify(
   deps: RestoreDeps,
-  input: { repositoryId: string; snapshotId: string; hostId: string; decryption?: { passphrase?: string | undefined; identities?: string[] | undefined } | undefined },
+  input: { repositoryId: string; snapshotId: string; hostId: string; allowUnsigned?: boolean | undefined; decryption?: { passphrase?: string | undefined; identities?: string[] | undefined } | undefined },
   ctx?: TaskContext,
 ): Promise<VerifyResult> {
   const signal = ctx?.signal;
   const host = await deps.host(input.hostId);
   const backend = await deps.openRepository(input.repositoryId, signal);
   try {
-    const manifest = await loadManifest(backend, input.snapshotId, signal);
+    const { manifest } = await loadManifest(deps, backend, input, 'verify', signal);
     const engine = await deps.engineFor(host.id);
     await engine.connect();
     const opId = newOperationId('verify');
@@ -121,7 +121,7 @@ export async function runVerify(
       try {
         const result = await runRestore(
           deps,
-          { repositoryId: input.repositoryId, snapshotId: input.snapshotId, targetHostId: host.id, map, sources, safetyCopy: false, confirm: host.name, decryption: input.decryption },
+          { repositoryId: input.repositoryId, snapshotId: input.snapshotId, targetHostId: host.id, map, sources, safetyCopy: false, confirm: host.name, allowUnsigned: input.allowUnsigned, decryption: input.decryption },
           ctx,
           { kind: 'verify', opId },
         );

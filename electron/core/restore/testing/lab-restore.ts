@@ -15,7 +15,9 @@ import { LocalBackend, RepositoriesStore, initRepository } from '../../repositor
 import { KnownHostsStore } from '../../ssh/known-hosts-store.js';
 import { PendingHostKeys } from '../../ssh/pending-host-keys.js';
 import { readLab, sshConnectionOf, tempConfigDir, type LabFacts } from '../../testing/lab.js';
+import { consoleSigner, type ManifestSigner } from '../../signing/index.js';
 import { restoreDeps } from '../handlers.js';
+import { useFixtureSigner } from './snapshot-fixture.js';
 import type { RestoreDeps } from '../runner.js';
 
 export interface LabRestore {
@@ -24,6 +26,8 @@ export interface LabRestore {
   repoDir: string;
   repositoryId: string;
   backend: LocalBackend;
+  /** This test console's writer key: the fixture snapshots and runBackup calls sign with it. */
+  signer: ManifestSigner;
   hosts: HostsRepository;
   repositories: RepositoriesStore;
   ids: { production: string; uat: string };
@@ -52,6 +56,8 @@ export async function labRestore(): Promise<LabRestore> {
   const backend = new LocalBackend(repoDir);
   await initRepository(backend);
   const repo = await repositories.add({ name: 'testrepo', kind: 'local', path: repoDir });
+  const signer = await consoleSigner(cfg.dir);
+  useFixtureSigner(signer);
   const make = () => restoreDeps({ configDir: cfg.dir, hosts, engines, repositories, backendDeps: { configDir: cfg.dir, ssh } });
   return {
     lab,
@@ -59,6 +65,7 @@ export async function labRestore(): Promise<LabRestore> {
     repoDir,
     repositoryId: repo.id,
     backend,
+    signer,
     hosts,
     repositories,
     ids: { production, uat },

@@ -11,6 +11,7 @@ import { makeSnapshotId } from '../../../../shared/snapshot-id.js';
 import type { Engine } from '../../docker/engine.js';
 import { TarGuard, runPipeline, storedSuffix, type EncryptionSpec } from '../../pipeline/index.js';
 import { dataKey, manifestKey, writeJsonObject, type RepositoryBackend } from '../../repository/index.js';
+import { signManifest, type ManifestSigner } from '../../signing/index.js';
 import { openPostgresDump, openVolumeTar, postgresDatabases, postgresMajorVersion, postgresRowCounts } from '../../sources/index.js';
 
 export interface FixtureSource {
@@ -29,7 +30,11 @@ export async function writeSnapshot(
   sourceHost: { id: string; name: string },
   sources: FixtureSource[],
   /** Encrypt with age (scrypt passphrase; a low work factor keeps tests fast). */
-  opts: { passphrase?: string; /** The snapshot's time (its id and startedAt), for as-of tests. */ now?: Date } = {},
+  opts: {
+    passphrase?: string;
+    /** The snapshot's time (its id and startedAt), for as-of tests. */ now?: Date;
+    /** Who signs it: default the fixture signer (useFixtureSigner); null = unsigned. */ signer?: ManifestSigner | null;
+  } = {},
 ): Promise<Manifest> {
   const encryption: EncryptionSpec = opts.passphrase ? { kind: 'passphrase', passphrase: opts.passphrase, workFactor: 10 } : { kind: 'none' };
   const started = opts.now ?? new Date();
@@ -79,8 +84,16 @@ export async function writeSnapshot(
     toolVersion: 'restore-test-fixture',
     sources: out,
   };
-  await writeJsonObject(backend, manifestKey(id), manifest);
-  return manifest;
+  const signer = opts.signer === undefined ? fixtureSigner : opts.signer ?? undefined;
+  const written = signer ? signManifest(manifest, signer) : manifest;
+  await writeJsonObject(backend, manifestKey(id), written);
+  return written;
+}
+
+/** The key fixture snapshots are signed with unless a test says otherwise (labRestore sets its console's). */
+let fixtureSigner: ManifestSigner | undefined;
+export function useFixtureSigner(signer: ManifestSigner | undefined): void {
+  fixtureSigner = signer;
 }
 
 export function volumeFixture(engine: Engine, host: { id: string; name: string }, volume: string, name = 'files'): FixtureSource {
