@@ -10,6 +10,7 @@ import './styles/operations.css';
 import './styles/backups.css';
 import './styles/snapshots.css';
 import './styles/restore.css';
+import './styles/trust.css';
 
 installTheme();
 createRoot(document.getElementById('root')!).render(

@@ -48,6 +48,7 @@ export function RestoreWizard({ repositoryId, snapshotId, asOf }: { repositoryId
   const ctx: StepContext = {
     choices: state.choices,
     manifest: state.manifest.status === 'ready' ? state.manifest.value : null,
+    trust: state.trust.status === 'ready' && state.trust.key === state.choices.snapshotId ? state.trust.value : null,
     host: hosts.find((h) => h.id === state.choices.targetHostId) ?? null,
     preflight: state.preflight.status === 'ready' ? { key: state.preflight.key, checks: state.preflight.value.checks } : null,
     plan: state.plan.status === 'ready' ? { key: state.plan.key, plan: state.plan.value } : null,

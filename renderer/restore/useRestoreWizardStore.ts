@@ -5,7 +5,7 @@
  * shown for changed choices.
  */
 import { create } from 'zustand';
-import type { AsOfResult, Manifest, PreflightCheck, Repository, RestorePlan, RestoreResult, SnapshotSummary } from '../../shared/contract/index.js';
+import type { AsOfResult, Manifest, PreflightCheck, Repository, RestorePlan, RestoreResult, SnapshotSummary, SnapshotTrust } from '../../shared/contract/index.js';
 import { requireClient } from '../app/useConnectionStore';
 import { toErrorInfo, type ErrorInfo } from '../app/errors';
 import { useHostsStore } from '../hosts/useHostsStore';
@@ -34,6 +34,8 @@ interface WizardStore {
   repositories: Loadable<Repository[]>;
   recent: Loadable<SnapshotSummary[]>;
   manifest: Loadable<Manifest>;
+  /** Who signed the selected snapshot, and whether this console trusts that writer for its host. */
+  trust: Loadable<SnapshotTrust>;
   asOf: Loadable<AsOfResult>;
   preflight: Loadable<{ checks: PreflightCheck[]; ok: boolean }>;
   plan: Loadable<RestorePlan>;
@@ -88,6 +90,7 @@ export const useRestoreWizardStore = create<WizardStore>((set, get) => {
     repositories: idle,
     recent: idle,
     manifest: idle,
+    trust: idle,
     asOf: idle,
     preflight: idle,
     plan: idle,
@@ -152,8 +155,14 @@ export const useRestoreWizardStore = create<WizardStore>((set, get) => {
 
     async selectSnapshot(snapshotId) {
       const repositoryId = choices().repositoryId;
-      get().set({ snapshotId });
-      set({ manifest: { status: 'loading', key: snapshotId } });
+      get().set({ snapshotId, acceptUnsigned: '' });
+      set({ manifest: { status: 'loading', key: snapshotId }, trust: { status: 'loading', key: snapshotId } });
+      requireClient()
+        .snapshots.trust({ repositoryId, id: snapshotId })
+        .then(
+          (value) => choices().snapshotId === snapshotId && set({ trust: { status: 'ready', key: snapshotId, value } }),
+          (e: unknown) => choices().snapshotId === snapshotId && set({ trust: { status: 'error', key: snapshotId, error: toErrorInfo(e) } }),
+        );
       try {
         const manifest = await requireClient().snapshots.get({ repositoryId, id: snapshotId });
         if (choices().snapshotId !== snapshotId) return;

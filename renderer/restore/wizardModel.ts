@@ -2,7 +2,7 @@
  * The restore wizard's pure model: the steps, what the user chose, the RestoreInput it makes and
  * whether a step may be left forward. No React, no backend: unit-tested on its own.
  */
-import type { Host, Manifest, PreflightCheck, RestoreInput, RestorePlan } from '../../shared/contract/index.js';
+import type { Host, Manifest, PreflightCheck, RestoreInput, RestorePlan, SnapshotTrust } from '../../shared/contract/index.js';
 
 export const STEPS = [
   { id: 'what', label: 'What', title: 'What to restore' },
@@ -37,7 +37,13 @@ export interface Choices {
   confirmText: string;
   /** Encrypted snapshots only; never kept beyond this page. */
   passphrase: string;
+  /** A snapshot no trusted writer signed: the word ACCEPT_UNSIGNED, typed to restore it anyway. */
+  acceptUnsigned: string;
 }
+
+/** What the user types to restore a snapshot that no writer they trust signed (audited). */
+export const ACCEPT_UNSIGNED = 'accept';
+export const acceptsUnsigned = (c: Choices) => c.acceptUnsigned.trim().toLowerCase() === ACCEPT_UNSIGNED;
 
 export const EMPTY_CHOICES: Choices = {
   repositoryId: '',
@@ -51,6 +57,7 @@ export const EMPTY_CHOICES: Choices = {
   safetyReason: '',
   confirmText: '',
   passphrase: '',
+  acceptUnsigned: '',
 };
 
 export const isEncrypted = (m: Manifest | null | undefined) => !!m?.sources.some((s) => s.encryption !== 'none');
@@ -72,14 +79,15 @@ export function toRestoreInput(c: Choices, manifest: Manifest | null): RestoreIn
     // Why the safety copy is off goes into the operation's log and the audit record.
     ...(!c.safetyCopy && c.safetyReason.trim() ? { note: c.safetyReason.trim() } : {}),
     ...(c.confirmText ? { confirm: c.confirmText } : {}),
+    ...(acceptsUnsigned(c) ? { allowUnsigned: true } : {}),
     ...(isEncrypted(manifest) && c.passphrase ? { decryption: { passphrase: c.passphrase } } : {}),
   };
 }
 
 /** A stable key of what a plan/preflight was computed for (the confirm text does not change either). */
 export function inputKey(c: Choices): string {
-  const { confirmText: _c, passphrase: _p, safetyReason: _r, asOfText: _a, mode: _m, ...rest } = c;
-  return JSON.stringify({ ...rest, sources: [...rest.sources].sort(), map: Object.fromEntries(c.sources.map((s) => [s, c.map[s] ?? s])) });
+  const { confirmText: _c, passphrase: _p, safetyReason: _r, asOfText: _a, mode: _m, acceptUnsigned: _u, ...rest } = c;
+  return JSON.stringify({ ...rest, allowUnsigned: acceptsUnsigned(c), sources: [...rest.sources].sort(), map: Object.fromEntries(c.sources.map((s) => [s, c.map[s] ?? s])) });
 }
 
 /** Default target per source: the same name as in the snapshot. */
@@ -95,6 +103,8 @@ export const targetKindOf = (kind: string): 'volume' | 'container' => (kind === 
 export interface StepContext {
   choices: Choices;
   manifest: Manifest | null;
+  /** Who signed the snapshot, once known. */
+  trust?: SnapshotTrust | null;
   host: Host | null;
   preflight: { key: string; checks: PreflightCheck[] } | null;
   plan: { key: string; plan: RestorePlan } | null;
@@ -110,6 +120,7 @@ export function blockedReason(step: StepId, ctx: StepContext): string | null {
       if (!c.snapshotId || !manifest || manifest.id !== c.snapshotId) return c.mode === 'asOf' ? 'Type a date and pick the snapshot it finds.' : 'Pick a snapshot.';
       if (c.sources.length === 0) return 'Tick at least one source.';
       if (isEncrypted(manifest) && !c.passphrase) return 'This snapshot is encrypted: enter its passphrase.';
+      if (ctx.trust && ctx.trust.status !== 'trusted' && !acceptsUnsigned(c)) return `No writer you trust signed this snapshot: type ${ACCEPT_UNSIGNED} to restore it anyway.`;
       return null;
     case 'where':
       if (!c.targetHostId || !ctx.host) return 'Choose the host to restore onto.';

@@ -5,7 +5,7 @@
  */
 import { z } from 'zod';
 import { event, invoke, task } from './define.js';
-import { BackupSet, BackupSetInput, Compression, EncryptionKind, Manifest, SourceKind, SourceSpec } from './snapshots.js';
+import { BackupSet, BackupSetInput, Compression, EncryptionKind, Manifest, SnapshotTrust, SourceKind, SourceSpec } from './snapshots.js';
 
 export * from './snapshots.js';
 
@@ -200,6 +200,8 @@ export const snapshotsContract = {
   /** Snapshots taken in [from, to] (default: all), oldest first — only the day prefixes needed are listed. */
   list: invoke(SnapshotsListInput, z.array(SnapshotRefView)),
   get: invoke(z.object({ repositoryId: id, id: z.string().min(1).max(200) }), Manifest),
+  /** Who signed the snapshot, and whether this console trusts that writer for its host (signing/). */
+  trust: invoke(z.object({ repositoryId: id, id: z.string().min(1).max(200) }), SnapshotTrust),
   /** The newest snapshot at or before `when`, per backup set and per source. */
   asOf: invoke(
     z.object({ repositoryId: id, set: setName.optional(), when, timeZone: z.string().max(64).optional() }),

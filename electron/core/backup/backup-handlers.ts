@@ -214,6 +214,7 @@ export function backupHandlers(d: BackupDeps): Handlers {
     snapshots: {
       list: ({ repositoryId, set, from, to, timeZone }) => use(repositoryId, (b) => browseList(b, { set, from, to, timeZone, now: d.now })),
       get: ({ repositoryId, id }) => use(repositoryId, (b) => readManifest(b, id)),
+      trust: ({ repositoryId, id }) => use(repositoryId, async (b) => (await readCheckedManifest(b, id, trusted)).trust),
       summaries: async ({ repositoryId, set, from, to, timeZone, limit }) => {
         const repo = await findRepository(repositoryId);
         return use(repo.id, (b) => snapshotSummaries(b, repo.id, { set, from, to, timeZone, limit, now: d.now }, summaryCache));

@@ -1,11 +1,11 @@
-import { CalendarSearch, Database, HardDrive, Search } from 'lucide-react';
+import { CalendarSearch, Database, HardDrive, Search, ShieldAlert, ShieldCheck } from 'lucide-react';
 import type { Manifest, SnapshotSummary } from '../../../shared/contract/index.js';
 import { Badge, Checkbox, EmptyState, ErrorBanner, Segmented, SelectField, Spinner, TextField } from '../../components';
 import { errorDetail } from '../../app/errors';
 import { formatBytes } from '../../app/format';
 import { formatBackupDate } from '../summary';
 import { useRestoreWizardStore } from '../useRestoreWizardStore';
-import { isEncrypted } from '../wizardModel';
+import { ACCEPT_UNSIGNED, isEncrypted } from '../wizardModel';
 import { AsOfPicks } from './AsOfPicks';
 
 export const KindIcon = ({ kind }: { kind: string }) => (kind === 'volume' || kind === 'directory' ? <HardDrive size={14} aria-hidden /> : <Database size={14} aria-hidden />);
@@ -90,6 +90,33 @@ function RecentList({ items, loading, error, selected, onPick }: { items: Snapsh
   );
 }
 
+/** Who signed the snapshot. Untrusted: why, and the typed word that accepts it (audited). */
+function TrustNotice() {
+  const { choices, trust, set } = useRestoreWizardStore();
+  if (trust.status !== 'ready' || trust.key !== choices.snapshotId) return null;
+  const t = trust.value;
+  if (t.status === 'trusted') {
+    return (
+      <p className="trust-line" data-testid="snapshot-trust">
+        <ShieldCheck size={14} aria-hidden /> {t.message}
+      </p>
+    );
+  }
+  return (
+    <div className="trust-warning" role="alert" data-testid="snapshot-trust">
+      <p className="trust-warning-title">
+        <ShieldAlert size={16} aria-hidden /> No writer you trust signed this snapshot
+      </p>
+      <p>{t.message}</p>
+      <p className="muted">
+        Anyone who can write to the repository could have put it there. Restore it only if you know where it came from — a snapshot written before signing existed, or one copied here by
+        hand. Your choice is written to the audit log.
+      </p>
+      <TextField label={`Type ${ACCEPT_UNSIGNED} to restore it anyway`} value={choices.acceptUnsigned} onValueChange={(acceptUnsigned) => set({ acceptUnsigned })} autoComplete="off" />
+    </div>
+  );
+}
+
 function SourcePicker({ manifest }: { manifest: Manifest }) {
   const { choices, toggleSource, set } = useRestoreWizardStore();
   return (
@@ -117,6 +144,7 @@ function SourcePicker({ manifest }: { manifest: Manifest }) {
       {isEncrypted(manifest) && (
         <TextField label="Passphrase" type="password" value={choices.passphrase} onValueChange={(passphrase) => set({ passphrase })} hint="This snapshot is encrypted. The passphrase is used for this restore only and not kept." />
       )}
+      <TrustNotice />
     </fieldset>
   );
 }
