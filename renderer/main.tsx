@@ -11,6 +11,7 @@ import './styles/backups.css';
 import './styles/snapshots.css';
 import './styles/restore.css';
 import './styles/trust.css';
+import './styles/repositories.css';
 
 installTheme();
 createRoot(document.getElementById('root')!).render(

@@ -4,8 +4,9 @@
  * config copy has to be made here: copy .lab/config to a new temp dir (each run starts from the
  * lab's state, and the tests' changes never leak into .lab), then run the web host on it.
  *
- * uat's host key is removed from the copy's known_hosts: the add-host spec must see it as unknown
- * and go through the fingerprint confirmation, as a user adding a new machine would.
+ * uat's and the annex's host keys are removed from the copy's known_hosts: the add-host and
+ * repositories specs must see them as unknown and go through the fingerprint confirmation, as a
+ * user adding a new machine or backup server would.
  */
 import { spawn, spawnSync } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -35,10 +36,11 @@ if (existsSync(marker)) {
 const configDir = mkdtempSync(path.join(tmpdir(), 'hindsight-e2e-'));
 cpSync(lab.configDir ?? path.join(repo, '.lab/config'), configDir, { recursive: true });
 
-const uat = lab.machines?.uat;
+// The annex's key too: the repositories spec adds an SFTP repository on it and must be shown its key.
+const unknown = [lab.machines?.uat, lab.annex].filter(Boolean);
 const knownHosts = path.join(configDir, 'known_hosts');
-if (uat && existsSync(knownHosts)) {
-  const patterns = [`[${uat.address}]:${uat.port}`, uat.address];
+if (unknown.length && existsSync(knownHosts)) {
+  const patterns = unknown.flatMap((m) => [`[${m.address}]:${m.port}`, m.address]);
   const kept = readFileSync(knownHosts, 'utf8')
     .split('\n')
     .filter((line) => !patterns.includes(line.split(' ')[0] ?? ''));

@@ -58,6 +58,7 @@ function failure(e: unknown, fallback: RepositoryCheckStep): Failure {
     code: e.code,
     message: e.message,
     ...(StepError.isStep(e) && e.hostKey ? { hostKey: e.hostKey } : {}),
+    ...(e.code === 'NOT_FOUND' && (e.detail === 'empty' || e.detail === 'not-empty') ? { empty: e.detail === 'empty' } : {}),
   };
 }
 
@@ -79,6 +80,13 @@ export function repositoriesHandlers(d: RepositoriesDeps): BackendHandlers['repo
     add: async (input) => {
       const repo = await d.store.add(input);
       log.info(`added repository ${repo.name} (${repo.kind})`);
+      d.emit('repositories.onChanged', { repositoryId: repo.id });
+      return repo;
+    },
+
+    update: async ({ id, repository }) => {
+      const repo = await d.store.update(id, repository);
+      log.info(`updated repository ${repo.name} (${repo.kind})`);
       d.emit('repositories.onChanged', { repositoryId: repo.id });
       return repo;
     },

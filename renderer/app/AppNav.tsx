@@ -1,4 +1,4 @@
-import { Activity, Clock, RotateCcw, Server } from 'lucide-react';
+import { Activity, Archive, Clock, RotateCcw, Server } from 'lucide-react';
 import type { ReactNode } from 'react';
 import { cx } from '../components';
 import { useRouteStore, type PageName, type Route } from './useRouteStore';
@@ -16,6 +16,7 @@ const items: NavItem[] = [
   { label: 'Snapshots', icon: <Clock size={15} />, to: { page: 'snapshots' }, pages: ['snapshots', 'snapshot'] },
   { label: 'Restore', icon: <RotateCcw size={15} />, to: { page: 'restore' }, pages: ['restore'] },
   { label: 'Operations', icon: <Activity size={15} />, to: { page: 'operations' }, pages: ['operations', 'operation'] },
+  { label: 'Repositories', icon: <Archive size={15} />, to: { page: 'repositories' }, pages: ['repositories'] },
 ];
 
 /** The sidebar's main sections; hosts are listed below it. `badge` shows e.g. running operations. */

@@ -2,6 +2,7 @@ import { HostsOverview } from '../hosts/HostsOverview';
 import { HostPage } from '../inventory/HostPage';
 import { OperationPage } from '../operations/OperationPage';
 import { OperationsPage } from '../operations/OperationsPage';
+import { RepositoriesPage } from '../repositories/RepositoriesPage';
 import { RestoreWizard } from '../restore/RestoreWizard';
 import { SnapshotPage } from '../snapshots/SnapshotPage';
 import { SnapshotsPage } from '../snapshots/SnapshotsPage';
@@ -22,6 +23,8 @@ export function Page({ route }: { route: Route }) {
       return <OperationsPage />;
     case 'operation':
       return <OperationPage key={route.id} id={route.id} />;
+    case 'repositories':
+      return <RepositoriesPage />;
     default:
       return <HostsOverview />;
   }

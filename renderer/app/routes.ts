@@ -9,6 +9,7 @@
  *   #/restore[?repo=&snapshot=&asOf=]    the restore wizard, optionally prefilled
  *   #/operations                         running and past operations, audit trail
  *   #/operations/<id>                    one operation (steps, progress, log, result)
+ *   #/repositories                       where snapshots are kept: add, test, initialise, edit, remove
  */
 export type Route =
   | { page: 'overview' }
@@ -17,7 +18,8 @@ export type Route =
   | { page: 'snapshot'; repositoryId: string; snapshotId: string }
   | { page: 'restore'; repositoryId?: string; snapshotId?: string; asOf?: string }
   | { page: 'operations' }
-  | { page: 'operation'; id: string };
+  | { page: 'operation'; id: string }
+  | { page: 'repositories' };
 
 export type PageName = Route['page'];
 
@@ -47,6 +49,8 @@ export function parseRoute(hash: string): Route {
       return { page: 'restore', ...opt('repositoryId', q.get('repo')), ...opt('snapshotId', q.get('snapshot')), ...opt('asOf', q.get('asOf')) };
     case 'operations':
       return parts[1] ? { page: 'operation', id: dec(parts[1]) } : { page: 'operations' };
+    case 'repositories':
+      return { page: 'repositories' };
     default:
       return { page: 'overview' };
   }
@@ -72,6 +76,8 @@ export function formatRoute(route: Route): string {
       return '#/operations';
     case 'operation':
       return `#/operations/${enc(route.id)}`;
+    case 'repositories':
+      return '#/repositories';
     default:
       return '#/';
   }

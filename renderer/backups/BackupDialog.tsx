@@ -1,5 +1,6 @@
 import { useEffect, useMemo, useState } from 'react';
 import { DatabaseBackup, PackageOpen } from 'lucide-react';
+import { ManageRepositoriesLink } from '../repositories/ManageRepositoriesLink';
 import type { BackupResult, Compression, DiscoveredSource, RepositoryConfig } from '../../shared/contract/index.js';
 import { Button, Checkbox, Dialog, EmptyState, ErrorBanner, Segmented, SelectField, Spinner } from '../components';
 import { errorDetail, toErrorInfo, type ErrorInfo } from '../app/errors';
@@ -155,7 +156,7 @@ function BackupDialog({ target, onClose }: { target: BackupTarget; onClose: () =
                 value={repositoryId}
                 onValueChange={setRepositoryId}
                 options={(repos ?? []).map((r) => ({ value: r.id, label: `${r.name} (${r.kind})` }))}
-                hint={repos?.length ? undefined : 'No repository configured yet.'}
+                hint={<ManageRepositoriesLink onNavigate={onClose}>{repos?.length ? 'Manage repositories' : 'No repository yet: add one'}</ManageRepositoriesLink>}
               />
               <div className="field">
                 <span className="field-label">Compression</span>

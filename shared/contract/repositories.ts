@@ -105,6 +105,8 @@ export const RepositoryInput = z.discriminatedUnion('kind', [
   z.object({
     name: repoName,
     ...s3Fields,
+    /** Blank or absent: AWS_REGION / AWS_DEFAULT_REGION of the backend, else the profile's region, else us-east-1. */
+    region: z.string().max(64).optional(),
     secretAccessKey: z.string().max(1024).optional(),
     sessionToken: z.string().max(8192).optional(),
   }),
@@ -166,6 +168,8 @@ export const RepositoryCheckResult = z.discriminatedUnion('ok', [
     message: z.string(),
     /** Present when the step is 'hostkey' (SFTP): the key the server showed, to accept with hosts.acceptHostKey or investigate. */
     hostKey: HostKeyInfo.extend({ status: z.enum(['unknown', 'changed']) }).optional(),
+    /** Step 'marker': the location holds nothing at all, so it may be initialised (init). */
+    empty: z.boolean().optional(),
   }),
 ]);
 export type RepositoryCheckResult = z.infer<typeof RepositoryCheckResult>;
@@ -177,6 +181,8 @@ export const repositoriesContract = {
   list: invoke(Empty, z.array(Repository)),
   /** Save a repository; its secrets are write-only. Does not touch the storage (see check / init). */
   add: invoke(RepositoryInput, Repository),
+  /** Change a saved repository's settings; absent secrets are kept, an empty one is forgotten. */
+  update: invoke(z.object({ id: z.string().min(1).max(128), repository: RepositoryInput }), Repository),
   /** Forget a saved repository (and its secrets). The storage and its snapshots are left as they are. */
   remove: invoke(RepositoryId, z.object({ removed: z.boolean() })),
   /** Reach the storage and read its format marker. */

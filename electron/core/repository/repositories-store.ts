@@ -12,6 +12,7 @@
 import { randomUUID } from 'node:crypto';
 import path from 'node:path';
 import { z } from 'zod';
+import { defaultRegion } from './s3/default-region.js';
 import { RpcError } from '../../../shared/contract/errors.js';
 import {
   RepositoryConfig,
@@ -49,6 +50,9 @@ function secretsOf(input: NewRepository): Partial<Record<keyof RepositorySecrets
 /** The stored config of an input: the input without its secrets. */
 function configOf(input: NewRepository, id: string, createdAt: string): RepositoryConfig {
   const { secretAccessKey: _s, sessionToken: _t, keyPassphrase: _k, ...rest } = input as NewRepository & Record<string, unknown>;
+  if (input.kind === 's3' && !input.region?.trim()) {
+    rest.region = defaultRegion(input.credentials.source === 'profile' ? input.credentials.profile : undefined);
+  }
   return RepositoryConfig.parse({ ...rest, id, createdAt });
 }
 

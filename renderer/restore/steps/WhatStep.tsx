@@ -6,6 +6,7 @@ import { formatBytes } from '../../app/format';
 import { formatBackupDate } from '../summary';
 import { useRestoreWizardStore } from '../useRestoreWizardStore';
 import { ACCEPT_UNSIGNED, isEncrypted } from '../wizardModel';
+import { ManageRepositoriesLink } from '../../repositories/ManageRepositoriesLink';
 import { AsOfPicks } from './AsOfPicks';
 
 export const KindIcon = ({ kind }: { kind: string }) => (kind === 'volume' || kind === 'directory' ? <HardDrive size={14} aria-hidden /> : <Database size={14} aria-hidden />);
@@ -58,7 +59,13 @@ export function WhatStep() {
 }
 
 function RecentList({ items, loading, error, selected, onPick }: { items: SnapshotSummary[] | null; loading: boolean; error: { code: string; message: string; detail?: string } | null; selected: string; onPick: (id: string) => void }) {
-  if (error) return <ErrorBanner title="Could not list the snapshots" detail={errorDetail(error)}>{error.message}</ErrorBanner>;
+  if (error) {
+    return (
+      <ErrorBanner title="Could not list the snapshots" detail={errorDetail(error)} actions={<ManageRepositoriesLink>Open Repositories</ManageRepositoriesLink>}>
+        {error.message}
+      </ErrorBanner>
+    );
+  }
   if (loading || !items) {
     return (
       <div className="loading-row">

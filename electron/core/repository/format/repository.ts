@@ -86,8 +86,10 @@ export async function openRepository(backend: RepositoryBackend, opts: SignalOpt
     throw new RpcError(
       'NOT_FOUND',
       other === undefined
-        ? `${backend.location} is not a Hindsight repository yet (it is empty). Initialise it first (hindsight repo init).`
+        ? `${backend.location} is not a Hindsight repository yet (it is empty). Initialise it first (Repositories → Initialise in the console, or hindsight repo init).`
         : `${backend.location} is not a Hindsight repository: it has no ${MARKER_KEY} but holds other data (${other}, for one). Check the bucket, prefix or path.`,
+      // What a console can offer: to initialise an empty location, never one that holds data.
+      other === undefined ? 'empty' : 'not-empty',
     );
   }
   return { backend, marker: await readMarker(backend, opts) };
