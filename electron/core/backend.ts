@@ -136,6 +136,7 @@ export async function createBackend(options: BackendOptions): Promise<Backend> {
       configDir: options.configDir,
       operations,
       active: restore.active,
+      locks: restore.locks,
     }),
   };
 

@@ -6,7 +6,7 @@
 import type { BackupResult, BackupRunInput } from '../../../shared/contract/backup.js';
 import { AdHocBackup } from '../../../shared/contract/backup.js';
 import { RpcError } from '../../../shared/contract/errors.js';
-import type { BackupSet } from '../../../shared/contract/snapshots.js';
+import type { BackupSet, SourceSpec } from '../../../shared/contract/snapshots.js';
 import type { TaskContext } from '../../../shared/contract/types.js';
 import type { BackendHandlers } from '../backend-types.js';
 import type { HostsRepository } from '../config/hosts-repository.js';
@@ -15,6 +15,8 @@ import { createLogger } from '../log.js';
 import type { EncryptionSpec } from '../pipeline/index.js';
 import { createBackend as createRepositoryBackend, type BackendDeps, type RepositoriesStore, type RepositoryBackend } from '../repository/index.js';
 import type { BackupSetsStore } from './backup-sets-store.js';
+import { engineId } from '../docker/engine-id.js';
+import type { TargetKey, TargetLocks } from '../restore/target-lock.js';
 import { consoleSigner, readCheckedManifest, requireTrusted, TrustedWriters } from '../signing/index.js';
 import { browseAsOf, browseList, readManifest } from './browse.js';
 import type { OperationsHub } from '../operations/operations-hub.js';
@@ -45,12 +47,20 @@ export interface BackupDeps {
   operations?: OperationsHub;
   /** Operations running in this process, shared with the restores'. */
   active: Set<string>;
+  /** The per-target locks restores take: a backup takes them too, so the two never overlap. */
+  locks?: TargetLocks;
   /** Caches of immutable things (manifests, file indexes); tests pass their own to count reads. */
   summaryCache?: SnapshotSummaryCache;
   fileIndexes?: FileIndexCache;
 }
 
 type Handlers = Pick<BackendHandlers, 'backupSets' | 'backup' | 'snapshots'>;
+
+/** The engine targets a backup reads: volumes, and the containers of databases and directories. */
+async function backupTargets(engine: Engine, sources: SourceSpec[]): Promise<TargetKey[]> {
+  const id = await engineId(engine);
+  return sources.map((s) => (s.kind === 'volume' ? { engineId: id, kind: 'volume' as const, name: s.volume } : { engineId: id, kind: 'container' as const, name: s.container }));
+}
 
 export function backupHandlers(d: BackupDeps): Handlers {
   /** A repository by id, or else by name (the CLI passes names). */
@@ -122,8 +132,14 @@ export function backupHandlers(d: BackupDeps): Handlers {
   }): Promise<BackupResult> => {
     const { set, encryption, note, host, ctx, snapshotId, startedAt } = x;
     const engine = await d.engineFor(host.id);
-    const { backend, id: repositoryId, builtIn } = await openBackend(set.repositoryId);
+    // What the backup reads is locked like a restore target: a restore (or another backup) of the
+    // same volume or container on this engine waits its turn — whichever host entry it came from.
+    const releaseTargets = d.locks ? await d.locks.acquire(snapshotId, await backupTargets(engine, set.sources)) : async () => undefined;
     let outcome: BackupOutcome;
+    const { backend, id: repositoryId, builtIn } = await openBackend(set.repositoryId).catch(async (e: unknown) => {
+      await releaseTargets();
+      throw e;
+    });
     try {
       outcome = await runBackup(
         {
@@ -143,6 +159,7 @@ export function backupHandlers(d: BackupDeps): Handlers {
       );
     } finally {
       await backend.close().catch(() => undefined);
+      await releaseTargets();
     }
     d.onChanged?.(repositoryId);
     d.onSnapshot?.(repositoryId, outcome.manifest.id);

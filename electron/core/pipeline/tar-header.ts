@@ -77,7 +77,12 @@ function num(block: Buffer, start: number, length: number, field: string): numbe
 }
 
 function checksumMatches(block: Buffer): boolean {
-  const stored = num(block, 148, 8, 'checksum');
+  let stored: number;
+  try {
+    stored = num(block, 148, 8, 'checksum');
+  } catch {
+    return false; // not even a number there: not a tar header
+  }
   let unsigned = 0;
   let signed = 0;
   for (let i = 0; i < BLOCK; i++) {

@@ -190,8 +190,8 @@ describe('planRestore', () => {
       inventory,
     });
     const verify = p.steps.find((s) => s.kind === 'verify')!.commands.join('\n');
-    expect(verify).toMatch(/-d .*dbname=.*shop.* -Atc .*SELECT count\(\*\) FROM "customers".*# 50/);
-    expect(verify).toMatch(/-d .*dbname=.*crm.* -Atc .*SELECT count\(\*\) FROM "leads".*# 3/);
+    expect(verify).toMatch(/-d shop -Atc .*SELECT count\(\*\) FROM "customers".*# 50/);
+    expect(verify).toMatch(/-d crm -Atc .*SELECT count\(\*\) FROM "leads".*# 3/);
   });
 
   it('quotes for the shell', () => {

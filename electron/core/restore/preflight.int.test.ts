@@ -16,6 +16,7 @@ import { targetInventory } from './data-moves.js';
 import { dataRootProbe } from './preflight.js';
 import { restorePreflight } from './run-preflight.js';
 import { runRestore, type RestoreDeps } from './runner.js';
+import { engineId } from '../docker/engine-id.js';
 import { labRestore, type LabRestore } from './testing/lab-restore.js';
 import { postgresFixture, volumeFixture, writeSnapshot } from './testing/snapshot-fixture.js';
 
@@ -77,7 +78,7 @@ describe('restore.preflight on uat', () => {
   });
 
   it('fails when another operation holds the target, and when the database container is missing', async () => {
-    const release = await t.deps.locks.acquire('20261122T000000Z-restore-aaaaaa', [{ hostId: t.ids.uat, kind: 'volume', name: existing }]);
+    const release = await t.deps.locks.acquire('20261122T000000Z-restore-aaaaaa', [{ engineId: await engineId(await t.engine(t.ids.uat)), kind: 'volume', name: existing }]);
     try {
       const r = await restorePreflight(t.deps, input({ map: { files: existing }, sources: ['files'] }));
       expect(r.ok).toBe(false);

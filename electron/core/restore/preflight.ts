@@ -129,10 +129,10 @@ export async function interruptedClash(configDir: string, active: Set<string>, h
 }
 
 /** Who holds the per-target locks of a plan: one "lock" check. */
-export async function lockCheck(locks: TargetLocks, hostId: string, plan: RestorePlan): Promise<PreflightCheck> {
+export async function lockCheck(locks: TargetLocks, engineId: string, plan: RestorePlan): Promise<PreflightCheck> {
   const held: string[] = [];
   for (const t of plan.targets) {
-    const holder = await locks.holder({ hostId, kind: t.targetKind, name: t.target });
+    const holder = await locks.holder({ engineId, kind: t.targetKind, name: t.target });
     if (holder) held.push(`the ${t.targetKind} ${t.target} is in use by operation ${holder}`);
   }
   return held.length

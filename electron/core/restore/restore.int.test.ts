@@ -9,6 +9,7 @@ import type { Manifest } from '../../../shared/contract/snapshots.js';
 import { dockerCli } from '../testing/lab.js';
 import { BUSYBOX, inVolume, removeQuietly, uniqueName, volumeListing } from '../sources/testing/lab-engines.js';
 import { auditPath } from './audit.js';
+import { engineId } from '../docker/engine-id.js';
 import { labRestore, type LabRestore } from './testing/lab-restore.js';
 import { corruptObject, tarBytesFixture, volumeFixture, writeSnapshot } from './testing/snapshot-fixture.js';
 import { packTar } from '../pipeline/testing/tar-craft.js';
@@ -87,7 +88,7 @@ describe('restore production → uat', () => {
     expect(b.stat).toBe(a.stat);
     const audit = (await fsp.readFile(auditPath(t.configDir), 'utf8')).trim().split('\n').map((l) => JSON.parse(l) as Record<string, string>);
     expect(audit.at(-1)).toMatchObject({ operationId: result.operationId, kind: 'restore', result: 'succeeded', snapshotId: snap.id, to: `uat: ${newVolume}` });
-    const ops = await t.deps.locks.holder({ hostId: t.ids.uat, kind: 'volume', name: newVolume });
+    const ops = await t.deps.locks.holder({ engineId: await engineId(await t.engine(t.ids.uat)), kind: 'volume', name: newVolume });
     expect(ops).toBeUndefined();
   });
 
@@ -124,7 +125,7 @@ describe('restore production → uat', () => {
     await new Promise((r) => setTimeout(r, 50));
     let second: unknown;
     for (let i = 0; i < 100 && second === undefined; i++) {
-      if (await t.deps.locks.holder({ hostId: t.ids.uat, kind: 'volume', name: existing })) {
+      if (await t.deps.locks.holder({ engineId: await engineId(await t.engine(t.ids.uat)), kind: 'volume', name: existing })) {
         second = await runRestore(t.deps, { ...base(), map: { files: existing } }).catch((e: unknown) => e);
       } else await new Promise((r) => setTimeout(r, 20));
     }

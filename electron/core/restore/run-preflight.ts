@@ -4,6 +4,7 @@
  * the runner's own (preflight.ts); the refusals the runner makes before its journal (lock,
  * interrupted operation, plan blockers) are shown here as checks too.
  */
+import { engineId } from '../docker/engine-id.js';
 import type { PreflightCheck } from '../../../shared/contract/restore.js';
 import { RpcError } from '../../../shared/contract/errors.js';
 import { dataRootProbe, interruptedClash, lockCheck, targetChecks } from './preflight.js';
@@ -62,7 +63,7 @@ export async function restorePreflight(deps: RestoreDeps, input: Input, signal?:
       : { id: 'users', title: 'Containers to stop', status: 'pass', detail: 'No running container uses the targets.' },
   );
 
-  checks.push(await lockCheck(deps.locks, host.id, plan));
+  checks.push(await lockCheck(deps.locks, await engineId(engine), plan));
   const clash = await interruptedClash(deps.configDir, deps.active, host.id, plan);
   if (clash) checks.push({ id: 'interrupted', title: 'No interrupted operation on the targets', status: 'fail', detail: clash });
 

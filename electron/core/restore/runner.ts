@@ -18,6 +18,7 @@ import type { RepositoryBackend } from '../repository/index.js';
 import type { OperationsHub } from '../operations/operations-hub.js';
 import { restartUsers, stopUsers, volumeUsers } from '../sources/index.js';
 import { formerState } from '../sources/volume-users.js';
+import { engineId } from '../docker/engine-id.js';
 import { BackupSetsStore } from '../backup/backup-sets-store.js';
 import { readCheckedManifest, requireTrusted, TrustedWriters, type CheckedManifest } from '../signing/index.js';
 import { appendAudit, osUser } from './audit.js';
@@ -197,9 +198,11 @@ export async function runRestore(deps: RestoreDeps, input: ParsedInput, taskCtx?
   const clash = await interruptedClash(deps.configDir, deps.active, host.id, plan);
   if (clash) throw new RpcError('CONFLICT', clash, 'refused: interrupted operation');
   const opId = opts.opId ?? newOperationId(opts.kind ?? 'restore');
+  // Keyed by the engine's own ID: another host entry reaching the same engine is the same target.
+  const engineKey = await engineId(engine);
   const release = await deps.locks.acquire(
     opId,
-    plan.targets.map((t) => ({ hostId: host.id, kind: t.targetKind, name: t.target })),
+    plan.targets.map((t) => ({ engineId: engineKey, kind: t.targetKind, name: t.target })),
   );
   deps.active.add(opId);
   if (deps.operations) ctx = deps.operations.begin(opId, ctx);
@@ -489,9 +492,10 @@ export async function rollbackOperation(deps: RestoreDeps, id: string, ctx?: Tas
     throw new RpcError('CONFLICT', `Operation ${id} is ${journal.state}; only an interrupted one can be rolled back.`);
   }
   const action = recoveryAction(journal);
+  const engineKey = await engineId(await deps.engineFor(journal.targetHostId));
   const release = await deps.locks.acquire(
     id,
-    journal.targets.map((t) => ({ hostId: journal.targetHostId, kind: t.kind === 'volume' ? ('volume' as const) : ('container' as const), name: t.target })),
+    journal.targets.map((t) => ({ engineId: engineKey, kind: t.kind === 'volume' ? ('volume' as const) : ('container' as const), name: t.target })),
   );
   deps.active.add(id);
   if (deps.operations) ctx = deps.operations.begin(id, ctx);

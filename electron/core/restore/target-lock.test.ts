@@ -5,7 +5,7 @@ import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { TargetLocks } from './target-lock.js';
 
-const vol = (name: string) => ({ hostId: 'h-uat', kind: 'volume' as const, name });
+const vol = (name: string) => ({ engineId: 'ENGINE-UAT', kind: 'volume' as const, name });
 
 describe('TargetLocks', () => {
   let dir: string;
@@ -56,4 +56,31 @@ describe('TargetLocks', () => {
     expect(JSON.parse(await fsp.readFile(full, 'utf8'))).toMatchObject({ opId: 'op-3', pid: process.pid });
     await release();
   });
+
+  it('a stale lock taken over by several processes at once ends with exactly one holder', async () => {
+    const locks = new TargetLocks(dir);
+    await locks.acquire('op-dead', [vol('a')]);
+    const file = path.join(dir, 'operations', 'locks', (await fsp.readdir(path.join(dir, 'operations', 'locks')))[0]!);
+    // A holder that died: a pid that is not running.
+    await fsp.writeFile(file, JSON.stringify({ opId: 'op-dead', pid: 2 ** 22 + 7, token: 'dead' }));
+    const script = `
+      const { TargetLocks } = await import(${JSON.stringify(path.resolve('electron/core/restore/target-lock.ts'))});
+      await new Promise((r) => setTimeout(r, Number(process.argv[2]) - Date.now()));
+      try { await new TargetLocks(${JSON.stringify(dir)}).acquire('op-' + process.pid, [{ engineId: 'ENGINE-UAT', kind: 'volume', name: 'a' }]); console.log('won'); }
+      catch (e) { console.log(e.code); }
+      await new Promise((r) => setTimeout(r, 1500));`;
+    const tsx = path.resolve('node_modules/.bin/tsx');
+    const scriptFile = path.join(dir, 'contender.mts');
+    await fsp.writeFile(scriptFile, script);
+    const start = String(Date.now() + 4000);
+    const runs = Array.from({ length: 5 }, () => new Promise<string>((resolve) => {
+      const child = spawn(tsx, [scriptFile, start], { stdio: ['ignore', 'pipe', 'inherit'] });
+      let out = '';
+      child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+      child.on('exit', () => resolve(out.trim()));
+    }));
+    const results = await Promise.all(runs);
+    expect(results.filter((r) => r === 'won')).toHaveLength(1);
+    expect(results.filter((r) => r === 'CONFLICT')).toHaveLength(4);
+  }, 30_000);
 });

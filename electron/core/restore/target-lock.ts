@@ -1,24 +1,31 @@
 /**
- * Per-target locks (ARCHITECTURE §6 step 2): one operation at a time on a volume (hostId+volume)
- * or a database container (hostId+container). Held in-process (a Map: the app, the CLI and tests
- * share one backend object) and on disk (<config dir>/operations/locks/<sha1>.lock, created with
- * O_EXCL), so a second process — another CLI run — is refused too. A lock file whose process is
- * gone is stale and taken over; the journals, not the locks, carry what an interrupted run left.
+ * Per-target locks (ARCHITECTURE §6 step 2): one operation at a time — backup, restore or verify —
+ * on a volume or a container of an engine. Keyed by the ENGINE's own ID (docker-engine-id.ts), not
+ * by our host id, so two host entries that reach the same engine exclude each other. Held
+ * in-process (a Map: the app, the CLI and tests share one backend object) and on disk
+ * (<config dir>/operations/locks/<sha1>.lock, created with O_EXCL), so a second process — another
+ * CLI run — is refused too. The journals, not the locks, carry what an interrupted run left.
+ *
+ * A lock file whose process is gone is stale and taken over without a race: it is first RENAMED
+ * aside (only one contender's rename can succeed), then read again — if what was moved is not the
+ * stale lock that was judged (another process had taken it over meanwhile, its owner alive), it is
+ * linked back and the contender backs off; only then a fresh lock is created with O_EXCL.
  */
-import { createHash } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { RpcError } from '../../../shared/contract/errors.js';
 import { operationsDir, pidAlive } from './journal.js';
 
 export interface TargetKey {
-  hostId: string;
+  /** The engine's own ID (engineId()), the same whichever host entry reaches it. */
+  engineId: string;
   kind: 'volume' | 'container';
   name: string;
 }
 
 export function targetKeyString(k: TargetKey): string {
-  return `${k.hostId}/${k.kind}/${k.name}`;
+  return `${k.engineId}/${k.kind}/${k.name}`;
 }
 
 
@@ -37,7 +44,7 @@ export class TargetLocks {
     const local = this.held.get(key);
     if (local) return local;
     const existing = await readLock(this.file(key));
-    return existing && pidAlive(existing.pid) && existing.pid !== process.pid ? existing.opId : undefined;
+    return existing && isHeld(existing) ? existing.opId : undefined;
   }
 
   /**
@@ -73,8 +80,8 @@ export class TargetLocks {
   private async takeFile(key: string, k: TargetKey, opId: string): Promise<void> {
     const f = this.file(key);
     await fs.mkdir(path.dirname(f), { recursive: true, mode: 0o700 });
-    const body = JSON.stringify({ opId, pid: process.pid, key, at: new Date().toISOString() });
-    for (let attempt = 0; attempt < 3; attempt++) {
+    const body = JSON.stringify({ opId, pid: process.pid, key, token: randomBytes(8).toString('hex'), at: new Date().toISOString() });
+    for (let attempt = 0; attempt < 5; attempt++) {
       try {
         await fs.writeFile(f, body, { flag: 'wx', mode: 0o600 });
         return;
@@ -82,24 +89,66 @@ export class TargetLocks {
         if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
       }
       const cur = await readLock(f);
-      if (cur && cur.pid !== process.pid && pidAlive(cur.pid)) throw conflict(k, cur.opId);
+      if (cur && isHeld(cur)) throw conflict(k, cur.opId);
       // Stale (its process is gone) or a leftover of ours not in the Map: take it over.
-      await fs.rm(f, { force: true });
+      if (cur) await takeOver(f, cur, k);
     }
     throw conflict(k, 'another operation');
   }
 }
 
-function conflict(k: TargetKey, opId: string): RpcError {
-  return new RpcError('CONFLICT', `The ${k.kind} ${k.name} on this host is in use by operation ${opId}; try again when it has finished.`);
+/** Moves the stale lock `judged` out of the way, unless what is there now is someone's live lock. */
+async function takeOver(f: string, judged: LockFile, k: TargetKey): Promise<void> {
+  const aside = `${f}.${process.pid}.${randomBytes(4).toString('hex')}.stale`;
+  try {
+    await fs.rename(f, aside);
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return; // another contender moved it first
+    throw e;
+  }
+  const moved = await readLock(aside);
+  if (moved && moved.token !== judged.token && isHeld(moved)) {
+    // A live lock taken between our read and our rename: put it back (link fails if f was re-created).
+    await fs.link(aside, f).catch(() => undefined);
+    await fs.rm(aside, { force: true });
+    throw conflict(k, moved.opId);
+  }
+  await fs.rm(aside, { force: true });
 }
 
-async function readLock(file: string): Promise<{ opId: string; pid: number } | undefined> {
+function conflict(k: TargetKey, opId: string): RpcError {
+  return new RpcError('CONFLICT', `The ${k.kind} ${k.name} on this engine is in use by operation ${opId}; try again when it has finished.`, 'refused: target locked');
+}
+
+interface LockFile {
+  opId: string;
+  pid: number;
+  token: string | undefined;
+  /** Not (yet) valid JSON: being written right now, or left half-written by a crash. */
+  unreadableForMs?: number;
+}
+
+/** A lock another process holds. One being written is held for a few seconds, never judged stale at once. */
+function isHeld(l: LockFile): boolean {
+  if (l.unreadableForMs !== undefined) return l.unreadableForMs < 10_000;
+  return l.pid !== process.pid && pidAlive(l.pid);
+}
+
+async function readLock(file: string): Promise<LockFile | undefined> {
+  let text: string;
   try {
-    const v = JSON.parse(await fs.readFile(file, 'utf8')) as { opId?: unknown; pid?: unknown };
-    if (typeof v.opId === 'string' && typeof v.pid === 'number') return { opId: v.opId, pid: v.pid };
-    return { opId: 'unknown', pid: -1 };
-  } catch {
-    return undefined;
+    text = await fs.readFile(file, 'utf8');
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw e;
   }
+  try {
+    const v = JSON.parse(text) as { opId?: unknown; pid?: unknown; token?: unknown };
+    const token = typeof v.token === 'string' ? v.token : undefined;
+    if (typeof v.opId === 'string' && typeof v.pid === 'number') return { opId: v.opId, pid: v.pid, token };
+  } catch {
+    // fall through
+  }
+  const age = await fs.stat(file).then((st) => Date.now() - st.mtimeMs, () => Infinity);
+  return { opId: 'another operation', pid: -1, token: undefined, unreadableForMs: age };
 }

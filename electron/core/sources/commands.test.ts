@@ -22,9 +22,9 @@ describe('PostgreSQL commands', () => {
   });
 
   it('database: custom format in, pg_restore in one transaction out', () => {
-    expect(postgresDumpCommand('database', {}, { database: 'shop' }).cmd).toEqual(['pg_dump', '-U', 'postgres', '-Fc', '-Z0', '-d', "dbname='shop'"]);
+    expect(postgresDumpCommand('database', {}, { database: 'shop' }).cmd).toEqual(['pg_dump', '-U', 'postgres', '-Fc', '-Z0', '-d', 'shop']);
     expect(postgresLoadCommand('database', {}, { database: 'shop' }).cmd).toEqual([
-      'pg_restore', '-U', 'postgres', '-d', "dbname='shop'", '--clean', '--if-exists', '--single-transaction', '--exit-on-error',
+      'pg_restore', '-U', 'postgres', '-d', 'shop', '--clean', '--if-exists', '--single-transaction', '--exit-on-error',
     ]);
     expect(() => postgresDumpCommand('database', {}, {})).toThrow(/database name/);
     expect(postgresLoadCommand('database', {}, { database: 'shop', noOwner: true }).cmd.slice(-2)).toEqual(['--no-owner', '--no-acl']);
@@ -42,7 +42,7 @@ describe('PostgreSQL commands', () => {
   it('quotes SQL literals and identifiers, and displays a query like a shell would', () => {
     expect(sqlLiteral("o'hara")).toBe("'o''hara'");
     expect(sqlIdentifier('we"ird')).toBe('"we""ird"');
-    expect(psqlQueryCommand({}, { database: 'shop', sql: 'SELECT 1' }).display).toBe("psql -X -At -v ON_ERROR_STOP=1 -U postgres -d 'dbname='\\''shop'\\''' -c 'SELECT 1'");
+    expect(psqlQueryCommand({}, { database: 'shop', sql: 'SELECT 1' }).display).toBe("psql -X -At -v ON_ERROR_STOP=1 -U postgres -d shop -c 'SELECT 1'");
   });
 
   it('a database name reaches libpq as a name, never as a connection string', () => {

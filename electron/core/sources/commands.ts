@@ -94,6 +94,8 @@ export function psqlQueryCommand(env: ContainerEnv, opts: PostgresConn & { datab
  * elsewhere (and send the password there). As `dbname='…'` it is only ever a database name.
  */
 export function dbnameConninfo(database: string): string {
+  // A plain name is only ever a database name to libpq: shown (and passed) as it is.
+  if (/^[A-Za-z_][A-Za-z0-9_$]*$/.test(database)) return database;
   return `dbname='${database.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'`;
 }
 

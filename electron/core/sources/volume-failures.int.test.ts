@@ -126,7 +126,7 @@ describe('volume transfers that fail', () => {
 
   it('a tar that is not one is refused before the engine sees it, and the helper is removed', async () => {
     const junk = Readable.from([Buffer.alloc(1024, 0x41)]);
-    await expect(writeVolumeTar({ engine: uat, volume: dst, tar: junk, clear: false })).rejects.toThrow(/bad checksum/);
+    await expect(writeVolumeTar({ engine: uat, volume: dst, tar: junk, clear: false })).rejects.toThrow(/bad header checksum/);
     expect(await leftoverHelpers(lab.machine('uat'), dst)).toEqual([]);
   });
 });
