@@ -21,8 +21,9 @@ async function backUpFilesTo(page: Page, repoLabel: string) {
   await sources.getByRole('checkbox', { name: /PostgreSQL in shop-db-1/ }).uncheck();
   await dialog.getByLabel('Repository').selectOption({ label: repoLabel });
   await dialog.getByRole('button', { name: /^Back up 1 source$/ }).click();
-  await expect(dialog.getByTestId('backup-done')).toBeVisible({ timeout: 120_000 });
-  const snapshotId = (await dialog.getByTestId('snapshot-link').innerText()).trim();
+  const done = dialog.getByTestId('backup-done');
+  await expect(done).toBeVisible({ timeout: 120_000 });
+  const snapshotId = (await done.getByTestId('snapshot-link').innerText()).trim();
   await dialog.getByRole('button', { name: 'Done' }).click();
   return snapshotId;
 }
@@ -64,9 +65,9 @@ test('add, test and initialise an S3 and an SFTP repository, then back up to eac
   dialog = page.getByRole('dialog', { name: 'Add a repository' });
   await dialog.getByRole('radio', { name: 'SFTP server' }).click();
   await dialog.getByLabel('Name').fill('annex-e2e');
-  await dialog.getByLabel('Server').fill(annex.address);
-  await dialog.getByLabel('Port').fill(String(annex.port));
-  await dialog.getByLabel('User').fill(annex.user);
+  await dialog.getByLabel('Server', { exact: true }).fill(annex.address);
+  await dialog.getByLabel('Port', { exact: true }).fill(String(annex.port));
+  await dialog.getByLabel('User', { exact: true }).fill(annex.user);
   await dialog.getByLabel('Private key file').fill(annex.keyPath);
   await dialog.getByLabel('Directory on the server').fill(`${annex.repoPath}/e2e-${run}`);
   await dialog.getByRole('button', { name: 'Add and test' }).click();

@@ -18,8 +18,11 @@ const KIND = {
 export function RepositoriesPage() {
   const { repos, error, load, open, check, dialog } = useRepositoriesStore();
   useEffect(() => {
-    void load();
-  }, [load]);
+    // Each repository is tested as the page opens: its state is what the user came to see.
+    void load().then(() => {
+      for (const r of useRepositoriesStore.getState().repos ?? []) void check(r.id);
+    });
+  }, [load, check]);
 
   return (
     <div className="page repositories-page">
