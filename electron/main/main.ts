@@ -3,10 +3,12 @@
  * Bundled to dist/electron/main.cjs (CommonJS, `electron` and packages external).
  */
 import { app, BrowserWindow, dialog } from 'electron';
+import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { Backend } from '../core/backend-types.js';
 import { createBackend } from '../core/backend.js';
 import { defaultConfigDir } from '../core/config/paths.js';
+import { logLocation, logToFile } from '../core/log.js';
 import { createRouter, type Router } from '../core/rpc/router.js';
 import { consoleLogger } from '../core/rpc/types.js';
 import { serveIpc } from './ipc-transport.js';
@@ -38,7 +40,10 @@ if (!app.requestSingleInstanceLock()) {
 
 async function start(): Promise<void> {
   try {
-    secureSession();
+    // The platform's log folder (~/.config/Hindsight/logs, ~/Library/Logs/Hindsight,
+    // %APPDATA%\Hindsight\logs): an error that says "Reference … in <file>" names this file.
+    logToFile(path.join(app.getPath('logs'), 'hindsight.log'));
+    secureSession(indexUrl);
     const configDir = defaultConfigDir();
     const created = await createBackend({ configDir });
     backend = created;
@@ -86,6 +91,6 @@ app.on('before-quit', (event) => {
 function fatal(error: unknown): void {
   const message = error instanceof Error ? error.message : String(error);
   console.error(`Hindsight failed to start: ${message}`);
-  dialog.showErrorBox('Hindsight could not start', message);
+  dialog.showErrorBox('Hindsight could not start', `${message}\n\nThe log: ${logLocation()}`);
   app.exit(1);
 }

@@ -1,6 +1,6 @@
 import { pathToFileURL } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { isOwnPage } from './own-page.js';
+import { isOwnPage, permissionAllowed } from './own-page.js';
 
 const index = pathToFileURL('/opt/Hindsight/resources/app.asar/dist/renderer/index.html');
 
@@ -23,5 +23,16 @@ describe('isOwnPage (IPC sender and navigation check)', () => {
     ]) {
       expect(isOwnPage(other, index), other).toBe(false);
     }
+  });
+});
+
+describe('permissions', () => {
+  const index = new URL('file:///opt/Hindsight/resources/app.asar/dist/renderer/index.html');
+  it('only notifications, and only for our own page', () => {
+    expect(permissionAllowed('notifications', `${index.href}#/operations`, index)).toBe(true);
+    for (const p of ['media', 'geolocation', 'clipboard-read', 'openExternal', 'fullscreen']) expect(permissionAllowed(p, index.href, index)).toBe(false);
+    expect(permissionAllowed('notifications', 'https://evil.example/', index)).toBe(false);
+    expect(permissionAllowed('notifications', 'file:///tmp/other.html', index)).toBe(false);
+    expect(permissionAllowed('notifications', undefined, index)).toBe(false);
   });
 });

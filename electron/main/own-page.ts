@@ -11,3 +11,11 @@ export function isOwnPage(candidate: string, indexUrl: URL): boolean {
     return false;
   }
 }
+
+/**
+ * The one permission the app's own page gets: notifications (a backup or restore that ended, see
+ * the renderer's notifications). Every other permission, and any permission for another page, is denied.
+ */
+export function permissionAllowed(permission: string, requestingUrl: string | undefined, indexUrl: URL): boolean {
+  return permission === 'notifications' && !!requestingUrl && isOwnPage(requestingUrl, indexUrl);
+}

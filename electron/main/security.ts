@@ -4,7 +4,7 @@
  * navigation, no new windows, no permissions.)
  */
 import { app, session, shell, type WebContents } from 'electron';
-import { isOwnPage } from './own-page.js';
+import { isOwnPage, permissionAllowed } from './own-page.js';
 
 /** The page only talks to main over IPC: no network at all. */
 export const ELECTRON_CSP = [
@@ -27,14 +27,14 @@ export function openExternallyIfHttps(url: string): void {
   }
 }
 
-/** Default session: CSP header on every response, every permission request denied. */
-export function secureSession(): void {
+/** Default session: CSP header on every response; permissions as permissionAllowed says. */
+export function secureSession(indexUrl: URL): void {
   const ses = session.defaultSession;
   ses.webRequest.onHeadersReceived((details, callback) => {
     callback({ responseHeaders: { ...details.responseHeaders, 'Content-Security-Policy': [ELECTRON_CSP] } });
   });
-  ses.setPermissionRequestHandler((_contents, _permission, callback) => callback(false));
-  ses.setPermissionCheckHandler(() => false);
+  ses.setPermissionRequestHandler((contents, permission, callback, details) => callback(permissionAllowed(permission, details.requestingUrl ?? contents.getURL(), indexUrl)));
+  ses.setPermissionCheckHandler((contents, permission, requestingOrigin) => permissionAllowed(permission, contents?.getURL() ?? requestingOrigin, indexUrl));
 }
 
 /** Every web contents ever created: no new windows, no navigation away, no webviews. */

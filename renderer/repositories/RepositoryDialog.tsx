@@ -75,7 +75,9 @@ export function RepositoryDialog() {
             </div>
             <div className="repo-form-row">
               <TextField label="Region" value={form.region} onValueChange={(region) => patch({ region })} optional hint="Blank: AWS_REGION, or the profile's region, or us-east-1." />
-              <Checkbox label="Path-style addresses" description="http://host/bucket/key — MinIO, Ceph and most self-hosted servers need it." checked={form.forcePathStyle} onCheckedChange={(forcePathStyle) => patch({ forcePathStyle })} />
+              <div className="repo-form-check">
+                <Checkbox label="Path-style addresses" description="http://host/bucket/key — MinIO, Ceph and most self-hosted servers need it." checked={form.forcePathStyle} onCheckedChange={(forcePathStyle) => patch({ forcePathStyle })} />
+              </div>
             </div>
             <SelectField
               label="Credentials"

@@ -11,6 +11,7 @@ import { RowCounts } from './RowCounts';
 import { BackupPanel, VerifyDialog, VerifyPanel } from './SnapshotTaskPanels';
 import { SourcesTable } from './SourcesTable';
 import { useSnapshotStore } from './useSnapshotStore';
+import { TrustLine } from './TrustLine';
 import { VerificationBadge } from './VerificationBadge';
 
 const longTime = (iso: string) => new Date(iso).toLocaleString(undefined, { weekday: 'short', day: 'numeric', month: 'short', year: 'numeric', hour: '2-digit', minute: '2-digit', second: '2-digit', hour12: false });
@@ -26,7 +27,7 @@ export function SnapshotPage({ repositoryId, snapshotId }: { repositoryId: strin
   const navigate = useRouteStore((s) => s.navigate);
   const hosts = useHostsStore((s) => s.hosts);
   const st = useSnapshotStore();
-  const { manifest: m, summary } = st;
+  const { manifest: m, summary, trust } = st;
   const [verifyOpen, setVerifyOpen] = useState(false);
   const [verifyHost, setVerifyHost] = useState('');
   const browsable = m?.sources.filter((s) => (s.kind === 'volume' || s.kind === 'directory') && s.indexKey) ?? [];
@@ -97,6 +98,7 @@ export function SnapshotPage({ repositoryId, snapshotId }: { repositoryId: strin
             <span className="text-faint small">{m.toolVersion}</span>
           </div>
           {m.note && <p className="snapshot-note">{m.note}</p>}
+          <TrustLine trust={trust} />
         </div>
         <div className="page-actions">
           <Button icon={<ShieldCheck size={14} />} pending={st.verify.running} onClick={() => setVerifyOpen(true)} data-testid="verify-now">

@@ -1,5 +1,5 @@
 import { create } from 'zustand';
-import type { BackupResult, BackupRunInput, Manifest, SnapshotFiles, SnapshotSummary, SourceSpec, VerifyResult } from '../../shared/contract/index.js';
+import type { BackupResult, BackupRunInput, Manifest, SnapshotFiles, SnapshotSummary, SnapshotTrust, SourceSpec, VerifyResult } from '../../shared/contract/index.js';
 import { requireClient } from '../app/useConnectionStore';
 import { toErrorInfo, type ErrorInfo } from '../app/errors';
 
@@ -24,6 +24,8 @@ interface DirState {
 interface SnapshotStore {
   key: string | null;
   manifest: Manifest | null;
+  /** Who signed it, and whether this console trusts that writer for its host. */
+  trust: SnapshotTrust | null;
   summary: SnapshotSummary | null;
   loading: boolean;
   error: ErrorInfo | null;
@@ -87,6 +89,7 @@ export const useSnapshotStore = create<SnapshotStore>((set, get) => {
   return {
     key: null,
     manifest: null,
+    trust: null,
     summary: null,
     loading: false,
     error: null,
@@ -98,12 +101,13 @@ export const useSnapshotStore = create<SnapshotStore>((set, get) => {
       const key = `${repositoryId}/${snapshotId}`;
       const fresh = get().key !== key;
       current = { repositoryId, snapshotId };
-      set({ key, loading: true, error: null, ...(fresh ? { manifest: null, summary: null, dirs: {}, verify: idle(), backup: idle() } : {}) });
+      set({ key, loading: true, error: null, ...(fresh ? { manifest: null, trust: null, summary: null, dirs: {}, verify: idle(), backup: idle() } : {}) });
       try {
         const client = requireClient();
         const manifest = await client.snapshots.get({ repositoryId, id: snapshotId });
         if (get().key !== key) return;
         set({ manifest, loading: false });
+        void client.snapshots.trust({ repositoryId, id: snapshotId }).then((trust) => get().key === key && set({ trust }), () => undefined);
         // The summary carries the verification record; it may not be built yet on an old backend.
         const t = Date.parse(manifest.startedAt);
         const sums = await client.snapshots

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { buildDirectoryIndex, listDirectory, normalizeDir } from './file-index.js';
-import { Lru } from './lru.js';
+import { SnapshotSummaryCache, SUMMARY_CACHE_BYTES } from './snapshot-summaries.js';
 
 const line = (path: string, type: string, size = 0) => ({ path, type, size, mode: type === 'dir' ? 0o755 : 0o644, mtime: 1000, uid: 0, gid: 0 });
 
@@ -48,20 +48,14 @@ describe('file index directories', () => {
   });
 });
 
-describe('Lru', () => {
-  it('evicts the least recently used beyond its weight or count', () => {
-    const lru = new Lru<string, number>(10, 3);
-    lru.set('a', 1, 4);
-    lru.set('b', 2, 4);
-    expect(lru.get('a')).toBe(1); // a is now the most recent
-    lru.set('c', 3, 4); // 12 > 10: b goes
-    expect([lru.get('a'), lru.get('b'), lru.get('c')]).toEqual([1, undefined, 3]);
-    lru.set('big', 9, 50); // alone over the bound: kept, everything else evicted
-    expect([lru.size, lru.get('big')]).toEqual([1, 9]);
-    const few = new Lru<string, number>(100, 2);
-    few.set('x', 1);
-    few.set('y', 2);
-    few.set('z', 3);
-    expect([few.get('x'), few.size]).toEqual([undefined, 2]);
+describe('caches bounded in bytes', () => {
+  it('the summary cache stays under its byte bound however many (and however large) summaries go in', () => {
+    const cache = new SnapshotSummaryCache();
+    const note = 'n'.repeat(10_000);
+    for (let i = 0; i < 5_000; i++) cache.manifests.set(`k${i}`, { id: `s${i}`, note } as never);
+    expect(cache.manifests.calculatedSize).toBeLessThanOrEqual(SUMMARY_CACHE_BYTES);
+    expect(cache.manifests.size).toBeLessThan(5_000);
+    expect(cache.manifests.get('k4999')).toBeDefined();
+    expect(cache.manifests.get('k0')).toBeUndefined();
   });
 });

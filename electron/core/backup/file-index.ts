@@ -10,7 +10,7 @@ import type { FileEntryView, SnapshotFiles } from '../../../shared/contract/back
 import { RpcError } from '../../../shared/contract/errors.js';
 import { createDecompressor, ZstdFrameCheck } from '../pipeline/index.js';
 import { indexKey, type RepositoryBackend } from '../repository/index.js';
-import { Lru } from './lru.js';
+import { LRUCache } from 'lru-cache';
 
 /** Entries kept in memory across every cached index (≈ 200 bytes each). */
 export const FILE_INDEX_CACHE_ENTRIES = 500_000;
@@ -111,7 +111,7 @@ export function listDirectory(index: DirectoryIndex, dir: string, limit: number,
 }
 
 /** Entries of one file index the console holds at most (about 200 bytes each parsed), and the longest line. */
-export const MAX_INDEX_ENTRIES = 2_000_000;
+export const MAX_INDEX_ENTRIES = 1_000_000;
 const MAX_INDEX_LINE = 64 * 1024;
 
 /** Reads and parses one index object, streaming (the object is never held whole), capped. */
@@ -159,7 +159,8 @@ export async function readFileIndex(backend: RepositoryBackend, key: string, sig
 }
 
 export class FileIndexCache {
-  private readonly lru = new Lru<string, Promise<DirectoryIndex>>(FILE_INDEX_CACHE_ENTRIES, FILE_INDEX_CACHE_INDEXES);
+  /** Weighed by index entries: at most FILE_INDEX_CACHE_ENTRIES of them (a bigger index is read each time). */
+  private readonly lru = new LRUCache<string, Promise<DirectoryIndex>>({ max: FILE_INDEX_CACHE_INDEXES, maxSize: FILE_INDEX_CACHE_ENTRIES });
   /** Index objects read from repositories (tests: the second browse of a tree reads nothing). */
   reads = 0;
 
@@ -183,11 +184,11 @@ export class FileIndexCache {
       }
       this.reads++;
       const { index, count } = await readFileIndex(backend, key, signal);
-      this.lru.set(cacheKey, Promise.resolve(index), Math.max(1, count));
+      this.lru.set(cacheKey, Promise.resolve(index), { size: Math.max(1, count) });
       return index;
     })();
     // Concurrent requests for the same index share one read; a failed read is not cached.
-    this.lru.set(cacheKey, loading, 1);
+    this.lru.set(cacheKey, loading, { size: 1 });
     loading.catch(() => this.lru.delete(cacheKey));
     return loading;
   }

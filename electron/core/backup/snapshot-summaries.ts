@@ -10,19 +10,26 @@ import type { SnapshotRefView, SnapshotSummaries, SnapshotSummary } from '../../
 import { Manifest } from '../../../shared/contract/snapshots.js';
 import { readJsonObject, type RepositoryBackend } from '../repository/index.js';
 import { browseList, type DateOptions } from './browse.js';
-import { Lru } from './lru.js';
+import { LRUCache } from 'lru-cache';
 
 /** Summaries kept in memory (a summary is a few hundred bytes). */
-export const SUMMARY_CACHE_ENTRIES = 50_000;
+export const SUMMARY_CACHE_BYTES = 32 * 1024 * 1024;
 /** Manifests read at once when the cache misses. */
 const READ_CONCURRENCY = 8;
 
 type Verification = SnapshotSummary['verification'];
 const VerifyRecord = z.object({ ok: z.boolean(), at: z.string(), hostName: z.string().default(''), error: z.string().optional() }).passthrough();
 
+/** Rough bytes an object holds in memory: its JSON in UTF-16 (objects cost more, strings dominate). */
+export const approxBytes = (v: unknown): number => Math.max(1, JSON.stringify(v).length * 2);
+
+/**
+ * Summaries of manifests (immutable: cached by repository + key) and verify records, bounded in
+ * bytes — a repository of years of snapshots with long notes and many sources cannot grow it.
+ */
 export class SnapshotSummaryCache {
-  readonly manifests = new Lru<string, Omit<SnapshotSummary, 'verification'>>(SUMMARY_CACHE_ENTRIES);
-  readonly verifications = new Lru<string, Verification>(SUMMARY_CACHE_ENTRIES);
+  readonly manifests = new LRUCache<string, Omit<SnapshotSummary, 'verification'>>({ maxSize: SUMMARY_CACHE_BYTES, sizeCalculation: approxBytes });
+  readonly verifications = new LRUCache<string, { v: Verification }>({ maxSize: SUMMARY_CACHE_BYTES / 4, sizeCalculation: approxBytes });
   /** Manifests read from the repository (tests check that the cache and the date range work). */
   reads = 0;
 }
@@ -95,7 +102,7 @@ export async function snapshotSummaries(
     const vk = verifyKeys.get(s.id);
     if (!vk) return { ...s, verification: null };
     const key = `${repositoryId}\n${vk}`;
-    let v = cache.verifications.get(key);
+    let v = cache.verifications.get(key)?.v;
     if (v === undefined) {
       try {
         const r = await readJsonObject(backend, vk, VerifyRecord, signal ? { signal } : {});
@@ -103,7 +110,7 @@ export async function snapshotSummaries(
       } catch {
         v = null; // an unreadable record says nothing
       }
-      cache.verifications.set(key, v);
+      cache.verifications.set(key, { v });
     }
     return { ...s, verification: v };
   });

@@ -1,4 +1,5 @@
 /** The router's seams: what a transport gives it per connection, and how it logs. */
+import { createLogger } from '../log.js';
 import type { ServerMessage, SystemInfo } from '../../../shared/contract/index.js';
 
 /** The server side of one connection, as a transport (IPC, WebSocket, in-process) provides it. */
@@ -19,9 +20,11 @@ export interface RpcLogger {
   error(message: string): void;
 }
 
+/** The router's log: through core's logger, so it reaches the log file too (desktop app). */
+const rpcLog = createLogger('rpc', 'warn');
 export const consoleLogger: RpcLogger = {
-  warn: (message) => console.warn(`[rpc] ${message}`),
-  error: (message) => console.error(`[rpc] ${message}`),
+  warn: (message) => rpcLog.warn(message),
+  error: (message) => rpcLog.error(message),
 };
 
 export interface BatchOptions {

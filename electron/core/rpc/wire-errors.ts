@@ -6,6 +6,7 @@
 import { randomBytes } from 'node:crypto';
 import type { z } from 'zod';
 import { ErrorCode, type RpcErrorShape } from '../../../shared/contract/index.js';
+import { logLocation } from '../log.js';
 import type { RpcLogger } from './types.js';
 
 export function toWireError(error: unknown, logger: RpcLogger, context: string): RpcErrorShape {
@@ -18,7 +19,7 @@ export function toWireError(error: unknown, logger: RpcLogger, context: string):
 export function internalError(logger: RpcLogger, what: string, message = 'Something went wrong in the backend'): RpcErrorShape {
   const reference = randomBytes(4).toString('hex');
   logger.error(`[ref ${reference}] ${what}`);
-  return { code: 'INTERNAL', message, detail: `Reference ${reference} in the backend log` };
+  return { code: 'INTERNAL', message, detail: `Reference ${reference} in ${logLocation()}` };
 }
 
 /** INVALID_INPUT with every issue spelled out ("name: letters, digits…; connection.port: …"). */
