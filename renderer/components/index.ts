@@ -16,3 +16,4 @@ export { Stepper, type StepperItem } from './Stepper';
 export { CommandBlock } from './CommandBlock';
 export { CheckStatusIcon, type CheckStatus } from './CheckStatusIcon';
 export { CopyText } from './CopyText';
+export { TrustLine } from './TrustLine';

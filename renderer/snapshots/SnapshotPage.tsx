@@ -1,6 +1,6 @@
 import { useEffect, useState } from 'react';
 import { ArrowLeft, History, RotateCcw, ShieldCheck } from 'lucide-react';
-import { Badge, Button, Card, CopyText, EmptyState, ErrorBanner, Segmented, Spinner } from '../components';
+import { Badge, Button, Card, CopyText, EmptyState, ErrorBanner, Segmented, Spinner, TrustLine } from '../components';
 import { errorDetail } from '../app/errors';
 import { formatBytes } from '../app/format';
 import { useConnectionStore } from '../app/useConnectionStore';
@@ -11,7 +11,6 @@ import { RowCounts } from './RowCounts';
 import { BackupPanel, VerifyDialog, VerifyPanel } from './SnapshotTaskPanels';
 import { SourcesTable } from './SourcesTable';
 import { useSnapshotStore } from './useSnapshotStore';
-import { TrustLine } from './TrustLine';
 import { VerificationBadge } from './VerificationBadge';
 
 const longTime = (iso: string) => new Date(iso).toLocaleString(undefined, { weekday: 'short', day: 'numeric', month: 'short', year: 'numeric', hour: '2-digit', minute: '2-digit', second: '2-digit', hour12: false });

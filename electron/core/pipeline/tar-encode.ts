@@ -3,7 +3,7 @@
  * The reading side is tar-header.ts (the one parser). Used by the canonical rewrite of a restore
  * (tar-canonical.ts) and by the backup-side entry-name normaliser (sources/tar-rewriter.ts).
  */
-import { BLOCK, blocksFor, type PaxRecord } from './tar-header.js';
+import { BLOCK, blocksFor, type HeaderBlock, type PaxRecord } from './tar-header.js';
 
 const NAME = [0, 100] as const;
 const MODE = [100, 8] as const;
@@ -124,18 +124,8 @@ export function paxBlocks(records: PaxRecord[]): Buffer[] {
   return [paxHeaderBlock(data.length), Buffer.concat([data, Buffer.alloc(blocksFor(data.length) - data.length)])];
 }
 
-export interface EntryFields {
-  name: string;
-  linkname: string;
-  typeflag: string;
-  mode: number;
-  uid: number;
-  gid: number;
-  size: number;
-  mtime: number;
-  uname: string;
-  gname: string;
-}
+/** What a header says of an entry, as the parser reads it (tar-header.ts) and this writes it. */
+export type EntryFields = Pick<HeaderBlock, 'name' | 'linkname' | 'typeflag' | 'mode' | 'uid' | 'gid' | 'size' | 'mtime' | 'uname' | 'gname'>;
 
 /**
  * A fresh POSIX ustar header for the entry, and the pax records it needs for what its fields cannot

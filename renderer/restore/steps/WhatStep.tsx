@@ -1,6 +1,6 @@
-import { CalendarSearch, Database, HardDrive, Search, ShieldAlert, ShieldCheck } from 'lucide-react';
+import { CalendarSearch, Database, HardDrive, Search, ShieldAlert } from 'lucide-react';
 import type { Manifest, SnapshotSummary } from '../../../shared/contract/index.js';
-import { Badge, Checkbox, EmptyState, ErrorBanner, Segmented, SelectField, Spinner, TextField } from '../../components';
+import { Badge, Checkbox, EmptyState, ErrorBanner, Segmented, SelectField, Spinner, TextField, TrustLine } from '../../components';
 import { errorDetail } from '../../app/errors';
 import { formatBytes } from '../../app/format';
 import { formatBackupDate } from '../summary';
@@ -102,13 +102,7 @@ function TrustNotice() {
   const { choices, trust, set } = useRestoreWizardStore();
   if (trust.status !== 'ready' || trust.key !== choices.snapshotId) return null;
   const t = trust.value;
-  if (t.status === 'trusted') {
-    return (
-      <p className="trust-line" data-testid="snapshot-trust">
-        <ShieldCheck size={14} aria-hidden /> {t.message}
-      </p>
-    );
-  }
+  if (t.status === 'trusted') return <TrustLine trust={t} />;
   return (
     <div className="trust-warning" role="alert" data-testid="snapshot-trust">
       <p className="trust-warning-title">
