@@ -57,7 +57,8 @@ pid_alive() {
   [[ $pid =~ ^[0-9]+$ ]] || return 1
   state=$(sed 's/^.*) //' "/proc/$pid/stat" 2>/dev/null | cut -d' ' -f1) || return 1
   [[ -n $state && $state != Z && $state != X ]] || return 1
-  [[ -z $comm ]] || [[ $(cat "/proc/$pid/comm" 2>/dev/null) == "$comm" ]]
+  # COMM may list alternatives ("node|MainThread": Node 24 names its main thread, and so the comm).
+  [[ -z $comm ]] || [[ $(cat "/proc/$pid/comm" 2>/dev/null) =~ ^($comm)$ ]]
 }
 
 # pidfile_pid FILE COMM — print the live pid recorded in FILE, or fail (and drop a stale FILE).

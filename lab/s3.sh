@@ -4,6 +4,8 @@
 S3_RUN="$LAB_RUN/s3"
 S3_DATA="$LAB_LIB/s3"
 S3_ENDPOINT="http://$S3_ADDR:$S3_PORT"
+# The process name of the Node running s3rver: "node" up to Node 22, "MainThread" from Node 24.
+NODE_COMM="node|MainThread"
 
 s3_args() {
   local b args=(--address "$S3_ADDR" --port "$S3_PORT" --directory "$S3_DATA"
@@ -22,7 +24,7 @@ start_s3() {
   local pid want have
   want="legacy-openssl $(s3_args) $(sha256sum "$LAB_DIR/s3-server.mjs" | cut -c1-12)"
   have=$(cat "$S3_RUN/s3.args" 2>/dev/null || true)
-  if pid=$(pidfile_pid "$S3_RUN/s3.pid" node); then
+  if pid=$(pidfile_pid "$S3_RUN/s3.pid" "$NODE_COMM"); then
     if [[ $want == "$have" ]] && s3_answers; then return 0; fi
     log "s3: server changed or not answering; restarting"
     stop_pid "$pid" "s3 server" 10
@@ -50,7 +52,7 @@ verify_s3() {
 
 stop_s3() {
   local pid
-  if pid=$(pidfile_pid "$S3_RUN/s3.pid" node); then
+  if pid=$(pidfile_pid "$S3_RUN/s3.pid" "$NODE_COMM"); then
     log "s3: stopping s3rver (pid $pid)"
     stop_pid "$pid" "s3 server" 10
   fi

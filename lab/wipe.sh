@@ -12,6 +12,8 @@ source "$(dirname "$0")/lib.sh"
 [[ $EUID -eq 0 ]] || die "the lab runs as root"
 t0=$(date +%s%3N)
 bash "$LAB_DIR/down.sh"
+# A lab S3 server another checkout started and lost track of would keep the port: it goes too.
+pkill -f "s3-server.mjs --address $S3_ADDR --port $S3_PORT" 2>/dev/null && sleep 1 || true
 
 # Nothing of the lab may still be mounted under the data folder (a dockerd killed hard leaves its
 # overlay mounts): rm -rf would otherwise descend into them. Deepest first.

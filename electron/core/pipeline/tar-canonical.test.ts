@@ -164,3 +164,23 @@ describe('one name per entry, under the prefix', () => {
     expect(fs.statSync(path.join(dst, PREFIX, 'hard')).nlink).toBe(2);
   });
 });
+
+describe('files to make sparse again', () => {
+  it('notes regular files with at least the threshold of zeros, never links, small files or sparse entries', async () => {
+    const zeros = Buffer.alloc(2 * 1024 * 1024);
+    zeros.write('data at the start');
+    const dense = Buffer.alloc(2 * 1024 * 1024, 7);
+    const archive = await packTar([
+      { name: './', type: 'directory' },
+      { name: './disk.img', content: zeros },
+      { name: './dense.bin', content: dense },
+      { name: './small', content: Buffer.alloc(1000) },
+      { name: './link', type: 'symlink', linkname: 'disk.img' },
+    ]);
+    const r = await guard(archive, { ...rewrite, holes: { minZeroBytes: 1024 * 1024, maxFiles: 10 } }, 65536);
+    expect(r.error).toBeUndefined();
+    expect(r.summary.holeCandidates).toEqual(['disk.img']);
+    const capped = await guard(archive, { ...rewrite, holes: { minZeroBytes: 512, maxFiles: 0 } }, 65536);
+    expect(capped.summary).toMatchObject({ holeCandidatesTruncated: true });
+  });
+});

@@ -43,7 +43,15 @@ export interface TarGuardOptions extends PolicyOptions {
    * "" keeps names relative, "a/b"). Needs policy 'reject'.
    */
   rewrite?: { prefix: string };
+  /**
+   * Notes regular files with at least `minZeroBytes` of zeros (counted in 4 KiB windows of the data
+   * as it passes) in `summary.holeCandidates`, at most `maxFiles` of them: the restore then digs
+   * holes in them again (sources/holes.ts), as `restic restore --sparse` does.
+   */
+  holes?: { minZeroBytes: number; maxFiles: number };
 }
+
+const ZERO_WINDOW = Buffer.alloc(4096);
 
 type Pax = { map: Map<string, string>; records: PaxRecord[] };
 
@@ -68,6 +76,8 @@ export class TarGuard extends Transform {
   /** Offset of the current region's start, for messages. */
   private regionStart = 0;
   private waitingForIndex: (() => void) | undefined;
+  /** The regular file whose data is passing, for the hole count (undefined: not counting). */
+  private counting: { path: string; zeros: number } | undefined;
   private indexComplete = false;
 
   constructor(private readonly opts: TarGuardOptions = {}) {
@@ -82,7 +92,7 @@ export class TarGuard extends Transform {
   }
 
   get summary(): TarSummary {
-    return { ...this.counts, problems: [...this.counts.problems] };
+    return { ...this.counts, problems: [...this.counts.problems], ...(this.counts.holeCandidates ? { holeCandidates: [...this.counts.holeCandidates] } : {}) };
   }
 
   override _transform(chunk: Buffer, _enc: BufferEncoding, cb: TransformCallback): void {
@@ -134,8 +144,12 @@ export class TarGuard extends Transform {
       this.remaining -= n;
       const region = this.region;
       if (region.kind === 'data') {
+        if (this.counting) this.countZeros(slice);
         this.push(slice);
-        if (this.remaining === 0) this.expectHeader();
+        if (this.remaining === 0) {
+          this.endFile();
+          this.expectHeader();
+        }
         continue;
       }
       if (region.kind === 'end') {
@@ -257,7 +271,27 @@ export class TarGuard extends Transform {
     if (size > 0) {
       this.region = { kind: 'data' };
       this.remaining = blocksFor(size);
+      // Old-GNU sparse entries carry their holes already; only plain files are counted.
+      const holes = this.opts.holes;
+      if (holes && kind === 'file' && header.typeflag !== 'S' && size >= holes.minZeroBytes && !pax?.has('GNU.sparse.major')) this.counting = { path: EntryPolicy.pathOf(name), zeros: 0 };
     } else this.expectHeader();
+  }
+
+  private countZeros(slice: Buffer): void {
+    const c = this.counting!;
+    for (let o = 0; o + ZERO_WINDOW.length <= slice.length; o += ZERO_WINDOW.length) {
+      if (slice.subarray(o, o + ZERO_WINDOW.length).equals(ZERO_WINDOW)) c.zeros += ZERO_WINDOW.length;
+    }
+  }
+
+  private endFile(): void {
+    const c = this.counting;
+    this.counting = undefined;
+    const holes = this.opts.holes;
+    if (!c || !holes || c.zeros < holes.minZeroBytes) return;
+    const list = (this.counts.holeCandidates ??= []);
+    if (list.length < holes.maxFiles) list.push(c.path);
+    else this.counts.holeCandidatesTruncated = true;
   }
 
   private count(kind: EntryKind, header: HeaderBlock, pax: Map<string, string> | undefined, size: number, name: string, linkname: string): void {

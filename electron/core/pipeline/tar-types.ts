@@ -33,4 +33,11 @@ export interface TarSummary {
   /** Bytes of the tar stream itself. */
   archiveBytes: number;
   problems: TarProblem[];
+  /**
+   * With the `holes` option: regular files whose data holds long runs of zeros (paths relative to
+   * the archive root) — written out in full by the engine's extractor, to be made sparse again.
+   */
+  holeCandidates?: string[];
+  /** More files qualified than the list keeps. */
+  holeCandidatesTruncated?: boolean;
 }

@@ -15,6 +15,7 @@ import { createDecompressor, runPipeline, type EncryptionSpec, type PipelineProg
 import type { RepositoryBackend } from '../repository/index.js';
 import { SOURCE_MOUNT, createHelper, pickHelperImage, removeHelper, removeHelpersOf } from '../sources/helper.js';
 import { loadMariadbDump, loadPostgresDump, openDirectoryTar, openMariadbDump, openPostgresDump, openVolumeTar, removeDirectory, writeDirectoryTar, writeVolumeTar } from '../sources/index.js';
+import type { HolesResult } from '../sources/holes.js';
 import { databasesOf, dropNewDatabases, isDatabaseKind } from './db-state.js';
 import type { JournalTarget } from './journal.js';
 import type { TargetInventory } from './planner.js';
@@ -70,6 +71,8 @@ export interface RestoreOneResult {
   rawBytes: number;
   storedBytes: number;
   tar?: TarSummary;
+  /** Volumes: files made sparse again after extraction (or why not). */
+  holes?: HolesResult;
 }
 
 /** One source into its target, checked against the manifest by the pipeline as it streams. */
@@ -87,12 +90,18 @@ export async function restoreOne(input: RestoreOneInput): Promise<RestoreOneResu
     if (src.kind === 'directory' && dir === undefined) throw new RpcError('INVALID_INPUT', `Source ${src.name}: no target directory was given.`);
     const r = await runPipeline({
       ...common,
-      sink: async (tar): Promise<TarSummary> => {
-        if (dir === undefined) return (await writeVolumeTar({ engine, volume: target, tar, clear: true, ...(signal ? { signal } : {}) })).tar;
-        return writeDirectoryTar({ engine, container: target, path: dir, tar, clear: true, ...(signal ? { signal } : {}) });
+      sink: async (tar): Promise<{ tar: TarSummary; holes?: HolesResult }> => {
+        if (dir === undefined) return writeVolumeTar({ engine, volume: target, tar, clear: true, ...(signal ? { signal } : {}) });
+        return { tar: await writeDirectoryTar({ engine, container: target, path: dir, tar, clear: true, ...(signal ? { signal } : {}) }) };
       },
     });
-    return { rawSha256: r.rawSha256, storedSha256: r.storedSha256, rawBytes: r.rawBytes, storedBytes: r.storedBytes, ...(r.sinkResult ? { tar: r.sinkResult } : {}) };
+    return {
+      rawSha256: r.rawSha256,
+      storedSha256: r.storedSha256,
+      rawBytes: r.rawBytes,
+      storedBytes: r.storedBytes,
+      ...(r.sinkResult ? { tar: r.sinkResult.tar, ...(r.sinkResult.holes ? { holes: r.sinkResult.holes } : {}) } : {}),
+    };
   }
   if (src.kind === 'mariadb') {
     const r = await runPipeline({ ...common, sink: (stream) => loadMariadbDump({ engine, container: target, input: stream, ...(signal ? { signal } : {}) }) });

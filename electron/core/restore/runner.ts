@@ -328,6 +328,9 @@ export async function runRestore(deps: RestoreDeps, input: ParsedInput, taskCtx?
       });
       moved.set(t.source, result);
       note(`Restored ${src.name} into ${t.target}: ${result.rawBytes} bytes${result.tar ? `, ${result.tar.entries} entries` : ''}`);
+      const holes = result.holes;
+      if (holes && 'why' in holes) note(`The zero-filled files of ${src.name} were written out in full (not sparse): ${holes.why}`, 'warn');
+      else if (holes?.dug) note(`Made ${holes.dug} file(s) of ${t.target} sparse again (holes where the data is zeros)`);
     }
 
     // Verify.

@@ -64,6 +64,8 @@ export interface HelperSpec {
   readOnly: boolean;
   /** A shell script, for a helper that will be started; unstarted helpers get a no-op. */
   script?: string;
+  /** Arguments of the script: $0, $1… (names pass as data, never as shell text). */
+  args?: string[];
   signal?: AbortSignal;
 }
 
@@ -100,7 +102,7 @@ export async function createHelper(engine: Engine, spec: HelperSpec): Promise<He
     name,
     Image: spec.image,
     Entrypoint: ['sh', '-c'],
-    Cmd: [spec.script ?? 'exit 0'],
+    Cmd: [spec.script ?? 'exit 0', ...(spec.args ?? [])],
     User: '0:0', // owners and modes of whatever is in the volume must not stand in the way
     WorkingDir: '/',
     NetworkDisabled: true,

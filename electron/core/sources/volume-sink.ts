@@ -19,7 +19,8 @@
  */
 import type { Readable } from 'node:stream';
 import type { Engine } from '../docker/engine.js';
-import { TarGuard, type TarSummary } from '../pipeline/index.js';
+import { TarGuard, type TarGuardOptions, type TarSummary } from '../pipeline/index.js';
+import { digHoles, HOLES, type HolesResult } from './holes.js';
 import { writeArchive } from './archive.js';
 import { createVolume, inspectVolume } from './containers.js';
 import { assertReadable, cancelled, watchInput } from './errors.js';
@@ -50,6 +51,8 @@ export interface VolumeSinkResult {
   image: string;
   /** What the guard counted in the archive (entries, files, bytes…). */
   tar: TarSummary;
+  /** Files made sparse again after extraction (holes.ts), or why not. */
+  holes: HolesResult;
 }
 
 export async function writeVolumeTar(input: WriteVolumeTarInput): Promise<VolumeSinkResult> {
@@ -74,9 +77,11 @@ export async function writeVolumeTar(input: WriteVolumeTarInput): Promise<Volume
     helperId = helper.id;
     if (input.clear && existing) await runHelper(engine, helper, `Clearing volume ${volume} (helper image ${image})`, signal);
     assertReadable(tar, what);
-    const guard = guardedFor(tar, SINK_DIR);
+    const guard = guardedFor(tar, SINK_DIR, HOLES);
     await writeArchive(engine, { container: helper.id, dir: '/', tar: guard, signal, what });
-    return { volume, created: !existing, image, tar: guard.summary };
+    const summary = guard.summary;
+    const holes = await digHoles(engine, volume, summary.holeCandidates ?? [], image, signal);
+    return { volume, created: !existing, image, tar: summary, holes };
   } catch (e) {
     throw watch.explain(e);
   } finally {
@@ -92,8 +97,8 @@ export async function writeVolumeTar(input: WriteVolumeTarInput): Promise<Volume
  * rest in canonical form under it. An input failure reaches the guard (and so the extractor's
  * request) as the same error.
  */
-export function guardedFor(tar: Readable, prefix: string): TarGuard {
-  const guard = new TarGuard({ policy: 'reject', rewrite: { prefix } });
+export function guardedFor(tar: Readable, prefix: string, holes?: TarGuardOptions['holes']): TarGuard {
+  const guard = new TarGuard({ policy: 'reject', rewrite: { prefix }, ...(holes ? { holes } : {}) });
   tar.once('error', (e) => guard.destroy(e));
   return tar.pipe(guard);
 }
