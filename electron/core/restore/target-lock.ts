@@ -6,10 +6,9 @@
  * (<config dir>/operations/locks/<sha1>.lock, created with O_EXCL), so a second process — another
  * CLI run — is refused too. The journals, not the locks, carry what an interrupted run left.
  *
- * A lock file whose process is gone is stale and taken over without a race: it is first RENAMED
- * aside (only one contender's rename can succeed), then read again — if what was moved is not the
- * stale lock that was judged (another process had taken it over meanwhile, its owner alive), it is
- * linked back and the contender backs off; only then a fresh lock is created with O_EXCL.
+ * A lock file whose process is gone is stale and taken over without a race: only the holder of
+ * `<lock>.takeover` (O_EXCL) may remove it, after reading it again and finding it still the stale
+ * one; then the contenders create the lock with O_EXCL again, and one wins (see takeOver).
  */
 import { createHash, randomBytes } from 'node:crypto';
 import fs from 'node:fs/promises';
@@ -97,23 +96,35 @@ export class TargetLocks {
   }
 }
 
-/** Moves the stale lock `judged` out of the way, unless what is there now is someone's live lock. */
+/**
+ * Removes the stale lock `judged` — only while holding `<lock>.takeover` (created with O_EXCL), so
+ * that two contenders never both remove: the holder re-reads the lock and removes it only if it is
+ * still the very one judged stale (a fresh lock is only ever created where none exists, and only a
+ * takeover holder removes one). Then everyone races for the lock with O_EXCL again: one wins.
+ * A takeover file left by a process that died during these few milliseconds is cleared after 10 s.
+ */
 async function takeOver(f: string, judged: LockFile, k: TargetKey): Promise<void> {
-  const aside = `${f}.${process.pid}.${randomBytes(4).toString('hex')}.stale`;
+  const t = `${f}.takeover`;
+  for (let i = 0; i < 200; i++) {
+    try {
+      await fs.writeFile(t, String(process.pid), { flag: 'wx', mode: 0o600 });
+      break;
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
+    }
+    const age = await fs.stat(t).then((st) => Date.now() - st.mtimeMs, () => 0);
+    if (age > 10_000) await fs.rm(t, { force: true });
+    else await new Promise((r) => setTimeout(r, 10 + Math.random() * 20));
+    if (i === 199) throw conflict(k, 'another operation');
+  }
   try {
-    await fs.rename(f, aside);
-  } catch (e) {
-    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return; // another contender moved it first
-    throw e;
+    const now = await readLock(f);
+    if (!now) return; // gone already
+    if (now.token !== judged.token || now.pid !== judged.pid || isHeld(now)) throw conflict(k, now.opId);
+    await fs.rm(f, { force: true });
+  } finally {
+    await fs.rm(t, { force: true });
   }
-  const moved = await readLock(aside);
-  if (moved && moved.token !== judged.token && isHeld(moved)) {
-    // A live lock taken between our read and our rename: put it back (link fails if f was re-created).
-    await fs.link(aside, f).catch(() => undefined);
-    await fs.rm(aside, { force: true });
-    throw conflict(k, moved.opId);
-  }
-  await fs.rm(aside, { force: true });
 }
 
 function conflict(k: TargetKey, opId: string): RpcError {
