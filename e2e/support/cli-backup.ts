@@ -19,10 +19,11 @@ export function e2eConfigDir(): string {
  * config, so the snapshot is in the repository the page reads — the same engine the UI drives,
  * without depending on the backup dialog. Returns the CLI's JSON result, checked by the contract.
  */
-export async function backupWithCli(args: { host: string; repo: string; set: string; volumes?: string[]; postgres?: string[]; note?: string }): Promise<BackupResult> {
+export async function backupWithCli(args: { host: string; repo: string; set: string; volumes?: string[]; postgres?: string[]; directories?: string[]; note?: string }): Promise<BackupResult> {
   const argv = [path.join(repo, 'dist/cli/main.js'), 'backup', '--host', args.host, '--repo', args.repo, '--set', args.set, '--json'];
   for (const v of args.volumes ?? []) argv.push('--volume', v);
   for (const p of args.postgres ?? []) argv.push('--postgres', p);
+  for (const d of args.directories ?? []) argv.push('--directory', d);
   if (args.note) argv.push('--note', args.note);
   // node_modules/.bin/node: the pinned Node 22 (zstd in node:zlib).
   const { stdout } = await run(path.join(repo, 'node_modules/.bin/node'), argv, {

@@ -176,6 +176,13 @@ describe('hindsight sets', () => {
     expect(() => setInputOf('s', { host: 'h', repo: 'r' }, {})).toThrow(/Nothing to back up/);
   });
 
+  it('--directory container:/path; a relative path or a missing container is a usage error', async () => {
+    const { backupInputOf } = await import('./backup-commands.js');
+    expect(backupInputOf(undefined, { host: 'production', repo: 'lab-s3', directory: ['shop-app-1:/srv/files'] })).toMatchObject({ sources: [{ kind: 'directory', container: 'shop-app-1', path: '/srv/files' }] });
+    expect(() => backupInputOf(undefined, { host: 'h', repo: 'r', directory: ['app:etc'] })).toThrow(/container:\/absolute\/path/);
+    expect(() => backupInputOf(undefined, { host: 'h', repo: 'r', directory: [':/etc'] })).toThrow(/container:\/absolute\/path/);
+  });
+
   it('sets list shows host and repository names', async () => {
     const out: string[] = [];
     const backend = fakeBackend({

@@ -40,6 +40,7 @@ export interface BackupOptions {
   host?: string;
   volume?: string[];
   postgres?: string[];
+  directory?: string[];
   repo?: string;
   set?: string;
   stopContainers?: boolean;
@@ -50,8 +51,8 @@ export interface BackupOptions {
 
 /** The task input for the command line; throws INVALID_INPUT (exit 1) for a command that cannot work. */
 export function backupInputOf(setArg: string | undefined, o: BackupOptions): BackupRunInput {
-  const adhoc = !!(o.host || o.volume?.length || o.postgres?.length || o.repo);
-  if (setArg && adhoc) throw new RpcError('INVALID_INPUT', 'Give either a backup set or --host/--volume/--postgres/--repo, not both.');
+  const adhoc = !!(o.host || o.volume?.length || o.postgres?.length || o.directory?.length || o.repo);
+  if (setArg && adhoc) throw new RpcError('INVALID_INPUT', 'Give either a backup set or --host/--volume/--postgres/--directory/--repo, not both.');
   if (setArg) return { setId: setArg, ...(o.note ? { note: o.note } : {}) };
   if (!o.host || !o.repo) throw new RpcError('INVALID_INPUT', 'An ad-hoc backup needs --host and --repo (or name a saved backup set).');
   const sources: SourceSpec[] = [
@@ -63,8 +64,15 @@ export function backupInputOf(setArg: string | undefined, o: BackupOptions): Bac
         ? { kind: 'postgres', container, mode: 'database', database, user: 'postgres' }
         : { kind: 'postgres', container, mode: 'dumpall', user: 'postgres' };
     }),
+    ...(o.directory ?? []).map((d): SourceSpec => {
+      const i = d.indexOf(':');
+      const container = d.slice(0, i);
+      const path = d.slice(i + 1);
+      if (i <= 0 || !path.startsWith('/')) throw new RpcError('INVALID_INPUT', `--directory ${d}: give container:/absolute/path.`);
+      return { kind: 'directory', container, path };
+    }),
   ];
-  if (!sources.length) throw new RpcError('INVALID_INPUT', 'Nothing to back up: give at least one --volume or --postgres.');
+  if (!sources.length) throw new RpcError('INVALID_INPUT', 'Nothing to back up: give at least one --volume, --postgres or --directory.');
   return {
     hostId: o.host,
     repositoryId: o.repo,
@@ -206,6 +214,7 @@ export function registerBackupCommands(
     .option('--host <host>', 'ad hoc: the host to back up (name or id)')
     .option('--volume <volume>', 'ad hoc: a Docker volume (repeatable)', collect)
     .option('--postgres <container[/db]>', 'ad hoc: a PostgreSQL container, all databases or one (repeatable)', collect)
+    .option('--directory <container:/path>', 'ad hoc: a directory inside a container, e.g. app-1:/etc/app (repeatable)', collect)
     .option('--repo <repository>', 'ad hoc: the repository (name or id)')
     .option('--set <name>', 'ad hoc: the set name the snapshot is filed under (default: the host name)')
     .option('--stop-containers', 'ad hoc: stop the containers using a volume while it is copied')
@@ -303,6 +312,7 @@ export function registerSetsCommands(
     .option('--repo <repository>', 'the repository (name or id)')
     .option('--volume <volume>', 'a Docker volume (repeatable)', collect)
     .option('--postgres <container[/db]>', 'a PostgreSQL container, all databases or one (repeatable)', collect)
+    .option('--directory <container:/path>', 'a directory inside a container (repeatable)', collect)
     .option('--stop-containers', 'stop the containers using a volume while it is copied')
     .option('--gzip', 'gzip instead of zstd')
     .option('--recipient <age1…>', 'encrypt to this age public key (repeatable)', collect)

@@ -9,7 +9,7 @@ import type { AsOfResult, Manifest, PreflightCheck, Repository, RestorePlan, Res
 import { requireClient } from '../app/useConnectionStore';
 import { toErrorInfo, type ErrorInfo } from '../app/errors';
 import { useHostsStore } from '../hosts/useHostsStore';
-import { defaultMap, EMPTY_CHOICES, inputKey, STEPS, toRestoreInput, type Choices, type StepId } from './wizardModel';
+import { defaultMap, defaultPaths, EMPTY_CHOICES, inputKey, STEPS, toRestoreInput, type Choices, type StepId } from './wizardModel';
 
 type Loadable<T> = { status: 'idle' } | { status: 'loading'; key: string } | { status: 'ready'; key: string; value: T } | { status: 'error'; key: string; error: ErrorInfo };
 
@@ -167,7 +167,7 @@ export const useRestoreWizardStore = create<WizardStore>((set, get) => {
         const manifest = await requireClient().snapshots.get({ repositoryId, id: snapshotId });
         if (choices().snapshotId !== snapshotId) return;
         // A new snapshot: all its sources, each to the same name on the target by default.
-        get().set({ sources: manifest.sources.map((s) => s.name), map: { ...defaultMap(manifest) } });
+        get().set({ sources: manifest.sources.map((s) => s.name), map: { ...defaultMap(manifest) }, paths: defaultPaths(manifest) });
         set({ manifest: { status: 'ready', key: snapshotId, value: manifest } });
       } catch (e) {
         if (choices().snapshotId === snapshotId) set({ manifest: { status: 'error', key: snapshotId, error: toErrorInfo(e) } });

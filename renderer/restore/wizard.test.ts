@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { Host, Manifest, RestorePlan } from '../../shared/contract/index.js';
 import { formatBackupDate, formatEstimate, restoreSummary } from './summary';
 import { operationIdOf } from './useRestoreWizardStore';
-import { blockedReason, defaultMap, EMPTY_CHOICES, furthestOpen, inputKey, toRestoreInput, type StepContext } from './wizardModel';
+import { blockedReason, defaultMap, defaultPaths, EMPTY_CHOICES, furthestOpen, inputKey, toRestoreInput, type StepContext } from './wizardModel';
 
 const manifest = {
   format: 'hindsight/1',
@@ -51,6 +51,23 @@ describe('restore wizard model', () => {
     // The reason for turning the safety copy off travels as the operation's note; with it on, no note.
     expect(toRestoreInput({ ...choices, safetyCopy: false, safetyReason: ' disk full on uat ' }, manifest).note).toBe('disk full on uat');
     expect(toRestoreInput({ ...choices, safetyReason: 'ignored' }, manifest).note).toBeUndefined();
+  });
+
+  it('a directory source goes into a container, at a path the user may change; system directories block', () => {
+    const withDir = { ...manifest, sources: [...manifest.sources, { name: 'conf', kind: 'directory', origin: { hostId: 'p', hostName: 'production', container: 'shop-app-1', path: '/srv/conf' }, encryption: 'none' }] } as unknown as Manifest;
+    expect(defaultMap(withDir).conf).toBe('shop-app-1');
+    expect(defaultPaths(withDir)).toEqual({ conf: '/srv/conf' });
+    const c = { ...choices, sources: ['conf'], map: defaultMap(withDir), paths: { conf: '/opt/app/conf' } };
+    expect(toRestoreInput(c, withDir)).toMatchObject({ map: { conf: 'shop-app-1' }, paths: { conf: '/opt/app/conf' } });
+    const at = (path: string) => blockedReason('where', { ...ctx(), manifest: withDir, choices: { ...c, paths: { conf: path } } });
+    expect(at('/opt/app/conf')).toBeNull();
+    expect(at('/etc')).toMatch(/system directory/);
+    expect(at('')).toMatch(/directory conf goes into/);
+    // A snapshot no trusted writer signed: the what step waits for "accept".
+    const untrusted = { ...ctx(), trust: { status: 'unsigned' as const, message: 'not signed' } };
+    expect(blockedReason('what', untrusted)).toMatch(/type accept/);
+    expect(blockedReason('what', { ...untrusted, choices: { ...choices, acceptUnsigned: ' Accept ' } })).toBeNull();
+    expect(toRestoreInput({ ...choices, acceptUnsigned: 'accept' }, manifest).allowUnsigned).toBe(true);
   });
 
   it('blocks each step until it is complete', () => {

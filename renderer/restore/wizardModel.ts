@@ -3,6 +3,7 @@
  * whether a step may be left forward. No React, no backend: unit-tested on its own.
  */
 import type { Host, Manifest, PreflightCheck, RestoreInput, RestorePlan, SnapshotTrust } from '../../shared/contract/index.js';
+import { restorePathProblem } from '../../shared/restore-paths.js';
 
 export const STEPS = [
   { id: 'what', label: 'What', title: 'What to restore' },
@@ -28,8 +29,10 @@ export interface Choices {
   /** Source names to restore. */
   sources: string[];
   targetHostId: string;
-  /** source → target volume or database container on the target host. */
+  /** source → target volume, or the container holding a database or a directory, on the target host. */
   map: Record<string, string>;
+  /** Directory sources: the directory inside that container (the manifest's is only a default). */
+  paths: Record<string, string>;
   safetyCopy: boolean;
   /** Why the safety copy was turned off (required to turn it off). */
   safetyReason: string;
@@ -53,6 +56,7 @@ export const EMPTY_CHOICES: Choices = {
   sources: [],
   targetHostId: '',
   map: {},
+  paths: {},
   safetyCopy: true,
   safetyReason: '',
   confirmText: '',
@@ -69,11 +73,17 @@ export function toRestoreInput(c: Choices, manifest: Manifest | null): RestoreIn
     const t = c.map[s]?.trim();
     if (t) map[s] = t;
   }
+  const paths: Record<string, string> = {};
+  for (const s of c.sources) {
+    const p = c.paths[s]?.trim();
+    if (p && manifest?.sources.find((x) => x.name === s)?.kind === 'directory') paths[s] = p;
+  }
   return {
     repositoryId: c.repositoryId,
     snapshotId: c.snapshotId,
     targetHostId: c.targetHostId,
     map,
+    ...(Object.keys(paths).length ? { paths } : {}),
     sources: [...c.sources],
     safetyCopy: c.safetyCopy,
     // Why the safety copy is off goes into the operation's log and the audit record.
@@ -90,15 +100,22 @@ export function inputKey(c: Choices): string {
   return JSON.stringify({ ...rest, allowUnsigned: acceptsUnsigned(c), sources: [...rest.sources].sort(), map: Object.fromEntries(c.sources.map((s) => [s, c.map[s] ?? s])) });
 }
 
-/** Default target per source: the same name as in the snapshot. */
+/** Default target per source: the same name as in the snapshot (a volume, or the container). */
 export function defaultMap(manifest: Manifest): Record<string, string> {
   const map: Record<string, string> = {};
-  for (const s of manifest.sources) map[s.name] = s.origin.container && s.kind !== 'volume' && s.kind !== 'directory' ? s.origin.container : (s.origin.volume ?? s.name);
+  for (const s of manifest.sources) map[s.name] = s.kind !== 'volume' && s.origin.container ? s.origin.container : (s.origin.volume ?? s.name);
   return map;
 }
 
-/** Volumes and directories land in a volume; databases in a container. */
-export const targetKindOf = (kind: string): 'volume' | 'container' => (kind === 'volume' || kind === 'directory' ? 'volume' : 'container');
+/** Directory sources: the directory they came from, as the default to restore into. */
+export function defaultPaths(manifest: Manifest): Record<string, string> {
+  const paths: Record<string, string> = {};
+  for (const s of manifest.sources) if (s.kind === 'directory' && s.origin.path) paths[s.name] = s.origin.path;
+  return paths;
+}
+
+/** Volumes land in a volume; databases and directories in a container (as the planner sees it). */
+export const targetKindOf = (kind: string): 'volume' | 'container' => (kind === 'volume' ? 'volume' : 'container');
 
 export interface StepContext {
   choices: Choices;
@@ -125,6 +142,12 @@ export function blockedReason(step: StepId, ctx: StepContext): string | null {
     case 'where':
       if (!c.targetHostId || !ctx.host) return 'Choose the host to restore onto.';
       for (const s of c.sources) if (!c.map[s]?.trim()) return `Choose where ${s} goes.`;
+      for (const s of c.sources) {
+        if (manifest?.sources.find((x) => x.name === s)?.kind !== 'directory') continue;
+        const problem = restorePathProblem(c.paths[s]?.trim() ?? '');
+        if (!c.paths[s]?.trim()) return `Choose the directory ${s} goes into.`;
+        if (problem) return problem;
+      }
       return null;
     case 'preflight':
       if (!ctx.preflight || ctx.preflight.key !== key) return 'Wait for the pre-flight checks.';

@@ -9,6 +9,7 @@ import { useHostDialogsStore } from '../../hosts/useHostDialogsStore';
 import { useHostsStore } from '../../hosts/useHostsStore';
 import { useInventoryStore } from '../../inventory/useInventoryStore';
 import { useRestoreWizardStore } from '../useRestoreWizardStore';
+import { restorePathProblem } from '../../../shared/restore-paths.js';
 import { targetKindOf } from '../wizardModel';
 import { KindIcon } from './WhatStep';
 
@@ -75,7 +76,15 @@ export function WhereStep() {
           )}
           <div className="target-map">
             {sources.map((s) => (
-              <TargetRow key={s.name} source={s} inventory={entry?.data ?? null} value={choices.map[s.name] ?? ''} onChange={(v) => set({ map: { ...choices.map, [s.name]: v } })} />
+              <TargetRow
+                key={s.name}
+                source={s}
+                inventory={entry?.data ?? null}
+                value={choices.map[s.name] ?? ''}
+                onChange={(v) => set({ map: { ...choices.map, [s.name]: v } })}
+                path={choices.paths[s.name] ?? ''}
+                onPathChange={(v) => set({ paths: { ...choices.paths, [s.name]: v } })}
+              />
             ))}
           </div>
         </fieldset>
@@ -84,8 +93,19 @@ export function WhereStep() {
   );
 }
 
-function TargetRow({ source, inventory, value, onChange }: { source: ManifestSource; inventory: Inventory | null; value: string; onChange: (v: string) => void }) {
+interface TargetRowProps {
+  source: ManifestSource;
+  inventory: Inventory | null;
+  value: string;
+  onChange: (v: string) => void;
+  /** Directory sources: the directory inside the container. */
+  path: string;
+  onPathChange: (v: string) => void;
+}
+
+function TargetRow({ source, inventory, value, onChange, path, onPathChange }: TargetRowProps) {
   const id = useId();
+  const pathProblem = source.kind === 'directory' && path.trim() ? restorePathProblem(path.trim()) : undefined;
   const kind = targetKindOf(source.kind);
   const name = value.trim();
   let note: { tone: 'success' | 'warning' | 'danger' | 'neutral'; text: string } = { tone: 'neutral', text: '' };
@@ -97,7 +117,8 @@ function TargetRow({ source, inventory, value, onChange }: { source: ManifestSou
         : { tone: 'success', text: 'new volume — will be created' };
     } else {
       const c = inventory.containers.find((x) => x.name === name);
-      note = c ? { tone: 'warning', text: `${c.image} · ${c.state} — its databases are replaced` } : { tone: 'danger', text: 'no such container on this host' };
+      const what = source.kind === 'directory' ? `the directory ${path || '?'} in it is replaced` : 'its databases are replaced';
+      note = c ? { tone: 'warning', text: `${c.image} · ${c.state} — ${what}` } : { tone: 'danger', text: 'no such container on this host' };
     }
   }
   return (
@@ -112,7 +133,7 @@ function TargetRow({ source, inventory, value, onChange }: { source: ManifestSou
       </span>
       <div className="target-choice">
         <label htmlFor={id} className="field-label">
-          {kind === 'volume' ? 'Volume (existing, or a new name)' : 'Database container'}
+          {kind === 'volume' ? 'Volume (existing, or a new name)' : source.kind === 'directory' ? 'Container' : 'Database container'}
         </label>
         {kind === 'volume' ? (
           <>
@@ -131,6 +152,17 @@ function TargetRow({ source, inventory, value, onChange }: { source: ManifestSou
           </select>
         )}
         {note.text && <span className={`target-note tone-${note.tone}`}>{note.text}</span>}
+        {source.kind === 'directory' && (
+          <>
+            <label htmlFor={`${id}-path`} className="field-label">
+              Directory in the container
+            </label>
+            <input id={`${id}-path`} className="input mono" value={path} onChange={(e) => onPathChange(e.target.value)} spellCheck={false} autoComplete="off" />
+            <span className={`target-note tone-${pathProblem ? 'danger' : 'neutral'}`}>
+              {pathProblem ?? `Backed up from ${source.origin.path ?? '?'}; it is cleared, then the snapshot is extracted into it.`}
+            </span>
+          </>
+        )}
       </div>
     </div>
   );
