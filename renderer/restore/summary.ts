@@ -54,7 +54,12 @@ export function restoreSummary({ plan, sourceHostName, takenAt, locale, timeZone
   let lastVerb = '';
   const what = plan.targets.map((t) => {
     const verb = t.targetKind === 'volume' && t.create ? 'create' : 'replace';
-    const object = t.targetKind === 'volume' ? `volume \`${t.target}\`` : `the ${KIND_WORDS[t.kind] ?? t.kind} databases in container \`${t.target}\``;
+    const object =
+      t.targetKind === 'volume'
+        ? `volume \`${t.target}\``
+        : t.kind === 'directory'
+          ? `the directory \`${t.path ?? '?'}\` in container \`${t.target}\``
+          : `the ${KIND_WORDS[t.kind] ?? t.kind} databases in container \`${t.target}\``;
     const words = verb === lastVerb ? object : `${verb} ${object}`;
     lastVerb = verb;
     return words;

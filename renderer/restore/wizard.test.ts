@@ -68,6 +68,8 @@ describe('restore wizard model', () => {
     expect(blockedReason('what', untrusted)).toMatch(/type accept/);
     expect(blockedReason('what', { ...untrusted, choices: { ...choices, acceptUnsigned: ' Accept ' } })).toBeNull();
     expect(toRestoreInput({ ...choices, acceptUnsigned: 'accept' }, manifest).allowUnsigned).toBe(true);
+    const dirPlan = plan({ targets: [{ source: 'conf', kind: 'directory', targetKind: 'container', target: 'notebook', path: '/srv/restored', create: false, users: [], objectKey: 'k', storedBytes: 1, rawBytes: 1 }] });
+    expect(restoreSummary({ plan: dirPlan, sourceHostName: 'production', takenAt: manifest.startedAt, locale: 'en-GB', timeZone: 'UTC' })).toMatch(/^Replace the directory `\/srv\/restored` in container `notebook` on uat/);
   });
 
   it('blocks each step until it is complete', () => {
