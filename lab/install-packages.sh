@@ -12,6 +12,7 @@ LAB_PACKAGES=(
   busybox-static                   # the busybox image
   iproute2 util-linux procps       # ip netns, nsenter/setsid/flock, ps
   age                              # repository encryption interop tests
+  restic                           # retention checked against restic's own forget; benchmarks
   ca-certificates
 )
 CI_PACKAGES=(chromium fonts-liberation git)
