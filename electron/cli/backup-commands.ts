@@ -41,6 +41,8 @@ export interface BackupOptions {
   volume?: string[];
   postgres?: string[];
   directory?: string[];
+  mariadb?: string[];
+  mongo?: string[];
   repo?: string;
   set?: string;
   stopContainers?: boolean;
@@ -51,7 +53,7 @@ export interface BackupOptions {
 
 /** The task input for the command line; throws INVALID_INPUT (exit 1) for a command that cannot work. */
 export function backupInputOf(setArg: string | undefined, o: BackupOptions): BackupRunInput {
-  const adhoc = !!(o.host || o.volume?.length || o.postgres?.length || o.directory?.length || o.repo);
+  const adhoc = !!(o.host || o.volume?.length || o.postgres?.length || o.directory?.length || o.mariadb?.length || o.mongo?.length || o.repo);
   if (setArg && adhoc) throw new RpcError('INVALID_INPUT', 'Give either a backup set or --host/--volume/--postgres/--directory/--repo, not both.');
   if (setArg) return { setId: setArg, ...(o.note ? { note: o.note } : {}) };
   if (!o.host || !o.repo) throw new RpcError('INVALID_INPUT', 'An ad-hoc backup needs --host and --repo (or name a saved backup set).');
@@ -71,6 +73,8 @@ export function backupInputOf(setArg: string | undefined, o: BackupOptions): Bac
       if (i <= 0 || !path.startsWith('/')) throw new RpcError('INVALID_INPUT', `--directory ${d}: give container:/absolute/path.`);
       return { kind: 'directory', container, path };
     }),
+    ...(o.mariadb ?? []).map((container): SourceSpec => ({ kind: 'mariadb', container })),
+    ...(o.mongo ?? []).map((container): SourceSpec => ({ kind: 'mongo', container })),
   ];
   if (!sources.length) throw new RpcError('INVALID_INPUT', 'Nothing to back up: give at least one --volume, --postgres or --directory.');
   return {

@@ -23,6 +23,7 @@ import {
 import { registerRestoreCommands } from './restore-commands.js';
 import { registerBackupCommands, registerSetsCommands, type TaskRunDeps } from './backup-commands.js';
 import { registerSnapshotsCommands } from './snapshots-commands.js';
+import { registerPlansCommands } from './plans-commands.js';
 
 export interface CliDependencies {
   createBackend(options: BackendOptions): Promise<Backend>;
@@ -98,6 +99,7 @@ export async function runCli(args: string[], deps: CliDependencies): Promise<num
   registerBackupCommands(program, (fn) => withClient(fn)(), deps.output, deps.tasks);
   registerSetsCommands(program, (fn) => withClient(fn)(), deps.output, deps.env ?? process.env);
   registerSnapshotsCommands(program, (fn) => withClient(fn)(), deps.output);
+  registerPlansCommands(program, (fn) => withClient(fn)(), deps.output);
 
   try {
     await program.parseAsync(args, { from: 'user' });

@@ -3,6 +3,7 @@
  * logs — behind the handlers the router serves. Plain Node: the same object runs under Electron's
  * main process, the web host, the CLI and the tests.
  */
+import { plansHandlers } from './plans/plans-handlers.js';
 import { RpcError } from '../../shared/contract/errors.js';
 import { backupHandlers } from './backup/backup-handlers.js';
 import { BackupSetsStore } from './backup/backup-sets-store.js';
@@ -120,6 +121,7 @@ export async function createBackend(options: BackendOptions): Promise<Backend> {
       emit,
     }),
     ...restoreHandlers(restore, snapshotChanged),
+    plans: plansHandlers({ configDir: options.configDir, hosts, repositories, backendDeps: { configDir: options.configDir, ssh: sshDeps } }),
     logs: {
       follow: async ({ hostId, containerId, tail }, sink) => followLogs(await engines.forHost(hostId), { containerId, tail }, sink),
     },

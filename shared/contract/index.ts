@@ -9,6 +9,7 @@ import { inventoryContract, servicesContract } from './inventory.js';
 import { logsContract } from './logs.js';
 import { repositoriesContract } from './repositories.js';
 import { operationsContract } from './operations.js';
+import { plansContract } from './plans.js';
 import { restoreContract, verifyContract } from './restore.js';
 import { systemContract } from './system.js';
 import { tasksContract } from './tasks.js';
@@ -30,6 +31,7 @@ export const contract = {
   backupSets: backupSetsContract,
   backup: backupContract,
   snapshots: snapshotsContract,
+  plans: plansContract,
 } as const;
 
 export type Contract = typeof contract;
@@ -54,6 +56,7 @@ export * from './hosts.js';
 export * from './inventory.js';
 export * from './logs.js';
 export * from './repositories.js';
+export * from './plans.js';
 export * from './restore.js';
 export * from './operations.js';
 export * from './system.js';

@@ -1,0 +1,75 @@
+/**
+ * Backup plans (ARCHITECTURE §8): a backup set — host, sources, repository — plus a schedule (cron
+ * with an explicit time zone), retention (restic's forget rules, shared/retention.ts), an optional
+ * restore drill and notifications. Saved in the console (`plans.json`); the host's agent runs them.
+ * `prune` applies a plan's retention to that plan's snapshots only (its set, its host), never to
+ * another set's or host's in a shared repository; with `dryRun` it only says what it would do.
+ */
+import { z } from 'zod';
+import { Empty, invoke } from './define.js';
+import { SourceSpec } from './snapshots.js';
+
+const id = z.string().min(1).max(128);
+const count = z.number().int().min(0).max(100_000).optional();
+
+export const RetentionPolicy = z.object({ keepLast: count, keepHourly: count, keepDaily: count, keepWeekly: count, keepMonthly: count, keepYearly: count });
+
+export const PlanSchedule = z.object({
+  /** Five-field cron ("0 2 * * *"), or a preset: "hourly", "daily" (02:00). */
+  cron: z.string().min(1).max(200),
+  /** IANA zone the cron is read in ("Europe/Paris"); explicit, never the machine's. */
+  timeZone: z.string().min(1).max(64),
+});
+
+export const PlanInput = z.object({
+  name: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/, 'letters, digits, ".", "_" or "-"'),
+  hostId: id,
+  repositoryId: id,
+  sources: z.array(SourceSpec).min(1).max(100),
+  schedule: PlanSchedule,
+  retention: RetentionPolicy.default({}),
+  /** Verify the newest snapshot on this host, on this schedule. */
+  drill: z.object({ cron: z.string().min(1).max(200), hostId: id }).optional(),
+  /** Webhook / Slack / ping URLs told of each run. */
+  notify: z.array(z.url({ protocol: /^https?$/ })).max(10).default([]),
+});
+export type PlanInput = z.input<typeof PlanInput>;
+
+export const Plan = PlanInput.extend({ id: z.string(), createdAt: z.string(), paused: z.boolean() });
+export type Plan = z.infer<typeof Plan>;
+
+export const PlanView = Plan.extend({
+  /** The next scheduled run (ISO), none when paused. */
+  nextRun: z.string().nullable(),
+});
+export type PlanView = z.infer<typeof PlanView>;
+
+export const PruneDecision = z.object({
+  snapshotId: z.string(),
+  time: z.string(),
+  keep: z.boolean(),
+  /** The rules that keep it ("daily", "newest verified", …); empty for "delete". */
+  reasons: z.array(z.string()),
+});
+
+export const PruneResult = z.object({
+  planId: z.string(),
+  dryRun: z.boolean(),
+  decisions: z.array(PruneDecision),
+  /** Snapshots deleted (none on a dry run). */
+  deleted: z.array(z.string()),
+});
+export type PruneResult = z.infer<typeof PruneResult>;
+
+const PlanRef = z.object({ id });
+
+export const plansContract = {
+  list: invoke(Empty, z.array(PlanView)),
+  get: invoke(PlanRef, PlanView),
+  add: invoke(PlanInput, PlanView),
+  remove: invoke(PlanRef, z.object({ removed: z.boolean() })),
+  pause: invoke(PlanRef, PlanView),
+  resume: invoke(PlanRef, PlanView),
+  /** Retention of the plan's own snapshots: every one with the rule that keeps it, or delete. */
+  prune: invoke(PlanRef.extend({ dryRun: z.boolean().default(true) }), PruneResult),
+} as const;
