@@ -5,7 +5,8 @@
 import type { Command } from 'commander';
 import type { PlanInput, PlanView, PruneResult } from '../../shared/contract/plans.js';
 import type { RpcClient } from '../../shared/rpc/index.js';
-import { backupInputOf, collect, type BackupOptions } from './backup-commands.js';
+import { RpcError } from '../../shared/contract/errors.js';
+import { BACKUP_EXIT, backupInputOf, collect, followTask, type BackupOptions, type TaskRunDeps } from './backup-commands.js';
 import { EXIT, type Output } from './hosts-commands.js';
 import { formatTable } from './table.js';
 
@@ -86,7 +87,7 @@ export function formatPrune(r: PruneResult): string {
   return `${formatTable(['SNAPSHOT', 'TAKEN', 'DECISION'], rows)}\n${kept} kept, ${r.decisions.length - kept} ${r.dryRun ? 'to delete (dry run: nothing deleted)' : 'deleted'}.`;
 }
 
-export function registerPlansCommands(program: Command, run: (fn: (client: Client) => Promise<number>) => Promise<void>, output: Output): void {
+export function registerPlansCommands(program: Command, run: (fn: (client: Client) => Promise<number>) => Promise<void>, output: Output, taskDeps: () => TaskRunDeps): void {
   const plans = program.command('plans').description('backup plans: a set + a schedule + retention, run by the host\'s agent');
   plans
     .command('add <name>')
@@ -154,6 +155,25 @@ export function registerPlansCommands(program: Command, run: (fn: (client: Clien
         }),
       );
   }
+  plans
+    .command('run <plan>')
+    .description('run a plan now (from this console): back up, then apply its retention; both recorded in the repository (exit 2 if it fails)')
+    .option('--json', 'print JSON')
+    .action(async (name: string, o: { json?: boolean }) =>
+      run(async (c) => {
+        const outcome = await followTask(c, taskDeps(), () => c.plans.run({ id: name }));
+        if (!outcome.ok) {
+          const e = outcome.error;
+          const shape = RpcError.is(e) ? { code: e.code, message: e.message } : { code: 'INTERNAL', message: String(e) };
+          if (o.json) output.out(JSON.stringify({ ok: false, ...shape }, null, 2));
+          else output.err(`hindsight: plan ${name} FAILED: ${shape.message} (${shape.code})`);
+          return outcome.interrupted ? BACKUP_EXIT.cancelled : BACKUP_EXIT.failed;
+        }
+        const r = outcome.result;
+        output.out(o.json ? JSON.stringify({ ok: true, ...r }, null, 2) : `Plan ${name}: snapshot ${r.snapshotId}; retention deleted ${r.deleted.length} snapshot(s).`);
+        return EXIT.ok;
+      }),
+    );
   plans
     .command('remove <plan>')
     .description('forget a plan (its snapshots stay in the repository)')

@@ -21,7 +21,7 @@ import {
   type AddOptions,
 } from './repo-commands.js';
 import { registerRestoreCommands } from './restore-commands.js';
-import { registerBackupCommands, registerSetsCommands, type TaskRunDeps } from './backup-commands.js';
+import { processTaskRunDeps, registerBackupCommands, registerSetsCommands, type TaskRunDeps } from './backup-commands.js';
 import { registerSnapshotsCommands } from './snapshots-commands.js';
 import { registerPlansCommands } from './plans-commands.js';
 
@@ -99,7 +99,7 @@ export async function runCli(args: string[], deps: CliDependencies): Promise<num
   registerBackupCommands(program, (fn) => withClient(fn)(), deps.output, deps.tasks);
   registerSetsCommands(program, (fn) => withClient(fn)(), deps.output, deps.env ?? process.env);
   registerSnapshotsCommands(program, (fn) => withClient(fn)(), deps.output);
-  registerPlansCommands(program, (fn) => withClient(fn)(), deps.output);
+  registerPlansCommands(program, (fn) => withClient(fn)(), deps.output, () => ({ ...processTaskRunDeps(deps.output), ...deps.tasks }));
 
   try {
     await program.parseAsync(args, { from: 'user' });

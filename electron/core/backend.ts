@@ -3,6 +3,7 @@
  * logs — behind the handlers the router serves. Plain Node: the same object runs under Electron's
  * main process, the web host, the CLI and the tests.
  */
+import { BackupRunInput } from '../../shared/contract/backup.js';
 import { plansHandlers } from './plans/plans-handlers.js';
 import { RpcError } from '../../shared/contract/errors.js';
 import { backupHandlers } from './backup/backup-handlers.js';
@@ -60,7 +61,6 @@ export async function createBackend(options: BackendOptions): Promise<Backend> {
       }
     }
   };
-
   const inventory = new InventoryService({
     engineFor: (hostId) => engines.forHost(hostId),
     onChanged: (hostId) => emit('inventory.onChanged', { hostId }),
@@ -121,7 +121,14 @@ export async function createBackend(options: BackendOptions): Promise<Backend> {
       emit,
     }),
     ...restoreHandlers(restore, snapshotChanged),
-    plans: plansHandlers({ configDir: options.configDir, hosts, repositories, backendDeps: { configDir: options.configDir, ssh: sshDeps } }),
+    // A plan's run is an ordinary backup of its set, through the same task as a clicked one.
+    plans: plansHandlers({
+      configDir: options.configDir,
+      hosts,
+      repositories,
+      backendDeps: { configDir: options.configDir, ssh: sshDeps },
+      runBackup: (input, ctx) => handlers.backup.run.run(BackupRunInput.parse(input), ctx),
+    }),
     logs: {
       follow: async ({ hostId, containerId, tail }, sink) => followLogs(await engines.forHost(hostId), { containerId, tail }, sink),
     },

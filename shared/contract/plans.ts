@@ -6,7 +6,7 @@
  * another set's or host's in a shared repository; with `dryRun` it only says what it would do.
  */
 import { z } from 'zod';
-import { Empty, invoke } from './define.js';
+import { Empty, invoke, task } from './define.js';
 import { SourceSpec } from './snapshots.js';
 
 const id = z.string().min(1).max(128);
@@ -38,9 +38,34 @@ export type PlanInput = z.input<typeof PlanInput>;
 export const Plan = PlanInput.extend({ id: z.string(), createdAt: z.string(), paused: z.boolean() });
 export type Plan = z.infer<typeof Plan>;
 
+/**
+ * The record every run of a plan leaves in its repository — `runs/<plan>/<time>-<kind>-<hex>.json`
+ * — so any console sees what ran, when and how it ended, failed runs (no snapshot) included.
+ */
+export const PlanRun = z.object({
+  version: z.literal(1),
+  plan: z.string(),
+  kind: z.enum(['backup', 'prune', 'drill']),
+  hostId: z.string(),
+  startedAt: z.string(),
+  endedAt: z.string(),
+  result: z.enum(['succeeded', 'failed']),
+  snapshotId: z.string().optional(),
+  /** prune: the snapshots it deleted. */
+  deleted: z.array(z.string()).optional(),
+  error: z.string().optional(),
+  /** Who ran it ("console@laptop", later "agent@production"). */
+  runner: z.string(),
+});
+export type PlanRun = z.infer<typeof PlanRun>;
+
 export const PlanView = Plan.extend({
   /** The next scheduled run (ISO), none when paused. */
   nextRun: z.string().nullable(),
+  /** The newest run record in the repository (null: never ran, or the repository cannot be read). */
+  lastRun: PlanRun.nullable(),
+  /** The newest snapshot of the plan whose latest verify passed. */
+  newestVerified: z.string().nullable(),
 });
 export type PlanView = z.infer<typeof PlanView>;
 
@@ -70,6 +95,8 @@ export const plansContract = {
   remove: invoke(PlanRef, z.object({ removed: z.boolean() })),
   pause: invoke(PlanRef, PlanView),
   resume: invoke(PlanRef, PlanView),
+  /** Runs the plan now (from the console, through the relay): back up, then apply its retention; both recorded in the repository. */
+  run: task(PlanRef, z.object({ snapshotId: z.string(), deleted: z.array(z.string()) })),
   /** Retention of the plan's own snapshots: every one with the rule that keeps it, or delete. */
   prune: invoke(PlanRef.extend({ dryRun: z.boolean().default(true) }), PruneResult),
 } as const;

@@ -1,38 +1,67 @@
 /**
- * The `plans.*` handlers: saved plans (plans-store.ts) with their next run, and prune — retention
- * of one plan's snapshots in its repository (prune.ts). The host's agent runs the schedules; the
- * console keeps the plans and shows them.
+ * The `plans.*` handlers: saved plans (plans-store.ts) with their next run and, from their
+ * repository, their last run and newest verified snapshot; `run` (back up now, then apply the
+ * retention; both recorded in the repository) and `prune` (prune.ts). The host's agent will run
+ * the schedules; the console keeps the plans and shows them.
  */
+import os from 'node:os';
 import { RpcError } from '../../../shared/contract/errors.js';
-import type { Plan, PlanView } from '../../../shared/contract/plans.js';
+import type { BackupResult, BackupRunInput } from '../../../shared/contract/backup.js';
+import type { Plan, PlanRun, PlanView } from '../../../shared/contract/plans.js';
+import type { TaskContext } from '../../../shared/contract/types.js';
 import type { BackendHandlers } from '../backend-types.js';
 import type { HostsRepository } from '../config/hosts-repository.js';
-import { createBackend, type BackendDeps, type RepositoriesStore } from '../repository/index.js';
+import { createLogger } from '../log.js';
+import { createBackend, type BackendDeps, type RepositoriesStore, type RepositoryBackend } from '../repository/index.js';
 import { PlansStore } from './plans-store.js';
 import { prunePlan } from './prune.js';
+import { lastRun, newestVerified, writeRunRecord } from './run-records.js';
 import { nextRun } from './schedule.js';
+
+const log = createLogger('plans');
 
 export interface PlansDeps {
   configDir: string;
   hosts: HostsRepository;
   repositories: RepositoriesStore;
   backendDeps: BackendDeps;
+  /** The backup task (backup handlers): a plan's run is an ordinary backup of its set. */
+  runBackup: (input: BackupRunInput, ctx: TaskContext) => Promise<BackupResult>;
   now?: () => Date;
 }
 
 export function plansHandlers(d: PlansDeps): BackendHandlers['plans'] {
   const store = new PlansStore(d.configDir);
   const now = d.now ?? (() => new Date());
-  const view = (p: Plan): PlanView => ({ ...p, nextRun: p.paused ? null : (nextRun(p.schedule, now())?.toISOString() ?? null) });
+  const runner = `console@${os.hostname()}`;
+  const withRepository = async <T>(plan: Plan, fn: (b: RepositoryBackend) => Promise<T>): Promise<T> => {
+    const [config, secrets] = await Promise.all([d.repositories.stored(plan.repositoryId), d.repositories.secrets(plan.repositoryId)]);
+    const backend = createBackend(config, secrets, d.backendDeps);
+    try {
+      return await fn(backend);
+    } finally {
+      await backend.close().catch(() => undefined);
+    }
+  };
+  const view = async (p: Plan): Promise<PlanView> => {
+    // What the repository says: unreachable means unknown, never an error for the whole list.
+    const seen = await withRepository(p, async (b) => ({ lastRun: await lastRun(b, p.name), newestVerified: await newestVerified(b, p.name) })).catch((e: unknown) => {
+      log.warn(`plan ${p.name}: its repository could not be read`, e instanceof Error ? e.message : e);
+      return { lastRun: null, newestVerified: null };
+    });
+    return { ...p, nextRun: p.paused ? null : (nextRun(p.schedule, now())?.toISOString() ?? null), ...seen };
+  };
   const byName = async <T extends { id: string; name: string }>(list: Promise<T[]>, idOrName: string, what: string): Promise<T> => {
     const all = await list;
     const hit = all.find((x) => x.id === idOrName) ?? all.find((x) => x.name === idOrName);
     if (!hit) throw new RpcError('NOT_FOUND', `There is no ${what} "${idOrName}".`);
     return hit;
   };
+  const record = (plan: Plan, run: Omit<PlanRun, 'version' | 'plan' | 'hostId' | 'runner' | 'endedAt'>) =>
+    withRepository(plan, (b) => writeRunRecord(b, { version: 1, plan: plan.name, hostId: plan.hostId, runner, endedAt: now().toISOString(), ...run }));
 
   return {
-    list: async () => (await store.list()).map(view),
+    list: async () => Promise.all((await store.list()).map(view)),
     get: async ({ id }) => view(await store.get(id)),
     add: async (input) => {
       // Stored by id, so renaming a host or repository keeps the plan working.
@@ -43,15 +72,36 @@ export function plansHandlers(d: PlansDeps): BackendHandlers['plans'] {
     remove: async ({ id }) => ({ removed: await store.remove(id) }),
     pause: async ({ id }) => view(await store.setPaused(id, true)),
     resume: async ({ id }) => view(await store.setPaused(id, false)),
+    run: {
+      title: ({ id }) => `Run plan ${id}`,
+      run: async ({ id }, ctx) => {
+        const plan = await store.get(id);
+        const startedAt = now().toISOString();
+        let backup: BackupResult;
+        try {
+          backup = await d.runBackup({ hostId: plan.hostId, repositoryId: plan.repositoryId, sources: plan.sources, set: plan.name }, ctx);
+        } catch (e) {
+          await record(plan, { kind: 'backup', startedAt, result: 'failed', error: e instanceof Error ? e.message : String(e) }).catch(() => undefined);
+          throw e;
+        }
+        await record(plan, { kind: 'backup', startedAt, result: 'succeeded', snapshotId: backup.snapshotId });
+        const pruneStarted = now().toISOString();
+        try {
+          const pruned = await withRepository(plan, (b) => prunePlan(b, plan, { dryRun: false, now: now() }));
+          await record(plan, { kind: 'prune', startedAt: pruneStarted, result: 'succeeded', deleted: pruned.deleted });
+          return { snapshotId: backup.snapshotId, deleted: pruned.deleted };
+        } catch (e) {
+          await record(plan, { kind: 'prune', startedAt: pruneStarted, result: 'failed', error: e instanceof Error ? e.message : String(e) }).catch(() => undefined);
+          throw e;
+        }
+      },
+    },
     prune: async ({ id, dryRun }) => {
       const plan = await store.get(id);
-      const [config, secrets] = await Promise.all([d.repositories.stored(plan.repositoryId), d.repositories.secrets(plan.repositoryId)]);
-      const backend = createBackend(config, secrets, d.backendDeps);
-      try {
-        return await prunePlan(backend, plan, { dryRun, now: now() });
-      } finally {
-        await backend.close().catch(() => undefined);
-      }
+      const startedAt = now().toISOString();
+      const result = await withRepository(plan, (b) => prunePlan(b, plan, { dryRun, now: now() }));
+      if (!dryRun) await record(plan, { kind: 'prune', startedAt, result: 'succeeded', deleted: result.deleted });
+      return result;
     },
   };
 }

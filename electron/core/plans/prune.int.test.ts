@@ -98,4 +98,26 @@ describe('plans and prune', () => {
     // The kept ones restore as before: their objects are all there.
     for (const m of [...plan.filter((_, i) => i !== 2 && i !== 3), ...others]) expect(await t.backend.stat(m.sources[0]!.objectKey)).not.toBeNull();
   });
+
+  it('plans run: backs up, applies the retention, and leaves run records that plans list reads back; a failed run too', async () => {
+    const ok = await cli('plans', 'run', 'nightly', '--json');
+    expect(ok.code, ok.err).toBe(0);
+    const r = JSON.parse(ok.out) as { ok: boolean; snapshotId: string; deleted: string[] };
+    expect(r.snapshotId).toMatch(/-nightly-[0-9a-f]{4}$/);
+    // keep-last 2: the new one and the newest before it stay, plus the held and the verified.
+    expect(r.deleted).toEqual([plan[4]!.id]);
+    const runs = (await t.backend.list('runs/nightly/')[Symbol.asyncIterator]().next()).value;
+    expect(runs).toBeDefined();
+    const shown = JSON.parse((await cli('plans', 'show', 'nightly', '--json')).out) as { lastRun: { kind: string; result: string; deleted: string[] }; newestVerified: string };
+    expect(shown.lastRun).toMatchObject({ kind: 'prune', result: 'succeeded', deleted: [plan[4]!.id] });
+    expect(shown.newestVerified).toBe(plan[0]!.id);
+
+    expect((await cli('plans', 'add', 'broken', '--host', 'production', '--repo', 'testrepo', '--volume', 'hs-no-such-volume', '--schedule', 'hourly', '--tz', 'UTC')).code).toBe(0);
+    const failed = await cli('plans', 'run', 'broken', '--json');
+    expect(failed.code).toBe(2);
+    const listed = JSON.parse((await cli('plans', 'list', '--json')).out) as Array<{ name: string; lastRun: { kind: string; result: string; error?: string; snapshotId?: string } | null }>;
+    const broken = listed.find((p) => p.name === 'broken')!;
+    expect(broken.lastRun).toMatchObject({ kind: 'backup', result: 'failed', error: expect.stringContaining('hs-no-such-volume') });
+    expect(broken.lastRun!.snapshotId).toBeUndefined();
+  });
 });
