@@ -1,4 +1,4 @@
-import { Activity, Archive, Clock, RotateCcw, Server } from 'lucide-react';
+import { Activity, Archive, CalendarClock, Clock, RotateCcw, Server } from 'lucide-react';
 import type { ReactNode } from 'react';
 import { cx } from '../components';
 import { useRouteStore, type PageName, type Route } from './useRouteStore';
@@ -13,6 +13,7 @@ interface NavItem {
 
 const items: NavItem[] = [
   { label: 'Hosts', icon: <Server size={15} />, to: { page: 'overview' }, pages: ['overview'] },
+  { label: 'Backups', icon: <CalendarClock size={15} />, to: { page: 'backups' }, pages: ['backups'] },
   { label: 'Snapshots', icon: <Clock size={15} />, to: { page: 'snapshots' }, pages: ['snapshots', 'snapshot'] },
   { label: 'Restore', icon: <RotateCcw size={15} />, to: { page: 'restore' }, pages: ['restore'] },
   { label: 'Operations', icon: <Activity size={15} />, to: { page: 'operations' }, pages: ['operations', 'operation'] },

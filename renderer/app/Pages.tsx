@@ -2,6 +2,7 @@ import { HostsOverview } from '../hosts/HostsOverview';
 import { HostPage } from '../inventory/HostPage';
 import { OperationPage } from '../operations/OperationPage';
 import { OperationsPage } from '../operations/OperationsPage';
+import { BackupsPage } from '../backups/BackupsPage';
 import { RepositoriesPage } from '../repositories/RepositoriesPage';
 import { RestoreWizard } from '../restore/RestoreWizard';
 import { SnapshotPage } from '../snapshots/SnapshotPage';
@@ -25,6 +26,8 @@ export function Page({ route }: { route: Route }) {
       return <OperationPage key={route.id} id={route.id} />;
     case 'repositories':
       return <RepositoriesPage />;
+    case 'backups':
+      return <BackupsPage />;
     default:
       return <HostsOverview />;
   }

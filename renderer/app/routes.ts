@@ -10,6 +10,7 @@
  *   #/operations                         running and past operations, audit trail
  *   #/operations/<id>                    one operation (steps, progress, log, result)
  *   #/repositories                       where snapshots are kept: add, test, initialise, edit, remove
+ *   #/backups                            backup plans, how fresh their backups are, retention preview
  */
 export type Route =
   | { page: 'overview' }
@@ -19,7 +20,8 @@ export type Route =
   | { page: 'restore'; repositoryId?: string; snapshotId?: string; asOf?: string }
   | { page: 'operations' }
   | { page: 'operation'; id: string }
-  | { page: 'repositories' };
+  | { page: 'repositories' }
+  | { page: 'backups' };
 
 export type PageName = Route['page'];
 
@@ -51,6 +53,8 @@ export function parseRoute(hash: string): Route {
       return parts[1] ? { page: 'operation', id: dec(parts[1]) } : { page: 'operations' };
     case 'repositories':
       return { page: 'repositories' };
+    case 'backups':
+      return { page: 'backups' };
     default:
       return { page: 'overview' };
   }
@@ -78,6 +82,8 @@ export function formatRoute(route: Route): string {
       return `#/operations/${enc(route.id)}`;
     case 'repositories':
       return '#/repositories';
+    case 'backups':
+      return '#/backups';
     default:
       return '#/';
   }

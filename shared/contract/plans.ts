@@ -64,6 +64,10 @@ export const PlanView = Plan.extend({
   nextRun: z.string().nullable(),
   /** The newest run record in the repository (null: never ran, or the repository cannot be read). */
   lastRun: PlanRun.nullable(),
+  /** The newest backup run that succeeded. */
+  lastGoodBackup: PlanRun.nullable(),
+  /** Milliseconds between two scheduled runs (for the staleness view). */
+  intervalMs: z.number(),
   /** The newest snapshot of the plan whose latest verify passed. */
   newestVerified: z.string().nullable(),
 });

@@ -15,8 +15,8 @@ import { createLogger } from '../log.js';
 import { createBackend, type BackendDeps, type RepositoriesStore, type RepositoryBackend } from '../repository/index.js';
 import { PlansStore } from './plans-store.js';
 import { prunePlan } from './prune.js';
-import { lastRun, newestVerified, writeRunRecord } from './run-records.js';
-import { nextRun } from './schedule.js';
+import { lastGoodBackup, lastRun, newestVerified, writeRunRecord } from './run-records.js';
+import { intervalMs, nextRun } from './schedule.js';
 
 const log = createLogger('plans');
 
@@ -45,11 +45,13 @@ export function plansHandlers(d: PlansDeps): BackendHandlers['plans'] {
   };
   const view = async (p: Plan): Promise<PlanView> => {
     // What the repository says: unreachable means unknown, never an error for the whole list.
-    const seen = await withRepository(p, async (b) => ({ lastRun: await lastRun(b, p.name), newestVerified: await newestVerified(b, p.name) })).catch((e: unknown) => {
-      log.warn(`plan ${p.name}: its repository could not be read`, e instanceof Error ? e.message : e);
-      return { lastRun: null, newestVerified: null };
-    });
-    return { ...p, nextRun: p.paused ? null : (nextRun(p.schedule, now())?.toISOString() ?? null), ...seen };
+    const seen = await withRepository(p, async (b) => ({ lastRun: await lastRun(b, p.name), lastGoodBackup: await lastGoodBackup(b, p.name), newestVerified: await newestVerified(b, p.name) })).catch(
+      (e: unknown) => {
+        log.warn(`plan ${p.name}: its repository could not be read`, e instanceof Error ? e.message : e);
+        return { lastRun: null, lastGoodBackup: null, newestVerified: null };
+      },
+    );
+    return { ...p, nextRun: p.paused ? null : (nextRun(p.schedule, now())?.toISOString() ?? null), intervalMs: intervalMs(p.schedule, now()), ...seen };
   };
   const byName = async <T extends { id: string; name: string }>(list: Promise<T[]>, idOrName: string, what: string): Promise<T> => {
     const all = await list;

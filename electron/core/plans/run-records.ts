@@ -30,6 +30,16 @@ export async function lastRun(backend: RepositoryBackend, plan: string): Promise
   return newest ? readJsonObject(backend, newest, PlanRun) : null;
 }
 
+/** The newest successful backup run of a plan (records read newest first, at most 50). */
+export async function lastGoodBackup(backend: RepositoryBackend, plan: string): Promise<PlanRun | null> {
+  const keys = (await keysUnder(backend, `${RUNS_PREFIX}${plan}/`)).filter((k) => k.includes('-backup-')).reverse().slice(0, 50);
+  for (const key of keys) {
+    const run = await readJsonObject(backend, key, PlanRun).catch(() => null);
+    if (run?.result === 'succeeded') return run;
+  }
+  return null;
+}
+
 const VerifyOutcome = z.object({ ok: z.boolean() }).loose();
 
 /** The newest snapshot of the plan's set whose newest verify record says it passed. */

@@ -29,3 +29,10 @@ export function checkSchedule(s: { cron: string; timeZone: string }): void {
 export function nextRun(s: { cron: string; timeZone: string }, from = new Date()): Date | null {
   return new Cron(cronOf(s.cron), { timezone: s.timeZone, paused: true }).nextRun(from);
 }
+
+/** The gap between the next two runs: what "on time" means for this plan. */
+export function intervalMs(s: { cron: string; timeZone: string }, from = new Date()): number {
+  const c = new Cron(cronOf(s.cron), { timezone: s.timeZone, paused: true });
+  const [a, b] = c.nextRuns(2, from);
+  return a && b ? b.getTime() - a.getTime() : 24 * 3_600_000;
+}
