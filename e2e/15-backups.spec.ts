@@ -1,14 +1,5 @@
-import { execFile } from 'node:child_process';
-import path from 'node:path';
-import { promisify } from 'node:util';
-import { e2eConfigDir } from './support/cli-backup.js';
+import { hindsightCli as hindsight } from './support/cli-backup.js';
 import { expect, test } from './support/fixtures.js';
-
-const run = promisify(execFile);
-const repo = path.resolve(import.meta.dirname, '..');
-/** The CLI on the e2e web host's own config (the pinned Node runs it). */
-const hindsight = (...args: string[]) =>
-  run(path.join(repo, 'node_modules/.bin/node'), [path.join(repo, 'dist/cli/main.js'), ...args], { cwd: repo, env: { ...process.env, HINDSIGHT_CONFIG_DIR: e2eConfigDir() }, timeout: 180_000 });
 
 /**
  * The Backups screen: a plan made and run with the CLI shows on time, with its next run and

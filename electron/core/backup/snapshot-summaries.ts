@@ -5,11 +5,11 @@
  * verification of each comes from verify/<id>/<time>.json: verify/ is listed once per call (there
  * are few records) and each record, also immutable, is cached.
  */
-import { z } from 'zod';
 import type { SnapshotRefView, SnapshotSummaries, SnapshotSummary } from '../../../shared/contract/backup.js';
 import { Manifest } from '../../../shared/contract/snapshots.js';
 import { readJsonObject, type RepositoryBackend } from '../repository/index.js';
 import { browseList, type DateOptions } from './browse.js';
+import { newestVerifyKeys, VerifyRecord } from './verify-records.js';
 import { LRUCache } from 'lru-cache';
 
 /** Summaries kept in memory (a summary is a few hundred bytes). */
@@ -18,7 +18,6 @@ export const SUMMARY_CACHE_BYTES = 32 * 1024 * 1024;
 const READ_CONCURRENCY = 8;
 
 type Verification = SnapshotSummary['verification'];
-const VerifyRecord = z.object({ ok: z.boolean(), at: z.string(), hostName: z.string().default(''), error: z.string().optional() }).passthrough();
 
 /** Rough bytes an object holds in memory: its JSON in UTF-16 (objects cost more, strings dominate). */
 export const approxBytes = (v: unknown): number => Math.max(1, JSON.stringify(v).length * 2);
@@ -66,18 +65,6 @@ async function mapLimit<T, R>(items: T[], limit: number, fn: (item: T) => Promis
 }
 
 /** The newest verify record key of each snapshot in `ids`. */
-async function newestVerifyKeys(backend: RepositoryBackend, ids: Set<string>, signal?: AbortSignal): Promise<Map<string, string>> {
-  const newest = new Map<string, string>();
-  for await (const o of backend.list('verify/', signal ? { signal } : {})) {
-    const m = /^verify\/([^/]+)\/[^/]+\.json$/.exec(o.key);
-    if (!m || !ids.has(m[1]!)) continue;
-    const cur = newest.get(m[1]!);
-    // Record names are UTC timestamps: the greatest key is the newest.
-    if (!cur || o.key > cur) newest.set(m[1]!, o.key);
-  }
-  return newest;
-}
-
 export async function snapshotSummaries(
   backend: RepositoryBackend,
   repositoryId: string,
@@ -97,7 +84,8 @@ export async function snapshotSummaries(
     cache.manifests.set(key, summary);
     return summary;
   });
-  const verifyKeys = chosen.length ? await newestVerifyKeys(backend, new Set(chosen.map((r) => r.id)), signal) : new Map<string, string>();
+  const wanted = new Set(chosen.map((r) => r.id));
+  const verifyKeys = chosen.length ? await newestVerifyKeys(backend, (id) => wanted.has(id), signal) : new Map<string, string>();
   const items = await mapLimit(base, READ_CONCURRENCY, async (s): Promise<SnapshotSummary> => {
     const vk = verifyKeys.get(s.id);
     if (!vk) return { ...s, verification: null };

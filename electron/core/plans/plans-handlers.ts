@@ -15,7 +15,7 @@ import { createLogger } from '../log.js';
 import { createBackend, type BackendDeps, type RepositoriesStore, type RepositoryBackend } from '../repository/index.js';
 import { PlansStore } from './plans-store.js';
 import { prunePlan } from './prune.js';
-import { lastGoodBackup, lastRun, newestVerified, writeRunRecord } from './run-records.js';
+import { newestVerified, runSummary, writeRunRecord } from './run-records.js';
 import { intervalMs, nextRun } from './schedule.js';
 
 const log = createLogger('plans');
@@ -45,7 +45,7 @@ export function plansHandlers(d: PlansDeps): BackendHandlers['plans'] {
   };
   const view = async (p: Plan): Promise<PlanView> => {
     // What the repository says: unreachable means unknown, never an error for the whole list.
-    const seen = await withRepository(p, async (b) => ({ lastRun: await lastRun(b, p.name), lastGoodBackup: await lastGoodBackup(b, p.name), newestVerified: await newestVerified(b, p.name) })).catch(
+    const seen = await withRepository(p, async (b) => ({ ...(await runSummary(b, p.name)), newestVerified: await newestVerified(b, p.name) })).catch(
       (e: unknown) => {
         log.warn(`plan ${p.name}: its repository could not be read`, e instanceof Error ? e.message : e);
         return { lastRun: null, lastGoodBackup: null, newestVerified: null };

@@ -42,8 +42,8 @@ beforeAll(async () => {
     await writeSnapshot(t.backend, 'nightly', uat, [volumeFixture(engine, prod, src)], { now: day(1) }),
     await writeSnapshot(t.backend, 'other', prod, [volumeFixture(engine, prod, src)], { now: day(0) }),
   ];
-  // The oldest was verified (and passed); the second oldest is held.
-  await put(`verify/${plan[0]!.id}/20261120T000000Z.json`, JSON.stringify({ ok: true }));
+  // The oldest was verified (and passed: a record as restore/verify.ts writes it); the second oldest is held.
+  await put(`verify/${plan[0]!.id}/20261120T000000Z.json`, JSON.stringify({ snapshotId: plan[0]!.id, hostName: 'uat', at: '2026-11-20T00:00:00.000Z', ok: true, verification: [] }));
   await put(`holds/${plan[1]!.id}.json`, '{"by":"test"}');
 }, 120_000);
 

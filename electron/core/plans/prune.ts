@@ -9,18 +9,17 @@
  * Holds: `holds/<snapshot-id>.json` in the repository (any content) keeps a snapshot whatever the
  * policy says.
  */
-import { z } from 'zod';
 import type { PruneResult } from '../../../shared/contract/plans.js';
 import type { Plan } from '../../../shared/contract/plans.js';
 import { Manifest } from '../../../shared/contract/snapshots.js';
 import { applyRetention, type RetentionSnapshot } from '../../../shared/retention.js';
 import { parseSnapshotId } from '../../../shared/snapshot-id.js';
 import { createLogger } from '../log.js';
-import { DATA_PREFIX, INDEX_PREFIX, listSnapshots, manifestKey, readJsonObject, type RepositoryBackend } from '../repository/index.js';
+import { newestVerifyKeys, VERIFY_PREFIX, verifyPassed } from '../backup/verify-records.js';
+import { DATA_PREFIX, INDEX_PREFIX, listKeys, listSnapshots, manifestKey, readJsonObject, type RepositoryBackend } from '../repository/index.js';
 
 const log = createLogger('prune');
 export const HOLDS_PREFIX = 'holds/';
-const VERIFY_PREFIX = 'verify/';
 /** Objects of a snapshot without a manifest are a cut-short prune's leftovers after this long. */
 const LEFTOVER_AGE_MS = 24 * 3_600_000;
 
@@ -28,24 +27,8 @@ async function exists(backend: RepositoryBackend, key: string, signal?: AbortSig
   return (await backend.stat(key, signal ? { signal } : {})) !== null;
 }
 
-/** Whether the newest verify record of a snapshot says it passed. */
-async function verified(backend: RepositoryBackend, id: string, signal?: AbortSignal): Promise<boolean> {
-  const keys: string[] = [];
-  for await (const o of backend.list(`${VERIFY_PREFIX}${id}/`, signal ? { signal } : {})) keys.push(o.key);
-  const newest = keys.sort().at(-1);
-  if (!newest) return false;
-  try {
-    return (await readJsonObject(backend, newest, VerifyOutcome, signal ? { signal } : {})).ok === true;
-  } catch {
-    return false; // an unreadable record proves nothing
-  }
-}
-
-const VerifyOutcome = z.object({ ok: z.boolean() }).loose();
-
 async function deleteUnder(backend: RepositoryBackend, prefix: string, signal?: AbortSignal): Promise<number> {
-  const keys: string[] = [];
-  for await (const o of backend.list(prefix, signal ? { signal } : {})) keys.push(o.key);
+  const keys = await listKeys(backend, prefix, signal ? { signal } : {});
   for (const k of keys) await backend.deleteObject(k, signal ? { signal } : {});
   return keys.length;
 }
@@ -58,6 +41,9 @@ async function deleteSnapshot(backend: RepositoryBackend, id: string, signal?: A
 export async function prunePlan(backend: RepositoryBackend, plan: Plan, opts: { dryRun: boolean; now?: Date; signal?: AbortSignal }): Promise<PruneResult> {
   const { signal } = opts;
   const refs = await listSnapshots(backend, { set: plan.name, ...(signal ? { signal } : {}) });
+  // One listing of verify/ for all of them, then only the newest record of each is read.
+  const ids = new Set(refs.map((r) => r.id));
+  const verifyKeys = await newestVerifyKeys(backend, (id) => ids.has(id), signal);
   const mine: RetentionSnapshot[] = [];
   for (const ref of refs) {
     let m: Manifest;
@@ -68,7 +54,8 @@ export async function prunePlan(backend: RepositoryBackend, plan: Plan, opts: { 
       continue;
     }
     if (m.sourceHost.id !== plan.hostId) continue; // another host's snapshots under the same set name
-    mine.push({ id: ref.id, time: m.startedAt, verified: await verified(backend, ref.id, signal), held: await exists(backend, `${HOLDS_PREFIX}${ref.id}.json`, signal) });
+    const vk = verifyKeys.get(ref.id);
+    mine.push({ id: ref.id, time: m.startedAt, verified: vk ? await verifyPassed(backend, vk, signal) : false, held: await exists(backend, `${HOLDS_PREFIX}${ref.id}.json`, signal) });
   }
   const decisions = applyRetention(mine, plan.retention, { timeZone: plan.schedule.timeZone });
   const deleted: string[] = [];

@@ -25,4 +25,4 @@ export {
   manifestKey,
   prefixesForRange,
 } from './format/layout.js';
-export { parseJsonObject, readJsonObject, readSmallObject, writeJsonObject } from './format/json-objects.js';
+export { listKeys, parseJsonObject, parseJsonText, readJsonObject, readSmallObject, validateJsonObject, writeJsonObject } from './format/json-objects.js';

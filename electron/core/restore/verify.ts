@@ -14,6 +14,7 @@ import type { SourceCheck, VerifyResult } from '../../../shared/contract/restore
 import type { ManifestSource } from '../../../shared/contract/snapshots.js';
 import type { TaskContext } from '../../../shared/contract/types.js';
 import { databaseKind } from '../backup/discover.js';
+import { VERIFY_PREFIX } from '../backup/verify-records.js';
 import type { Engine } from '../docker/engine.js';
 import { writeJsonObject } from '../repository/index.js';
 import { execCapture } from '../sources/index.js';
@@ -24,7 +25,7 @@ import { VERIFY_LABEL, removeContainer } from './throwaway.js';
 export { VERIFY_LABEL };
 
 export function verifyRecordKey(snapshotId: string, at: Date): string {
-  return `verify/${snapshotId}/${at.toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z')}.json`;
+  return `${VERIFY_PREFIX}${snapshotId}/${at.toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z')}.json`;
 }
 
 /**

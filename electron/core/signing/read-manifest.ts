@@ -7,7 +7,7 @@
 import { RpcError } from '../../../shared/contract/errors.js';
 import { Manifest, type SnapshotTrust } from '../../../shared/contract/snapshots.js';
 import { parseSnapshotId } from '../../../shared/snapshot-id.js';
-import { manifestKey, parseJsonObject, readSmallObject, type RepositoryBackend } from '../repository/index.js';
+import { manifestKey, parseJsonText, readSmallObject, validateJsonObject, type RepositoryBackend } from '../repository/index.js';
 import { checkManifest } from './manifest-signature.js';
 import type { TrustedWriters } from './trusted-writers.js';
 
@@ -26,13 +26,9 @@ export async function readCheckedManifest(backend: RepositoryBackend, snapshotId
     if (RpcError.is(e) && e.code === 'NOT_FOUND') throw new RpcError('NOT_FOUND', `There is no snapshot ${snapshotId} in ${backend.location}.`);
     throw e;
   }
-  let raw: unknown;
-  try {
-    raw = JSON.parse(data.toString('utf8'));
-  } catch {
-    raw = undefined; // parseJsonObject says what is wrong
-  }
-  const manifest = parseJsonObject(backend, key, data, Manifest);
+  // Parsed once: the signature is checked on the object as stored, the schema then reads it.
+  const raw = parseJsonText(backend, key, data);
+  const manifest = validateJsonObject(backend, key, raw, Manifest);
   const trust = await checkManifest(raw, trusted);
   // The id in the manifest must be the one its key says, or a signed manifest could be replayed under another name.
   if (trust.status === 'trusted' && manifest.id !== snapshotId) {

@@ -32,9 +32,8 @@ function checkPath(path: string): void {
   if (path.replace(/\/+$/, '') === '') throw new RpcError('INVALID_INPUT', 'The directory must not be the root of the container.');
 }
 
-/** Throws when `path` is not a directory a restore may clear and write (shared/restore-paths.ts). */
+/** Throws when `path` is not a directory a restore may clear and write (shared/restore-paths.ts: absolute, no "."/"..", not a system directory — the root included). */
 export function checkRestorePath(path: string): void {
-  checkPath(path);
   const problem = restorePathProblem(path);
   if (problem) throw new RpcError('INVALID_INPUT', problem);
 }

@@ -28,12 +28,20 @@ export async function readSmallObject(backend: RepositoryBackend, key: string, o
 
 /** Parses and validates; a problem is reported with the object's key and what is wrong. */
 export function parseJsonObject<S extends z.ZodType>(backend: RepositoryBackend, key: string, data: Buffer, schema: S): z.output<S> {
-  let raw: unknown;
+  return validateJsonObject(backend, key, parseJsonText(backend, key, data), schema);
+}
+
+/** The JSON value of an object's bytes, or an error naming the object. */
+export function parseJsonText(backend: RepositoryBackend, key: string, data: Buffer): unknown {
   try {
-    raw = JSON.parse(data.toString('utf8'));
+    return JSON.parse(data.toString('utf8'));
   } catch (e) {
     throw new RpcError('INTERNAL', `${backend.location}: ${key} is not valid JSON.`, (e as Error).message);
   }
+}
+
+/** Validates an already parsed object (a reader that needs the raw object too parses only once). */
+export function validateJsonObject<S extends z.ZodType>(backend: RepositoryBackend, key: string, raw: unknown, schema: S): z.output<S> {
   const parsed = schema.safeParse(raw);
   if (!parsed.success) {
     const issues = parsed.error.issues
@@ -57,4 +65,11 @@ export function jsonBytes(value: unknown): Buffer {
 export async function writeJsonObject(backend: RepositoryBackend, key: string, value: unknown, opts: SignalOption = {}): Promise<void> {
   const data = jsonBytes(value);
   await backend.putObject(key, Readable.from([data]), { signal: opts.signal, contentLength: data.length });
+}
+
+/** Every key under a prefix, sorted (small prefixes: run records, verify records, one snapshot's objects). */
+export async function listKeys(backend: RepositoryBackend, prefix: string, opts: SignalOption = {}): Promise<string[]> {
+  const keys: string[] = [];
+  for await (const o of backend.list(prefix, opts)) keys.push(o.key);
+  return keys.sort();
 }
