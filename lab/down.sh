@@ -8,6 +8,7 @@ source "$(dirname "$0")/lib.sh"
 source "$LAB_DIR/machines.sh"
 source "$LAB_DIR/ssh.sh"
 source "$LAB_DIR/s3.sh"
+source "$LAB_DIR/gateway.sh"
 
 [[ $EUID -eq 0 ]] || die "the lab runs as root"
 [[ -d $LAB_RUN ]] || { log "lab is not running"; exit 0; }
@@ -15,6 +16,7 @@ t0=$(date +%s%3N)
 exec 9>"$LAB_RUN/.lock"
 flock -w 600 9 || die "another lab/up.sh or lab/down.sh holds $LAB_RUN/.lock"
 
+stop_gateway
 stop_s3
 for m in "${MACHINES[@]}" annex; do stop_sshd "$m"; done
 # The engines stop in parallel: each stops its containers first.

@@ -11,6 +11,7 @@ LAB_PACKAGES=(
   debootstrap debian-archive-keyring zstd  # the postgres image rootfs, built offline once
   busybox-static                   # the busybox image
   iproute2 util-linux procps       # ip netns, nsenter/setsid/flock, ps
+  socat                            # the shared services inside each machine namespace (gateway.sh)
   age                              # repository encryption interop tests
   restic                           # retention checked against restic's own forget; benchmarks
   ca-certificates

@@ -10,6 +10,7 @@ source "$LAB_DIR/images.sh"
 source "$LAB_DIR/machines.sh"
 source "$LAB_DIR/ssh.sh"
 source "$LAB_DIR/s3.sh"
+source "$LAB_DIR/gateway.sh"
 source "$LAB_DIR/stack.sh"
 source "$LAB_DIR/mariadb.sh"
 source "$LAB_DIR/config.sh"
@@ -70,11 +71,13 @@ for m in "${MACHINES[@]}"; do wait "${jobs[$m]}" || failed+=("$m"); done
 
 for m in "${MACHINES[@]}" annex; do wait_sshd "$m"; done
 wait_s3
+start_gateway
 write_config
 
 # Prove the parts work the way Hindsight uses them.
 verify_ssh "$CONFIG_DIR/known_hosts"
 verify_s3
+verify_gateway
 
 cat <<EOF
 
