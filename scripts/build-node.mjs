@@ -21,6 +21,8 @@ const common = {
   target: 'node22',
   sourcemap: true,
   logLevel: 'warning',
+  // agent-image.ts reads import.meta only where __filename is missing (ESM): empty in CJS is fine.
+  logOverride: { 'empty-import-meta': 'silent' },
   absWorkingDir: root,
 };
 

@@ -4,12 +4,15 @@
  * calls its handlers. Task bookkeeping (tasks.list / tasks.cancel) belongs to the router.
  */
 import type { Handlers } from '../../shared/contract/index.js';
+import type { PlanRunner } from './plans/plans-handlers.js';
 import type { RestoreDeps } from './restore/runner.js';
 
 export type BackendHandlers = Omit<Handlers, 'tasks' | 'system'>;
 
 export interface Backend {
   handlers: BackendHandlers;
+  /** Runs a plan as a given trigger (the agent's scheduler; plans.run is the manual one). */
+  runPlan: PlanRunner;
   /** Contract events ("hosts.onChanged", "inventory.onChanged") emitted by core. */
   onEvent(listener: (name: string, payload: unknown) => void): () => void;
   /** Close every SSH tunnel, event stream and timer. */
@@ -39,4 +42,6 @@ export interface BackendOptions {
    * fault hook of the web server (HINDSIGHT_TEST_FAULT, see electron/core/restore/README.md).
    */
   restoreBeforeStep?: RestoreDeps['beforeStep'];
+  /** Who runs plans, written in run records (default console@<machine>; the agent: agent@<host>). */
+  runner?: string;
 }

@@ -28,6 +28,8 @@ import type { SshConnectDeps } from './ssh/connect.js';
 import { KnownHostsStore } from './ssh/known-hosts-store.js';
 import { PendingHostKeys } from './ssh/pending-host-keys.js';
 import { APP_VERSION } from './rpc/app-version.js';
+import { AgentManager } from './agent/agent-manager.js';
+import { TrustedWriters } from './signing/index.js';
 
 const log = createLogger('backend');
 
@@ -88,6 +90,29 @@ export async function createBackend(options: BackendOptions): Promise<Backend> {
   // Safety copies of operations that ended well, past their retention (restore/safety-sweep.ts).
   await sweepSafetyCopies(options.configDir, { active: restore.active }).catch((e: unknown) => log.warn('could not sweep old safety copies', RpcError.is(e) ? e.message : e));
 
+  // The agent on each host (electron/core/agent): installed and driven through the host's engine.
+  const agents = new AgentManager({
+    configDir: options.configDir,
+    hosts,
+    engineFor: (hostId) => engines.forHost(hostId),
+    repositories,
+    trusted: new TrustedWriters(options.configDir),
+  });
+  // A plan's run is an ordinary backup of its set, through the same task as a clicked one.
+  const { runner: planRunner, ...plans } = plansHandlers({
+      configDir: options.configDir,
+      hosts,
+      repositories,
+      backendDeps: { configDir: options.configDir, ssh: sshDeps },
+      runBackup: (input, ctx) => handlers.backup.run.run(BackupRunInput.parse(input), ctx),
+      locks: restore.locks,
+      // A host's agent runs its plans: it gets every change (none without an agent).
+      onChanged: async (hostId) => {
+        await agents.push(hostId).catch((e: unknown) => log.warn(`could not send the plans to the agent on ${hostId}`, e instanceof Error ? e.message : e));
+      },
+      ...(options.runner ? { runner: options.runner } : {}),
+  });
+
   const handlers: BackendHandlers = {
     hosts: hostsHandlers({ hosts, engines, inventory, knownHosts, pendingKeys, localSocket: options.localSocketPath, emit }),
     inventory: {
@@ -121,14 +146,13 @@ export async function createBackend(options: BackendOptions): Promise<Backend> {
       emit,
     }),
     ...restoreHandlers(restore, snapshotChanged),
-    // A plan's run is an ordinary backup of its set, through the same task as a clicked one.
-    plans: plansHandlers({
-      configDir: options.configDir,
-      hosts,
-      repositories,
-      backendDeps: { configDir: options.configDir, ssh: sshDeps },
-      runBackup: (input, ctx) => handlers.backup.run.run(BackupRunInput.parse(input), ctx),
-    }),
+    plans,
+    agent: {
+      status: ({ hostId }) => agents.status(hostId),
+      install: { title: ({ hostId }) => `Install the Hindsight agent on ${hostId}`, run: ({ hostId }, ctx) => agents.install(hostId, ctx) },
+      upgrade: { title: ({ hostId }) => `Upgrade the Hindsight agent on ${hostId}`, run: ({ hostId }, ctx) => agents.install(hostId, ctx) },
+      remove: { title: ({ hostId }) => `Remove the Hindsight agent from ${hostId}`, run: ({ hostId, purge }, ctx) => agents.remove(hostId, purge, ctx) },
+    },
     logs: {
       follow: async ({ hostId, containerId, tail }, sink) => followLogs(await engines.forHost(hostId), { containerId, tail }, sink),
     },
@@ -152,6 +176,7 @@ export async function createBackend(options: BackendOptions): Promise<Backend> {
   let disposed = false;
   return {
     handlers,
+    runPlan: planRunner,
     onEvent(listener) {
       listeners.add(listener);
       return () => listeners.delete(listener);

@@ -3,6 +3,7 @@
  * domain; this index assembles them. Bump CONTRACT_VERSION on any incompatible change: the
  * transports refuse a client of another version at the handshake.
  */
+import { agentContract } from './agent.js';
 import { backupContract, backupSetsContract, snapshotsContract } from './backup.js';
 import { hostsContract } from './hosts.js';
 import { inventoryContract, servicesContract } from './inventory.js';
@@ -32,6 +33,7 @@ export const contract = {
   backup: backupContract,
   snapshots: snapshotsContract,
   plans: plansContract,
+  agent: agentContract,
 } as const;
 
 export type Contract = typeof contract;
@@ -49,6 +51,7 @@ export function lookupMember(method: string): Member | undefined {
   return d[name];
 }
 
+export * from './agent.js';
 export * from './backup.js';
 export * from './define.js';
 export * from './errors.js';

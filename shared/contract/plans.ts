@@ -7,6 +7,7 @@
  */
 import { z } from 'zod';
 import { Empty, invoke, task } from './define.js';
+import { parseNotifyTarget } from '../notify-targets.js';
 import { SourceSpec } from './snapshots.js';
 
 const id = z.string().min(1).max(128);
@@ -30,8 +31,24 @@ export const PlanInput = z.object({
   retention: RetentionPolicy.default({}),
   /** Verify the newest snapshot on this host, on this schedule. */
   drill: z.object({ cron: z.string().min(1).max(200), hostId: id }).optional(),
-  /** Webhook / Slack / ping URLs told of each run. */
-  notify: z.array(z.url({ protocol: /^https?$/ })).max(10).default([]),
+  /** Webhook / Slack / ping URLs told of each run (shared/notify-targets.ts says which is which). */
+  notify: z
+    .array(
+      z
+        .string()
+        .min(1)
+        .max(2048)
+        .superRefine((entry, ctx) => {
+          const t = parseNotifyTarget(entry);
+          if (typeof t === 'string') ctx.addIssue({ code: 'custom', message: t });
+        }),
+    )
+    .max(10)
+    .default([]),
+  /** A run missed while the host was down runs once when it comes back, if at most this late. */
+  catchUpHours: z.number().min(0).max(24 * 31).default(24),
+  /** A failed run is tried again this many times (after 1, 5, 15, 30… minutes), then reported. */
+  retries: z.number().int().min(0).max(10).default(3),
 });
 export type PlanInput = z.input<typeof PlanInput>;
 
@@ -54,8 +71,12 @@ export const PlanRun = z.object({
   /** prune: the snapshots it deleted. */
   deleted: z.array(z.string()).optional(),
   error: z.string().optional(),
-  /** Who ran it ("console@laptop", later "agent@production"). */
+  /** Who ran it ("console@laptop", "agent@production"). */
   runner: z.string(),
+  /** 1 for the scheduled run, 2… for its retries. */
+  attempt: z.number().int().min(1).optional(),
+  /** Why it ran: on schedule, a missed run caught up, a retry, or by hand. */
+  trigger: z.enum(['schedule', 'catch-up', 'retry', 'manual']).optional(),
 });
 export type PlanRun = z.infer<typeof PlanRun>;
 

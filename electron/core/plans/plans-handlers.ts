@@ -13,7 +13,10 @@ import type { BackendHandlers } from '../backend-types.js';
 import type { HostsRepository } from '../config/hosts-repository.js';
 import { createLogger } from '../log.js';
 import { createBackend, type BackendDeps, type RepositoriesStore, type RepositoryBackend } from '../repository/index.js';
+import type { TargetLocks } from '../restore/target-lock.js';
+import type { Fetch } from './notify.js';
 import { PlansStore } from './plans-store.js';
+import { runPlan, type PlanRunResult, type RunHow, type RunPlanDeps } from './run-plan.js';
 import { prunePlan } from './prune.js';
 import { newestVerified, runSummary, writeRunRecord } from './run-records.js';
 import { intervalMs, nextRun } from './schedule.js';
@@ -27,13 +30,22 @@ export interface PlansDeps {
   backendDeps: BackendDeps;
   /** The backup task (backup handlers): a plan's run is an ordinary backup of its set. */
   runBackup: (input: BackupRunInput, ctx: TaskContext) => Promise<BackupResult>;
+  locks: TargetLocks;
+  /** Told after a plan of this host was added, removed, paused or resumed (the agent gets it). */
+  onChanged?: (hostId: string) => Promise<void>;
+  /** Who runs (default console@<machine>); the agent passes agent@<host>. */
+  runner?: string;
   now?: () => Date;
+  fetch?: Fetch;
 }
 
-export function plansHandlers(d: PlansDeps): BackendHandlers['plans'] {
+/** Runs a plan by id, as the given trigger: the console's plans.run and the agent's scheduler. */
+export type PlanRunner = (idOrName: string, ctx: TaskContext, how: RunHow) => Promise<PlanRunResult>;
+
+export function plansHandlers(d: PlansDeps): BackendHandlers['plans'] & { runner: PlanRunner } {
   const store = new PlansStore(d.configDir);
   const now = d.now ?? (() => new Date());
-  const runner = `console@${os.hostname()}`;
+  const runner = d.runner ?? `console@${os.hostname()}`;
   const withRepository = async <T>(plan: Plan, fn: (b: RepositoryBackend) => Promise<T>): Promise<T> => {
     const [config, secrets] = await Promise.all([d.repositories.stored(plan.repositoryId), d.repositories.secrets(plan.repositoryId)]);
     const backend = createBackend(config, secrets, d.backendDeps);
@@ -61,6 +73,19 @@ export function plansHandlers(d: PlansDeps): BackendHandlers['plans'] {
   };
   const record = (plan: Plan, run: Omit<PlanRun, 'version' | 'plan' | 'hostId' | 'runner' | 'endedAt'>) =>
     withRepository(plan, (b) => writeRunRecord(b, { version: 1, plan: plan.name, hostId: plan.hostId, runner, endedAt: now().toISOString(), ...run }));
+  const changed = async (plan: Plan) => {
+    await d.onChanged?.(plan.hostId);
+    return view(plan);
+  };
+  const runDeps: RunPlanDeps = {
+    runner,
+    hostName: async (hostId) => (await d.hosts.stored(hostId)).name,
+    runBackup: d.runBackup,
+    withRepository,
+    locks: d.locks,
+    now,
+    ...(d.fetch ? { fetch: d.fetch } : {}),
+  };
 
   return {
     list: async () => Promise.all((await store.list()).map(view)),
@@ -69,35 +94,23 @@ export function plansHandlers(d: PlansDeps): BackendHandlers['plans'] {
       // Stored by id, so renaming a host or repository keeps the plan working.
       const host = await byName(d.hosts.list(), input.hostId, 'host');
       const repo = await byName(d.repositories.list(), input.repositoryId, 'repository');
-      return view(await store.add({ ...input, hostId: host.id, repositoryId: repo.id }, now()));
+      const plan = await store.add({ ...input, hostId: host.id, repositoryId: repo.id }, now());
+      await d.onChanged?.(plan.hostId);
+      return view(plan);
     },
-    remove: async ({ id }) => ({ removed: await store.remove(id) }),
-    pause: async ({ id }) => view(await store.setPaused(id, true)),
-    resume: async ({ id }) => view(await store.setPaused(id, false)),
+    remove: async ({ id }) => {
+      const plan = await store.get(id).catch(() => null);
+      const removed = await store.remove(id);
+      if (plan) await d.onChanged?.(plan.hostId);
+      return { removed };
+    },
+    pause: async ({ id }) => changed(await store.setPaused(id, true)),
+    resume: async ({ id }) => changed(await store.setPaused(id, false)),
     run: {
       title: ({ id }) => `Run plan ${id}`,
-      run: async ({ id }, ctx) => {
-        const plan = await store.get(id);
-        const startedAt = now().toISOString();
-        let backup: BackupResult;
-        try {
-          backup = await d.runBackup({ hostId: plan.hostId, repositoryId: plan.repositoryId, sources: plan.sources, set: plan.name }, ctx);
-        } catch (e) {
-          await record(plan, { kind: 'backup', startedAt, result: 'failed', error: e instanceof Error ? e.message : String(e) }).catch(() => undefined);
-          throw e;
-        }
-        await record(plan, { kind: 'backup', startedAt, result: 'succeeded', snapshotId: backup.snapshotId });
-        const pruneStarted = now().toISOString();
-        try {
-          const pruned = await withRepository(plan, (b) => prunePlan(b, plan, { dryRun: false, now: now() }));
-          await record(plan, { kind: 'prune', startedAt: pruneStarted, result: 'succeeded', deleted: pruned.deleted });
-          return { snapshotId: backup.snapshotId, deleted: pruned.deleted };
-        } catch (e) {
-          await record(plan, { kind: 'prune', startedAt: pruneStarted, result: 'failed', error: e instanceof Error ? e.message : String(e) }).catch(() => undefined);
-          throw e;
-        }
-      },
+      run: async ({ id }, ctx) => runPlan(runDeps, await store.get(id), ctx, { trigger: 'manual', attempt: 1 }),
     },
+    runner: async (id, ctx, how) => runPlan(runDeps, await store.get(id), ctx, how),
     prune: async ({ id, dryRun }) => {
       const plan = await store.get(id);
       const startedAt = now().toISOString();

@@ -19,7 +19,7 @@ import { operationsDir, pidAlive } from './journal.js';
 export interface TargetKey {
   /** The engine's own ID (engineId()), the same whichever host entry reaches it. */
   engineId: string;
-  kind: 'volume' | 'container';
+  kind: 'volume' | 'container' | 'plan';
   name: string;
 }
 

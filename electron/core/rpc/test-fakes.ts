@@ -61,6 +61,7 @@ export function fakeBackend(overrides: Record<string, Record<string, unknown>> =
   };
   const backend: FakeBackend = {
     handlers: handlers as unknown as BackendHandlers,
+    runPlan: () => Promise.reject(new Error('not in the fake backend')),
     onEvent(listener) {
       listeners.add(listener);
       return () => listeners.delete(listener);

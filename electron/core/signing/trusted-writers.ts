@@ -12,7 +12,7 @@ import { consoleSigner, keyIdOf } from './writer-key.js';
 
 export const TRUSTED_WRITERS_FILE = 'trusted-writers.json';
 
-const TrustedWriter = z.object({
+export const TrustedWriter = z.object({
   keyId: z.string(),
   /** Raw Ed25519 public key, base64. */
   publicKey: z.string(),

@@ -66,7 +66,8 @@ export function consoleSigner(configDir: string): Promise<ManifestSigner> {
 }
 
 async function loadOrCreate(file: string): Promise<ManifestSigner> {
-  const writer = `console@${os.hostname()}`;
+  // The agent names itself (agent@<host>) through the environment its container is created with.
+  const writer = process.env.HINDSIGHT_WRITER || `console@${os.hostname()}`;
   try {
     return signerFromPrivateKey(createPrivateKey(await fsp.readFile(file, 'utf8')), writer);
   } catch (e) {

@@ -1,0 +1,117 @@
+/**
+ * The agent's command line, run inside its container (`hindsight-agent <command>`):
+ *   serve                 the scheduler (the container's main process)
+ *   status --json         version, key, scheduler, plans with their last and next runs
+ *   apply --json          a configuration from the console on stdin (agent-config.ts)
+ *   run <plan> --json     run a plan now: progress as JSON lines, then {"type":"done",result}
+ * With --json a failure ends with one line {"error":{code,message}} on stderr (agent-exec.ts reads
+ * it back) and exit code 1.
+ */
+import { Command } from 'commander';
+import { z } from 'zod';
+import { RpcError } from '../../../shared/contract/errors.js';
+import { createBackend } from '../backend.js';
+import type { Backend } from '../backend-types.js';
+import { PlansStore } from '../plans/plans-store.js';
+import { writeAgentConfig } from './agent-config.js';
+import { agentReport, runAndRecord, runDaemon } from './agent-daemon.js';
+
+export interface AgentCliEnv {
+  stateDir: string;
+  version: string;
+  stdin: () => Promise<string>;
+  out: (line: string) => void;
+  err: (line: string) => void;
+}
+
+const openBackend = (stateDir: string): Promise<Backend> =>
+  createBackend({ configDir: stateDir, seedLocalHost: false, userKnownHostsPath: null, agentSocket: undefined, runner: process.env.HINDSIGHT_WRITER || 'agent' });
+
+export async function runAgentCli(argv: string[], env: AgentCliEnv): Promise<number> {
+  let code = 0;
+  const fail = (e: unknown, json: boolean) => {
+    const error = RpcError.is(e) ? { code: e.code, message: e.message } : { code: 'INTERNAL', message: e instanceof Error ? e.message : String(e) };
+    env.err(json ? JSON.stringify({ error }) : `hindsight-agent: ${error.message}`);
+    code = 1;
+  };
+  const program = new Command('hindsight-agent').exitOverride().configureOutput({ writeOut: (s) => env.out(s.trimEnd()), writeErr: (s) => env.err(s.trimEnd()) });
+  program.version(env.version);
+
+  program
+    .command('serve')
+    .description('run the plans on their schedules (the container does this)')
+    .action(async () => {
+      const backend = await openBackend(env.stateDir);
+      try {
+        await runDaemon({ stateDir: env.stateDir, backend });
+      } finally {
+        await backend.dispose();
+      }
+    });
+
+  program
+    .command('status')
+    .option('--json', 'JSON output')
+    .action(async (o: { json?: boolean }) => {
+      try {
+        const r = await agentReport(env.stateDir, env.version);
+        if (o.json) return env.out(JSON.stringify(r));
+        env.out(`hindsight-agent ${r.version}; scheduler ${r.daemon.alive ? `running (pid ${r.daemon.pid})` : 'not running'}; key ${r.keyId}`);
+        for (const p of r.plans) env.out(`  ${p.name}${p.paused ? ' (paused)' : ''}${p.running ? ' (running)' : ''}: next ${p.nextRun ?? '—'}, last ${p.lastAttempt ? `${p.lastAttempt.result} ${p.lastAttempt.at}` : '—'}`);
+      } catch (e) {
+        fail(e, !!o.json);
+      }
+    });
+
+  program
+    .command('apply')
+    .description('store a configuration sent by the console (JSON on stdin)')
+    .option('--json', 'JSON output')
+    .action(async (o: { json?: boolean }) => {
+      try {
+        let raw: unknown;
+        try {
+          raw = JSON.parse(await env.stdin());
+        } catch {
+          throw new RpcError('INVALID_INPUT', 'The configuration on stdin is not JSON.');
+        }
+        const c = await writeAgentConfig(env.stateDir, raw).catch((e: unknown) => {
+          throw RpcError.is(e) ? e : new RpcError('INVALID_INPUT', `The configuration was refused: ${e instanceof z.ZodError ? z.prettifyError(e) : String(e)}`);
+        });
+        env.out(JSON.stringify({ plans: c.plans.length, repositories: c.repositories.length }));
+      } catch (e) {
+        fail(e, !!o.json);
+      }
+    });
+
+  program
+    .command('run <plan>')
+    .description('run a plan now')
+    .option('--json', 'JSON lines output')
+    .action(async (name: string, o: { json?: boolean }) => {
+      const backend = await openBackend(env.stateDir);
+      const controller = new AbortController();
+      const onSignal = () => controller.abort(new RpcError('CANCELLED', 'The run was cancelled.'));
+      process.once('SIGTERM', onSignal);
+      try {
+        const plan = await new PlansStore(env.stateDir).get(name);
+        const result = await runAndRecord(backend, env.stateDir, plan, { trigger: 'manual', attempt: 1 }, controller.signal, (message, fraction) => {
+          if (o.json) env.out(JSON.stringify({ type: 'progress', message, fraction }));
+        });
+        env.out(o.json ? JSON.stringify({ type: 'done', result }) : `snapshot ${result.snapshotId}`);
+      } catch (e) {
+        fail(e, !!o.json);
+      } finally {
+        process.off('SIGTERM', onSignal);
+        await backend.dispose();
+      }
+    });
+
+  try {
+    await program.parseAsync(argv, { from: 'user' });
+  } catch (e) {
+    const c = (e as { exitCode?: number }).exitCode;
+    return typeof c === 'number' ? c : 1;
+  }
+  return code;
+}

@@ -1,0 +1,192 @@
+/**
+ * `hindsight-agent serve`: the agent's scheduler, the container's main process. Every few seconds
+ * it re-reads the plans the console pushed (so a push needs no restart) and asks scheduler.ts what
+ * is due; each run goes through the same core as a console's (backend.runPlan: lock, backup, retention,
+ * run records, notifications), against the host's engine through the mounted socket, straight to
+ * the repository. What it remembers between restarts lives in the state volume:
+ *   agent/daemon.json        {pid, startedAt} of the running scheduler
+ *   agent/memory.json        per plan: the newest cron time handled, a pending retry
+ *   agent/last/<plan>.json   the last attempt (written by scheduled and manual runs alike)
+ * On SIGTERM (docker stop) running backups are cancelled — a cancelled backup writes no manifest —
+ * and the process exits; the restart policy brings it back after a crash or a reboot.
+ */
+import fs from 'node:fs/promises';
+import path from 'node:path';
+import { z } from 'zod';
+import { AgentPlanState, type AgentReport } from '../../../shared/contract/agent.js';
+import { RpcError } from '../../../shared/contract/errors.js';
+import type { Plan } from '../../../shared/contract/plans.js';
+import type { Backend } from '../backend-types.js';
+import { readJsonFile, writeFileAtomic } from '../config/atomic-file.js';
+import { createLogger } from '../log.js';
+import { PlansStore } from '../plans/plans-store.js';
+import { TargetLocks } from '../restore/target-lock.js';
+import type { PlanRunResult } from '../plans/run-plan.js';
+import { consoleSigner } from '../signing/index.js';
+import { afterRun, decide, nextPlanned, type PlanMemory, type Trigger } from './scheduler.js';
+
+const log = createLogger('agent');
+
+const Memory = z.object({
+  version: z.literal(1),
+  plans: z.record(z.string(), z.object({ handledUntil: z.string(), retry: z.object({ attempt: z.number(), at: z.string() }).optional() })),
+});
+const Daemon = z.object({ pid: z.number(), startedAt: z.string() });
+const LastAttempt = AgentPlanState.shape.lastAttempt.unwrap();
+type LastAttempt = z.infer<typeof LastAttempt>;
+
+export function agentFiles(stateDir: string) {
+  const dir = path.join(stateDir, 'agent');
+  return {
+    daemon: path.join(dir, 'daemon.json'),
+    memory: path.join(dir, 'memory.json'),
+    last: (planId: string) => path.join(dir, 'last', `${planId.replace(/[^A-Za-z0-9_-]/g, '_')}.json`),
+  };
+}
+
+const pidAlive = (pid: number) => {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'EPERM';
+  }
+};
+
+/** One plan run by this process, with its attempt recorded for `status`. */
+export async function runAndRecord(backend: Backend, stateDir: string, plan: Plan, how: { trigger: Trigger; attempt: number }, signal: AbortSignal, onProgress?: (message: string, fraction: number | null) => void): Promise<PlanRunResult> {
+  const at = new Date().toISOString();
+  const save = (last: LastAttempt) => writeFileAtomic(agentFiles(stateDir).last(plan.id), JSON.stringify(last) + '\n').catch(() => undefined);
+  try {
+    const result = await backend.runPlan(plan.id, { signal, report: (e) => (e.type === 'progress' ? onProgress?.(e.message, e.fraction) : undefined) }, how);
+    await save({ at, endedAt: new Date().toISOString(), result: 'succeeded', trigger: how.trigger, attempt: how.attempt, snapshotId: result.snapshotId });
+    return result;
+  } catch (e) {
+    // Refused because a run is in progress: that run's outcome is the one to show.
+    if (!(RpcError.is(e) && e.code === 'CONFLICT')) {
+      await save({ at, endedAt: new Date().toISOString(), result: 'failed', trigger: how.trigger, attempt: how.attempt, error: e instanceof Error ? e.message : String(e) });
+    }
+    throw e;
+  }
+}
+
+export interface DaemonOptions {
+  stateDir: string;
+  backend: Backend;
+  tickMs?: number;
+  now?: () => Date;
+}
+
+export async function runDaemon(o: DaemonOptions): Promise<void> {
+  const files = agentFiles(o.stateDir);
+  const now = o.now ?? (() => new Date());
+  const plansStore = new PlansStore(o.stateDir);
+  const memory = (await readJsonFile(files.memory, Memory).catch(() => undefined)) ?? { version: 1 as const, plans: {} };
+  const running = new Map<string, { controller: AbortController; done: Promise<void> }>();
+  let saving = Promise.resolve();
+  const saveMemory = () => (saving = saving.then(() => writeFileAtomic(files.memory, JSON.stringify(memory) + '\n').catch((e: unknown) => log.warn('could not save the schedule memory', e))));
+  await writeFileAtomic(files.daemon, JSON.stringify({ pid: process.pid, startedAt: now().toISOString() }) + '\n');
+  await consoleSigner(o.stateDir); // the signing key exists from the first start
+  log.info(`agent scheduler started (pid ${process.pid})`);
+
+  const start = (plan: Plan, trigger: Trigger, attempt: number) => {
+    const controller = new AbortController();
+    log.info(`plan ${plan.name}: run (${trigger}, attempt ${attempt})`);
+    const done = runAndRecord(o.backend, o.stateDir, plan, { trigger, attempt }, controller.signal)
+      .then(
+        (r) => {
+          log.info(`plan ${plan.name}: snapshot ${r.snapshotId}${r.deleted.length ? `, ${r.deleted.length} deleted by retention` : ''}`);
+          return true;
+        },
+        (e: unknown) => {
+          log.warn(`plan ${plan.name}: run failed: ${e instanceof Error ? e.message : String(e)}`);
+          return false;
+        },
+      )
+      .then((ok) => {
+        const mem = memory.plans[plan.id];
+        if (mem && !controller.signal.aborted) memory.plans[plan.id] = afterRun(plan, mem, attempt, ok, now());
+        running.delete(plan.id);
+        saveMemory();
+      });
+    running.set(plan.id, { controller, done });
+  };
+
+  const tick = async () => {
+    let plans: Plan[];
+    try {
+      plans = await plansStore.list();
+    } catch (e) {
+      return log.warn('cannot read the plans', e instanceof Error ? e.message : e);
+    }
+    let changed = false;
+    for (const plan of plans) {
+      if (running.has(plan.id)) continue;
+      const d = decide(plan, memory.plans[plan.id], now());
+      if (JSON.stringify(d.memory) !== JSON.stringify(memory.plans[plan.id])) {
+        memory.plans[plan.id] = d.memory;
+        changed = true;
+      }
+      if (!d.run && d.skipped) log.warn(`plan ${plan.name}: the run due ${d.skipped.dueAt} is ${Math.round(d.skipped.lateMs / 3_600_000)} h late, beyond its catch-up window: skipped`);
+      if (d.run) start(plan, d.trigger, d.attempt);
+    }
+    for (const id of Object.keys(memory.plans)) {
+      if (!plans.some((p) => p.id === id)) {
+        delete memory.plans[id];
+        changed = true;
+      }
+    }
+    if (changed) saveMemory();
+  };
+
+  let stopping = false;
+  await new Promise<void>((resolve) => {
+    const timer = setInterval(() => void tick(), o.tickMs ?? 5_000);
+    void tick();
+    const stop = (signal: string) => {
+      if (stopping) return;
+      stopping = true;
+      log.info(`${signal}: cancelling ${running.size} run(s) and stopping`);
+      clearInterval(timer);
+      for (const r of running.values()) r.controller.abort(new RpcError('CANCELLED', `The agent is stopping (${signal}).`));
+      const all = Promise.all([...running.values()].map((r) => r.done));
+      void Promise.race([all, new Promise((r) => setTimeout(r, 15_000))]).then(() => saving).then(() => resolve());
+    };
+    process.once('SIGTERM', () => stop('SIGTERM'));
+    process.once('SIGINT', () => stop('SIGINT'));
+  });
+}
+
+/** `hindsight-agent status`: what the scheduler knows, read from the state volume. */
+export async function agentReport(stateDir: string, version: string, now = new Date()): Promise<AgentReport> {
+  const files = agentFiles(stateDir);
+  const [signer, daemon, memory, plans, hosts] = await Promise.all([
+    consoleSigner(stateDir),
+    readJsonFile(files.daemon, Daemon).catch(() => undefined),
+    readJsonFile(files.memory, Memory).catch(() => undefined),
+    new PlansStore(stateDir).list().catch(() => [] as Plan[]),
+    fs.readFile(path.join(stateDir, 'hosts.json'), 'utf8').then((t) => (JSON.parse(t) as { hosts: { id: string }[] }).hosts[0]?.id ?? null).catch(() => null),
+  ]);
+  const locks = new TargetLocks(stateDir);
+  return {
+    version,
+    hostId: hosts,
+    keyId: signer.keyId,
+    publicKey: signer.publicKey,
+    daemon: { alive: !!daemon && pidAlive(daemon.pid), pid: daemon?.pid ?? null, startedAt: daemon?.startedAt ?? null },
+    plans: await Promise.all(
+      plans.map(async (p) => {
+        const mem: PlanMemory | undefined = memory?.plans[p.id];
+        return {
+          planId: p.id,
+          name: p.name,
+          paused: p.paused,
+          running: !!(await locks.holder({ engineId: 'plans', kind: 'plan', name: p.id })),
+          nextRun: nextPlanned(p, mem, now)?.toISOString() ?? null,
+          lastAttempt: (await readJsonFile(files.last(p.id), LastAttempt).catch(() => undefined)) ?? null,
+          retryAt: mem?.retry?.at ?? null,
+        };
+      }),
+    ),
+  };
+}

@@ -1,0 +1,67 @@
+/**
+ * Talking to an installed agent: exec its own CLI in the `hindsight-agent` container through the
+ * Docker API (the existing SSH tunnel; no port, no credential of its own). With `--json` the agent
+ * prints its answer on stdout, and on failure one JSON line {"error":{code,message}} as the last
+ * line on stderr, turned back into the RpcError it was.
+ */
+import { Readable } from 'node:stream';
+import type { z } from 'zod';
+import { RpcError, type ErrorCode } from '../../../shared/contract/errors.js';
+import type { Engine } from '../docker/engine.js';
+import { ExecFailedError } from '../sources/errors.js';
+import { execCapture, execStream, execWithInput } from '../sources/exec.js';
+import { AGENT_COMMAND, AGENT_CONTAINER } from './agent-names.js';
+
+const spec = (args: string[]) => ({ container: AGENT_CONTAINER, cmd: [AGENT_COMMAND, ...args, '--json'] });
+
+/** The agent's own error, when its stderr ends with one; else the exec failure as it was. */
+export function agentError(e: unknown): unknown {
+  if (!(e instanceof ExecFailedError)) return e;
+  const last = e.stderr.trim().split('\n').pop() ?? '';
+  try {
+    const parsed = JSON.parse(last) as { error?: { code?: string; message?: string } };
+    if (parsed.error?.message) return new RpcError((parsed.error.code as ErrorCode) ?? 'INTERNAL', parsed.error.message);
+  } catch {
+    // not JSON: the plain failure
+  }
+  return e;
+}
+
+export async function agentQuery<T extends z.ZodType>(engine: Engine, args: string[], schema: T, what: string, signal?: AbortSignal): Promise<z.infer<T>> {
+  try {
+    const out = await execCapture(engine, spec(args), { what, killOnAbort: false, ...(signal ? { signal } : {}) });
+    return schema.parse(JSON.parse(out));
+  } catch (e) {
+    throw agentError(e);
+  }
+}
+
+/** Sends `input` (secrets included) on the command's stdin, never in its argv. */
+export async function agentSend<T extends z.ZodType>(engine: Engine, args: string[], input: unknown, schema: T, what: string): Promise<z.infer<T>> {
+  try {
+    const { stdout } = await execWithInput(engine, spec(args), Readable.from([Buffer.from(JSON.stringify(input))]), { what, killOnAbort: false });
+    return schema.parse(JSON.parse(stdout));
+  } catch (e) {
+    throw agentError(e);
+  }
+}
+
+/** A long command whose stdout is JSON lines (progress, then the result). */
+export async function agentLines(engine: Engine, args: string[], what: string, onLine: (line: unknown) => void, signal?: AbortSignal): Promise<void> {
+  try {
+    const out = await execStream(engine, spec(args), { what, ...(signal ? { signal } : {}) });
+    let rest = '';
+    for await (const chunk of out as AsyncIterable<Buffer>) {
+      rest += chunk.toString('utf8');
+      let nl: number;
+      while ((nl = rest.indexOf('\n')) >= 0) {
+        const line = rest.slice(0, nl).trim();
+        rest = rest.slice(nl + 1);
+        if (line) onLine(JSON.parse(line));
+      }
+    }
+    if (rest.trim()) onLine(JSON.parse(rest));
+  } catch (e) {
+    throw agentError(e);
+  }
+}

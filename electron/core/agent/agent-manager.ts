@@ -1,0 +1,264 @@
+/**
+ * The console's side of the agent: install, upgrade, remove and read the status of `hindsight-agent`
+ * on a host, through that host's engine (the SSH → Docker tunnel), and push the host's plans to it.
+ *
+ * Install is a series of idempotent steps, so an install cut half-way (the SSH link dropped during
+ * the image load) is completed by running it again: load the image unless the engine has exactly
+ * this build → create the state volume unless it exists → (re)create the container unless it runs
+ * this image → start it → wait for its CLI to answer → pin its signing key for this host → push the
+ * plans. Upgrade is the same with a newer image; the state volume (plans, key, history) stays.
+ */
+import { createReadStream } from 'node:fs';
+import type Docker from 'dockerode';
+import { RpcError } from '../../../shared/contract/errors.js';
+import { AgentReport, type AgentStatus } from '../../../shared/contract/agent.js';
+import type { TaskContext } from '../../../shared/contract/types.js';
+import type { HostsRepository } from '../config/hosts-repository.js';
+import { statusCodeOf } from '../docker/engine-errors.js';
+import type { Engine } from '../docker/engine.js';
+import { createLogger } from '../log.js';
+import { PlansStore } from '../plans/plans-store.js';
+import type { RepositoriesStore } from '../repository/index.js';
+import type { TrustedWriters } from '../signing/index.js';
+import { agentQuery, agentSend } from './agent-exec.js';
+import type { AgentConfig } from './agent-config.js';
+import { AGENT_CONTAINER, AGENT_DOCKER_SOCKET, AGENT_LABEL, AGENT_STATE_DIR, AGENT_VOLUME, bundledAgentImage, type AgentImageInfo } from './agent-image.js';
+import { z } from 'zod';
+
+const log = createLogger('agent');
+
+export interface AgentManagerDeps {
+  configDir: string;
+  hosts: HostsRepository;
+  engineFor: (hostId: string) => Promise<Engine>;
+  repositories: RepositoriesStore;
+  trusted: TrustedWriters;
+  image?: () => AgentImageInfo | null;
+}
+
+const say = (ctx: TaskContext | undefined, message: string, fraction: number | null = null) => {
+  ctx?.report({ type: 'progress', fraction, message });
+  log.info(message);
+};
+
+async function inspect(engine: Engine): Promise<Docker.ContainerInspectInfo | null> {
+  try {
+    return await engine.docker.getContainer(AGENT_CONTAINER).inspect();
+  } catch (e) {
+    if (statusCodeOf(e) === 404) return null;
+    throw e;
+  }
+}
+
+/** Reads the engine's answer to a load to its end; the engine reports failures inside it. */
+async function loadImage(engine: Engine, image: AgentImageInfo): Promise<void> {
+  const res = (await engine.docker.loadImage(createReadStream(image.path), { quiet: true } as object)) as NodeJS.ReadableStream;
+  let text = '';
+  for await (const chunk of res as AsyncIterable<Buffer>) text += chunk.toString('utf8');
+  const error = text
+    .split('\n')
+    .map((l) => l.trim())
+    .filter(Boolean)
+    .map((l) => {
+      try {
+        return (JSON.parse(l) as { error?: string }).error;
+      } catch {
+        return undefined;
+      }
+    })
+    .find(Boolean);
+  if (error) throw new RpcError('DOCKER_ERROR', `${engine.name} could not load the agent image: ${error}`);
+}
+
+export class AgentManager {
+  private readonly plans: PlansStore;
+
+  constructor(private readonly d: AgentManagerDeps) {
+    this.plans = new PlansStore(d.configDir);
+  }
+
+  private image(): AgentImageInfo | null {
+    return (this.d.image ?? bundledAgentImage)();
+  }
+
+  async status(hostId: string, signal?: AbortSignal): Promise<AgentStatus> {
+    const engine = await this.d.engineFor(hostId);
+    const bundled = this.image();
+    const info = await inspect(engine);
+    const base: AgentStatus = {
+      hostId,
+      installed: false,
+      state: null,
+      version: null,
+      bundledVersion: bundled?.version ?? null,
+      upgradeAvailable: false,
+      keyPinned: false,
+      keyId: null,
+      report: null,
+      problem: null,
+    };
+    if (!info) return base;
+    const status: AgentStatus = {
+      ...base,
+      installed: true,
+      state: info.State.Status,
+      version: info.Config.Labels?.[`${AGENT_LABEL}.version`] ?? null,
+      upgradeAvailable: !!bundled && info.Image !== bundled.id,
+    };
+    if (!info.State.Running) return { ...status, problem: `The agent container is ${info.State.Status}.` };
+    try {
+      const report = await agentQuery(engine, ['status'], AgentReport, `Reading the agent's status on ${engine.name}`, signal);
+      const pinned = await this.d.trusted.find(report.keyId);
+      const keyPinned = !!pinned && (pinned.hosts === '*' || pinned.hosts.includes(hostId));
+      return { ...status, report, keyId: report.keyId, keyPinned };
+    } catch (e) {
+      return { ...status, problem: e instanceof Error ? e.message : String(e) };
+    }
+  }
+
+  async install(hostId: string, ctx?: TaskContext): Promise<AgentStatus> {
+    const image = this.image();
+    if (!image) throw new RpcError('INVALID_INPUT', 'This build of Hindsight carries no agent image. Build it with `npm run build:agent` (Linux, root), or set HINDSIGHT_AGENT_IMAGE_DIR.');
+    const host = await this.d.hosts.stored(hostId);
+    const engine = await this.d.engineFor(hostId);
+    const docker = engine.docker;
+
+    say(ctx, `Checking ${host.name} for the agent image ${image.tag}`, 0.02);
+    const present = await docker
+      .getImage(image.tag)
+      .inspect()
+      .then((i) => i.Id)
+      .catch(() => null);
+    if (present !== image.id) {
+      say(ctx, `Loading the agent image into ${host.name}'s engine (${Math.round(image.bytes / 1048576)} MiB over the SSH tunnel)`, 0.05);
+      await loadImage(engine, image);
+    }
+
+    await docker
+      .getVolume(AGENT_VOLUME)
+      .inspect()
+      .catch(async (e: unknown) => {
+        if (statusCodeOf(e) !== 404) throw e;
+        say(ctx, `Creating the agent's state volume ${AGENT_VOLUME}`, 0.6);
+        await docker.createVolume({ Name: AGENT_VOLUME, Labels: { [AGENT_LABEL]: 'state' } });
+      });
+
+    let info = await inspect(engine);
+    if (info && info.Image !== image.id) {
+      say(ctx, `Replacing the agent container (${info.Config.Labels?.[`${AGENT_LABEL}.version`] ?? 'older build'} → ${image.version}); its state stays`, 0.65);
+      await docker.getContainer(AGENT_CONTAINER).remove({ force: true });
+      info = null;
+    }
+    if (!info) {
+      const socket = host.connection.type === 'ssh' ? host.connection.remoteSocket : host.connection.socketPath;
+      say(ctx, `Creating the container ${AGENT_CONTAINER}`, 0.7);
+      await docker.createContainer({
+        name: AGENT_CONTAINER,
+        Image: image.id,
+        Labels: { [AGENT_LABEL]: 'agent', [`${AGENT_LABEL}.version`]: image.version },
+        Env: [`HINDSIGHT_WRITER=agent@${host.name}`],
+        HostConfig: {
+          RestartPolicy: { Name: 'unless-stopped' },
+          // The host's network: the agent reaches the repository the way the host does.
+          NetworkMode: 'host',
+          Binds: [`${socket}:${AGENT_DOCKER_SOCKET}`, `${AGENT_VOLUME}:${AGENT_STATE_DIR}`],
+          LogConfig: { Type: 'json-file', Config: { 'max-size': '10m', 'max-file': '3' } },
+        },
+      });
+    }
+    if (!(await inspect(engine))?.State.Running) {
+      say(ctx, `Starting ${AGENT_CONTAINER}`, 0.75);
+      await docker.getContainer(AGENT_CONTAINER).start();
+    }
+
+    say(ctx, 'Waiting for the agent to answer', 0.8);
+    const report = await this.waitForAgent(engine);
+    say(ctx, `Trusting the agent's signing key ${report.keyId} for ${host.name} only`, 0.88);
+    await this.d.trusted.pin({ publicKey: report.publicKey, writer: `agent@${host.name}`, hosts: [hostId] });
+    say(ctx, `Sending ${host.name}'s plans to the agent`, 0.92);
+    await this.push(hostId, ctx);
+    return this.status(hostId);
+  }
+
+  private async waitForAgent(engine: Engine) {
+    const until = Date.now() + 30_000;
+    for (;;) {
+      try {
+        return await agentQuery(engine, ['status'], AgentReport, `Asking the agent on ${engine.name}`);
+      } catch (e) {
+        if (Date.now() > until) throw e;
+        await new Promise((r) => setTimeout(r, 500));
+      }
+    }
+  }
+
+  /** Pushes the host's plans (and what they need) to its agent; a no-op without an agent. */
+  async push(hostId: string, ctx?: TaskContext): Promise<{ plans: number; skipped: string[] } | null> {
+    const engine = await this.d.engineFor(hostId);
+    const info = await inspect(engine);
+    if (!info?.State.Running) return null;
+    const config = await this.configFor(hostId);
+    for (const s of config.skipped) ctx?.report({ type: 'log', level: 'warn', message: s, ts: new Date().toISOString() });
+    await agentSend(engine, ['apply'], config.payload, z.object({ plans: z.number() }), `Sending plans to the agent on ${engine.name}`);
+    return { plans: config.payload.plans.length, skipped: config.skipped };
+  }
+
+  private async configFor(hostId: string): Promise<{ payload: AgentConfig; skipped: string[] }> {
+    const host = await this.d.hosts.stored(hostId);
+    const skipped: string[] = [];
+    const repositories = new Map<string, AgentConfig['repositories'][number]>();
+    const plans = [];
+    for (const plan of (await this.plans.list()).filter((p) => p.hostId === hostId)) {
+      const config = await this.d.repositories.stored(plan.repositoryId).catch(() => null);
+      if (!config) {
+        skipped.push(`Plan ${plan.name}: its repository no longer exists; the agent does not run it.`);
+        continue;
+      }
+      // A folder or an SFTP login of the console's machine means nothing on the host.
+      if (config.kind !== 's3') {
+        skipped.push(`Plan ${plan.name}: its repository ${config.name} is ${config.kind === 'local' ? 'a folder on this computer' : 'an SFTP server'}; the agent writes to S3 repositories, so this plan runs only from the console.`);
+        continue;
+      }
+      repositories.set(config.id, { config, secrets: await this.d.repositories.secrets(config.id) });
+      plans.push(plan);
+    }
+    return {
+      payload: {
+        version: 1,
+        host: { id: host.id, name: host.name, role: host.role, protected: host.protected },
+        repositories: [...repositories.values()],
+        plans,
+        trusted: await this.d.trusted.list(),
+      },
+      skipped,
+    };
+  }
+
+  /** Is an agent installed and running there (plans then run on it)? */
+  async running(hostId: string): Promise<boolean> {
+    return !!(await inspect(await this.d.engineFor(hostId)))?.State.Running;
+  }
+
+  async remove(hostId: string, purge: boolean, ctx?: TaskContext): Promise<{ removed: boolean; stateRemoved: boolean }> {
+    const engine = await this.d.engineFor(hostId);
+    const info = await inspect(engine);
+    if (info) {
+      say(ctx, `Stopping and removing ${AGENT_CONTAINER} on ${engine.name}`, 0.3);
+      await engine.docker.getContainer(AGENT_CONTAINER).stop({ t: 20 }).catch(() => undefined);
+      await engine.docker.getContainer(AGENT_CONTAINER).remove({ force: true });
+    }
+    let stateRemoved = false;
+    if (purge) {
+      say(ctx, `Removing the agent's state volume ${AGENT_VOLUME} (its plans, key and journals)`, 0.7);
+      await engine.docker
+        .getVolume(AGENT_VOLUME)
+        .remove()
+        .then(() => (stateRemoved = true))
+        .catch((e: unknown) => {
+          if (statusCodeOf(e) !== 404) throw e;
+        });
+      if (info) await engine.docker.getImage(info.Image).remove().catch(() => undefined);
+    }
+    return { removed: !!info, stateRemoved };
+  }
+}

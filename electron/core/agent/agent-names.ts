@@ -1,0 +1,10 @@
+/** The agent's names on a host and in its container — stable, so every console finds the agent another one installed. */
+export const AGENT_CONTAINER = 'hindsight-agent';
+export const AGENT_VOLUME = 'hindsight-agent-state';
+export const AGENT_STATE_DIR = '/var/lib/hindsight-agent';
+export const AGENT_LABEL = 'org.hindsight.agent';
+/** The engine socket inside the agent container (bind-mounted from the host's own socket path). */
+export const AGENT_DOCKER_SOCKET = '/var/run/docker.sock';
+/** The agent's CLI inside its image. */
+export const AGENT_COMMAND = '/usr/local/bin/hindsight-agent';
+

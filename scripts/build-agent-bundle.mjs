@@ -1,0 +1,27 @@
+#!/usr/bin/env node
+// Bundles the agent (electron/agent/main.ts) into ONE CommonJS file with every package inside, so
+// the agent image needs only Node and this file: dist/agent/agent.cjs. ssh2's optional native
+// helpers (cpu-features, sshcrypto.node) stay out: ssh2 falls back to pure JS without them.
+import { build } from 'esbuild';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const out = process.argv[2] ?? path.join(root, 'dist/agent/agent.cjs');
+await build({
+  entryPoints: [path.join(root, 'electron/agent/main.ts')],
+  outfile: out,
+  bundle: true,
+  platform: 'node',
+  target: 'node24',
+  format: 'cjs',
+  external: ['cpu-features', '*.node'],
+  minify: false,
+  sourcemap: false,
+  legalComments: 'none',
+  // agent-image.ts reads import.meta only where __filename is missing (ESM): empty here is fine.
+  logOverride: { 'empty-import-meta': 'silent' },
+  logLevel: 'warning',
+  absWorkingDir: root,
+});
+console.log(`build-agent-bundle: ${path.relative(root, out)}`);
