@@ -165,6 +165,7 @@ EOF
     "buckets": [$buckets],
     "dataDir": "$S3_DATA"
   },
+  "hooks": { "address": "$HOOKS_ADDR", "port": $HOOKS_PORT },
   "images": { "busybox": "$BUSYBOX_IMAGE", "postgres": "$POSTGRES_IMAGE", "mariadb": "$MARIADB_IMAGE" },
   "stacks": {
     "production": {

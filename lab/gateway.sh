@@ -6,10 +6,11 @@
 # address it has on the lab host: a socat in the root namespace listens on a Unix socket and
 # connects to the service, and one socat per machine listens on the service's address inside the
 # machine's namespace and connects to that socket (Unix sockets are files: they cross namespaces).
+# "hooks" is where tests listen for notifications (nothing listens there otherwise).
 
 GW_RUN="$LAB_RUN/gateway"
 # name address port
-GATEWAY_SERVICES=("s3 $S3_ADDR $S3_PORT" "annex ${ADDR[annex]} $SSH_PORT")
+GATEWAY_SERVICES=("s3 $S3_ADDR $S3_PORT" "annex ${ADDR[annex]} $SSH_PORT" "hooks $HOOKS_ADDR $HOOKS_PORT")
 
 # gw_spawn PIDFILE LOG CMD... — start one socat unless it already runs.
 gw_spawn() {

@@ -25,6 +25,9 @@ S3_PORT=9000
 S3_ACCESS_KEY=hindsight
 S3_SECRET_KEY=hindsight-secret
 S3_BUCKETS=(hindsight-lab hindsight-e2e)
+# Where tests listen for notifications (webhooks, pings): reachable from every machine (gateway.sh).
+HOOKS_ADDR=127.0.0.16
+HOOKS_PORT=8099
 
 LAB_USER=hindsight                 # SSH login user on every lab machine
 LAB_GROUP=hindsight-docker         # group of the dockerd sockets; LAB_USER is a member

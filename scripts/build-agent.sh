@@ -85,7 +85,7 @@ mkdir -p "$img/$diff"
 printf '%s' "$config" >"$img/$id.json"
 printf '[{"Config":"%s.json","RepoTags":["%s"],"Layers":["%s/layer.tar"]}]' "$id" "$tag" "$diff" >"$img/manifest.json"
 mv "$layer" "$img/$diff/layer.tar"
-tar --numeric-owner --owner=0 --group=0 -C "$img" -cf - . | gzip -6 >"$work/$archive"
+tar --numeric-owner --owner=0 --group=0 --sort=name -C "$img" -cf - . | gzip -6 >"$work/$archive"
 rm -f "$OUT"/hindsight-agent-*.tar.gz
 mv "$work/$archive" "$OUT/$archive"
 bytes=$(stat -c %s "$OUT/$archive")

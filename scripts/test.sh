@@ -8,6 +8,7 @@ echo "== typecheck";   npm run -s typecheck
 echo "== lint";        npm run -s lint
 echo "== lab";         npm run -s lab:up
 echo "== unit";        npx vitest run --project unit
+echo "== agent image"; npm run -s build:agent   # the integration tests install it on lab machines
 echo "== integration"; npx vitest run --project integration
 echo "== build";       npm run -s build
 echo "== e2e";         npx playwright test --project web

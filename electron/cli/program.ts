@@ -24,6 +24,7 @@ import { registerRestoreCommands } from './restore-commands.js';
 import { processTaskRunDeps, registerBackupCommands, registerSetsCommands, type TaskRunDeps } from './backup-commands.js';
 import { registerSnapshotsCommands } from './snapshots-commands.js';
 import { registerPlansCommands } from './plans-commands.js';
+import { registerAgentCommands } from './agent-commands.js';
 
 export interface CliDependencies {
   createBackend(options: BackendOptions): Promise<Backend>;
@@ -100,6 +101,7 @@ export async function runCli(args: string[], deps: CliDependencies): Promise<num
   registerSetsCommands(program, (fn) => withClient(fn)(), deps.output, deps.env ?? process.env);
   registerSnapshotsCommands(program, (fn) => withClient(fn)(), deps.output);
   registerPlansCommands(program, (fn) => withClient(fn)(), deps.output, () => ({ ...processTaskRunDeps(deps.output), ...deps.tasks }));
+  registerAgentCommands(program, (fn) => withClient(fn)(), deps.output, () => ({ ...processTaskRunDeps(deps.output), ...deps.tasks }));
 
   try {
     await program.parseAsync(args, { from: 'user' });

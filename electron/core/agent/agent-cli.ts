@@ -47,6 +47,9 @@ export async function runAgentCli(argv: string[], env: AgentCliEnv): Promise<num
       } finally {
         await backend.dispose();
       }
+      // Stopped on a signal: exit now (an idle SSH pool or watcher must not hold the container
+      // until docker's stop timeout kills it).
+      process.exit(0);
     });
 
   program

@@ -156,7 +156,8 @@ export class AgentManager {
         name: AGENT_CONTAINER,
         Image: image.id,
         Labels: { [AGENT_LABEL]: 'agent', [`${AGENT_LABEL}.version`]: image.version },
-        Env: [`HINDSIGHT_WRITER=agent@${host.name}`],
+        // Its runs show in `docker logs hindsight-agent` (info: each run and its outcome).
+        Env: [`HINDSIGHT_WRITER=agent@${host.name}`, 'HINDSIGHT_LOG_LEVEL=info'],
         HostConfig: {
           RestartPolicy: { Name: 'unless-stopped' },
           // The host's network: the agent reaches the repository the way the host does.

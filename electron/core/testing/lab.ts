@@ -36,6 +36,8 @@ export interface LabFacts {
   machines: Record<'production' | 'uat' | 'science', LabMachine>;
   annex?: Omit<LabMachine, 'remoteSocket' | 'localSocket'> & { repoPath: string; hostRepoPath: string };
   s3?: { endpoint: string; region: string; accessKeyId: string; secretAccessKey: string; buckets: string[] };
+  /** Where tests listen for notifications; reachable from inside every machine (lab/gateway.sh). */
+  hooks?: { address: string; port: number };
   images: Record<string, string>;
   stacks: Record<string, { project?: string; containers: string[]; volumes: string[] }>;
 }
