@@ -4,6 +4,10 @@
  */
 import { AGENT_STATE_DIR } from '../core/agent/agent-names.js';
 import { runAgentCli } from '../core/agent/agent-cli.js';
+import { containerInstance, lockOwnerPrefix } from '../core/agent/instance.js';
+
+// Locks this process takes in repositories name this container run (see instance.ts).
+process.env.HINDSIGHT_LOCK_OWNER = lockOwnerPrefix(process.env.HINDSIGHT_WRITER || 'agent', containerInstance());
 
 const readStdin = async () => {
   const parts: Buffer[] = [];

@@ -24,6 +24,8 @@ export interface PlanAddOptions extends BackupOptions {
   drill?: string;
   drillHost?: string;
   notify?: string[];
+  retries?: string;
+  catchUp?: string;
 }
 
 const count = (v: string | undefined, flag: string): number | undefined => {
@@ -61,6 +63,8 @@ export function planInputOf(name: string, o: PlanAddOptions): PlanInput {
     retention,
     ...(o.drill ? { drill: { cron: o.drill, hostId: o.drillHost! } } : {}),
     notify: o.notify ?? [],
+    ...(o.retries !== undefined ? { retries: count(o.retries, '--retries') } : {}),
+    ...(o.catchUp !== undefined ? { catchUpHours: count(o.catchUp, '--catch-up') } : {}),
   };
 }
 
@@ -109,7 +113,9 @@ export function registerPlansCommands(program: Command, run: (fn: (client: Clien
     .option('--keep-yearly <n>', 'keep the newest of each of the n last years')
     .option('--drill <cron>', 'verify the newest snapshot on this schedule')
     .option('--drill-host <host>', 'the host the drill verifies on')
-    .option('--notify <url>', 'a webhook, Slack or ping URL (repeatable)', collect)
+    .option('--notify <url>', 'tell a URL of each run: webhook:URL (JSON POST), slack:URL, ping:URL (healthchecks-style); a plain URL is a webhook (repeatable)', collect)
+    .option('--retries <n>', 'try a failed run again n times, after 1, 5, 15… minutes (default 3)')
+    .option('--catch-up <hours>', 'run a missed run when the host is back, if at most this late (default 24)')
     .option('--json', 'print JSON')
     .action(async (name: string, o: PlanAddOptions & { json?: boolean }) =>
       run(async (c) => {

@@ -24,6 +24,8 @@ import { TargetLocks } from '../restore/target-lock.js';
 import type { PlanRunResult } from '../plans/run-plan.js';
 import { consoleSigner } from '../signing/index.js';
 import { afterRun, decide, nextPlanned, type PlanMemory, type Trigger } from './scheduler.js';
+import { clearOwnStaleLocks, containerInstance } from './instance.js';
+import { createBackend as openRepository, RepositoriesStore } from '../repository/index.js';
 
 const log = createLogger('agent');
 
@@ -31,7 +33,7 @@ const Memory = z.object({
   version: z.literal(1),
   plans: z.record(z.string(), z.object({ handledUntil: z.string(), retry: z.object({ attempt: z.number(), at: z.string() }).optional() })),
 });
-const Daemon = z.object({ pid: z.number(), startedAt: z.string() });
+const Daemon = z.object({ pid: z.number(), startedAt: z.string(), instance: z.string().optional() });
 const LastAttempt = AgentPlanState.shape.lastAttempt.unwrap();
 type LastAttempt = z.infer<typeof LastAttempt>;
 
@@ -70,6 +72,24 @@ export async function runAndRecord(backend: Backend, stateDir: string, plan: Pla
   }
 }
 
+/** Locks an earlier run of this container left in the plans' repositories (instance.ts). */
+async function clearStaleLocks(stateDir: string): Promise<void> {
+  const writer = process.env.HINDSIGHT_WRITER;
+  if (!writer) return;
+  const store = new RepositoriesStore(stateDir);
+  for (const r of (await store.list().catch(() => [])).filter((x) => x.kind !== 'local')) {
+    const backend = openRepository(await store.stored(r.id), await store.secrets(r.id), { configDir: stateDir });
+    try {
+      const n = await clearOwnStaleLocks(backend, writer, containerInstance());
+      if (n) log.info(`cleared ${n} lock(s) an earlier run of this agent left in ${r.name}`);
+    } catch (e) {
+      log.warn(`could not look for stale locks in ${r.name}`, e instanceof Error ? e.message : e);
+    } finally {
+      await backend.close().catch(() => undefined);
+    }
+  }
+}
+
 export interface DaemonOptions {
   stateDir: string;
   backend: Backend;
@@ -85,8 +105,9 @@ export async function runDaemon(o: DaemonOptions): Promise<void> {
   const running = new Map<string, { controller: AbortController; done: Promise<void> }>();
   let saving = Promise.resolve();
   const saveMemory = () => (saving = saving.then(() => writeFileAtomic(files.memory, JSON.stringify(memory) + '\n').catch((e: unknown) => log.warn('could not save the schedule memory', e))));
-  await writeFileAtomic(files.daemon, JSON.stringify({ pid: process.pid, startedAt: now().toISOString() }) + '\n');
   await consoleSigner(o.stateDir); // the signing key exists from the first start
+  await clearStaleLocks(o.stateDir);
+  await writeFileAtomic(files.daemon, JSON.stringify({ pid: process.pid, startedAt: now().toISOString(), instance: containerInstance() }) + '\n');
   log.info(`agent scheduler started (pid ${process.pid})`);
 
   const start = (plan: Plan, trigger: Trigger, attempt: number) => {
@@ -173,7 +194,8 @@ export async function agentReport(stateDir: string, version: string, now = new D
     hostId: hosts,
     keyId: signer.keyId,
     publicKey: signer.publicKey,
-    daemon: { alive: !!daemon && pidAlive(daemon.pid), pid: daemon?.pid ?? null, startedAt: daemon?.startedAt ?? null },
+    // PID 1 of a restarted container has the number of the old one: the instance tells them apart.
+    daemon: { alive: !!daemon && daemon.instance === containerInstance() && pidAlive(daemon.pid), pid: daemon?.pid ?? null, startedAt: daemon?.startedAt ?? null },
     plans: await Promise.all(
       plans.map(async (p) => {
         const mem: PlanMemory | undefined = memory?.plans[p.id];

@@ -57,6 +57,9 @@ export interface RepositoryLock {
 }
 
 function defaultOwner(): string {
+  // The agent names its processes itself (agent/instance.ts): a restarted agent then recognises,
+  // and clears, the locks an earlier run of its container left behind.
+  if (process.env.HINDSIGHT_LOCK_OWNER) return `${process.env.HINDSIGHT_LOCK_OWNER} pid ${process.pid}`;
   let user = 'unknown';
   try {
     user = os.userInfo().username;

@@ -1,0 +1,133 @@
+/**
+ * The agent runs plans by itself. On uat: the console adds two plans with a one-minute schedule
+ * (through the CLI, which then exits: no console process runs a plan) — one that works, one whose
+ * volume does not exist — and a webhook receiver on the lab's hooks address hears success and
+ * failure from inside the machine; the ping URLs get start/success and start/fail. The snapshot is
+ * signed by agent@uat and trusted for uat. Then the agent container is killed in the middle of a
+ * 512 MiB backup: no manifest appears, the engine restarts it, and the next run succeeds.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { PlanView } from '../../../shared/contract/plans.js';
+import type { TaskContext } from '../../../shared/contract/types.js';
+import { runCliCaptured } from '../../cli/testing/run-cli-captured.js';
+import { createBackend as openRepository, listSnapshots, type RepositoryBackend } from '../repository/index.js';
+import { labRestore, type LabRestore } from '../restore/testing/lab-restore.js';
+import { readCheckedManifest, TrustedWriters } from '../signing/index.js';
+import { inVolume, removeQuietly, uniqueName } from '../sources/testing/lab-engines.js';
+import { dockerCli, waitFor } from '../testing/lab.js';
+import { agentLines } from './agent-exec.js';
+import { AGENT_CONTAINER, AGENT_VOLUME } from './agent-image.js';
+import { AgentManager } from './agent-manager.js';
+import { hookReceiver, labS3Repository, requireAgentImage } from './testing/lab-agent.js';
+
+let t: LabRestore;
+let hooks: Awaited<ReturnType<typeof hookReceiver>>;
+let repoName: string;
+let repo: RepositoryBackend;
+const small = uniqueName('hs-agent-small');
+const big = uniqueName('hs-agent-big');
+const ctx = (): TaskContext => ({ signal: new AbortController().signal, report: () => undefined });
+const cli = (...args: string[]) => runCliCaptured(t.configDir, args);
+let manager: AgentManager;
+
+beforeAll(async () => {
+  const image = requireAgentImage();
+  t = await labRestore();
+  const uat = t.lab.machines.uat;
+  await dockerCli(uat, 'rm', '-f', AGENT_CONTAINER).catch(() => undefined);
+  await dockerCli(uat, 'volume', 'rm', '-f', AGENT_VOLUME).catch(() => undefined);
+  repoName = uniqueName('agent-sched');
+  const repositoryId = await labS3Repository(t.repositories, repoName);
+  expect((await cli('repo', 'init', repoName)).code).toBe(0);
+  repo = openRepository(await t.repositories.stored(repositoryId), await t.repositories.secrets(repositoryId), { configDir: t.configDir });
+  hooks = await hookReceiver();
+  await dockerCli(uat, 'volume', 'create', small);
+  await inVolume(uat, small, 'echo hello > /v/a && mkdir /v/d && echo world > /v/d/b');
+  await dockerCli(uat, 'volume', 'create', big);
+  await inVolume(uat, big, 'dd if=/dev/urandom of=/v/big bs=1M count=512 2>/dev/null');
+  manager = new AgentManager({ configDir: t.configDir, hosts: t.hosts, engineFor: (id) => t.engine(id), repositories: t.repositories, trusted: new TrustedWriters(t.configDir), image: () => image });
+  expect((await manager.install(t.ids.uat, ctx())).report?.daemon.alive).toBe(true);
+}, 240_000);
+
+afterAll(async () => {
+  await manager?.remove(t.ids.uat, true, ctx()).catch(() => undefined);
+  await hooks?.close();
+  for (const v of [small, big]) if (t) await removeQuietly(t.lab.machines.uat, 'volume', v);
+  await repo?.close().catch(() => undefined);
+  await t?.dispose();
+});
+
+describe('plans run by the agent', () => {
+  it('a one-minute plan makes snapshots with no console; webhooks and pings hear success and failure', async () => {
+    const add = (name: string, volume: string, tag: string) =>
+      cli('plans', 'add', name, '--host', 'uat', '--repo', repoName, '--volume', volume, '--schedule', '* * * * *', '--tz', 'UTC', '--keep-last', '5', '--retries', '0', '--notify', `webhook:${hooks.url(`/hook-${tag}`)}`, '--notify', `ping:${hooks.url(`/ping-${tag}`)}`);
+    expect((await add('agent-good', small, 'good')).code).toBe(0);
+    expect((await add('agent-bad', uniqueName('no-such-volume'), 'bad')).code).toBe(0);
+    // The CLI has exited: from here on only the agent on uat can run these plans.
+
+    const hook = (tag: string) => hooks.received.find((r) => r.method === 'POST' && r.path === `/hook-${tag}`);
+    await waitFor('both webhooks', () => !!hook('good') && !!hook('bad'), 150_000);
+    expect(hook('good')!.body).toMatchObject({ event: 'hindsight.plan.run', plan: 'agent-good', host: 'uat', runner: 'agent@uat', trigger: 'schedule', result: 'succeeded', final: true, snapshotId: expect.any(String) });
+    expect(hook('bad')!.body).toMatchObject({ plan: 'agent-bad', runner: 'agent@uat', result: 'failed', final: true, error: expect.stringMatching(/volume/i) });
+    const gets = hooks.received.filter((r) => r.method === 'GET').map((r) => r.path);
+    expect(gets).toEqual(expect.arrayContaining(['/ping-good/start', '/ping-good', '/ping-bad/start', '/ping-bad/fail']));
+    expect(gets).not.toContain('/ping-good/fail');
+
+    // In the repository: the snapshot, signed by the agent's key and trusted for uat.
+    const snapshotId = (hook('good')!.body as { snapshotId: string }).snapshotId;
+    expect((await listSnapshots(repo)).map((s) => s.id)).toContain(snapshotId);
+    const checked = await readCheckedManifest(repo, snapshotId, new TrustedWriters(t.configDir));
+    expect(checked.trust).toMatchObject({ status: 'trusted', writer: 'agent@uat' });
+    expect(checked.manifest.sourceHost.id).toBe(t.ids.uat);
+
+    // Any console sees the runs: plans list reads the run records.
+    await cli('plans', 'pause', 'agent-good');
+    await cli('plans', 'pause', 'agent-bad');
+    const list = JSON.parse((await cli('plans', 'list', '--json')).out) as PlanView[];
+    const good = list.find((p) => p.name === 'agent-good')!;
+    const bad = list.find((p) => p.name === 'agent-bad')!;
+    expect(good.lastGoodBackup).toMatchObject({ runner: 'agent@uat', trigger: 'schedule', result: 'succeeded' });
+    expect(bad.lastRun).toMatchObject({ kind: 'backup', result: 'failed', runner: 'agent@uat' });
+    // Paused on the agent too.
+    const status = await manager.status(t.ids.uat);
+    expect(status.report?.plans.filter((p) => p.paused).map((p) => p.name).sort()).toEqual(['agent-bad', 'agent-good']);
+  }, 200_000);
+
+  it('the agent killed mid-backup: no manifest, it comes back, the next run succeeds', async () => {
+    expect((await cli('plans', 'add', 'agent-big', '--host', 'uat', '--repo', repoName, '--volume', big, '--schedule', 'daily', '--tz', 'UTC')).code).toBe(0);
+    const before = (await listSnapshots(repo)).filter((s) => s.set === 'agent-big');
+    expect(before).toEqual([]);
+    const engine = await t.engine(t.ids.uat);
+    let progressed = 0;
+    const killedRun = agentLines(engine, ['run', 'agent-big'], 'run agent-big', (line) => {
+      const l = line as { type: string; fraction?: number | null };
+      if (l.type === 'progress' && (l.fraction ?? 0) > 0.05) progressed++;
+    });
+    const outcome = killedRun.then(
+      () => 'finished',
+      () => 'failed',
+    );
+    await waitFor('the backup to be under way', () => progressed > 0, 60_000);
+    const startedAt = JSON.parse(await dockerCli(t.lab.machines.uat, 'inspect', AGENT_CONTAINER))[0].State.StartedAt as string;
+    await dockerCli(t.lab.machines.uat, 'kill', AGENT_CONTAINER);
+    expect(await outcome).toBe('failed');
+    expect((await listSnapshots(repo)).filter((s) => s.set === 'agent-big')).toEqual([]);
+
+    // The restart policy brings it back (or, if this engine treats kill as a stop, a start does).
+    await new Promise((r) => setTimeout(r, 3_000));
+    const state = JSON.parse(await dockerCli(t.lab.machines.uat, 'inspect', AGENT_CONTAINER))[0].State as { Running: boolean; StartedAt: string };
+    if (!state.Running) await dockerCli(t.lab.machines.uat, 'start', AGENT_CONTAINER);
+    else expect(state.StartedAt).not.toBe(startedAt);
+    await waitFor('the agent to answer again', async () => (await manager.status(t.ids.uat)).report?.daemon.alive === true, 30_000);
+
+    let result: { snapshotId?: string } = {};
+    await agentLines(engine, ['run', 'agent-big'], 'run agent-big', (line) => {
+      const l = line as { type: string; result?: { snapshotId: string } };
+      if (l.type === 'done') result = l.result!;
+    });
+    expect(result.snapshotId).toMatch(/agent-big/);
+    const after = (await listSnapshots(repo)).filter((s) => s.set === 'agent-big');
+    expect(after.map((s) => s.id)).toEqual([result.snapshotId]);
+    expect((await readCheckedManifest(repo, result.snapshotId!, new TrustedWriters(t.configDir))).trust.status).toBe('trusted');
+  }, 240_000);
+});
