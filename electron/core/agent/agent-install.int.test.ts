@@ -34,7 +34,13 @@ async function purge(m: LabMachine) {
   await dockerCli(m, 'rm', '-f', AGENT_CONTAINER).catch(() => undefined);
   await dockerCli(m, 'volume', 'rm', '-f', AGENT_VOLUME).catch(() => undefined);
 }
-const inspect = async (m: LabMachine, what: string) => JSON.parse(await dockerCli(m, 'inspect', what)) as [Record<string, any>];
+interface Inspected {
+  Id: string;
+  Image: string;
+  HostConfig: { RestartPolicy: { Name: string }; NetworkMode: string };
+  Mounts: { Source: string; Destination: string; Name?: string }[];
+}
+const inspect = async (m: LabMachine, what: string) => JSON.parse(await dockerCli(m, 'inspect', what)) as [Inspected];
 
 beforeAll(async () => {
   image = requireAgentImage();
@@ -81,7 +87,7 @@ describe('the agent on the lab machines', () => {
     expect(c.Image).toBe(image.id);
     expect(c.HostConfig.RestartPolicy.Name).toBe('unless-stopped');
     expect(c.HostConfig.NetworkMode).toBe('host');
-    const mounts = (c.Mounts as { Source: string; Destination: string; Name?: string }[]).map((m) => [m.Name ?? m.Source, m.Destination]);
+    const mounts = c.Mounts.map((m) => [m.Name ?? m.Source, m.Destination]);
     expect(mounts).toEqual(expect.arrayContaining([[prod.remoteSocket, '/var/run/docker.sock'], [AGENT_VOLUME, '/var/lib/hindsight-agent']]));
     // Its own key, not science's; pinned for production only.
     const science = await manager().status(scienceViaRelay);
@@ -103,7 +109,7 @@ describe('the agent on the lab machines', () => {
     expect(old.version).toBe(older.version);
     expect(old.report?.plans.map((p) => p.name)).toEqual(['nightly']);
     expect(await manager().status(t.ids.production)).toMatchObject({ upgradeAvailable: true, bundledVersion: image.version });
-    const before = (await inspect(prod, AGENT_CONTAINER))[0].Id as string;
+    const before = (await inspect(prod, AGENT_CONTAINER))[0].Id;
 
     const up = await manager().install(t.ids.production, ctx());
     expect(up).toMatchObject({ version: image.version, upgradeAvailable: false, keyId: old.keyId, keyPinned: true });
