@@ -24,7 +24,7 @@ test('backup plans: how fresh their backups are, and the retention preview', asy
   await expect(table.getByRole('row', { name: plan })).toContainText('last 1');
   await app.shot('54-backups', page.locator('main'));
 
-  await table.getByRole('row', { name: plan }).getByRole('button', { name: 'Preview' }).click();
+  await table.getByRole('row', { name: plan }).getByRole('button', { name: 'Retention' }).click();
   const dialog = page.getByRole('dialog', { name: `Retention of ${plan}` });
   // Two runs, keep-last 1, and each run applied the retention: one snapshot left, kept as "last".
   await expect(dialog.getByTestId('retention-summary')).toHaveText('1 kept, 0 would be deleted.');

@@ -8,6 +8,7 @@ import './styles/components.css';
 import './styles/app.css';
 import './styles/operations.css';
 import './styles/backups.css';
+import './styles/agent.css';
 import './styles/snapshots.css';
 import './styles/restore.css';
 import './styles/trust.css';

@@ -42,6 +42,8 @@ export interface BackendOptions {
    * fault hook of the web server (HINDSIGHT_TEST_FAULT, see electron/core/restore/README.md).
    */
   restoreBeforeStep?: RestoreDeps['beforeStep'];
+  /** This backend IS a host's agent (electron/agent): it runs plans itself. */
+  agentMode?: boolean;
   /** Who runs plans, written in run records (default console@<machine>; the agent: agent@<host>). */
   runner?: string;
 }

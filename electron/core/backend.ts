@@ -4,6 +4,8 @@
  * main process, the web host, the CLI and the tests.
  */
 import { BackupRunInput } from '../../shared/contract/backup.js';
+import type { Plan } from '../../shared/contract/plans.js';
+import type { TaskContext } from '../../shared/contract/types.js';
 import { plansHandlers } from './plans/plans-handlers.js';
 import { RpcError } from '../../shared/contract/errors.js';
 import { backupHandlers } from './backup/backup-handlers.js';
@@ -106,6 +108,8 @@ export async function createBackend(options: BackendOptions): Promise<Backend> {
       backendDeps: { configDir: options.configDir, ssh: sshDeps },
       runBackup: (input, ctx) => handlers.backup.run.run(BackupRunInput.parse(input), ctx),
       locks: restore.locks,
+      // Inside an agent the plans are run right here (never handed to "an agent" again).
+      ...(options.agentMode ? {} : { runOnAgent: (plan: Plan, ctx: TaskContext) => agents.runPlan(plan, ctx) }),
       // A host's agent runs its plans: it gets every change (none without an agent).
       onChanged: async (hostId) => {
         await agents.push(hostId).catch((e: unknown) => log.warn(`could not send the plans to the agent on ${hostId}`, e instanceof Error ? e.message : e));

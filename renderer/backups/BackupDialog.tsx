@@ -7,6 +7,7 @@ import { errorDetail, toErrorInfo, type ErrorInfo } from '../app/errors';
 import { useConnectionStore } from '../app/useConnectionStore';
 import { OperationView, SnapshotLink } from '../operations';
 import { safeSetName, sourceKey } from './sourceKey';
+import { SourceChecklist } from './SourceChecklist';
 import { useBackupDialogStore, type BackupTarget } from './useBackupDialogStore';
 
 const COMPRESSIONS: { value: Compression; label: string; title: string }[] = [
@@ -132,23 +133,7 @@ function BackupDialog({ target, onClose }: { target: BackupTarget; onClose: () =
           <div className="form">
             <fieldset className="form-section">
               <legend className="field-label">What</legend>
-              <div className="backup-sources" role="group" aria-label="Sources to back up">
-                {sources.map((s) => {
-                  const key = sourceKey(s.spec);
-                  return (
-                    <label key={key} className="backup-source">
-                      <input type="checkbox" checked={!!ticked[key]} onChange={(e) => setTicked({ ...ticked, [key]: e.target.checked })} aria-label={s.label} />
-                      <span>
-                        <span className="backup-source-label">{s.label}</span>
-                        <span className="backup-source-reason">
-                          {' — '}
-                          {s.reason}
-                        </span>
-                      </span>
-                    </label>
-                  );
-                })}
-              </div>
+              <SourceChecklist sources={sources} ticked={ticked} onChange={setTicked} />
             </fieldset>
             <div className="backup-options">
               <SelectField

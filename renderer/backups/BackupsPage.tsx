@@ -1,24 +1,20 @@
 import { useEffect } from 'react';
-import { CalendarClock, ListChecks } from 'lucide-react';
-import type { PlanView } from '../../shared/contract/index.js';
-import { ageWords, freshness, type Freshness } from '../../shared/staleness.js';
-import { Badge, Button, Dialog, EmptyState, ErrorBanner, Spinner, StatusPill, Table, type Tone } from '../components';
+import { CalendarClock, CalendarPlus, ListChecks, Play } from 'lucide-react';
+import { ageWords, freshness } from '../../shared/staleness.js';
+import { Badge, Button, EmptyState, ErrorBanner, Spinner, StatusPill, Table } from '../components';
 import { errorDetail } from '../app/errors';
 import { useHostsStore } from '../hosts/useHostsStore';
+import { FRESH } from './freshnessLabels';
+import { PlanDialog } from './PlanDialog';
+import { RetentionPreview } from './RetentionPreview';
+import { retentionWords } from './retentionWords';
+import { ServiceFreshnessCard } from './ServiceFreshnessCard';
 import { usePlansStore } from './usePlansStore';
 
-const FRESH: Record<Freshness, { tone: Tone; label: string }> = {
-  fresh: { tone: 'success', label: 'on time' },
-  late: { tone: 'warning', label: 'late' },
-  stale: { tone: 'danger', label: 'stale' },
-  never: { tone: 'danger', label: 'never backed up' },
-};
+/** While the screen is open the plans are read again this often: an agent's runs appear by themselves. */
+const REFRESH_MS = 15_000;
 
-const retentionWords = (p: PlanView) =>
-  Object.entries(p.retention)
-    .filter(([, v]) => v !== undefined)
-    .map(([k, v]) => `${k.replace(/^keep/, '').toLowerCase()} ${v}`)
-    .join(', ') || 'keep all';
+
 
 /**
  * The plans, and how fresh each one's backups are (the staleness view): the last good backup
@@ -26,10 +22,12 @@ const retentionWords = (p: PlanView) =>
  * preview — every snapshot of the plan with the rule that keeps it, or "delete".
  */
 export function BackupsPage() {
-  const { plans, error, load, openPreview, preview } = usePlansStore();
+  const { plans, error, load, openPreview, preview, creating, setCreating, running, runNow } = usePlansStore();
   const hosts = useHostsStore((s) => s.hosts);
   useEffect(() => {
     void load();
+    const timer = setInterval(() => void load(), REFRESH_MS);
+    return () => clearInterval(timer);
   }, [load]);
   const hostName = (id: string) => hosts.find((h) => h.id === id)?.name ?? id;
   const now = new Date();
@@ -40,6 +38,11 @@ export function BackupsPage() {
         <div className="page-heading">
           <h1 className="page-title">Backups</h1>
           <p className="page-subtitle">Backup plans: what is backed up, when, how long it is kept — and whether the backups are on time.</p>
+        </div>
+        <div className="page-actions">
+          <Button variant="primary" icon={<CalendarPlus size={14} />} onClick={() => setCreating(true)} disabled={!hosts.length}>
+            New plan
+          </Button>
         </div>
       </header>
       {error && (
@@ -56,16 +59,16 @@ export function BackupsPage() {
           rowLabel={(p) => p.name}
           empty={
             <EmptyState icon={<CalendarClock size={28} />} title="No backup plan yet">
-              Add one with <code>hindsight plans add &lt;name&gt; --host H --repo R --volume V --schedule daily</code>.
+              Click <strong>New plan</strong>, or from a shell: <code>hindsight plans add &lt;name&gt; --host H --repo R --volume V --schedule daily</code>.
             </EmptyState>
           }
           columns={[
-            { key: 'plan', header: 'Plan', width: '18%', render: (p) => <span className="plan-name">{p.name}</span> },
+            { key: 'plan', header: 'Plan', width: '16%', render: (p) => <span className="plan-name">{p.name}</span> },
             { key: 'host', header: 'Host', width: '10%', render: (p) => hostName(p.hostId) },
             {
               key: 'schedule',
               header: 'Schedule',
-              width: '20%',
+              width: '16%',
               render: (p) => (
                 <span className="plan-cell">
                   <span>
@@ -92,57 +95,30 @@ export function BackupsPage() {
                 );
               },
             },
-            { key: 'verified', header: 'Newest verified', width: '13%', render: (p) => (p.newestVerified ? <span className="mono small">{p.newestVerified}</span> : <span className="text-faint">none</span>) },
+            { key: 'verified', header: 'Newest verified', width: '12%', render: (p) => (p.newestVerified ? <span className="mono small">{p.newestVerified}</span> : <span className="text-faint">none</span>) },
             { key: 'retention', header: 'Retention', width: '10%', render: (p) => retentionWords(p) },
             {
               key: 'actions',
               header: '',
               align: 'right',
-              width: '12%',
+              width: '19%',
               render: (p) => (
-                <Button size="sm" icon={<ListChecks size={14} />} onClick={() => void openPreview(p)}>
-                  Preview
-                </Button>
+                <span className="plan-actions">
+                  <Button size="sm" icon={<Play size={14} />} pending={!!running[p.id]} title={running[p.id]} onClick={() => void runNow(p)}>
+                    Run now
+                  </Button>
+                  <Button size="sm" variant="ghost" icon={<ListChecks size={14} />} onClick={() => void openPreview(p)}>
+                    Retention
+                  </Button>
+                </span>
               ),
             },
           ]}
         />
       )}
+      {plans && plans.length > 0 && <ServiceFreshnessCard plans={plans} hostName={hostName} now={now} />}
       {preview && <RetentionPreview />}
+      {creating && <PlanDialog onClose={() => setCreating(false)} onSaved={() => void load()} />}
     </div>
-  );
-}
-
-function RetentionPreview() {
-  const { preview, closePreview } = usePlansStore();
-  if (!preview) return null;
-  const r = preview.result;
-  const deleted = r?.decisions.filter((d) => !d.keep).length ?? 0;
-  return (
-    <Dialog title={`Retention of ${preview.plan.name}`} description={`Keeps: ${retentionWords(preview.plan)}. Nothing is deleted from here; hindsight prune --plan ${preview.plan.name} applies it.`} onClose={closePreview} size="lg" footer={<Button onClick={closePreview}>Close</Button>}>
-      {preview.error && (
-        <ErrorBanner title="Could not read the plan's snapshots" detail={errorDetail(preview.error)}>
-          {preview.error.message}
-        </ErrorBanner>
-      )}
-      {!r && !preview.error && <Spinner label="Reading the snapshots" />}
-      {r && (
-        <>
-          <p className="small" data-testid="retention-summary">
-            {r.decisions.length - deleted} kept, {deleted} would be deleted.
-          </p>
-          <Table
-            label="Retention preview"
-            rows={r.decisions}
-            rowKey={(d) => d.snapshotId}
-            columns={[
-              { key: 'id', header: 'Snapshot', mono: true, render: (d) => d.snapshotId },
-              { key: 'time', header: 'Taken', render: (d) => new Date(d.time).toLocaleString() },
-              { key: 'decision', header: 'Decision', render: (d) => (d.keep ? <Badge tone="success">keep: {d.reasons.join(', ')}</Badge> : <Badge tone="danger">delete</Badge>) },
-            ]}
-          />
-        </>
-      )}
-    </Dialog>
   );
 }

@@ -4,6 +4,7 @@ import { Button, Card, EmptyState, ErrorBanner, IconButton, Spinner } from '../c
 import { errorDetail } from '../app/errors';
 import { formatTime, pluralize } from '../app/format';
 import { useRouteStore } from '../app/useRouteStore';
+import { AgentCard } from '../agent/AgentCard';
 import { BackupDialogHost } from '../backups/BackupDialog';
 import { useBackupDialogStore } from '../backups/useBackupDialogStore';
 import { describeConnection } from '../hosts/hostForm';
@@ -78,6 +79,8 @@ export function HostPage({ hostId }: { hostId: string }) {
       </header>
 
       <HostConnectionStatus host={host} />
+
+      <AgentCard host={host} />
 
       {entry?.error && (
         <ErrorBanner

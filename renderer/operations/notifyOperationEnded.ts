@@ -31,7 +31,7 @@ export function worthNotifying(op: Pick<OperationSummary, 'state' | 'startedAt' 
   return (secondsBetween(op.startedAt, op.endedAt) ?? 0) >= LONG_OPERATION_SECONDS;
 }
 
-function desktopNotification(title: string, body: string, href: string): boolean {
+export function desktopNotification(title: string, body: string, href: string): boolean {
   if (!isElectron() || typeof Notification === 'undefined' || Notification.permission !== 'granted') return false;
   try {
     const n = new Notification(title, { body });

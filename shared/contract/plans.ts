@@ -89,6 +89,8 @@ export const PlanView = Plan.extend({
   lastGoodBackup: PlanRun.nullable(),
   /** Milliseconds between two scheduled runs (for the staleness view). */
   intervalMs: z.number(),
+  /** Milliseconds between two restore drills; null without a drill. */
+  drillIntervalMs: z.number().nullable(),
   /** The newest snapshot of the plan whose latest verify passed. */
   newestVerified: z.string().nullable(),
 });

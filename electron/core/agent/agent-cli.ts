@@ -25,7 +25,7 @@ export interface AgentCliEnv {
 }
 
 const openBackend = (stateDir: string): Promise<Backend> =>
-  createBackend({ configDir: stateDir, seedLocalHost: false, userKnownHostsPath: null, agentSocket: undefined, runner: process.env.HINDSIGHT_WRITER || 'agent' });
+  createBackend({ configDir: stateDir, agentMode: true, seedLocalHost: false, userKnownHostsPath: null, agentSocket: undefined, runner: process.env.HINDSIGHT_WRITER || 'agent' });
 
 export async function runAgentCli(argv: string[], env: AgentCliEnv): Promise<number> {
   let code = 0;

@@ -12,7 +12,9 @@ import { createReadStream } from 'node:fs';
 import type Docker from 'dockerode';
 import { RpcError } from '../../../shared/contract/errors.js';
 import { AgentReport, type AgentStatus } from '../../../shared/contract/agent.js';
+import type { Plan } from '../../../shared/contract/plans.js';
 import type { TaskContext } from '../../../shared/contract/types.js';
+import type { PlanRunResult } from '../plans/run-plan.js';
 import type { HostsRepository } from '../config/hosts-repository.js';
 import { statusCodeOf } from '../docker/engine-errors.js';
 import type { Engine } from '../docker/engine.js';
@@ -20,7 +22,7 @@ import { createLogger } from '../log.js';
 import { PlansStore } from '../plans/plans-store.js';
 import type { RepositoriesStore } from '../repository/index.js';
 import type { TrustedWriters } from '../signing/index.js';
-import { agentQuery, agentSend } from './agent-exec.js';
+import { agentLines, agentQuery, agentSend } from './agent-exec.js';
 import type { AgentConfig } from './agent-config.js';
 import { AGENT_CONTAINER, AGENT_DOCKER_SOCKET, AGENT_LABEL, AGENT_STATE_DIR, AGENT_VOLUME, bundledAgentImage, type AgentImageInfo } from './agent-image.js';
 import { z } from 'zod';
@@ -235,9 +237,30 @@ export class AgentManager {
     };
   }
 
-  /** Is an agent installed and running there (plans then run on it)? */
-  async running(hostId: string): Promise<boolean> {
-    return !!(await inspect(await this.d.engineFor(hostId)))?.State.Running;
+  /**
+   * Runs a plan on its host's agent — the direct data path: the host streams straight to the
+   * repository, this console only shows the progress. null when the host has no running agent or
+   * the agent cannot run this plan (its repository is not S3): the console then runs it itself.
+   */
+  async runPlan(plan: Plan, ctx: TaskContext): Promise<PlanRunResult | null> {
+    const engine = await this.d.engineFor(plan.hostId);
+    if (!(await inspect(engine))?.State.Running) return null;
+    if ((await this.d.repositories.stored(plan.repositoryId)).kind !== 's3') return null;
+    await this.push(plan.hostId); // the agent runs the plan as saved now
+    let result: PlanRunResult | null = null;
+    await agentLines(
+      engine,
+      ['run', plan.id],
+      `Running plan ${plan.name} on ${engine.name}'s agent`,
+      (line) => {
+        const l = line as { type?: string; message?: string; fraction?: number | null; result?: PlanRunResult };
+        if (l.type === 'progress' && l.message) ctx.report({ type: 'progress', message: `${l.message} (on ${engine.name}'s agent)`, fraction: l.fraction ?? null });
+        if (l.type === 'done' && l.result) result = l.result;
+      },
+      ctx.signal,
+    );
+    if (!result) throw new RpcError('INTERNAL', `The agent on ${engine.name} ended the run of ${plan.name} without a result.`);
+    return result;
   }
 
   async remove(hostId: string, purge: boolean, ctx?: TaskContext): Promise<{ removed: boolean; stateRemoved: boolean }> {

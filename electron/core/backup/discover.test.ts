@@ -52,6 +52,12 @@ describe('discoverSources', () => {
     expect(found[5]).toMatchObject({ recommended: false, reason: 'named volume, not used by any container' });
   });
 
+  it("never suggests the agent or its state volume (it holds the repositories' secrets)", () => {
+    const agent = { name: 'hindsight-agent', image: 'hindsight/agent:1', command: 'serve', state: 'running', labels: { 'org.hindsight.agent': 'agent' }, mounts: [{ volume: 'hindsight-agent-state', destination: '/var/lib/hindsight-agent' }] };
+    const found = discoverSources([...containers, agent], [...volumes, { name: 'hindsight-agent-state', labels: { 'org.hindsight.agent': 'state' } }]);
+    expect(found.map((f) => f.label).join('\n')).not.toMatch(/hindsight-agent/);
+  });
+
   it('one stack only', () => {
     expect(discoverSources(containers, volumes, 'shop').map((f) => f.label)).toEqual([
       'PostgreSQL in shop-db-1 (all databases)',

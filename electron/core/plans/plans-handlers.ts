@@ -33,6 +33,8 @@ export interface PlansDeps {
   locks: TargetLocks;
   /** Told after a plan of this host was added, removed, paused or resumed (the agent gets it). */
   onChanged?: (hostId: string) => Promise<void>;
+  /** Runs a plan on its host's agent; null when that host has no agent that can. */
+  runOnAgent?: (plan: Plan, ctx: TaskContext) => Promise<PlanRunResult | null>;
   /** Who runs (default console@<machine>); the agent passes agent@<host>. */
   runner?: string;
   now?: () => Date;
@@ -63,7 +65,7 @@ export function plansHandlers(d: PlansDeps): BackendHandlers['plans'] & { runner
         return { lastRun: null, lastGoodBackup: null, newestVerified: null };
       },
     );
-    return { ...p, nextRun: p.paused ? null : (nextRun(p.schedule, now())?.toISOString() ?? null), intervalMs: intervalMs(p.schedule, now()), ...seen };
+    return { ...p, nextRun: p.paused ? null : (nextRun(p.schedule, now())?.toISOString() ?? null), intervalMs: intervalMs(p.schedule, now()), drillIntervalMs: p.drill ? intervalMs({ cron: p.drill.cron, timeZone: p.schedule.timeZone }, now()) : null, ...seen };
   };
   const byName = async <T extends { id: string; name: string }>(list: Promise<T[]>, idOrName: string, what: string): Promise<T> => {
     const all = await list;
@@ -108,7 +110,11 @@ export function plansHandlers(d: PlansDeps): BackendHandlers['plans'] & { runner
     resume: async ({ id }) => changed(await store.setPaused(id, false)),
     run: {
       title: ({ id }) => `Run plan ${id}`,
-      run: async ({ id }, ctx) => runPlan(runDeps, await store.get(id), ctx, { trigger: 'manual', attempt: 1 }),
+      run: async ({ id }, ctx) => {
+        const plan = await store.get(id);
+        // On the host's agent when it has one (the direct data path), else from here (the relay).
+        return (await d.runOnAgent?.(plan, ctx)) ?? runPlan(runDeps, plan, ctx, { trigger: 'manual', attempt: 1 });
+      },
     },
     runner: async (id, ctx, how) => runPlan(runDeps, await store.get(id), ctx, how),
     prune: async ({ id, dryRun }) => {
