@@ -4,6 +4,7 @@
  * main process, the web host, the CLI and the tests.
  */
 import { BackupRunInput } from '../../shared/contract/backup.js';
+import { VerifyInput } from '../../shared/contract/restore.js';
 import type { Plan } from '../../shared/contract/plans.js';
 import type { TaskContext } from '../../shared/contract/types.js';
 import { plansHandlers } from './plans/plans-handlers.js';
@@ -107,6 +108,7 @@ export async function createBackend(options: BackendOptions): Promise<Backend> {
       repositories,
       backendDeps: { configDir: options.configDir, ssh: sshDeps },
       runBackup: (input, ctx) => handlers.backup.run.run(BackupRunInput.parse(input), ctx),
+      verify: (input, ctx) => handlers.verify.run.run(VerifyInput.parse(input), ctx),
       locks: restore.locks,
       // Inside an agent the plans are run right here (never handed to "an agent" again).
       ...(options.agentMode ? {} : { runOnAgent: (plan: Plan, ctx: TaskContext) => agents.runPlan(plan, ctx) }),

@@ -12,7 +12,9 @@ const HostRef = z.object({ hostId: z.string().min(1).max(128) });
 /** One plan as the agent runs it (its scheduler's view). */
 export const AgentPlanState = z.object({
   planId: z.string(),
+  /** The plan's name; "<name> (drill)" for its restore drill on this host. */
   name: z.string(),
+  kind: z.enum(['backup', 'drill']).default('backup'),
   paused: z.boolean(),
   /** A run of this plan is in progress (by schedule or by hand). */
   running: z.boolean(),

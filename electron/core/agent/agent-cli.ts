@@ -89,16 +89,17 @@ export async function runAgentCli(argv: string[], env: AgentCliEnv): Promise<num
 
   program
     .command('run <plan>')
-    .description('run a plan now')
+    .description('run a plan now (with --drill: its restore drill, on this host)')
+    .option('--drill', "verify the plan's newest snapshot here instead of backing up")
     .option('--json', 'JSON lines output')
-    .action(async (name: string, o: { json?: boolean }) => {
+    .action(async (name: string, o: { json?: boolean; drill?: boolean }) => {
       const backend = await openBackend(env.stateDir);
       const controller = new AbortController();
       const onSignal = () => controller.abort(new RpcError('CANCELLED', 'The run was cancelled.'));
       process.once('SIGTERM', onSignal);
       try {
         const plan = await new PlansStore(env.stateDir).get(name);
-        const result = await runAndRecord(backend, env.stateDir, plan, { trigger: 'manual', attempt: 1 }, controller.signal, (message, fraction) => {
+        const result = await runAndRecord(backend, env.stateDir, plan, { trigger: 'manual', attempt: 1, drill: !!o.drill }, controller.signal, (message, fraction) => {
           if (o.json) env.out(JSON.stringify({ type: 'progress', message, fraction }));
         });
         env.out(o.json ? JSON.stringify({ type: 'done', result }) : `snapshot ${result.snapshotId}`);

@@ -55,10 +55,40 @@ const pidAlive = (pid: number) => {
   }
 };
 
+/**
+ * What this agent runs: a plan's backups when the plan is of this host, its restore drills when
+ * the drill is on this host (a plan of production may be drilled by uat's agent). A drill is
+ * scheduled by its own cron, read in the plan's time zone; it is remembered under "<plan id>:drill".
+ */
+export interface Job {
+  key: string;
+  plan: Plan;
+  /** The plan with the schedule this job follows (the drill's for a drill). */
+  timing: Plan;
+  drill: boolean;
+  label: string;
+}
+
+export function jobsOf(plans: Plan[], hostId: string | null): Job[] {
+  const jobs: Job[] = [];
+  for (const p of plans) {
+    if (p.hostId === hostId) jobs.push({ key: p.id, plan: p, timing: p, drill: false, label: p.name });
+    if (p.drill && p.drill.hostId === hostId) jobs.push({ key: `${p.id}:drill`, plan: p, timing: { ...p, schedule: { cron: p.drill.cron, timeZone: p.schedule.timeZone } }, drill: true, label: `${p.name} (drill)` });
+  }
+  return jobs;
+}
+
+async function ownHostId(stateDir: string): Promise<string | null> {
+  return fs
+    .readFile(path.join(stateDir, 'hosts.json'), 'utf8')
+    .then((t) => (JSON.parse(t) as { hosts: { id: string }[] }).hosts[0]?.id ?? null)
+    .catch(() => null);
+}
+
 /** One plan run by this process, with its attempt recorded for `status`. */
-export async function runAndRecord(backend: Backend, stateDir: string, plan: Plan, how: { trigger: Trigger; attempt: number }, signal: AbortSignal, onProgress?: (message: string, fraction: number | null) => void): Promise<PlanRunResult> {
+export async function runAndRecord(backend: Backend, stateDir: string, plan: Plan, how: { trigger: Trigger; attempt: number; drill?: boolean }, signal: AbortSignal, onProgress?: (message: string, fraction: number | null) => void): Promise<PlanRunResult> {
   const at = new Date().toISOString();
-  const save = (last: LastAttempt) => writeFileAtomic(agentFiles(stateDir).last(plan.id), JSON.stringify(last) + '\n').catch(() => undefined);
+  const save = (last: LastAttempt) => writeFileAtomic(agentFiles(stateDir).last(how.drill ? `${plan.id}:drill` : plan.id), JSON.stringify(last) + '\n').catch(() => undefined);
   try {
     const result = await backend.runPlan(plan.id, { signal, report: (e) => (e.type === 'progress' ? onProgress?.(e.message, e.fraction) : undefined) }, how);
     await save({ at, endedAt: new Date().toISOString(), result: 'succeeded', trigger: how.trigger, attempt: how.attempt, snapshotId: result.snapshotId });
@@ -110,50 +140,50 @@ export async function runDaemon(o: DaemonOptions): Promise<void> {
   await writeFileAtomic(files.daemon, JSON.stringify({ pid: process.pid, startedAt: now().toISOString(), instance: containerInstance() }) + '\n');
   log.info(`agent scheduler started (pid ${process.pid})`);
 
-  const start = (plan: Plan, trigger: Trigger, attempt: number) => {
+  const start = (job: Job, trigger: Trigger, attempt: number) => {
     const controller = new AbortController();
-    log.info(`plan ${plan.name}: run (${trigger}, attempt ${attempt})`);
-    const done = runAndRecord(o.backend, o.stateDir, plan, { trigger, attempt }, controller.signal)
+    log.info(`${job.label}: run (${trigger}, attempt ${attempt})`);
+    const done = runAndRecord(o.backend, o.stateDir, job.plan, { trigger, attempt, drill: job.drill }, controller.signal)
       .then(
         (r) => {
-          log.info(`plan ${plan.name}: snapshot ${r.snapshotId}${r.deleted.length ? `, ${r.deleted.length} deleted by retention` : ''}`);
+          log.info(`${job.label}: ${job.drill ? 'verified' : 'snapshot'} ${r.snapshotId}${r.deleted.length ? `, ${r.deleted.length} deleted by retention` : ''}`);
           return true;
         },
         (e: unknown) => {
-          log.warn(`plan ${plan.name}: run failed: ${e instanceof Error ? e.message : String(e)}`);
+          log.warn(`${job.label}: run failed: ${e instanceof Error ? e.message : String(e)}`);
           return false;
         },
       )
       .then((ok) => {
-        const mem = memory.plans[plan.id];
-        if (mem && !controller.signal.aborted) memory.plans[plan.id] = afterRun(plan, mem, attempt, ok, now());
-        running.delete(plan.id);
+        const mem = memory.plans[job.key];
+        if (mem && !controller.signal.aborted) memory.plans[job.key] = afterRun(job.timing, mem, attempt, ok, now());
+        running.delete(job.key);
         saveMemory();
       });
-    running.set(plan.id, { controller, done });
+    running.set(job.key, { controller, done });
   };
 
   const tick = async () => {
-    let plans: Plan[];
+    let jobs: Job[];
     try {
-      plans = await plansStore.list();
+      jobs = jobsOf(await plansStore.list(), await ownHostId(o.stateDir));
     } catch (e) {
       return log.warn('cannot read the plans', e instanceof Error ? e.message : e);
     }
     let changed = false;
-    for (const plan of plans) {
-      if (running.has(plan.id)) continue;
-      const d = decide(plan, memory.plans[plan.id], now());
-      if (JSON.stringify(d.memory) !== JSON.stringify(memory.plans[plan.id])) {
-        memory.plans[plan.id] = d.memory;
+    for (const job of jobs) {
+      if (running.has(job.key)) continue;
+      const d = decide(job.timing, memory.plans[job.key], now());
+      if (JSON.stringify(d.memory) !== JSON.stringify(memory.plans[job.key])) {
+        memory.plans[job.key] = d.memory;
         changed = true;
       }
-      if (!d.run && d.skipped) log.warn(`plan ${plan.name}: the run due ${d.skipped.dueAt} is ${Math.round(d.skipped.lateMs / 3_600_000)} h late, beyond its catch-up window: skipped`);
-      if (d.run) start(plan, d.trigger, d.attempt);
+      if (!d.run && d.skipped) log.warn(`${job.label}: the run due ${d.skipped.dueAt} is ${Math.round(d.skipped.lateMs / 3_600_000)} h late, beyond its catch-up window: skipped`);
+      if (d.run) start(job, d.trigger, d.attempt);
     }
-    for (const id of Object.keys(memory.plans)) {
-      if (!plans.some((p) => p.id === id)) {
-        delete memory.plans[id];
+    for (const key of Object.keys(memory.plans)) {
+      if (!jobs.some((j) => j.key === key)) {
+        delete memory.plans[key];
         changed = true;
       }
     }
@@ -181,31 +211,32 @@ export async function runDaemon(o: DaemonOptions): Promise<void> {
 /** `hindsight-agent status`: what the scheduler knows, read from the state volume. */
 export async function agentReport(stateDir: string, version: string, now = new Date()): Promise<AgentReport> {
   const files = agentFiles(stateDir);
-  const [signer, daemon, memory, plans, hosts] = await Promise.all([
+  const [signer, daemon, memory, plans, hostId] = await Promise.all([
     consoleSigner(stateDir),
     readJsonFile(files.daemon, Daemon).catch(() => undefined),
     readJsonFile(files.memory, Memory).catch(() => undefined),
     new PlansStore(stateDir).list().catch(() => [] as Plan[]),
-    fs.readFile(path.join(stateDir, 'hosts.json'), 'utf8').then((t) => (JSON.parse(t) as { hosts: { id: string }[] }).hosts[0]?.id ?? null).catch(() => null),
+    ownHostId(stateDir),
   ]);
   const locks = new TargetLocks(stateDir);
   return {
     version,
-    hostId: hosts,
+    hostId,
     keyId: signer.keyId,
     publicKey: signer.publicKey,
     // PID 1 of a restarted container has the number of the old one: the instance tells them apart.
     daemon: { alive: !!daemon && daemon.instance === containerInstance() && pidAlive(daemon.pid), pid: daemon?.pid ?? null, startedAt: daemon?.startedAt ?? null },
     plans: await Promise.all(
-      plans.map(async (p) => {
-        const mem: PlanMemory | undefined = memory?.plans[p.id];
+      jobsOf(plans, hostId).map(async (j) => {
+        const mem: PlanMemory | undefined = memory?.plans[j.key];
         return {
-          planId: p.id,
-          name: p.name,
-          paused: p.paused,
-          running: !!(await locks.holder({ engineId: 'plans', kind: 'plan', name: p.id })),
-          nextRun: nextPlanned(p, mem, now)?.toISOString() ?? null,
-          lastAttempt: (await readJsonFile(files.last(p.id), LastAttempt).catch(() => undefined)) ?? null,
+          planId: j.plan.id,
+          name: j.label,
+          kind: j.drill ? ('drill' as const) : ('backup' as const),
+          paused: j.plan.paused,
+          running: !!(await locks.holder({ engineId: 'plans', kind: 'plan', name: j.key })),
+          nextRun: nextPlanned(j.timing, mem, now)?.toISOString() ?? null,
+          lastAttempt: (await readJsonFile(files.last(j.key), LastAttempt).catch(() => undefined)) ?? null,
           retryAt: mem?.retry?.at ?? null,
         };
       }),

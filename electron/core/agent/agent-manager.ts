@@ -211,7 +211,8 @@ export class AgentManager {
     const skipped: string[] = [];
     const repositories = new Map<string, AgentConfig['repositories'][number]>();
     const plans = [];
-    for (const plan of (await this.plans.list()).filter((p) => p.hostId === hostId)) {
+    // Its own plans (backups) and the plans whose restore drill runs here.
+    for (const plan of (await this.plans.list()).filter((p) => p.hostId === hostId || p.drill?.hostId === hostId)) {
       const config = await this.d.repositories.stored(plan.repositoryId).catch(() => null);
       if (!config) {
         skipped.push(`Plan ${plan.name}: its repository no longer exists; the agent does not run it.`);

@@ -8,6 +8,7 @@ import os from 'node:os';
 import { RpcError } from '../../../shared/contract/errors.js';
 import type { BackupResult, BackupRunInput } from '../../../shared/contract/backup.js';
 import type { Plan, PlanRun, PlanView } from '../../../shared/contract/plans.js';
+import type { VerifyInput, VerifyResult } from '../../../shared/contract/restore.js';
 import type { TaskContext } from '../../../shared/contract/types.js';
 import type { BackendHandlers } from '../backend-types.js';
 import type { HostsRepository } from '../config/hosts-repository.js';
@@ -16,6 +17,7 @@ import { createBackend, type BackendDeps, type RepositoriesStore, type Repositor
 import type { TargetLocks } from '../restore/target-lock.js';
 import type { Fetch } from './notify.js';
 import { PlansStore } from './plans-store.js';
+import { runDrill } from './run-drill.js';
 import { runPlan, type PlanRunResult, type RunHow, type RunPlanDeps } from './run-plan.js';
 import { prunePlan } from './prune.js';
 import { newestVerified, runSummary, writeRunRecord } from './run-records.js';
@@ -33,6 +35,8 @@ export interface PlansDeps {
   locks: TargetLocks;
   /** Told after a plan of this host was added, removed, paused or resumed (the agent gets it). */
   onChanged?: (hostId: string) => Promise<void>;
+  /** The verify task (restore drills). */
+  verify?: (input: VerifyInput, ctx: TaskContext) => Promise<VerifyResult>;
   /** Runs a plan on its host's agent; null when that host has no agent that can. */
   runOnAgent?: (plan: Plan, ctx: TaskContext) => Promise<PlanRunResult | null>;
   /** Who runs (default console@<machine>); the agent passes agent@<host>. */
@@ -75,8 +79,12 @@ export function plansHandlers(d: PlansDeps): BackendHandlers['plans'] & { runner
   };
   const record = (plan: Plan, run: Omit<PlanRun, 'version' | 'plan' | 'hostId' | 'runner' | 'endedAt'>) =>
     withRepository(plan, (b) => writeRunRecord(b, { version: 1, plan: plan.name, hostId: plan.hostId, runner, endedAt: now().toISOString(), ...run }));
+  // The plan's host runs its backups; its drill host (if another) runs its drills.
+  const tellHosts = async (plan: Plan) => {
+    for (const h of new Set([plan.hostId, ...(plan.drill ? [plan.drill.hostId] : [])])) await d.onChanged?.(h);
+  };
   const changed = async (plan: Plan) => {
-    await d.onChanged?.(plan.hostId);
+    await tellHosts(plan);
     return view(plan);
   };
   const runDeps: RunPlanDeps = {
@@ -96,14 +104,15 @@ export function plansHandlers(d: PlansDeps): BackendHandlers['plans'] & { runner
       // Stored by id, so renaming a host or repository keeps the plan working.
       const host = await byName(d.hosts.list(), input.hostId, 'host');
       const repo = await byName(d.repositories.list(), input.repositoryId, 'repository');
-      const plan = await store.add({ ...input, hostId: host.id, repositoryId: repo.id }, now());
-      await d.onChanged?.(plan.hostId);
+      const drillHost = input.drill ? await byName(d.hosts.list(), input.drill.hostId, 'host') : null;
+      const plan = await store.add({ ...input, hostId: host.id, repositoryId: repo.id, ...(input.drill && drillHost ? { drill: { ...input.drill, hostId: drillHost.id } } : {}) }, now());
+      await tellHosts(plan);
       return view(plan);
     },
     remove: async ({ id }) => {
       const plan = await store.get(id).catch(() => null);
       const removed = await store.remove(id);
-      if (plan) await d.onChanged?.(plan.hostId);
+      if (plan) await tellHosts(plan);
       return { removed };
     },
     pause: async ({ id }) => changed(await store.setPaused(id, true)),
@@ -116,7 +125,12 @@ export function plansHandlers(d: PlansDeps): BackendHandlers['plans'] & { runner
         return (await d.runOnAgent?.(plan, ctx)) ?? runPlan(runDeps, plan, ctx, { trigger: 'manual', attempt: 1 });
       },
     },
-    runner: async (id, ctx, how) => runPlan(runDeps, await store.get(id), ctx, how),
+    runner: async (id, ctx, how) => {
+      const plan = await store.get(id);
+      if (!how.drill) return runPlan(runDeps, plan, ctx, how);
+      if (!d.verify) throw new RpcError('INVALID_INPUT', 'Restore drills need the verify task.');
+      return runDrill({ ...runDeps, verify: d.verify }, plan, ctx, how);
+    },
     prune: async ({ id, dryRun }) => {
       const plan = await store.get(id);
       const startedAt = now().toISOString();

@@ -29,6 +29,8 @@ export interface RunPlanDeps {
 export interface RunHow {
   trigger: NonNullable<PlanRun['trigger']>;
   attempt: number;
+  /** The plan's restore drill instead of its backup (run-drill.ts). */
+  drill?: boolean;
 }
 
 export interface PlanRunResult {
