@@ -4,12 +4,14 @@
  *   status --json         version, key, scheduler, plans with their last and next runs
  *   apply --json          a configuration from the console on stdin (agent-config.ts)
  *   run <plan> --json     run a plan now: progress as JSON lines, then {"type":"done",result}
+ *   restore --json        a restore onto this host (RestoreInput on stdin), same output
  * With --json a failure ends with one line {"error":{code,message}} on stderr (agent-exec.ts reads
  * it back) and exit code 1.
  */
 import { Command } from 'commander';
 import { z } from 'zod';
 import { RpcError } from '../../../shared/contract/errors.js';
+import { RestoreInput } from '../../../shared/contract/restore.js';
 import { createBackend } from '../backend.js';
 import type { Backend } from '../backend-types.js';
 import { PlansStore } from '../plans/plans-store.js';
@@ -103,6 +105,37 @@ export async function runAgentCli(argv: string[], env: AgentCliEnv): Promise<num
           if (o.json) env.out(JSON.stringify({ type: 'progress', message, fraction }));
         });
         env.out(o.json ? JSON.stringify({ type: 'done', result }) : `snapshot ${result.snapshotId}`);
+      } catch (e) {
+        fail(e, !!o.json);
+      } finally {
+        process.off('SIGTERM', onSignal);
+        await backend.dispose();
+      }
+    });
+
+  program
+    .command('restore')
+    .description('restore onto this host (a RestoreInput as JSON on stdin): the whole restore of the core — plan, safety copy, journal, verify — with the data moving between this host and the repository')
+    .option('--json', 'JSON lines output')
+    .action(async (o: { json?: boolean }) => {
+      const backend = await openBackend(env.stateDir);
+      const controller = new AbortController();
+      const onSignal = () => controller.abort(new RpcError('CANCELLED', 'The restore was cancelled.'));
+      process.once('SIGTERM', onSignal);
+      try {
+        let input: z.output<typeof RestoreInput>;
+        try {
+          input = RestoreInput.parse(JSON.parse(await env.stdin()));
+        } catch (e) {
+          throw new RpcError('INVALID_INPUT', `The restore request was refused: ${e instanceof z.ZodError ? z.prettifyError(e) : 'not JSON'}`);
+        }
+        const result = await backend.handlers.restore.run.run(input, {
+          signal: controller.signal,
+          report: (e) => {
+            if (o.json && e.type === 'progress') env.out(JSON.stringify({ type: 'progress', message: e.message, fraction: e.fraction, ...(e.bytesDone !== undefined ? { bytesDone: e.bytesDone } : {}) }));
+          },
+        });
+        env.out(o.json ? JSON.stringify({ type: 'done', result }) : `restored ${input.snapshotId}`);
       } catch (e) {
         fail(e, !!o.json);
       } finally {

@@ -65,3 +65,19 @@ export async function agentLines(engine: Engine, args: string[], what: string, o
     throw agentError(e);
   }
 }
+
+/**
+ * A command that takes JSON on stdin and answers JSON lines (the agent's `restore`): the request
+ * never appears in argv; the answer is the last line ({"type":"done",result}).
+ */
+export async function agentSendLines(engine: Engine, args: string[], input: unknown, what: string): Promise<unknown> {
+  try {
+    const { stdout } = await execWithInput(engine, spec(args), Readable.from([Buffer.from(JSON.stringify(input))]), { what });
+    const last = stdout.trim().split('\n').pop() ?? '';
+    const parsed = JSON.parse(last) as { type?: string; result?: unknown };
+    if (parsed.type !== 'done') throw new RpcError('INTERNAL', `${what}: the agent ended without a result.`);
+    return parsed.result;
+  } catch (e) {
+    throw agentError(e);
+  }
+}

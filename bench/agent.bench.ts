@@ -1,0 +1,116 @@
+/**
+ * The agent's direct data path against the relay and against restic (issue 9, item 8): `npm run
+ * bench` (this file is its first part) or `npx tsx bench/agent.bench.ts [--size=MiB]` (default
+ * 1024). Needs the lab (`npm run lab:up`) and the agent image (`npm run build:agent`).
+ *
+ * On one generated volume on production (bench/volume-data.ts: 8 files of mixed data + 500 small
+ * files), all into the lab's S3 server, one after the other in one run:
+ *   relay backup / restore   the console on this machine, data through the SSH tunnel (§5)
+ *   direct backup / restore  the agent on production: helper → agent → S3, no tunnel (§8)
+ *   restic 0.14              Debian's restic reading the volume's folder on the host (first backup,
+ *                            unchanged second backup, restore into a folder)
+ * and prints MiB/s and `ratio direct-backup/restic-backup` and `ratio direct-restore/restic-restore`
+ * as throughput ratios (above 1 = faster than restic). restic encrypts and deduplicates; Hindsight's
+ * volume snapshots here are zstd-compressed tar, unencrypted (the default) — see the README.
+ */
+import { execFile } from 'node:child_process';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { HostInput } from '../shared/contract/hosts.js';
+import { RepositoryInput } from '../shared/contract/repositories.js';
+import type { TaskContext } from '../shared/contract/types.js';
+import { agentSendLines } from '../electron/core/agent/agent-exec.js';
+import { createBackend } from '../electron/core/backend.js';
+import { MiB } from '../electron/core/pipeline/testing/mixed-data.js';
+import { dockerCli, readLab, sshConnectionOf, tempConfigDir } from '../electron/core/testing/lab.js';
+import { labEngines } from '../electron/core/sources/testing/lab-engines.js';
+import { fillVolume } from './volume-data.js';
+
+const run = promisify(execFile);
+const opt = (name: string) => process.argv.find((x) => x.startsWith(`--${name}=`))?.slice(name.length + 3);
+const SIZE = Number(opt('size') ?? 1024) * MiB;
+const tag = Date.now().toString(36);
+const lab = readLab();
+const prod = lab.machines.production;
+const s3 = lab.s3!;
+const ctx = (): TaskContext => ({ signal: new AbortController().signal, report: () => undefined });
+const rows: { name: string; seconds: number }[] = [];
+
+async function timed<T>(name: string, work: () => Promise<T>): Promise<T> {
+  const started = performance.now();
+  const out = await work();
+  const seconds = (performance.now() - started) / 1000;
+  rows.push({ name, seconds });
+  console.log(`  ${name}: ${seconds.toFixed(2)} s`);
+  return out;
+}
+
+async function main() {
+  const cfg = await tempConfigDir({ pinned: true });
+  const backend = await createBackend({ configDir: cfg.dir, seedLocalHost: false, userKnownHostsPath: null, agentSocket: undefined });
+  const h = backend.handlers;
+  const volume = `bench-agent-${tag}`;
+  const restored = [`bench-relay-restored-${tag}`, `bench-direct-restored-${tag}`];
+  const resticTarget = await mkdtemp(join(tmpdir(), 'bench-restic-'));
+  let hostId = '';
+  try {
+    hostId = (await h.hosts.add(HostInput.parse({ name: 'production', connection: sshConnectionOf(prod) }))).id;
+    const repositoryId = (
+      await h.repositories.add(
+        RepositoryInput.parse({ name: 'bench-s3', kind: 's3', endpoint: s3.endpoint, region: s3.region, bucket: 'hindsight-lab', prefix: `bench-agent-${tag}/`, forcePathStyle: true, credentials: { source: 'keys', accessKeyId: s3.accessKeyId }, secretAccessKey: s3.secretAccessKey }),
+      )
+    ).id;
+    await h.repositories.init({ id: repositoryId });
+    console.log(`bench: generating ${SIZE / MiB} MiB in volume ${volume} on production…`);
+    await dockerCli(prod, 'volume', 'create', volume);
+    await fillVolume(prod, volume, SIZE);
+
+    console.log('bench: relay (through this console)');
+    const relay = await timed('relay backup', () => h.backup.run.run({ hostId, repositoryId, sources: [{ kind: 'volume', volume }], set: 'bench-relay', compression: 'zstd', stopContainers: false, tags: [] }, ctx()));
+    const sourceName = relay.sources[0]!.name;
+    await timed('relay restore', () => h.restore.run.run({ repositoryId, snapshotId: relay.snapshotId, targetHostId: hostId, map: { [sourceName]: restored[0]! }, paths: {}, safetyCopy: false, note: 'benchmark', allowUnsigned: false }, ctx()));
+
+    console.log('bench: installing the agent on production');
+    await h.agent.install.run({ hostId }, ctx());
+    const plan = await h.plans.add({ name: 'bench-direct', hostId, repositoryId, sources: [{ kind: 'volume', volume }], schedule: { cron: '0 3 1 1 *', timeZone: 'UTC' }, retention: {}, notify: [], catchUpHours: 24, retries: 0 });
+    console.log('bench: direct (the agent on production)');
+    const direct = await timed('direct backup', () => h.plans.run.run({ id: plan.id }, ctx()));
+    // The agent's own restore command, through production's engine (the console's restore dialog
+    // still goes through the relay: see the README).
+    const engines = await labEngines();
+    const engine = await engines.engine('production');
+    try {
+      await timed('direct restore', () => agentSendLines(engine, ['restore'], { repositoryId, snapshotId: direct.snapshotId, targetHostId: hostId, map: { [sourceName]: restored[1]! }, safetyCopy: false, note: 'benchmark' }, 'direct restore'));
+    } finally {
+      await engines.dispose();
+    }
+
+    console.log('bench: restic 0.14 (reading the volume folder on the host)');
+    const folder = await dockerCli(prod, 'volume', 'inspect', '-f', '{{.Mountpoint}}', volume);
+    const env = { ...process.env, AWS_ACCESS_KEY_ID: s3.accessKeyId, AWS_SECRET_ACCESS_KEY: s3.secretAccessKey, RESTIC_PASSWORD: 'bench', RESTIC_REPOSITORY: `s3:${s3.endpoint}/hindsight-lab/bench-restic-${tag}` };
+    const restic = (...args: string[]) => run('restic', ['--quiet', ...args], { env, maxBuffer: 64 << 20 });
+    await restic('init');
+    await timed('restic backup', () => restic('backup', folder));
+    await timed('restic backup (unchanged)', () => restic('backup', folder));
+    await timed('restic restore', () => restic('restore', 'latest', '--target', resticTarget));
+  } finally {
+    await h.agent.remove.run({ hostId, purge: true }, ctx()).catch(() => undefined);
+    for (const v of [volume, ...restored]) await dockerCli(prod, 'volume', 'rm', '-f', v).catch(() => undefined);
+    await rm(resticTarget, { recursive: true, force: true });
+    await backend.dispose();
+    await cfg.cleanup();
+  }
+
+  const sec = (n: string) => rows.find((r) => r.name === n)!.seconds;
+  const mibs = (n: string) => SIZE / MiB / sec(n);
+  console.log(`\n| ${SIZE / MiB} MiB volume | seconds | MiB/s |\n|---|---:|---:|`);
+  for (const r of rows) console.log(`| ${r.name} | ${r.seconds.toFixed(2)} | ${mibs(r.name).toFixed(0)} |`);
+  console.log(`\nratio direct-backup/restic-backup: ${(sec('restic backup') / sec('direct backup')).toFixed(2)}`);
+  console.log(`ratio direct-restore/restic-restore: ${(sec('restic restore') / sec('direct restore')).toFixed(2)}`);
+  console.log(`ratio direct-backup/relay-backup: ${(sec('relay backup') / sec('direct backup')).toFixed(2)}`);
+  console.log(`ratio direct-restore/relay-restore: ${(sec('relay restore') / sec('direct restore')).toFixed(2)}`);
+}
+
+await main();
