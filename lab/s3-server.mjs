@@ -5,6 +5,7 @@
 //     --pidfile /run/hindsight-lab/s3/s3.pid
 //
 // What s3rver does and does not do, as the lab's tests should know it:
+// - ListMultipartUploads and AbortMultipartUpload are added by this wrapper (s3rver lacks them).
 // - Path-style addressing (http://127.0.0.15:9000/<bucket>/<key>); clients set forcePathStyle.
 // - An unknown access key id is refused (InvalidAccessKeyId). SigV4 signatures are NOT checked,
 //   so a wrong secret goes unnoticed: test bad credentials with a wrong access key id.
@@ -12,7 +13,8 @@
 //   that way (STREAMING-* payloads with trailing checksums), so this wrapper decodes them first —
 //   and checks a trailing CRC32/SHA-1/SHA-256 like S3 does (BadDigest on mismatch).
 import { createHash } from 'node:crypto';
-import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
 import { createRequire } from 'node:module';
 import { Transform } from 'node:stream';
 import { parseArgs } from 'node:util';
@@ -144,6 +146,42 @@ server.middleware.unshift(async function decodeAwsChunked(ctx, next) {
     }
     throw new S3Error('BadDigest', `The ${state.badDigest} you specified did not match the calculated checksum.`);
   }
+});
+
+// s3rver has no ListMultipartUploads (NotImplemented) nor AbortMultipartUpload (MethodNotAllowed),
+// which tests of "no orphan multipart upload" need. Its filesystem store keeps each upload in
+// <bucket>/<uploads dir>/<uploadId>/ (a `key` file, then the parts): both are answered from there.
+server.middleware.unshift(async function multipartUploads(ctx, next) {
+  const [, bucket, ...rest] = decodeURIComponent(ctx.path).split('/');
+  const key = rest.join('/');
+  const listing = ctx.method === 'GET' && bucket && !key && 'uploads' in ctx.query;
+  const abort = ctx.method === 'DELETE' && bucket && key && typeof ctx.query.uploadId === 'string';
+  if (!listing && !abort) return next();
+  const dir = ctx.store.getResourcePath(bucket, undefined, 'uploads');
+  if (abort) {
+    const upload = path.join(dir, path.basename(ctx.query.uploadId));
+    if (!existsSync(upload)) throw new S3Error('NoSuchUpload', 'The specified upload does not exist.');
+    rmSync(upload, { recursive: true, force: true });
+    ctx.status = 204;
+    return;
+  }
+  const prefix = typeof ctx.query.prefix === 'string' ? ctx.query.prefix : '';
+  const uploads = (existsSync(dir) ? readdirSync(dir) : [])
+    .map((id) => {
+      try {
+        return { id, key: readFileSync(path.join(dir, id, 'key'), 'utf8'), at: statSync(path.join(dir, id)).mtime.toISOString() };
+      } catch {
+        return null;
+      }
+    })
+    .filter((u) => u && u.key.startsWith(prefix));
+  const esc = (t) => t.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+  ctx.type = 'application/xml';
+  ctx.body =
+    `<?xml version="1.0" encoding="UTF-8"?><ListMultipartUploadsResult xmlns="http://s3.amazonaws.com/doc/2006-03-01/">` +
+    `<Bucket>${esc(bucket)}</Bucket><Prefix>${esc(prefix)}</Prefix><IsTruncated>false</IsTruncated>` +
+    uploads.map((u) => `<Upload><Key>${esc(u.key)}</Key><UploadId>${esc(u.id)}</UploadId><Initiated>${u.at}</Initiated></Upload>`).join('') +
+    `</ListMultipartUploadsResult>`;
 });
 
 const address = await server.run();

@@ -26,6 +26,7 @@ import { consoleSigner } from '../signing/index.js';
 import { afterRun, decide, nextPlanned, type PlanMemory, type Trigger } from './scheduler.js';
 import { clearOwnStaleLocks, containerInstance } from './instance.js';
 import { createBackend as openRepository, RepositoriesStore } from '../repository/index.js';
+import { S3Backend } from '../repository/s3/s3-backend.js';
 
 const log = createLogger('agent');
 
@@ -102,7 +103,7 @@ export async function runAndRecord(backend: Backend, stateDir: string, plan: Pla
   }
 }
 
-/** Locks an earlier run of this container left in the plans' repositories (instance.ts). */
+/** Locks and multipart uploads an earlier run of this container left in the plans' repositories. */
 async function clearStaleLocks(stateDir: string): Promise<void> {
   const writer = process.env.HINDSIGHT_WRITER;
   if (!writer) return;
@@ -112,6 +113,8 @@ async function clearStaleLocks(stateDir: string): Promise<void> {
     try {
       const n = await clearOwnStaleLocks(backend, writer, containerInstance());
       if (n) log.info(`cleared ${n} lock(s) an earlier run of this agent left in ${r.name}`);
+      const u = backend instanceof S3Backend ? await backend.abortOrphanUploads() : 0;
+      if (u) log.info(`aborted ${u} multipart upload(s) an earlier run of this agent left in ${r.name}`);
     } catch (e) {
       log.warn(`could not look for stale locks in ${r.name}`, e instanceof Error ? e.message : e);
     } finally {

@@ -4,13 +4,16 @@
  * volume does not exist — and a webhook receiver on the lab's hooks address hears success and
  * failure from inside the machine; the ping URLs get start/success and start/fail. The snapshot is
  * signed by agent@uat and trusted for uat. Then the agent container is killed in the middle of a
- * 512 MiB backup: no manifest appears, the engine restarts it, and the next run succeeds.
+ * 512 MiB backup: no manifest appears, its open multipart upload is aborted when the agent is back,
+ * and the next run succeeds.
  */
+import { ListMultipartUploadsCommand } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { PlanView } from '../../../shared/contract/plans.js';
 import type { TaskContext } from '../../../shared/contract/types.js';
 import { runCliCaptured } from '../../cli/testing/run-cli-captured.js';
 import { createBackend as openRepository, listSnapshots, type RepositoryBackend } from '../repository/index.js';
+import type { S3Backend } from '../repository/s3/s3-backend.js';
 import { labRestore, type LabRestore } from '../restore/testing/lab-restore.js';
 import { readCheckedManifest, TrustedWriters } from '../signing/index.js';
 import { inVolume, removeQuietly, uniqueName } from '../sources/testing/lab-engines.js';
@@ -26,6 +29,9 @@ let repoName: string;
 let repo: RepositoryBackend;
 const small = uniqueName('hs-agent-small');
 const big = uniqueName('hs-agent-big');
+/** Multipart uploads open under the repository's prefix (the lab's S3 lists them, lab/s3-server.mjs). */
+const openUploadsOf = async (r: RepositoryBackend, prefix: string) =>
+  (await (r as S3Backend).client.send(new ListMultipartUploadsCommand({ Bucket: 'hindsight-lab', Prefix: `${prefix}/` }))).Uploads ?? [];
 const ctx = (): TaskContext => ({ signal: new AbortController().signal, report: () => undefined });
 const cli = (...args: string[]) => runCliCaptured(t.configDir, args);
 let manager: AgentManager;
@@ -108,9 +114,11 @@ describe('plans run by the agent', () => {
       () => 'failed',
     );
     await waitFor('the backup to be under way', () => progressed > 0, 60_000);
+    await waitFor('its multipart upload to start', async () => (await openUploadsOf(repo, repoName)).length > 0, 30_000);
     const startedAt = JSON.parse(await dockerCli(t.lab.machines.uat, 'inspect', AGENT_CONTAINER))[0].State.StartedAt as string;
     await dockerCli(t.lab.machines.uat, 'kill', AGENT_CONTAINER);
     expect(await outcome).toBe('failed');
+    expect((await openUploadsOf(repo, repoName)).length).toBeGreaterThan(0);
     expect((await listSnapshots(repo)).filter((s) => s.set === 'agent-big')).toEqual([]);
 
     // The restart policy brings it back (or, if this engine treats kill as a stop, a start does).
@@ -119,6 +127,9 @@ describe('plans run by the agent', () => {
     if (!state.Running) await dockerCli(t.lab.machines.uat, 'start', AGENT_CONTAINER);
     else expect(state.StartedAt).not.toBe(startedAt);
     await waitFor('the agent to answer again', async () => (await manager.status(t.ids.uat)).report?.daemon.alive === true, 30_000);
+    // The kill left its multipart upload open; the restarted agent aborted it from its upload
+    // journal before it said it was up.
+    expect(await openUploadsOf(repo, repoName)).toEqual([]);
 
     let result: { snapshotId?: string } = {};
     await agentLines(engine, ['run', 'agent-big'], 'run agent-big', (line) => {

@@ -1,25 +1,14 @@
 /**
- * Which run of the agent's container this process belongs to. Every process of one container start
- * shares its PID 1; a restart (crash, kill, reboot) starts a new PID 1 at another time. So
- * "<boot id>:<PID 1 start time>" names a container run, and a lock entry in a repository whose
- * owner is this agent with another instance was left by a run that no longer exists: nothing of it
- * can still be writing, and the restarted agent clears it at once instead of waiting for it to expire.
+ * Repository locks left by an earlier run of the agent's container: its lock entries name the run
+ * (config/process-instance.ts), so a restarted agent clears its predecessor's at once instead of
+ * waiting for them to expire — nothing of that run can still be writing.
  */
-import { readFileSync } from 'node:fs';
 import type { RepositoryBackend } from '../repository/index.js';
 import { lockEntries } from '../repository/format/locks.js';
 import { LOCKS_PREFIX } from '../repository/format/layout.js';
+import { containerInstance } from '../config/process-instance.js';
 
-export function containerInstance(): string {
-  try {
-    const boot = readFileSync('/proc/sys/kernel/random/boot_id', 'utf8').trim().slice(0, 8);
-    // Field 22 of /proc/1/stat, after the ")" that ends the command name.
-    const fields = readFileSync('/proc/1/stat', 'utf8').split(') ')[1]!.split(' ');
-    return `${boot}:${fields[19]}`;
-  } catch {
-    return `pid${process.pid}-${Date.now()}`;
-  }
-}
+export { containerInstance };
 
 /** "agent@uat instance 1a2b3c4d:12345" — this process's lock owner prefix (then " pid N"). */
 export function lockOwnerPrefix(writer: string, instance: string): string {

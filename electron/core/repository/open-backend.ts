@@ -10,7 +10,9 @@ import { KnownHostsStore } from '../ssh/known-hosts-store.js';
 import { PendingHostKeys } from '../ssh/pending-host-keys.js';
 import type { RepositoryBackend } from './backend.js';
 import { LocalBackend, defaultLocalRepositoryPath } from './local-backend.js';
+import path from 'node:path';
 import { S3Backend } from './s3/s3-backend.js';
+import { UploadJournal } from './s3/upload-journal.js';
 import { SftpBackend } from './sftp/sftp-backend.js';
 
 export interface BackendDeps {
@@ -59,6 +61,7 @@ export function createBackend(config: RepositoryConfig, secrets: RepositorySecre
         secrets: { secretAccessKey: secrets.secretAccessKey, sessionToken: secrets.sessionToken },
         maxAttempts: config.maxAttempts,
         env: deps.env,
+        uploadJournal: new UploadJournal(path.join(deps.configDir, 'uploads'), config.id),
       });
   }
 }

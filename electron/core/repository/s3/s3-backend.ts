@@ -36,6 +36,7 @@ import { ByteCounter, destroyOnAbort, throwIfAborted } from '../streams.js';
 import { createS3Client, type S3ClientOptions } from './client.js';
 import { isNotFound, s3Error } from './errors.js';
 import { PutIfAbsent } from './put-if-absent.js';
+import type { UploadJournal } from './upload-journal.js';
 
 export interface S3BackendOptions extends Omit<S3ClientOptions, 'location'> {
   /** The repository's name, for messages. */
@@ -48,6 +49,8 @@ export interface S3BackendOptions extends Omit<S3ClientOptions, 'location'> {
   queueSize?: number;
   /** Keys per ListObjects page; 1000 (the S3 maximum) by default. */
   listPageSize?: number;
+  /** Where open multipart uploads are noted, so a killed process's can be aborted later. */
+  uploadJournal?: UploadJournal;
 }
 
 export class S3Backend implements RepositoryBackend {
@@ -58,6 +61,7 @@ export class S3Backend implements RepositoryBackend {
   /** "" or "some/prefix/". */
   private readonly base: string;
   private readonly partSize: number;
+  private readonly journal: UploadJournal | undefined;
   private readonly queueSize: number;
   private readonly pageSize: number;
   private readonly conditional: PutIfAbsent;
@@ -71,6 +75,7 @@ export class S3Backend implements RepositoryBackend {
     this.partSize = opts.partSize ?? 8 << 20;
     this.queueSize = opts.queueSize ?? 2;
     this.pageSize = opts.listPageSize ?? 1000;
+    this.journal = opts.uploadJournal;
     this.conditional = new PutIfAbsent(this.client, this.bucket, this.base, this.location);
   }
 
@@ -105,7 +110,9 @@ export class S3Backend implements RepositoryBackend {
       try {
         const out = await this.client.send(command as never, { abortSignal: requests.signal });
         if (command instanceof CreateMultipartUploadCommand && (out as { UploadId?: string }).UploadId) {
-          uploadIds.add((out as { UploadId: string }).UploadId);
+          const id = (out as { UploadId: string }).UploadId;
+          uploadIds.add(id);
+          await this.journal?.started(this.bucket, this.full(key), id);
         }
         return out;
       } catch (e) {
@@ -125,6 +132,7 @@ export class S3Backend implements RepositoryBackend {
     });
     try {
       await upload.done();
+      for (const id of uploadIds) await this.journal?.ended(id);
       return { bytes: counter.bytes };
     } catch (e) {
       requests.abort();
@@ -140,14 +148,37 @@ export class S3Backend implements RepositoryBackend {
     }
   }
 
+  /**
+   * Aborts the multipart uploads a killed process of this machine left open in this repository
+   * (upload-journal.ts); returns how many. Uploads of live processes are left alone.
+   */
+  async abortOrphanUploads(): Promise<number> {
+    if (!this.journal) return 0;
+    let n = 0;
+    for (const o of await this.journal.orphans()) {
+      try {
+        await this.client.send(new AbortMultipartUploadCommand({ Bucket: o.bucket, Key: o.key, UploadId: o.uploadId }));
+        n++;
+      } catch (e) {
+        if ((e as { name?: string }).name !== 'NoSuchUpload') continue; // kept: tried again next time
+      }
+      await this.journal.ended(o.uploadId);
+    }
+    return n;
+  }
+
   /** Aborts multipart uploads; a description of any that could not be aborted, else undefined. */
   private async abortUploads(key: string, uploadIds: Set<string>): Promise<string | undefined> {
     const problems: string[] = [];
     for (const UploadId of uploadIds) {
       try {
         await this.client.send(new AbortMultipartUploadCommand({ Bucket: this.bucket, Key: this.full(key), UploadId }));
+        await this.journal?.ended(UploadId);
       } catch (e) {
-        if ((e as { name?: string }).name === 'NoSuchUpload') continue;
+        if ((e as { name?: string }).name === 'NoSuchUpload') {
+          await this.journal?.ended(UploadId);
+          continue;
+        }
         problems.push(
           `the server did not accept AbortMultipartUpload for upload ${UploadId} (${(e as Error).name}); ` +
             'its parts stay until a bucket lifecycle rule ("abort incomplete multipart uploads") removes them',
