@@ -163,17 +163,23 @@ export async function followTask<R>(
   }
 }
 
+/**
+ * A task that did not succeed, said the one way every command says it: `{ok:false, code, message}`
+ * with --json, else "hindsight: <what> FAILED: … (CODE)" on stderr. Returns the exit code.
+ */
+export function reportTaskFailure(output: Output, outcome: { error: unknown; interrupted: boolean }, what: string, json: boolean | undefined): number {
+  const e = outcome.error;
+  const code = exitCodeOf(e, outcome.interrupted);
+  const shape = RpcError.is(e) ? { code: e.code, message: e.message } : { code: 'INTERNAL', message: String(e) };
+  if (json) output.out(JSON.stringify({ ok: false, ...shape }, null, 2));
+  else output.err(`hindsight: ${what} ${code === BACKUP_EXIT.cancelled ? 'cancelled' : 'FAILED'}: ${shape.message} (${shape.code})`);
+  return code;
+}
+
 export async function backupCommand(client: Client, deps: TaskRunDeps, setArg: string | undefined, o: BackupOptions): Promise<number> {
   const input = backupInputOf(setArg, o);
   const outcome = await followTask(client, deps, () => client.backup.run(input));
-  if (!outcome.ok) {
-    const e = outcome.error;
-    const code = exitCodeOf(e, outcome.interrupted);
-    const shape = RpcError.is(e) ? { code: e.code, message: e.message } : { code: 'INTERNAL', message: String(e) };
-    if (o.json) deps.output.out(JSON.stringify({ ok: false, ...shape }, null, 2));
-    else deps.output.err(`hindsight: backup ${code === BACKUP_EXIT.cancelled ? 'cancelled' : 'FAILED'}: ${shape.message} (${shape.code})`);
-    return code;
-  }
+  if (!outcome.ok) return reportTaskFailure(deps.output, outcome, 'backup', o.json);
   const r = outcome.result;
   if (o.json) deps.output.out(JSON.stringify({ ok: true, ...r }, null, 2));
   else deps.output.out(describeBackup(r));

@@ -5,8 +5,7 @@
 import type { Command } from 'commander';
 import type { PlanInput, PlanView, PruneResult } from '../../shared/contract/plans.js';
 import type { RpcClient } from '../../shared/rpc/index.js';
-import { RpcError } from '../../shared/contract/errors.js';
-import { BACKUP_EXIT, backupInputOf, collect, followTask, type BackupOptions, type TaskRunDeps } from './backup-commands.js';
+import { backupInputOf, collect, followTask, reportTaskFailure, type BackupOptions, type TaskRunDeps } from './backup-commands.js';
 import { EXIT, type Output } from './hosts-commands.js';
 import { formatTable } from './table.js';
 
@@ -163,18 +162,12 @@ export function registerPlansCommands(program: Command, run: (fn: (client: Clien
   }
   plans
     .command('run <plan>')
-    .description('run a plan now (from this console): back up, then apply its retention; both recorded in the repository (exit 2 if it fails)')
+    .description('run a plan now (on the host\'s agent if it has one, else from this console): back up, then apply its retention; both recorded in the repository (exit 2 if it fails)')
     .option('--json', 'print JSON')
     .action(async (name: string, o: { json?: boolean }) =>
       run(async (c) => {
         const outcome = await followTask(c, taskDeps(), () => c.plans.run({ id: name }));
-        if (!outcome.ok) {
-          const e = outcome.error;
-          const shape = RpcError.is(e) ? { code: e.code, message: e.message } : { code: 'INTERNAL', message: String(e) };
-          if (o.json) output.out(JSON.stringify({ ok: false, ...shape }, null, 2));
-          else output.err(`hindsight: plan ${name} FAILED: ${shape.message} (${shape.code})`);
-          return outcome.interrupted ? BACKUP_EXIT.cancelled : BACKUP_EXIT.failed;
-        }
+        if (!outcome.ok) return reportTaskFailure(output, outcome, `plan ${name}`, o.json);
         const r = outcome.result;
         output.out(o.json ? JSON.stringify({ ok: true, ...r }, null, 2) : `Plan ${name}: snapshot ${r.snapshotId}; retention deleted ${r.deleted.length} snapshot(s).`);
         return EXIT.ok;

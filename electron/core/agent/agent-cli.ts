@@ -14,8 +14,9 @@ import { RpcError } from '../../../shared/contract/errors.js';
 import { RestoreInput } from '../../../shared/contract/restore.js';
 import { createBackend } from '../backend.js';
 import type { Backend } from '../backend-types.js';
+import type { TaskContext } from '../../../shared/contract/types.js';
 import { PlansStore } from '../plans/plans-store.js';
-import { writeAgentConfig } from './agent-config.js';
+import { AgentConfig, writeAgentConfig } from './agent-config.js';
 import { agentReport, runAndRecord, runDaemon } from './agent-daemon.js';
 
 export interface AgentCliEnv {
@@ -74,75 +75,67 @@ export async function runAgentCli(argv: string[], env: AgentCliEnv): Promise<num
     .option('--json', 'JSON output')
     .action(async (o: { json?: boolean }) => {
       try {
-        let raw: unknown;
-        try {
-          raw = JSON.parse(await env.stdin());
-        } catch {
-          throw new RpcError('INVALID_INPUT', 'The configuration on stdin is not JSON.');
-        }
-        const c = await writeAgentConfig(env.stateDir, raw).catch((e: unknown) => {
-          throw RpcError.is(e) ? e : new RpcError('INVALID_INPUT', `The configuration was refused: ${e instanceof z.ZodError ? z.prettifyError(e) : String(e)}`);
-        });
+        const c = await writeAgentConfig(env.stateDir, await readInput(AgentConfig, 'configuration'));
         env.out(JSON.stringify({ plans: c.plans.length, repositories: c.repositories.length }));
       } catch (e) {
         fail(e, !!o.json);
       }
     });
 
+  /**
+   * A long command on a backend of its own: cancelled by SIGTERM (a console cancelling its exec),
+   * progress as JSON lines, then {"type":"done",result} — or the error line (fail).
+   */
+  const longRun = async <R>(json: boolean, what: string, work: (backend: Backend, ctx: TaskContext) => Promise<R>, done: (r: R) => string) => {
+    const backend = await openBackend(env.stateDir);
+    const controller = new AbortController();
+    const onSignal = () => controller.abort(new RpcError('CANCELLED', `The ${what} was cancelled.`));
+    process.once('SIGTERM', onSignal);
+    try {
+      const result = await work(backend, {
+        signal: controller.signal,
+        report: (e) => {
+          if (json && e.type === 'progress') env.out(JSON.stringify({ type: 'progress', message: e.message, fraction: e.fraction, ...(e.bytesDone !== undefined ? { bytesDone: e.bytesDone } : {}) }));
+        },
+      });
+      env.out(json ? JSON.stringify({ type: 'done', result }) : done(result));
+    } catch (e) {
+      fail(e, json);
+    } finally {
+      process.off('SIGTERM', onSignal);
+      await backend.dispose();
+    }
+  };
+  /** JSON from stdin, validated; INVALID_INPUT in words otherwise. */
+  const readInput = async <T extends z.ZodType>(schema: T, what: string): Promise<z.output<T>> => {
+    try {
+      return schema.parse(JSON.parse(await env.stdin()));
+    } catch (e) {
+      throw new RpcError('INVALID_INPUT', `The ${what} was refused: ${e instanceof z.ZodError ? z.prettifyError(e) : 'not JSON'}`);
+    }
+  };
+
   program
     .command('run <plan>')
     .description('run a plan now (with --drill: its restore drill, on this host)')
     .option('--drill', "verify the plan's newest snapshot here instead of backing up")
     .option('--json', 'JSON lines output')
-    .action(async (name: string, o: { json?: boolean; drill?: boolean }) => {
-      const backend = await openBackend(env.stateDir);
-      const controller = new AbortController();
-      const onSignal = () => controller.abort(new RpcError('CANCELLED', 'The run was cancelled.'));
-      process.once('SIGTERM', onSignal);
-      try {
-        const plan = await new PlansStore(env.stateDir).get(name);
-        const result = await runAndRecord(backend, env.stateDir, plan, { trigger: 'manual', attempt: 1, drill: !!o.drill }, controller.signal, (message, fraction) => {
-          if (o.json) env.out(JSON.stringify({ type: 'progress', message, fraction }));
-        });
-        env.out(o.json ? JSON.stringify({ type: 'done', result }) : `snapshot ${result.snapshotId}`);
-      } catch (e) {
-        fail(e, !!o.json);
-      } finally {
-        process.off('SIGTERM', onSignal);
-        await backend.dispose();
-      }
-    });
+    .action(async (name: string, o: { json?: boolean; drill?: boolean }) =>
+      longRun(
+        !!o.json,
+        'run',
+        async (backend, ctx) => runAndRecord(backend, env.stateDir, await new PlansStore(env.stateDir).get(name), { trigger: 'manual', attempt: 1, drill: !!o.drill }, ctx.signal, (message, fraction) => ctx.report({ type: 'progress', message, fraction })),
+        (r) => `snapshot ${r.snapshotId}`,
+      ),
+    );
 
   program
     .command('restore')
     .description('restore onto this host (a RestoreInput as JSON on stdin): the whole restore of the core — plan, safety copy, journal, verify — with the data moving between this host and the repository')
     .option('--json', 'JSON lines output')
-    .action(async (o: { json?: boolean }) => {
-      const backend = await openBackend(env.stateDir);
-      const controller = new AbortController();
-      const onSignal = () => controller.abort(new RpcError('CANCELLED', 'The restore was cancelled.'));
-      process.once('SIGTERM', onSignal);
-      try {
-        let input: z.output<typeof RestoreInput>;
-        try {
-          input = RestoreInput.parse(JSON.parse(await env.stdin()));
-        } catch (e) {
-          throw new RpcError('INVALID_INPUT', `The restore request was refused: ${e instanceof z.ZodError ? z.prettifyError(e) : 'not JSON'}`);
-        }
-        const result = await backend.handlers.restore.run.run(input, {
-          signal: controller.signal,
-          report: (e) => {
-            if (o.json && e.type === 'progress') env.out(JSON.stringify({ type: 'progress', message: e.message, fraction: e.fraction, ...(e.bytesDone !== undefined ? { bytesDone: e.bytesDone } : {}) }));
-          },
-        });
-        env.out(o.json ? JSON.stringify({ type: 'done', result }) : `restored ${input.snapshotId}`);
-      } catch (e) {
-        fail(e, !!o.json);
-      } finally {
-        process.off('SIGTERM', onSignal);
-        await backend.dispose();
-      }
-    });
+    .action(async (o: { json?: boolean }) =>
+      longRun(!!o.json, 'restore', async (backend, ctx) => backend.handlers.restore.run.run(await readInput(RestoreInput, 'restore request'), ctx), (r) => `restored (operation ${r.operationId})`),
+    );
 
   try {
     await program.parseAsync(argv, { from: 'user' });

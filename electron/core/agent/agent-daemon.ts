@@ -25,6 +25,7 @@ import type { PlanRunResult } from '../plans/run-plan.js';
 import { consoleSigner } from '../signing/index.js';
 import { afterRun, decide, nextPlanned, type PlanMemory, type Trigger } from './scheduler.js';
 import { clearOwnStaleLocks, containerInstance } from './instance.js';
+import { pidAlive } from '../config/process-instance.js';
 import { createBackend as openRepository, RepositoriesStore } from '../repository/index.js';
 import { S3Backend } from '../repository/s3/s3-backend.js';
 
@@ -47,14 +48,6 @@ export function agentFiles(stateDir: string) {
   };
 }
 
-const pidAlive = (pid: number) => {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (e) {
-    return (e as NodeJS.ErrnoException).code === 'EPERM';
-  }
-};
 
 /**
  * What this agent runs: a plan's backups when the plan is of this host, its restore drills when

@@ -8,28 +8,24 @@
 import { Readable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PlanRun, type PlanView } from '../../../shared/contract/plans.js';
-import type { TaskContext } from '../../../shared/contract/types.js';
-import { runCliCaptured } from '../../cli/testing/run-cli-captured.js';
-import { createBackend as openRepository, listKeys, readJsonObject, type RepositoryBackend } from '../repository/index.js';
-import { labRestore, type LabRestore } from '../restore/testing/lab-restore.js';
-import { TrustedWriters } from '../signing/index.js';
+import { listKeys, readJsonObject, type RepositoryBackend } from '../repository/index.js';
+import { type LabRestore } from '../restore/testing/lab-restore.js';
 import { inVolume, removeQuietly, uniqueName } from '../sources/testing/lab-engines.js';
 import { dockerCli, waitFor } from '../testing/lab.js';
 import { agentLines } from './agent-exec.js';
-import { AGENT_CONTAINER, AGENT_VOLUME } from './agent-image.js';
 import { AgentManager } from './agent-manager.js';
-import { hookReceiver, labS3Repository, requireAgentImage } from './testing/lab-agent.js';
+import { agentTestBed, type AgentTestBed } from './testing/lab-agent.js';
 
+let bed: AgentTestBed;
 let t: LabRestore;
-let hooks: Awaited<ReturnType<typeof hookReceiver>>;
+let hooks: AgentTestBed['hooks'];
 let repo: RepositoryBackend;
 let repoName: string;
 let manager: AgentManager;
+let cli: AgentTestBed['cli'];
 let snapshotId: string;
 const src = uniqueName('hs-drill-src');
 const plan = uniqueName('drilled');
-const ctx = (): TaskContext => ({ signal: new AbortController().signal, report: () => undefined });
-const cli = (...args: string[]) => runCliCaptured(t.configDir, args);
 const drillOnUat = async () => {
   let result: { snapshotId: string } | undefined;
   await agentLines(await t.engine(t.ids.uat), ['run', plan, '--drill'], `drill ${plan}`, (line) => {
@@ -44,22 +40,13 @@ const drillRecords = async () => {
 };
 
 beforeAll(async () => {
-  const image = requireAgentImage();
-  t = await labRestore();
-  const uat = t.lab.machines.uat;
-  await dockerCli(uat, 'rm', '-f', AGENT_CONTAINER).catch(() => undefined);
-  await dockerCli(uat, 'volume', 'rm', '-f', AGENT_VOLUME).catch(() => undefined);
-  repoName = uniqueName('agent-drill');
-  const repositoryId = await labS3Repository(t.repositories, repoName);
-  expect((await cli('repo', 'init', repoName)).code).toBe(0);
-  repo = openRepository(await t.repositories.stored(repositoryId), await t.repositories.secrets(repositoryId), { configDir: t.configDir });
-  hooks = await hookReceiver();
+  bed = await agentTestBed('agent-drill');
+  ({ t, hooks, repoName, repo, manager, cli } = bed);
   await dockerCli(t.lab.machines.production, 'volume', 'create', src);
   await inVolume(t.lab.machines.production, src, 'for i in 1 2 3; do head -c 300000 /dev/urandom > /v/f$i; done; echo hi > /v/note');
   const add = await cli('plans', 'add', plan, '--host', 'production', '--repo', repoName, '--volume', src, '--schedule', 'daily', '--tz', 'UTC', '--drill', '0 5 * * *', '--drill-host', 'uat', '--retries', '0', '--notify', `webhook:${hooks.url('/drill')}`);
   expect(add.code, add.err).toBe(0);
-  manager = new AgentManager({ configDir: t.configDir, hosts: t.hosts, engineFor: (id) => t.engine(id), repositories: t.repositories, trusted: new TrustedWriters(t.configDir), image: () => image });
-  const status = await manager.install(t.ids.uat, ctx());
+  const status = await manager.install(t.ids.uat, bed.ctx());
   // uat's agent got the plan for its drill only (the plan's backups are production's).
   expect(status.report?.plans.map((p) => [p.name, p.kind])).toEqual([[`${plan} (drill)`, 'drill']]);
   const run = await cli('plans', 'run', plan, '--json');
@@ -68,11 +55,8 @@ beforeAll(async () => {
 }, 240_000);
 
 afterAll(async () => {
-  await manager?.remove(t.ids.uat, true, ctx()).catch(() => undefined);
-  await hooks?.close();
+  await bed?.dispose();
   if (t) await removeQuietly(t.lab.machines.production, 'volume', src);
-  await repo?.close().catch(() => undefined);
-  await t?.dispose();
 });
 
 describe('restore drills on an agent', () => {

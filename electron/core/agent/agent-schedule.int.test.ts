@@ -10,57 +10,44 @@
 import { ListMultipartUploadsCommand } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { PlanView } from '../../../shared/contract/plans.js';
-import type { TaskContext } from '../../../shared/contract/types.js';
-import { runCliCaptured } from '../../cli/testing/run-cli-captured.js';
-import { createBackend as openRepository, listSnapshots, type RepositoryBackend } from '../repository/index.js';
+import { listSnapshots, type RepositoryBackend } from '../repository/index.js';
 import type { S3Backend } from '../repository/s3/s3-backend.js';
-import { labRestore, type LabRestore } from '../restore/testing/lab-restore.js';
+import { type LabRestore } from '../restore/testing/lab-restore.js';
 import { readCheckedManifest, TrustedWriters } from '../signing/index.js';
 import { inVolume, removeQuietly, uniqueName } from '../sources/testing/lab-engines.js';
 import { dockerCli, waitFor } from '../testing/lab.js';
 import { agentLines } from './agent-exec.js';
-import { AGENT_CONTAINER, AGENT_VOLUME } from './agent-image.js';
+import { AGENT_CONTAINER } from './agent-image.js';
 import { AgentManager } from './agent-manager.js';
-import { hookReceiver, labS3Repository, requireAgentImage } from './testing/lab-agent.js';
+import { agentTestBed, type AgentTestBed } from './testing/lab-agent.js';
 
+let bed: AgentTestBed;
 let t: LabRestore;
-let hooks: Awaited<ReturnType<typeof hookReceiver>>;
+let hooks: AgentTestBed['hooks'];
 let repoName: string;
 let repo: RepositoryBackend;
+let manager: AgentManager;
+let cli: AgentTestBed['cli'];
 const small = uniqueName('hs-agent-small');
 const big = uniqueName('hs-agent-big');
 /** Multipart uploads open under the repository's prefix (the lab's S3 lists them, lab/s3-server.mjs). */
 const openUploadsOf = async (r: RepositoryBackend, prefix: string) =>
   (await (r as S3Backend).client.send(new ListMultipartUploadsCommand({ Bucket: 'hindsight-lab', Prefix: `${prefix}/` }))).Uploads ?? [];
-const ctx = (): TaskContext => ({ signal: new AbortController().signal, report: () => undefined });
-const cli = (...args: string[]) => runCliCaptured(t.configDir, args);
-let manager: AgentManager;
 
 beforeAll(async () => {
-  const image = requireAgentImage();
-  t = await labRestore();
+  bed = await agentTestBed('agent-sched');
+  ({ t, hooks, repoName, repo, manager, cli } = bed);
   const uat = t.lab.machines.uat;
-  await dockerCli(uat, 'rm', '-f', AGENT_CONTAINER).catch(() => undefined);
-  await dockerCli(uat, 'volume', 'rm', '-f', AGENT_VOLUME).catch(() => undefined);
-  repoName = uniqueName('agent-sched');
-  const repositoryId = await labS3Repository(t.repositories, repoName);
-  expect((await cli('repo', 'init', repoName)).code).toBe(0);
-  repo = openRepository(await t.repositories.stored(repositoryId), await t.repositories.secrets(repositoryId), { configDir: t.configDir });
-  hooks = await hookReceiver();
   await dockerCli(uat, 'volume', 'create', small);
   await inVolume(uat, small, 'echo hello > /v/a && mkdir /v/d && echo world > /v/d/b');
   await dockerCli(uat, 'volume', 'create', big);
   await inVolume(uat, big, 'dd if=/dev/urandom of=/v/big bs=1M count=512 2>/dev/null');
-  manager = new AgentManager({ configDir: t.configDir, hosts: t.hosts, engineFor: (id) => t.engine(id), repositories: t.repositories, trusted: new TrustedWriters(t.configDir), image: () => image });
-  expect((await manager.install(t.ids.uat, ctx())).report?.daemon.alive).toBe(true);
+  expect((await manager.install(t.ids.uat, bed.ctx())).report?.daemon.alive).toBe(true);
 }, 240_000);
 
 afterAll(async () => {
-  await manager?.remove(t.ids.uat, true, ctx()).catch(() => undefined);
-  await hooks?.close();
+  await bed?.dispose();
   for (const v of [small, big]) if (t) await removeQuietly(t.lab.machines.uat, 'volume', v);
-  await repo?.close().catch(() => undefined);
-  await t?.dispose();
 });
 
 describe('plans run by the agent', () => {

@@ -17,3 +17,14 @@ export function containerInstance(): string {
   }
 }
 
+
+/** The process runs (signal 0 reaches it, or it exists under another user). */
+export function pidAlive(pid: number): boolean {
+  if (!Number.isInteger(pid) || pid <= 0) return false;
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}

@@ -9,6 +9,7 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import { z } from 'zod';
 import { SourceCheck } from '../../../shared/contract/restore.js';
+import { pidAlive } from '../config/process-instance.js';
 import { readJsonFile, writeFileAtomic } from '../config/atomic-file.js';
 
 export const JournalStep = z.enum(['planned', 'preflight', 'stop-users', 'safety-copy', 'restore', 'verify', 'restart', 'done', 'rollback']);
@@ -192,15 +193,7 @@ export function recoveryAction(j: Journal): RecoveryAction {
 }
 
 /** Whether a process of this machine still runs (EPERM: it does, as another user). */
-export function pidAlive(pid: number): boolean {
-  if (!Number.isInteger(pid) || pid <= 0) return false;
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (e) {
-    return (e as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
+export { pidAlive };
 
 /** A running journal is interrupted unless its operation runs in this process or in another live one. */
 export function isInterrupted(j: Journal, active: Set<string>): boolean {

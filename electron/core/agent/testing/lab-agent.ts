@@ -16,7 +16,15 @@ import tar from 'tar-stream';
 import { RepositoryInput } from '../../../../shared/contract/repositories.js';
 import type { RepositoriesStore } from '../../repository/index.js';
 import { readLab } from '../../testing/lab.js';
-import { bundledAgentImage, type AgentImageInfo } from '../agent-image.js';
+import type { TaskContext } from '../../../../shared/contract/types.js';
+import { runCliCaptured } from '../../../cli/testing/run-cli-captured.js';
+import { createBackend as openRepository } from '../../repository/index.js';
+import { labRestore } from '../../restore/testing/lab-restore.js';
+import { TrustedWriters } from '../../signing/index.js';
+import { uniqueName } from '../../sources/testing/lab-engines.js';
+import { dockerCli } from '../../testing/lab.js';
+import { AGENT_CONTAINER, AGENT_VOLUME, bundledAgentImage, type AgentImageInfo } from '../agent-image.js';
+import { AgentManager } from '../agent-manager.js';
 
 export function requireAgentImage(): AgentImageInfo {
   const image = bundledAgentImage();
@@ -121,3 +129,41 @@ export async function hookReceiver(): Promise<{ received: Received[]; url: (p: s
     close: () => new Promise((r) => server.close(() => r())),
   };
 }
+
+/**
+ * What the agent's scheduled-run and drill tests share: the lab's hosts in a fresh console config,
+ * no agent left on uat by an earlier run, an initialised S3 repository of their own, the webhook
+ * receiver, and an AgentManager with the built image. `dispose` removes the agent (and its state).
+ */
+export async function agentTestBed(repoPrefix: string) {
+  const image = requireAgentImage();
+  const t = await labRestore();
+  const uat = t.lab.machines.uat;
+  await dockerCli(uat, 'rm', '-f', AGENT_CONTAINER).catch(() => undefined);
+  await dockerCli(uat, 'volume', 'rm', '-f', AGENT_VOLUME).catch(() => undefined);
+  const cli = (...args: string[]) => runCliCaptured(t.configDir, args);
+  const repoName = uniqueName(repoPrefix);
+  const repositoryId = await labS3Repository(t.repositories, repoName);
+  const init = await cli('repo', 'init', repoName);
+  if (init.code !== 0) throw new Error(`repo init ${repoName}: ${init.err}`);
+  const repo = openRepository(await t.repositories.stored(repositoryId), await t.repositories.secrets(repositoryId), { configDir: t.configDir });
+  const hooks = await hookReceiver();
+  const manager = new AgentManager({ configDir: t.configDir, hosts: t.hosts, engineFor: (id) => t.engine(id), repositories: t.repositories, trusted: new TrustedWriters(t.configDir), image: () => image });
+  const ctx = (): TaskContext => ({ signal: new AbortController().signal, report: () => undefined });
+  return {
+    t,
+    cli,
+    repoName,
+    repo,
+    hooks,
+    manager,
+    ctx,
+    async dispose() {
+      await manager.remove(t.ids.uat, true, ctx()).catch(() => undefined);
+      await hooks.close();
+      await repo.close().catch(() => undefined);
+      await t.dispose();
+    },
+  };
+}
+export type AgentTestBed = Awaited<ReturnType<typeof agentTestBed>>;

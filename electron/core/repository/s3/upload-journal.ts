@@ -10,20 +10,12 @@ import { createHash } from 'node:crypto';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { z } from 'zod';
-import { containerInstance } from '../../config/process-instance.js';
+import { containerInstance, pidAlive } from '../../config/process-instance.js';
 import { readJsonFile, writeFileAtomic } from '../../config/atomic-file.js';
 
 const Entry = z.object({ repositoryId: z.string(), bucket: z.string(), key: z.string(), uploadId: z.string(), instance: z.string(), pid: z.number(), at: z.string() });
 export type UploadEntry = z.infer<typeof Entry>;
 
-const alive = (pid: number) => {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (e) {
-    return (e as NodeJS.ErrnoException).code === 'EPERM';
-  }
-};
 
 export class UploadJournal {
   constructor(
@@ -51,7 +43,7 @@ export class UploadJournal {
     const out: UploadEntry[] = [];
     for (const n of names.filter((x) => x.endsWith('.json'))) {
       const e = await readJsonFile(path.join(this.dir, n), Entry).catch(() => undefined);
-      if (e && e.repositoryId === this.repositoryId && (e.instance !== here || !alive(e.pid))) out.push(e);
+      if (e && e.repositoryId === this.repositoryId && (e.instance !== here || !pidAlive(e.pid))) out.push(e);
     }
     return out;
   }
