@@ -6,7 +6,8 @@
  * On one generated volume on production (bench/volume-data.ts: 8 files of mixed data + 500 small
  * files), all into the lab's S3 server, one after the other in one run:
  *   relay backup / restore   the console on this machine, data through the SSH tunnel (§5)
- *   direct backup / restore  the agent on production: helper → agent → S3, no tunnel (§8)
+ *   direct backup / restore  the same, with the agent on production: the agent moves the data
+ *                            (helper ↔ agent ↔ S3), no tunnel (§8)
  *   restic 0.14              Debian's restic reading the volume's folder on the host (first backup,
  *                            unchanged second backup, restore into a folder)
  * and prints MiB/s and `ratio direct-backup/restic-backup` and `ratio direct-restore/restic-restore`
@@ -21,11 +22,9 @@ import { promisify } from 'node:util';
 import { HostInput } from '../shared/contract/hosts.js';
 import { RepositoryInput } from '../shared/contract/repositories.js';
 import type { TaskContext } from '../shared/contract/types.js';
-import { agentSendLines } from '../electron/core/agent/agent-exec.js';
 import { createBackend } from '../electron/core/backend.js';
 import { MiB } from '../electron/core/pipeline/testing/mixed-data.js';
 import { dockerCli, readLab, sshConnectionOf, tempConfigDir } from '../electron/core/testing/lab.js';
-import { labEngines } from '../electron/core/sources/testing/lab-engines.js';
 import { fillVolume } from './volume-data.js';
 
 const run = promisify(execFile);
@@ -77,15 +76,8 @@ async function main() {
     const plan = await h.plans.add({ name: 'bench-direct', hostId, repositoryId, sources: [{ kind: 'volume', volume }], schedule: { cron: '0 3 1 1 *', timeZone: 'UTC' }, retention: {}, notify: [], catchUpHours: 24, retries: 0 });
     console.log('bench: direct (the agent on production)');
     const direct = await timed('direct backup', () => h.plans.run.run({ id: plan.id }, ctx()));
-    // The agent's own restore command, through production's engine (the console's restore dialog
-    // still goes through the relay: see the README).
-    const engines = await labEngines();
-    const engine = await engines.engine('production');
-    try {
-      await timed('direct restore', () => agentSendLines(engine, ['restore'], { repositoryId, snapshotId: direct.snapshotId, targetHostId: hostId, map: { [sourceName]: restored[1]! }, safetyCopy: false, note: 'benchmark' }, 'direct restore'));
-    } finally {
-      await engines.dispose();
-    }
+    // The console's restore, as clicked: with an agent on the host, the agent moves the data.
+    await timed('direct restore', () => h.restore.run.run({ repositoryId, snapshotId: direct.snapshotId, targetHostId: hostId, map: { [sourceName]: restored[1]! }, paths: {}, safetyCopy: false, note: 'benchmark', allowUnsigned: false }, ctx()));
 
     console.log('bench: restic 0.14 (reading the volume folder on the host)');
     const folder = await dockerCli(prod, 'volume', 'inspect', '-f', '{{.Mountpoint}}', volume);

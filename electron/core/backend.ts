@@ -101,6 +101,8 @@ export async function createBackend(options: BackendOptions): Promise<Backend> {
     repositories,
     trusted: new TrustedWriters(options.configDir),
   });
+  // A restore onto a host with an agent: the agent moves the data (the direct path).
+  if (!options.agentMode) restore.direct = (hostId, req, signal, onProgress) => agents.restoreSource(hostId, req, signal, onProgress);
   // A plan's run is an ordinary backup of its set, through the same task as a clicked one.
   const { runner: planRunner, ...plans } = plansHandlers({
       configDir: options.configDir,

@@ -4,19 +4,19 @@
  *   status --json         version, key, scheduler, plans with their last and next runs
  *   apply --json          a configuration from the console on stdin (agent-config.ts)
  *   run <plan> --json     run a plan now: progress as JSON lines, then {"type":"done",result}
- *   restore --json        a restore onto this host (RestoreInput on stdin), same output
+ *   restore-source --json one source's data into its target here (direct-restore.ts), same output
  * With --json a failure ends with one line {"error":{code,message}} on stderr (agent-exec.ts reads
  * it back) and exit code 1.
  */
 import { Command } from 'commander';
 import { z } from 'zod';
 import { RpcError } from '../../../shared/contract/errors.js';
-import { RestoreInput } from '../../../shared/contract/restore.js';
 import { createBackend } from '../backend.js';
 import type { Backend } from '../backend-types.js';
 import type { TaskContext } from '../../../shared/contract/types.js';
 import { PlansStore } from '../plans/plans-store.js';
 import { AgentConfig, writeAgentConfig } from './agent-config.js';
+import { DirectRestoreRequest, restoreSourceHere } from './direct-restore.js';
 import { agentReport, runAndRecord, runDaemon } from './agent-daemon.js';
 
 export interface AgentCliEnv {
@@ -95,7 +95,7 @@ export async function runAgentCli(argv: string[], env: AgentCliEnv): Promise<num
       const result = await work(backend, {
         signal: controller.signal,
         report: (e) => {
-          if (json && e.type === 'progress') env.out(JSON.stringify({ type: 'progress', message: e.message, fraction: e.fraction, ...(e.bytesDone !== undefined ? { bytesDone: e.bytesDone } : {}) }));
+          if (json && e.type === 'progress') env.out(JSON.stringify({ type: 'progress', message: e.message, fraction: e.fraction, ...(e.bytesDone !== undefined ? { bytesDone: e.bytesDone } : {}), ...(e.bytesTotal !== undefined ? { bytesTotal: e.bytesTotal } : {}) }));
         },
       });
       env.out(json ? JSON.stringify({ type: 'done', result }) : done(result));
@@ -130,11 +130,19 @@ export async function runAgentCli(argv: string[], env: AgentCliEnv): Promise<num
     );
 
   program
-    .command('restore')
-    .description('restore onto this host (a RestoreInput as JSON on stdin): the whole restore of the core — plan, safety copy, journal, verify — with the data moving between this host and the repository')
+    .command('restore-source')
+    .description("restore one source of a snapshot into its target on this host (a request on stdin, from a console's restore: the direct data path)")
     .option('--json', 'JSON lines output')
     .action(async (o: { json?: boolean }) =>
-      longRun(!!o.json, 'restore', async (backend, ctx) => backend.handlers.restore.run.run(await readInput(RestoreInput, 'restore request'), ctx), (r) => `restored (operation ${r.operationId})`),
+      longRun(
+        !!o.json,
+        'restore',
+        async (_backend, ctx) =>
+          restoreSourceHere(env.stateDir, await readInput(DirectRestoreRequest, 'restore request'), ctx.signal, (p) =>
+            ctx.report({ type: 'progress', message: 'restoring', fraction: p.fraction, bytesDone: p.bytesDone, ...(p.bytesTotal !== undefined ? { bytesTotal: p.bytesTotal } : {}) }),
+          ),
+        (r) => `restored ${r.rawBytes} bytes`,
+      ),
     );
 
   try {

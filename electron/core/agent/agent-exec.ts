@@ -50,8 +50,19 @@ export async function agentSend<T extends z.ZodType>(engine: Engine, args: strin
 export async function agentLines(engine: Engine, args: string[], what: string, onLine: (line: unknown) => void, signal?: AbortSignal): Promise<void> {
   try {
     const out = await execStream(engine, spec(args), { what, ...(signal ? { signal } : {}) });
-    let rest = '';
-    for await (const chunk of out as AsyncIterable<Buffer>) {
+    const lines = lineReader(onLine);
+    for await (const chunk of out as AsyncIterable<Buffer>) lines.push(chunk);
+    lines.end();
+  } catch (e) {
+    throw agentError(e);
+  }
+}
+
+/** Splits a byte stream into JSON lines. */
+function lineReader(onLine: (line: unknown) => void) {
+  let rest = '';
+  return {
+    push(chunk: Buffer) {
       rest += chunk.toString('utf8');
       let nl: number;
       while ((nl = rest.indexOf('\n')) >= 0) {
@@ -59,25 +70,34 @@ export async function agentLines(engine: Engine, args: string[], what: string, o
         rest = rest.slice(nl + 1);
         if (line) onLine(JSON.parse(line));
       }
-    }
-    if (rest.trim()) onLine(JSON.parse(rest));
-  } catch (e) {
-    throw agentError(e);
-  }
+    },
+    end() {
+      if (rest.trim()) onLine(JSON.parse(rest));
+      rest = '';
+    },
+  };
 }
 
 /**
- * A command that takes JSON on stdin and answers JSON lines (the agent's `restore`): the request
- * never appears in argv; the answer is the last line ({"type":"done",result}).
+ * A command that takes JSON on stdin (never in argv) and answers JSON lines: progress as it comes,
+ * then {"type":"done",result} — the result.
  */
-export async function agentSendLines(engine: Engine, args: string[], input: unknown, what: string): Promise<unknown> {
+export async function agentSendLines(engine: Engine, args: string[], input: unknown, what: string, onLine?: (line: unknown) => void, signal?: AbortSignal): Promise<unknown> {
+  let result: unknown;
+  let done = false;
+  const lines = lineReader((line) => {
+    const l = line as { type?: string; result?: unknown };
+    if (l.type === 'done') {
+      done = true;
+      result = l.result;
+    } else onLine?.(line);
+  });
   try {
-    const { stdout } = await execWithInput(engine, spec(args), Readable.from([Buffer.from(JSON.stringify(input))]), { what });
-    const last = stdout.trim().split('\n').pop() ?? '';
-    const parsed = JSON.parse(last) as { type?: string; result?: unknown };
-    if (parsed.type !== 'done') throw new RpcError('INTERNAL', `${what}: the agent ended without a result.`);
-    return parsed.result;
+    await execWithInput(engine, spec(args), Readable.from([Buffer.from(JSON.stringify(input))]), { what, onStdout: (b) => lines.push(b), ...(signal ? { signal } : {}) });
+    lines.end();
   } catch (e) {
     throw agentError(e);
   }
+  if (!done) throw new RpcError('INTERNAL', `${what}: the agent ended without a result.`);
+  return result;
 }

@@ -22,7 +22,11 @@ import { createLogger } from '../log.js';
 import { PlansStore } from '../plans/plans-store.js';
 import type { RepositoriesStore } from '../repository/index.js';
 import type { TrustedWriters } from '../signing/index.js';
-import { agentLines, agentQuery, agentSend } from './agent-exec.js';
+import { agentLines, agentQuery, agentSend, agentSendLines } from './agent-exec.js';
+import { DirectRestoreRequest } from './direct-restore.js';
+import type { PipelineProgress } from '../pipeline/index.js';
+import type { RestoreOneResult } from '../restore/data-moves.js';
+import type { DirectSourceRequest } from '../restore/runner.js';
 import type { AgentConfig } from './agent-config.js';
 import { AGENT_CONTAINER, AGENT_DOCKER_SOCKET, AGENT_LABEL, AGENT_STATE_DIR, AGENT_VOLUME, bundledAgentImage, type AgentImageInfo } from './agent-image.js';
 import { z } from 'zod';
@@ -262,6 +266,31 @@ export class AgentManager {
     );
     if (!result) throw new RpcError('INTERNAL', `The agent on ${engine.name} ended the run of ${plan.name} without a result.`);
     return result;
+  }
+
+  /**
+   * One source of a restore moved by the target host's agent (direct-restore.ts); null when the
+   * host has no running agent or the repository is not one the agent can reach (S3).
+   */
+  async restoreSource(hostId: string, req: DirectSourceRequest, signal: AbortSignal | undefined, onProgress: (p: PipelineProgress) => void): Promise<RestoreOneResult | null> {
+    const engine = await this.d.engineFor(hostId);
+    if (!(await inspect(engine))?.State.Running) return null;
+    const config = await this.d.repositories.stored(req.repositoryId);
+    if (config.kind !== 's3') return null;
+    await this.push(hostId); // the writers this console trusts now: the agent checks the manifest against them
+    const request: z.input<typeof DirectRestoreRequest> = { ...req, repository: { config, secrets: await this.d.repositories.secrets(config.id) }, directory: req.directory ?? undefined };
+    const result = await agentSendLines(
+      engine,
+      ['restore-source'],
+      request,
+      `Restoring ${req.source} on ${engine.name} through its agent`,
+      (line) => {
+        const l = line as { type?: string; fraction?: number | null; bytesDone?: number; bytesTotal?: number };
+        if (l.type === 'progress') onProgress({ fraction: l.fraction ?? null, bytesDone: l.bytesDone ?? 0, ...(l.bytesTotal !== undefined ? { bytesTotal: l.bytesTotal } : {}) } as PipelineProgress);
+      },
+      signal,
+    );
+    return result as RestoreOneResult;
   }
 
   async remove(hostId: string, purge: boolean, ctx?: TaskContext): Promise<{ removed: boolean; stateRemoved: boolean }> {

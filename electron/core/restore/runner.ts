@@ -23,6 +23,7 @@ import { BackupSetsStore } from '../backup/backup-sets-store.js';
 import { readCheckedManifest, requireTrusted, TrustedWriters, type CheckedManifest } from '../signing/index.js';
 import { appendAudit, osUser } from './audit.js';
 import { encryptionFor, journalTargetOf, putBack, removeCreated, restoreOne, safetyCopyOf, targetInventory, type RestoreOneResult } from './data-moves.js';
+import type { PipelineProgress } from '../pipeline/index.js';
 import { isDatabaseKind, rowCountChecks } from './db-state.js';
 import { readJournal, recoveryAction, writeJournal, type Journal, type JournalStep, type JournalTarget } from './journal.js';
 import { planRestore, type TargetInventory } from './planner.js';
@@ -56,6 +57,22 @@ export interface RestoreDeps {
   beforeStep?: (step: JournalStep, journal: Journal) => Promise<void> | void;
   /** Days the safety copies of ended operations are kept (default: safety-sweep.ts). */
   safetyRetentionDays?: number;
+  /**
+   * The direct data path: the target host's agent moves one source's data itself (agent/
+   * direct-restore.ts). null: this target has no agent that can; the console moves it (relay).
+   */
+  direct?: (hostId: string, req: DirectSourceRequest, signal: AbortSignal | undefined, onProgress: (p: PipelineProgress) => void) => Promise<RestoreOneResult | null>;
+}
+
+/** What the runner asks of the direct path for one source (the agent side adds the repository). */
+export interface DirectSourceRequest {
+  repositoryId: string;
+  snapshotId: string;
+  source: string;
+  target: string;
+  directory?: string | undefined;
+  decryption?: { passphrase?: string | undefined; identities?: string[] | undefined } | undefined;
+  allowUnsigned: boolean;
 }
 
 type ParsedInput = {
@@ -316,18 +333,16 @@ export async function runRestore(deps: RestoreDeps, input: ParsedInput, taskCtx?
       await enter('restore');
       const src = srcOf(t);
       stepProgress(`Restoring ${src.name} into ${t.target}`, 'restore', t.source);
-      const result = await restoreOne({
-        backend,
-        engine,
-        src,
-        target: t.target,
-        directory: t.path,
-        decryption: input.decryption,
-        ...(signal ? { signal } : {}),
-        onProgress: (p) => progress(ctx, p.fraction, `Restoring ${src.name} into ${t.target}`, { done: p.bytesDone, total: p.bytesTotal ?? src.storedBytes }, { step: 'restore', source: t.source }),
-      });
+      const onProgress = (p: PipelineProgress) => progress(ctx, p.fraction, `Restoring ${src.name} into ${t.target}`, { done: p.bytesDone, total: p.bytesTotal ?? src.storedBytes }, { step: 'restore', source: t.source });
+      const direct = await deps.direct?.(
+        input.targetHostId,
+        { repositoryId: input.repositoryId, snapshotId: input.snapshotId, source: src.name, target: t.target, directory: t.path, decryption: input.decryption, allowUnsigned: !!input.allowUnsigned },
+        signal,
+        onProgress,
+      );
+      const result = direct ?? (await restoreOne({ backend, engine, src, target: t.target, directory: t.path, decryption: input.decryption, ...(signal ? { signal } : {}), onProgress }));
       moved.set(t.source, result);
-      note(`Restored ${src.name} into ${t.target}: ${result.rawBytes} bytes${result.tar ? `, ${result.tar.entries} entries` : ''}`);
+      note(`Restored ${src.name} into ${t.target}${direct ? ` (directly, by the agent on ${host.name})` : ''}: ${result.rawBytes} bytes${result.tar ? `, ${result.tar.entries} entries` : ''}`);
       const holes = result.holes;
       if (holes && 'why' in holes) note(`The zero-filled files of ${src.name} were written out in full (not sparse): ${holes.why}`, 'warn');
       else if (holes?.dug) note(`Made ${holes.dug} file(s) of ${t.target} sparse again (holes where the data is zeros)`);

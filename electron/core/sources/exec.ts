@@ -44,6 +44,8 @@ export interface ExecOptions {
   signal?: AbortSignal;
   /** Default true: wrap in `sh -c` to learn the pid and kill the process on abort. */
   killOnAbort?: boolean;
+  /** execWithInput: every stdout chunk as it arrives (progress lines of a long command). */
+  onStdout?: (bytes: Buffer) => void;
 }
 
 export interface ExecResult {
@@ -214,7 +216,11 @@ export async function execWithInput(engine: Engine, spec: ExecSpec, input: Reada
     throw RpcError.is(e) ? e : engineFailure(e, what, signal, engine.localSocket);
   }
   const stdout = new BoundedText();
-  const demux = new LogDemuxer((stream, bytes) => (stream === 'stdout' ? stdout.push(bytes) : p.marker.push(bytes)));
+  const demux = new LogDemuxer((stream, bytes) => {
+    if (stream !== 'stdout') return p.marker.push(bytes);
+    stdout.push(bytes);
+    opts.onStdout?.(bytes);
+  });
 
   return new Promise<ExecResult>((resolve, reject) => {
     let settled = false;

@@ -1,0 +1,73 @@
+/**
+ * The direct data path of a restore: the same `hindsight restore` onto uat, once without an agent
+ * (the data crosses the console's SSH tunnel) and once with uat's agent (the agent streams it from
+ * S3 into the volume itself), the tunnel going through a counting relay. The restored volumes are
+ * production's, byte for byte, both times; with the agent, what the console sends uat is the
+ * request, not the data. The restore keeps everything else: plan, journal, verify, audit.
+ */
+import fs from 'node:fs/promises';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { inVolume, removeQuietly, uniqueName } from '../sources/testing/lab-engines.js';
+import { dockerCli } from '../testing/lab.js';
+import { TcpRelay } from '../testing/tcp-relay.js';
+import { agentTestBed, type AgentTestBed } from './testing/lab-agent.js';
+
+let bed: AgentTestBed;
+let relay: TcpRelay;
+let snapshotId: string;
+let sourceName: string;
+const src = uniqueName('hs-direct-src');
+const targets = [uniqueName('hs-direct-relay'), uniqueName('hs-direct-agent')];
+const MiB = 1 << 20;
+const listing = (machine: Parameters<typeof inVolume>[0], v: string) => inVolume(machine, v, 'cd /v && find . -type f -exec md5sum {} + | sort -k2');
+
+beforeAll(async () => {
+  bed = await agentTestBed('agent-restore');
+  const { t, cli, repoName } = bed;
+  relay = new TcpRelay(t.lab.machines.uat.address, t.lab.machines.uat.port);
+  await t.addUatVia('uat-relayed', await relay.listen());
+  await dockerCli(t.lab.machines.production, 'volume', 'create', src);
+  await inVolume(t.lab.machines.production, src, 'head -c 24000000 /dev/urandom > /v/big && mkdir /v/d && echo hello > /v/d/small');
+  const backup = await cli('backup', '--host', 'production', '--repo', repoName, '--volume', src, '--set', 'direct', '--json');
+  expect(backup.code, backup.err).toBe(0);
+  const r = JSON.parse(backup.out) as { snapshotId: string; sources: { name: string }[] };
+  snapshotId = r.snapshotId;
+  sourceName = r.sources[0]!.name;
+}, 240_000);
+
+afterAll(async () => {
+  relay?.close();
+  if (bed) for (const v of targets) await removeQuietly(bed.t.lab.machines.uat, 'volume', v);
+  if (bed) await removeQuietly(bed.t.lab.machines.production, 'volume', src);
+  await bed?.dispose();
+});
+
+describe('restore onto a host with an agent', () => {
+  const restore = async (target: string) => {
+    const before = relay.upBytes;
+    const r = await bed.cli('restore', snapshotId, '--repo', bed.repoName, '--to-host', 'uat-relayed', '--map', `${sourceName}=${target}`, '--json');
+    expect(r.code, r.err || r.out).toBe(0);
+    return { sentToUat: relay.upBytes - before, out: r.out };
+  };
+
+  it('without an agent, the data crosses the console; with one, only the request does — same bytes restored', async () => {
+    const { t } = bed;
+    const want = await listing(t.lab.machines.production, src);
+
+    const viaConsole = await restore(targets[0]!);
+    expect(viaConsole.sentToUat).toBeGreaterThan(20 * MiB);
+    expect(await listing(t.lab.machines.uat, targets[0]!)).toBe(want);
+
+    await bed.manager.install(t.ids.uat, bed.ctx());
+    const direct = await restore(targets[1]!);
+    expect(direct.sentToUat).toBeLessThan(2 * MiB);
+    expect(await listing(t.lab.machines.uat, targets[1]!)).toBe(want);
+    // Still the console's restore: its operation, verified, in the console's log.
+    const op = JSON.parse(direct.out) as { operationId: string; verification?: { ok: boolean }[] };
+    expect(op.operationId).toBeTruthy();
+    const log = await fs.readFile(path.join(t.configDir, 'operations', `${op.operationId}.log.jsonl`), 'utf8');
+    expect(log).toMatch(/directly, by the agent on uat-relayed/);
+    expect(log).toMatch(/Verified/);
+  }, 300_000);
+});
