@@ -11,6 +11,7 @@ import { errorDetail } from './errors';
 import { Page } from './Pages';
 import { Sidebar } from './Sidebar';
 import { useBackendEvents } from './useBackendEvents';
+import { usePlanRunWatcher } from '../backups/usePlanRunWatcher';
 import { useConnectionStore } from './useConnectionStore';
 import { useRouteStore } from './useRouteStore';
 import { useToastStore } from './useToastStore';
@@ -40,6 +41,7 @@ export function App() {
   const notices = useOperationNoticesStore();
   const client = state.status === 'ready' ? state.client : null;
   useBackendEvents(client);
+  usePlanRunWatcher(client);
 
   useEffect(() => {
     void connect();

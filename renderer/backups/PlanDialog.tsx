@@ -44,6 +44,9 @@ export function PlanDialog({ onClose, onSaved }: { onClose: () => void; onSaved:
   const [timeZone, setTimeZone] = useState(() => Intl.DateTimeFormat().resolvedOptions().timeZone);
   const [keep, setKeep] = useState<Record<string, string>>({ keepLast: '', keepDaily: '7', keepWeekly: '4', keepMonthly: '6' });
   const [notify, setNotify] = useState('');
+  /** A restore drill: verify the newest snapshot on this host, weekly (Sunday 06:00). */
+  const [drillHostId, setDrillHostId] = useState('');
+  const [drillCron, setDrillCron] = useState('0 6 * * 0');
   const [error, setError] = useState<ErrorInfo | null>(null);
   const [saving, setSaving] = useState(false);
 
@@ -94,6 +97,7 @@ export function PlanDialog({ onClose, onSaved }: { onClose: () => void; onSaved:
       schedule: { cron: preset === 'custom' ? cron : preset, timeZone },
       retention: Object.fromEntries(Object.entries(keep).filter(([, v]) => v !== '').map(([k, v]) => [k, Number(v)])),
       notify: notifyList,
+      ...(drillHostId ? { drill: { cron: drillCron, hostId: drillHostId } } : {}),
     };
     try {
       await requireClient().plans.add(input);
@@ -179,6 +183,19 @@ export function PlanDialog({ onClose, onSaved }: { onClose: () => void; onSaved:
             ))}
           </div>
           <p className="text-faint small">As restic's forget: the newest of each day, week, month. Empty everywhere keeps every snapshot. The newest verified snapshot is never deleted.</p>
+        </fieldset>
+        <fieldset className="form-section">
+          <legend className="field-label">Restore drill</legend>
+          <div className="plan-form-row">
+            <SelectField
+              label="Verify the newest snapshot on"
+              value={drillHostId}
+              onValueChange={setDrillHostId}
+              options={[{ value: '', label: 'no drill' }, ...hosts.map((h) => ({ value: h.id, label: h.name }))]}
+              hint="Restored into a throwaway target there, checked, removed — by that host's agent."
+            />
+            {drillHostId && <TextField label="When (cron)" value={drillCron} onValueChange={setDrillCron} className="mono" hint="Sunday 06:00 by default" />}
+          </div>
         </fieldset>
         <TextField
           label="Notify"
