@@ -7,7 +7,7 @@ import type { Command } from 'commander';
 import type { AgentStatus } from '../../shared/contract/agent.js';
 import { RpcError } from '../../shared/contract/errors.js';
 import type { RpcClient } from '../../shared/rpc/index.js';
-import { followTask, reportTaskFailure, type TaskRunDeps } from './backup-commands.js';
+import { followTask, reportTaskFailure, taskFailedCode, type TaskRunDeps } from './backup-commands.js';
 import { EXIT, type Output } from './hosts-commands.js';
 import { formatTable } from './table.js';
 
@@ -67,7 +67,7 @@ export function registerAgentCommands(program: Command, run: (fn: (client: RpcCl
         run(async (c) => {
           const host = await hostIdOf(c, name);
           const outcome = await followTask(c, taskDeps(), () => (cmd === 'install' ? c.agent.install({ hostId: host.id }) : c.agent.upgrade({ hostId: host.id })));
-          if (!outcome.ok) return reportTaskFailure(output, outcome, `agent ${cmd} on ${host.name}`, o.json);
+          if (!outcome.ok) return reportTaskFailure(output, outcome, `agent ${cmd} on ${host.name}`, o.json, taskFailedCode(outcome));
           output.out(o.json ? JSON.stringify(outcome.result, null, 2) : describeAgent(host.name, outcome.result));
           return EXIT.ok;
         }),
@@ -82,7 +82,7 @@ export function registerAgentCommands(program: Command, run: (fn: (client: RpcCl
       run(async (c) => {
         const host = await hostIdOf(c, name);
         const outcome = await followTask(c, taskDeps(), () => c.agent.remove({ hostId: host.id, purge: !!o.purge }));
-        if (!outcome.ok) return reportTaskFailure(output, outcome, `agent remove on ${host.name}`, o.json);
+        if (!outcome.ok) return reportTaskFailure(output, outcome, `agent remove on ${host.name}`, o.json, taskFailedCode(outcome));
         const r = outcome.result;
         output.out(o.json ? JSON.stringify(r) : r.removed ? `Removed the agent from ${host.name}${r.stateRemoved ? ' and its state' : ' (its state volume stays: --purge deletes it)'}.` : `${host.name} had no agent.`);
         return EXIT.ok;

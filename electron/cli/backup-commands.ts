@@ -165,16 +165,20 @@ export async function followTask<R>(
 
 /**
  * A task that did not succeed, said the one way every command says it: `{ok:false, code, message}`
- * with --json, else "hindsight: <what> FAILED: … (CODE)" on stderr. Returns the exit code.
+ * with --json, else "hindsight: <what> FAILED: … (CODE)" on stderr. Returns the exit code (by
+ * default as for a backup, exitCodeOf; commands whose every failure is "it failed" pass 2).
  */
-export function reportTaskFailure(output: Output, outcome: { error: unknown; interrupted: boolean }, what: string, json: boolean | undefined): number {
+export function reportTaskFailure(output: Output, outcome: { error: unknown; interrupted: boolean }, what: string, json: boolean | undefined, exitCode?: number): number {
   const e = outcome.error;
-  const code = exitCodeOf(e, outcome.interrupted);
+  const code = exitCode ?? exitCodeOf(e, outcome.interrupted);
   const shape = RpcError.is(e) ? { code: e.code, message: e.message } : { code: 'INTERNAL', message: String(e) };
   if (json) output.out(JSON.stringify({ ok: false, ...shape }, null, 2));
   else output.err(`hindsight: ${what} ${code === BACKUP_EXIT.cancelled ? 'cancelled' : 'FAILED'}: ${shape.message} (${shape.code})`);
   return code;
 }
+
+/** Exit code of a task whose every failure is the task failing (plans run, agent install): 2, or 130 when cancelled. */
+export const taskFailedCode = (outcome: { interrupted: boolean }) => (outcome.interrupted ? BACKUP_EXIT.cancelled : BACKUP_EXIT.failed);
 
 export async function backupCommand(client: Client, deps: TaskRunDeps, setArg: string | undefined, o: BackupOptions): Promise<number> {
   const input = backupInputOf(setArg, o);

@@ -5,7 +5,7 @@
 import type { Command } from 'commander';
 import type { PlanInput, PlanView, PruneResult } from '../../shared/contract/plans.js';
 import type { RpcClient } from '../../shared/rpc/index.js';
-import { backupInputOf, collect, followTask, reportTaskFailure, type BackupOptions, type TaskRunDeps } from './backup-commands.js';
+import { backupInputOf, collect, followTask, reportTaskFailure, taskFailedCode, type BackupOptions, type TaskRunDeps } from './backup-commands.js';
 import { EXIT, type Output } from './hosts-commands.js';
 import { formatTable } from './table.js';
 
@@ -167,7 +167,7 @@ export function registerPlansCommands(program: Command, run: (fn: (client: Clien
     .action(async (name: string, o: { json?: boolean }) =>
       run(async (c) => {
         const outcome = await followTask(c, taskDeps(), () => c.plans.run({ id: name }));
-        if (!outcome.ok) return reportTaskFailure(output, outcome, `plan ${name}`, o.json);
+        if (!outcome.ok) return reportTaskFailure(output, outcome, `plan ${name}`, o.json, taskFailedCode(outcome));
         const r = outcome.result;
         output.out(o.json ? JSON.stringify({ ok: true, ...r }, null, 2) : `Plan ${name}: snapshot ${r.snapshotId}; retention deleted ${r.deleted.length} snapshot(s).`);
         return EXIT.ok;
