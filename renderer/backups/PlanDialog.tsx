@@ -113,8 +113,8 @@ export function PlanDialog({ onClose, onSaved }: { onClose: () => void; onSaved:
   const runsWhere = !agent
     ? null
     : agent.installed && agent.report?.daemon.alive
-      ? repo && repo.kind !== 's3'
-        ? `${host?.name}'s agent writes to S3 repositories only: with ${repo.name} (${repo.kind}) this plan runs when you click Run now.`
+      ? repo && (repo.kind === 'local' || (repo.kind === 'sftp' && repo.auth.type === 'agent'))
+        ? `${host?.name}'s agent cannot reach ${repo.name} (${repo.kind === 'local' ? "a folder of this computer" : "an SFTP login through this computer's ssh-agent"}): this plan runs when you click Run now.`
         : `${host?.name}'s agent runs this plan on schedule, with no console open.`
       : `${host?.name} has no running agent: this plan runs when you click Run now. Install the agent on the host's page to run it on schedule.`;
 

@@ -48,3 +48,25 @@ describe('the configuration an agent stores', () => {
     expect(agentError(plain)).toBe(plain);
   });
 });
+
+describe('SFTP repositories for the agent', () => {
+  const sftp = {
+    config: { id: 'annex-1', name: 'annex', kind: 'sftp', createdAt: '2026-01-01T00:00:00.000Z', address: '127.0.0.14', port: 2222, user: 'hindsight', auth: { type: 'key', keyPath: '/home/me/.ssh/id_ed25519' }, path: '/repo' },
+    secrets: {},
+    sshKey: '-----BEGIN OPENSSH PRIVATE KEY-----\nabc\n-----END OPENSSH PRIVATE KEY-----',
+    knownHosts: ['[127.0.0.14]:2222 ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIDx1z2bH6sQnyzOe8qq+9dQy1bQ/qmVQH1Uo6x4aOZrT'],
+  };
+  it('the key becomes a 0600 file of the agent, the repository points at it, the host key is pinned', async () => {
+    await writeAgentConfig(dir, { ...config, repositories: [sftp] });
+    const repos = JSON.parse(await fs.readFile(path.join(dir, 'repositories.json'), 'utf8')).repositories;
+    const keyPath = repos[0].auth.keyPath as string;
+    expect(keyPath.startsWith(dir)).toBe(true);
+    expect((await fs.stat(keyPath)).mode & 0o777).toBe(0o600);
+    expect(await fs.readFile(keyPath, 'utf8')).toContain('BEGIN OPENSSH PRIVATE KEY');
+    expect(await fs.readFile(path.join(dir, 'known_hosts'), 'utf8')).toBe(`${sftp.knownHosts[0]}\n`);
+  });
+  it('refuses a known_hosts line that is not one host key', async () => {
+    await expect(writeAgentConfig(dir, { ...config, repositories: [{ ...sftp, knownHosts: ['not a key line'] }] })).rejects.toThrow(/not one host key/);
+    expect(await fs.readdir(dir)).toEqual([]);
+  });
+});

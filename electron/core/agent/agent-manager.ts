@@ -9,6 +9,11 @@
  * plans. Upgrade is the same with a newer image; the state volume (plans, key, history) stays.
  */
 import { createReadStream } from 'node:fs';
+import fs from 'node:fs/promises';
+import type { RepositoryConfig } from '../../../shared/contract/repositories.js';
+import { configFiles, expandHome, userKnownHostsPath } from '../config/paths.js';
+import { formatKnownHostsLine, hostPatternFor } from '../ssh/known-hosts.js';
+import { KnownHostsStore } from '../ssh/known-hosts-store.js';
 import type Docker from 'dockerode';
 import { RpcError } from '../../../shared/contract/errors.js';
 import { AgentReport, type AgentStatus } from '../../../shared/contract/agent.js';
@@ -74,6 +79,13 @@ async function loadImage(engine: Engine, image: AgentImageInfo): Promise<void> {
     })
     .find(Boolean);
   if (error) throw new RpcError('DOCKER_ERROR', `${engine.name} could not load the agent image: ${error}`);
+}
+
+/** Why the agent cannot use a repository of this console (null: it can — S3, SFTP with a key). */
+export function unreachableByAgent(config: RepositoryConfig): string | null {
+  if (config.kind === 'local') return 'a folder on this computer';
+  if (config.kind === 'sftp' && config.auth.type === 'agent') return "an SFTP login through this computer's ssh-agent";
+  return null;
 }
 
 export class AgentManager {
@@ -222,12 +234,20 @@ export class AgentManager {
         skipped.push(`Plan ${plan.name}: its repository no longer exists; the agent does not run it.`);
         continue;
       }
-      // A folder or an SFTP login of the console's machine means nothing on the host.
-      if (config.kind !== 's3') {
-        skipped.push(`Plan ${plan.name}: its repository ${config.name} is ${config.kind === 'local' ? 'a folder on this computer' : 'an SFTP server'}; the agent writes to S3 repositories, so this plan runs only from the console.`);
+      // A folder of the console's machine, or its ssh-agent, means nothing on the host.
+      const why = unreachableByAgent(config);
+      if (why) {
+        skipped.push(`Plan ${plan.name}: its repository ${config.name} is ${why}; the agent cannot reach it, so this plan runs only from the console.`);
         continue;
       }
-      repositories.set(config.id, { config, secrets: await this.d.repositories.secrets(config.id) });
+      if (!repositories.has(config.id)) {
+        try {
+          repositories.set(config.id, await this.repositoryForAgent(config));
+        } catch (e) {
+          skipped.push(`Plan ${plan.name}: ${e instanceof Error ? e.message : String(e)} The agent does not run it until then.`);
+          continue;
+        }
+      }
       plans.push(plan);
     }
     return {
@@ -245,12 +265,12 @@ export class AgentManager {
   /**
    * Runs a plan on its host's agent — the direct data path: the host streams straight to the
    * repository, this console only shows the progress. null when the host has no running agent or
-   * the agent cannot run this plan (its repository is not S3): the console then runs it itself.
+   * the agent cannot reach its repository (unreachableByAgent): the console then runs it itself.
    */
   async runPlan(plan: Plan, ctx: TaskContext): Promise<PlanRunResult | null> {
     const engine = await this.d.engineFor(plan.hostId);
     if (!(await inspect(engine))?.State.Running) return null;
-    if ((await this.d.repositories.stored(plan.repositoryId)).kind !== 's3') return null;
+    if (unreachableByAgent(await this.d.repositories.stored(plan.repositoryId))) return null;
     await this.push(plan.hostId); // the agent runs the plan as saved now
     let result: PlanRunResult | null = null;
     await agentLines(
@@ -266,6 +286,21 @@ export class AgentManager {
     );
     if (!result) throw new RpcError('INTERNAL', `The agent on ${engine.name} ended the run of ${plan.name} without a result.`);
     return result;
+  }
+
+  /** A repository as the agent needs it: secrets, and for SFTP the key itself and the server's pinned host key. */
+  private async repositoryForAgent(config: RepositoryConfig): Promise<AgentConfig['repositories'][number]> {
+    const secrets = await this.d.repositories.secrets(config.id);
+    if (config.kind !== 'sftp' || config.auth.type !== 'key') return { config, secrets };
+    const keyPath = config.auth.keyPath;
+    const sshKey = await fs.readFile(expandHome(keyPath), 'utf8').catch((e: unknown) => {
+      throw new RpcError('KEY_UNREADABLE', `The key of repository ${config.name} (${keyPath}) cannot be read: ${(e as Error).message}`);
+    });
+    const pattern = hostPatternFor(config.address, config.port);
+    const view = await new KnownHostsStore(configFiles(this.d.configDir).knownHosts, userKnownHostsPath()).viewFor(pattern);
+    const knownHosts = view.entries.filter((e) => !e.marker).map((e) => formatKnownHostsLine(pattern, e.keyType, e.key));
+    if (!knownHosts.length) throw new RpcError('HOSTKEY_UNKNOWN', `Repository ${config.name}: the host key of ${pattern} is not trusted yet; check the repository once (Repositories screen) to trust it.`);
+    return { config, secrets, sshKey, knownHosts };
   }
 
   /**
