@@ -32,6 +32,7 @@ import { KnownHostsStore } from './ssh/known-hosts-store.js';
 import { PendingHostKeys } from './ssh/pending-host-keys.js';
 import { APP_VERSION } from './rpc/app-version.js';
 import { AgentManager } from './agent/agent-manager.js';
+import type { DirectSourceBackup } from './backup/run-backup.js';
 import { TrustedWriters } from './signing/index.js';
 
 const log = createLogger('backend');
@@ -178,6 +179,7 @@ export async function createBackend(options: BackendOptions): Promise<Backend> {
       operations,
       active: restore.active,
       locks: restore.locks,
+      ...(options.agentMode ? {} : { direct: (hostId: string, repositoryId: string, req: DirectSourceBackup, report: TaskContext['report'], signal: AbortSignal) => agents.backupSource(hostId, repositoryId, req, report, signal) }),
     }),
   };
 

@@ -5,6 +5,7 @@
  *   apply --json          a configuration from the console on stdin (agent-config.ts)
  *   run <plan> --json     run a plan now: progress as JSON lines, then {"type":"done",result}
  *   restore-source --json one source's data into its target here (direct-restore.ts), same output
+ *   backup-source --json  one source of a console's backup copied from here (direct-backup.ts)
  * With --json a failure ends with one line {"error":{code,message}} on stderr (agent-exec.ts reads
  * it back) and exit code 1.
  */
@@ -16,6 +17,7 @@ import type { Backend } from '../backend-types.js';
 import type { TaskContext } from '../../../shared/contract/types.js';
 import { PlansStore } from '../plans/plans-store.js';
 import { AgentConfig, writeAgentConfig } from './agent-config.js';
+import { DirectBackupRequest, backupSourceHere } from './direct-backup.js';
 import { DirectRestoreRequest, restoreSourceHere } from './direct-restore.js';
 import { agentReport, runAndRecord, runDaemon } from './agent-daemon.js';
 
@@ -95,7 +97,9 @@ export async function runAgentCli(argv: string[], env: AgentCliEnv): Promise<num
       const result = await work(backend, {
         signal: controller.signal,
         report: (e) => {
-          if (json && e.type === 'progress') env.out(JSON.stringify({ type: 'progress', message: e.message, fraction: e.fraction, ...(e.bytesDone !== undefined ? { bytesDone: e.bytesDone } : {}), ...(e.bytesTotal !== undefined ? { bytesTotal: e.bytesTotal } : {}) }));
+          if (!json) return;
+          if (e.type === 'progress') env.out(JSON.stringify({ type: 'progress', message: e.message, fraction: e.fraction, ...(e.bytesDone !== undefined ? { bytesDone: e.bytesDone } : {}), ...(e.bytesTotal !== undefined ? { bytesTotal: e.bytesTotal } : {}) }));
+          else env.out(JSON.stringify({ type: 'log', level: e.level, message: e.message }));
         },
       });
       env.out(json ? JSON.stringify({ type: 'done', result }) : done(result));
@@ -143,6 +147,14 @@ export async function runAgentCli(argv: string[], env: AgentCliEnv): Promise<num
           ),
         (r) => `restored ${r.rawBytes} bytes`,
       ),
+    );
+
+  program
+    .command('backup-source')
+    .description("copy one source of a console's backup from this host to the repository (a request on stdin: the direct data path)")
+    .option('--json', 'JSON lines output')
+    .action(async (o: { json?: boolean }) =>
+      longRun(!!o.json, 'backup', async (_backend, ctx) => backupSourceHere(env.stateDir, await readInput(DirectBackupRequest, 'backup request'), ctx), (r) => `copied ${r.source.rawBytes} bytes`),
     );
 
   try {

@@ -28,7 +28,10 @@ import { PlansStore } from '../plans/plans-store.js';
 import type { RepositoriesStore } from '../repository/index.js';
 import type { TrustedWriters } from '../signing/index.js';
 import { agentLines, agentQuery, agentSend, agentSendLines } from './agent-exec.js';
+import { DirectBackupRequest } from './direct-backup.js';
 import { DirectRestoreRequest } from './direct-restore.js';
+import type { DirectSourceBackup } from '../backup/run-backup.js';
+import type { ManifestSource } from '../../../shared/contract/snapshots.js';
 import type { PipelineProgress } from '../pipeline/index.js';
 import type { RestoreOneResult } from '../restore/data-moves.js';
 import type { DirectSourceRequest } from '../restore/runner.js';
@@ -301,6 +304,33 @@ export class AgentManager {
     const knownHosts = view.entries.filter((e) => !e.marker).map((e) => formatKnownHostsLine(pattern, e.keyType, e.key));
     if (!knownHosts.length) throw new RpcError('HOSTKEY_UNKNOWN', `Repository ${config.name}: the host key of ${pattern} is not trusted yet; check the repository once (Repositories screen) to trust it.`);
     return { config, secrets, sshKey, knownHosts };
+  }
+
+  /**
+   * One source of a console's backup copied by the host's agent (direct-backup.ts); null when the
+   * host has no running agent or the repository is not S3 (the console then copies it itself).
+   */
+  async backupSource(hostId: string, repositoryId: string, req: DirectSourceBackup, report: TaskContext['report'], signal: AbortSignal): Promise<{ source: ManifestSource; indexBytes?: number } | null> {
+    const engine = await this.d.engineFor(hostId);
+    if (!(await inspect(engine))?.State.Running) return null;
+    const config = await this.d.repositories.stored(repositoryId);
+    if (config.kind !== 's3') return null;
+    const host = await this.d.hosts.stored(hostId);
+    const request: z.input<typeof DirectBackupRequest> = { ...req, host: { id: host.id, name: host.name }, repository: { config, secrets: await this.d.repositories.secrets(config.id) } };
+    const result = await agentSendLines(
+      engine,
+      ['backup-source'],
+      request,
+      `Copying ${req.name} on ${engine.name} through its agent`,
+      (line) => {
+        const l = line as { type?: string; message?: string; fraction?: number | null; bytesDone?: number; bytesTotal?: number; level?: 'info' | 'warn' | 'error' };
+        if (l.type === 'progress' && l.message)
+          report({ type: 'progress', fraction: l.fraction ?? null, message: l.message, ...(l.bytesDone !== undefined ? { bytesDone: l.bytesDone } : {}), ...(l.bytesTotal !== undefined ? { bytesTotal: l.bytesTotal } : {}), step: 'copy', source: req.name });
+        if (l.type === 'log' && l.message) report({ type: 'log', level: l.level ?? 'info', message: `${l.message} (agent on ${engine.name})`, ts: new Date().toISOString() });
+      },
+      signal,
+    );
+    return result as { source: ManifestSource; indexBytes?: number };
   }
 
   /**

@@ -1,9 +1,10 @@
 /**
- * The direct data path of a restore: the same `hindsight restore` onto uat, once without an agent
- * (the data crosses the console's SSH tunnel) and once with uat's agent (the agent streams it from
- * S3 into the volume itself), the tunnel going through a counting relay. The restored volumes are
- * production's, byte for byte, both times; with the agent, what the console sends uat is the
- * request, not the data. The restore keeps everything else: plan, journal, verify, audit.
+ * The direct data path of a console's restore and backup: the same `hindsight restore` onto uat and
+ * `hindsight backup` of uat, once without an agent (the data crosses the console's SSH tunnel) and
+ * once with uat's agent (it streams between S3 and the volume itself), the tunnel going through a
+ * counting relay. The restored volumes are production's, byte for byte, both times; with the agent
+ * only requests cross the tunnel. Everything else stays the console's: plan, journal, verify,
+ * audit; the backup's lock and signed manifest.
  */
 import fs from 'node:fs/promises';
 import path from 'node:path';
@@ -19,6 +20,7 @@ let snapshotId: string;
 let sourceName: string;
 const src = uniqueName('hs-direct-src');
 const targets = [uniqueName('hs-direct-relay'), uniqueName('hs-direct-agent')];
+const uniqueTarget = uniqueName('hs-direct-roundtrip');
 const MiB = 1 << 20;
 const listing = (machine: Parameters<typeof inVolume>[0], v: string) => inVolume(machine, v, 'cd /v && find . -type f -exec md5sum {} + | sort -k2');
 
@@ -38,15 +40,21 @@ beforeAll(async () => {
 
 afterAll(async () => {
   relay?.close();
-  if (bed) for (const v of targets) await removeQuietly(bed.t.lab.machines.uat, 'volume', v);
+  if (bed) for (const v of [...targets, uniqueTarget]) await removeQuietly(bed.t.lab.machines.uat, 'volume', v);
   if (bed) await removeQuietly(bed.t.lab.machines.production, 'volume', src);
   await bed?.dispose();
 });
 
 describe('restore onto a host with an agent', () => {
-  const restore = async (target: string) => {
+  const backup = async (volume: string) => {
+    const before = relay.downBytes;
+    const r = await bed.cli('backup', '--host', 'uat-relayed', '--repo', bed.repoName, '--volume', volume, '--set', 'from-uat', '--json');
+    expect(r.code, r.err || r.out).toBe(0);
+    return { receivedFromUat: relay.downBytes - before, result: JSON.parse(r.out) as { snapshotId: string; rawBytes: number; sources: { name: string; fileCount?: number }[] } };
+  };
+  const restore = async (target: string, snap = snapshotId, source = sourceName) => {
     const before = relay.upBytes;
-    const r = await bed.cli('restore', snapshotId, '--repo', bed.repoName, '--to-host', 'uat-relayed', '--map', `${sourceName}=${target}`, '--json');
+    const r = await bed.cli('restore', snap, '--repo', bed.repoName, '--to-host', 'uat-relayed', '--map', `${source}=${target}`, '--json');
     expect(r.code, r.err || r.out).toBe(0);
     return { sentToUat: relay.upBytes - before, out: r.out };
   };
@@ -58,6 +66,8 @@ describe('restore onto a host with an agent', () => {
     const viaConsole = await restore(targets[0]!);
     expect(viaConsole.sentToUat).toBeGreaterThan(20 * MiB);
     expect(await listing(t.lab.machines.uat, targets[0]!)).toBe(want);
+    const backupViaConsole = await backup(targets[0]!);
+    expect(backupViaConsole.receivedFromUat).toBeGreaterThan(20 * MiB);
 
     await bed.manager.install(t.ids.uat, bed.ctx());
     const direct = await restore(targets[1]!);
@@ -69,5 +79,14 @@ describe('restore onto a host with an agent', () => {
     const log = await fs.readFile(path.join(t.configDir, 'operations', `${op.operationId}.log.jsonl`), 'utf8');
     expect(log).toMatch(/directly, by the agent on uat-relayed/);
     expect(log).toMatch(/Verified/);
+
+    // A backup clicked in the console: the agent copies, the console writes the signed manifest.
+    const directBackup = await backup(targets[1]!);
+    expect(directBackup.receivedFromUat).toBeLessThan(2 * MiB);
+    expect(directBackup.result.rawBytes).toBe(backupViaConsole.result.rawBytes);
+    expect(directBackup.result.sources[0]?.fileCount).toBe(backupViaConsole.result.sources[0]?.fileCount);
+    const back = await restore(uniqueTarget, directBackup.result.snapshotId, directBackup.result.sources[0]!.name);
+    expect(await listing(t.lab.machines.uat, uniqueTarget)).toBe(want);
+    expect(back.sentToUat).toBeLessThan(2 * MiB);
   }, 300_000);
 });

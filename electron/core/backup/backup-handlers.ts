@@ -6,7 +6,7 @@
 import type { BackupResult, BackupRunInput } from '../../../shared/contract/backup.js';
 import { AdHocBackup } from '../../../shared/contract/backup.js';
 import { RpcError } from '../../../shared/contract/errors.js';
-import type { BackupSet, SourceSpec } from '../../../shared/contract/snapshots.js';
+import type { BackupSet, ManifestSource, SourceSpec } from '../../../shared/contract/snapshots.js';
 import type { TaskContext } from '../../../shared/contract/types.js';
 import type { BackendHandlers } from '../backend-types.js';
 import type { HostsRepository } from '../config/hosts-repository.js';
@@ -25,7 +25,7 @@ import { asBackupOperation } from './backup-operation.js';
 import { discoverOnEngine } from './discover.js';
 import { FileIndexCache, listDirectory } from './file-index.js';
 import { SnapshotSummaryCache, snapshotSummaries } from './snapshot-summaries.js';
-import { runBackup, type BackupOutcome } from './run-backup.js';
+import { runBackup, type BackupOutcome, type DirectSourceBackup } from './run-backup.js';
 import { safeName, sourceNames } from './source-names.js';
 
 const log = createLogger('backup');
@@ -52,6 +52,8 @@ export interface BackupDeps {
   /** Caches of immutable things (manifests, file indexes); tests pass their own to count reads. */
   summaryCache?: SnapshotSummaryCache;
   fileIndexes?: FileIndexCache;
+  /** The direct data path: the host's agent copies a source itself (null: it cannot). */
+  direct?: (hostId: string, repositoryId: string, req: DirectSourceBackup, report: TaskContext['report'], signal: AbortSignal) => Promise<{ source: ManifestSource; indexBytes?: number } | null>;
 }
 
 type Handlers = Pick<BackendHandlers, 'backupSets' | 'backup' | 'snapshots'>;
@@ -154,6 +156,7 @@ export function backupHandlers(d: BackupDeps): Handlers {
           tags: set.tags,
           note,
           initIfEmpty: builtIn,
+          ...(d.direct ? { direct: (req: DirectSourceBackup, report: TaskContext['report'], signal: AbortSignal) => d.direct!(host.id, repositoryId, req, report, signal) } : {}),
         },
         { signal: ctx.signal, report: (e) => ctx.report(e), now: d.now, toolVersion: `hindsight ${d.toolVersion}`, snapshotId, startedAt, signer: await consoleSigner(d.configDir) },
       );

@@ -78,6 +78,23 @@ export interface BackupTarget {
   note?: string;
   /** The built-in local repository is initialised on first use (a new user never sets it up). */
   initIfEmpty?: boolean;
+  /**
+   * The direct data path: the host's agent reads one source and writes its objects itself
+   * (agent/direct-backup.ts); null when it cannot (no agent, a repository it cannot reach). The
+   * manifest is still written here, last, after every object is confirmed.
+   */
+  direct?: (req: DirectSourceBackup, report: Report, signal: AbortSignal) => Promise<{ source: ManifestSource; indexBytes?: number } | null>;
+}
+
+/** One source for the direct path: what copySource needs besides the engine and the repository. */
+export interface DirectSourceBackup {
+  snapshotId: string;
+  name: string;
+  index: number;
+  count: number;
+  spec: SourceSpec;
+  compression: 'zstd' | 'gzip';
+  sizeHint?: number | undefined;
 }
 
 export interface RunBackupOptions {
@@ -182,7 +199,17 @@ export async function runBackup(target: BackupTarget, opts: RunBackupOptions = {
         chunkBytes: opts.chunkBytes,
         onProgress: opts.onSourceProgress,
       };
-      sources.push(await backupSource(spec, ctx));
+      // Directly by the host's agent when it has one (not when containers are stopped around the
+      // copy, nor for encrypted sets: those stay here).
+      const direct =
+        target.direct && !target.stopContainers && target.encryption.kind === 'none'
+          ? await target.direct({ snapshotId: id, name, index: i, count: target.sources.length, spec, compression: target.compression, sizeHint: ctx.sizeHint }, report, signal)
+          : null;
+      if (direct) {
+        logLine('info', `${name}: copied directly by the agent on ${target.host.name}`);
+        if (direct.source.indexKey && direct.indexBytes !== undefined) indexSizes.set(direct.source.indexKey, direct.indexBytes);
+      }
+      sources.push(direct?.source ?? (await backupSource(spec, ctx)));
     }
 
     // Every object confirmed before the manifest makes the snapshot exist.
@@ -255,6 +282,26 @@ interface Opened {
   databaseRowCounts?: Record<string, Record<string, number>>;
   /** Settles once the source's own resources (a helper container) are gone. */
   closed?: Promise<void>;
+}
+
+/**
+ * One source of a snapshot on its own (the agent's side of the direct path): read, guard, index,
+ * compress and write its objects; no manifest, no lock (the console's backup holds them).
+ */
+export async function backupOneSource(
+  target: BackupTarget,
+  p: { snapshotId: string; name: string; index: number; count: number; spec: SourceSpec; sizeHint?: number | undefined; signal: AbortSignal; report: Report; now?: () => Date },
+): Promise<{ source: ManifestSource; indexBytes?: number }> {
+  const written: Written = { keys: [], indexBytes: new Map() };
+  const logLine = (level: 'info' | 'warn' | 'error', message: string) => p.report({ type: 'log', level, message, ts: new Date().toISOString() });
+  try {
+    const source = await copySource(p.spec, { target, id: p.snapshotId, name: p.name, index: p.index, count: p.count, signal: p.signal, now: p.now ?? (() => new Date()), report: p.report, logLine, written, sizeHint: p.sizeHint });
+    const indexBytes = source.indexKey ? written.indexBytes.get(source.indexKey) : undefined;
+    return { source, ...(indexBytes !== undefined ? { indexBytes } : {}) };
+  } catch (e) {
+    for (const key of written.keys) await target.backend.deleteObject(key).catch(() => undefined);
+    throw e;
+  }
 }
 
 async function backupSource(spec: SourceSpec, ctx: SourceContext): Promise<ManifestSource> {

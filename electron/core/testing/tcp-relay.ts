@@ -9,6 +9,8 @@ export class TcpRelay {
   server = net.createServer((client) => this.accept(client));
   sockets = new Set<net.Socket>();
   upBytes = 0;
+  /** Bytes from the server to the client (what the console receives). */
+  downBytes = 0;
   cutAt: number | undefined;
   cuts = 0;
   stallAt: number | undefined;
@@ -33,6 +35,7 @@ export class TcpRelay {
       if (this.cutAt !== undefined && this.upBytes >= this.cutAt) this.cut();
       if (this.stallAt !== undefined && this.upBytes >= this.stallAt) this.stall();
     });
+    up.on('data', (d: Buffer) => (this.downBytes += d.length));
     client.pipe(up);
     up.pipe(client);
   }
