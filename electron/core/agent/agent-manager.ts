@@ -306,17 +306,25 @@ export class AgentManager {
     return { config, secrets, sshKey, knownHosts };
   }
 
+  /** The host's running agent and the repository as it is sent to it, when the direct path applies (S3). */
+  private async directTarget(hostId: string, repositoryId: string) {
+    const engine = await this.d.engineFor(hostId);
+    if (!(await inspect(engine))?.State.Running) return null;
+    const config = await this.d.repositories.stored(repositoryId);
+    if (config.kind !== 's3') return null;
+    return { engine, repository: { config, secrets: await this.d.repositories.secrets(config.id) } };
+  }
+
   /**
    * One source of a console's backup copied by the host's agent (direct-backup.ts); null when the
    * host has no running agent or the repository is not S3 (the console then copies it itself).
    */
   async backupSource(hostId: string, repositoryId: string, req: DirectSourceBackup, report: TaskContext['report'], signal: AbortSignal): Promise<{ source: ManifestSource; indexBytes?: number } | null> {
-    const engine = await this.d.engineFor(hostId);
-    if (!(await inspect(engine))?.State.Running) return null;
-    const config = await this.d.repositories.stored(repositoryId);
-    if (config.kind !== 's3') return null;
+    const direct = await this.directTarget(hostId, repositoryId);
+    if (!direct) return null;
+    const { engine, repository } = direct;
     const host = await this.d.hosts.stored(hostId);
-    const request: z.input<typeof DirectBackupRequest> = { ...req, host: { id: host.id, name: host.name }, repository: { config, secrets: await this.d.repositories.secrets(config.id) } };
+    const request: z.input<typeof DirectBackupRequest> = { ...req, host: { id: host.id, name: host.name }, repository };
     const result = await agentSendLines(
       engine,
       ['backup-source'],
@@ -338,12 +346,11 @@ export class AgentManager {
    * host has no running agent or the repository is not one the agent can reach (S3).
    */
   async restoreSource(hostId: string, req: DirectSourceRequest, signal: AbortSignal | undefined, onProgress: (p: PipelineProgress) => void): Promise<RestoreOneResult | null> {
-    const engine = await this.d.engineFor(hostId);
-    if (!(await inspect(engine))?.State.Running) return null;
-    const config = await this.d.repositories.stored(req.repositoryId);
-    if (config.kind !== 's3') return null;
+    const direct = await this.directTarget(hostId, req.repositoryId);
+    if (!direct) return null;
+    const { engine, repository } = direct;
     await this.push(hostId); // the writers this console trusts now: the agent checks the manifest against them
-    const request: z.input<typeof DirectRestoreRequest> = { ...req, repository: { config, secrets: await this.d.repositories.secrets(config.id) }, directory: req.directory ?? undefined };
+    const request: z.input<typeof DirectRestoreRequest> = { ...req, repository, directory: req.directory ?? undefined };
     const result = await agentSendLines(
       engine,
       ['restore-source'],
