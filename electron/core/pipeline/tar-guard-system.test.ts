@@ -109,7 +109,14 @@ describe('backup → restore through the pipeline into a real tar -x', () => {
     await mkdir(dst);
     const check = new TarGuard();
     const tarx = extractor(dst);
-    const restore = await runPipeline({ direction: 'restore', source: createReadStream(stored), sink: tarx.stdin, rawStages: [check], compression: { kind: 'zstd' }, encryption: { kind: 'none' }, expected: backup });
+    // This once failed in CI ("the stored zstd stream is corrupted") and never again in dozens of
+    // runs: should it fail, say what the stored file looked like (size against the pipeline's count,
+    // the zstd CLI's own opinion) so the cause can be told apart — the writer, the file, the reader.
+    const restore = await runPipeline({ direction: 'restore', source: createReadStream(stored), sink: tarx.stdin, rawStages: [check], compression: { kind: 'zstd' }, encryption: { kind: 'none' }, expected: backup }).catch(async (e: unknown) => {
+      const size = (await stat(stored)).size;
+      const zstdSays = await runCli('zstd', ['-t', '-v', stored]).then((r) => `${r.code} ${r.stderr.trim()}`);
+      throw new Error(`${e instanceof Error ? e.message : String(e)} — stored file ${size} bytes, pipeline counted ${backup.storedBytes}; zstd -t: ${zstdSays}`, { cause: e });
+    });
     expect(await tarx.exit).toMatchObject({ code: 0 });
     expect(restore.rawSha256).toBe(backup.rawSha256);
     expect({ ...check.summary, problems: [] }).toEqual({ ...inspect.summary, problems: [] });
