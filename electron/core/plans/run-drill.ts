@@ -5,16 +5,13 @@
  * host's agent on the drill's schedule; it leaves a run record (kind "drill") and tells the plan's
  * notification targets, like a backup. A verification that fails is a failed drill, loudly.
  */
-import { randomBytes } from 'node:crypto';
 import { RpcError } from '../../../shared/contract/errors.js';
 import type { Plan } from '../../../shared/contract/plans.js';
 import type { VerifyInput, VerifyResult } from '../../../shared/contract/restore.js';
 import { Manifest } from '../../../shared/contract/snapshots.js';
 import type { TaskContext } from '../../../shared/contract/types.js';
 import { listSnapshots, readJsonObject, type RepositoryBackend } from '../repository/index.js';
-import { notifyRun } from './notify.js';
-import type { PlanRunResult, RunHow, RunPlanDeps } from './run-plan.js';
-import { writeRunRecord } from './run-records.js';
+import { planRun, type PlanRunResult, type RunHow, type RunPlanDeps } from './run-plan.js';
 
 export interface RunDrillDeps extends RunPlanDeps {
   verify: (input: VerifyInput, ctx: TaskContext) => Promise<VerifyResult>;
@@ -33,30 +30,20 @@ export async function newestSnapshotOf(backend: RepositoryBackend, plan: Plan): 
 export async function runDrill(d: RunDrillDeps, plan: Plan, ctx: TaskContext, how: RunHow): Promise<PlanRunResult> {
   if (!plan.drill) throw new RpcError('INVALID_INPUT', `Plan ${plan.name} has no restore drill.`);
   const drillHost = plan.drill.hostId;
-  const release = await d.locks.acquire(`plan-drill-${randomBytes(6).toString('hex')}`, [{ engineId: 'plans', kind: 'plan', name: `${plan.id}:drill` }]);
-  const host = await d.hostName(drillHost).catch(() => drillHost);
-  const startedAt = d.now().toISOString();
-  const notice = { plan: `${plan.name} (restore drill)`, host, runner: d.runner, trigger: how.trigger, attempt: how.attempt, startedAt };
-  const final = (ok: boolean) => ok || how.trigger === 'manual' || how.attempt > plan.retries;
   let snapshotId: string | undefined;
-  try {
-    await notifyRun(plan.notify, { ...notice, phase: 'start', final: false }, { fetch: d.fetch });
-    try {
-      snapshotId = (await d.withRepository(plan, (b) => newestSnapshotOf(b, plan))) ?? undefined;
-      if (!snapshotId) throw new RpcError('NOT_FOUND', `Plan ${plan.name} has no snapshot to verify yet.`);
-      ctx.report({ type: 'progress', fraction: null, message: `Verifying ${snapshotId} on ${host}` });
-      const r = await d.verify({ repositoryId: plan.repositoryId, snapshotId, hostId: drillHost }, ctx);
-      if (!r.ok) throw new RpcError('CORRUPTED', `The restore drill of ${plan.name} FAILED: snapshot ${snapshotId} did not verify on ${host} (operation ${r.operationId}).`);
-    } catch (e) {
-      const error = e instanceof Error ? e.message : String(e);
-      await d.withRepository(plan, (b) => writeRunRecord(b, { version: 1, plan: plan.name, kind: 'drill', hostId: drillHost, runner: d.runner, startedAt, endedAt: d.now().toISOString(), result: 'failed', error, attempt: how.attempt, trigger: how.trigger, ...(snapshotId ? { snapshotId } : {}) })).catch(() => undefined);
-      await notifyRun(plan.notify, { ...notice, phase: 'end', final: final(false), endedAt: d.now().toISOString(), result: 'failed', error, ...(snapshotId ? { snapshotId } : {}) }, { fetch: d.fetch });
-      throw e;
-    }
-    await d.withRepository(plan, (b) => writeRunRecord(b, { version: 1, plan: plan.name, kind: 'drill', hostId: drillHost, runner: d.runner, startedAt, endedAt: d.now().toISOString(), result: 'succeeded', snapshotId, attempt: how.attempt, trigger: how.trigger }));
-    await notifyRun(plan.notify, { ...notice, phase: 'end', final: true, endedAt: d.now().toISOString(), result: 'succeeded', snapshotId }, { fetch: d.fetch });
-    return { snapshotId, deleted: [] };
-  } finally {
-    await release();
-  }
+  return planRun(d, plan, how, { lock: `${plan.id}:drill`, hostId: drillHost, label: `${plan.name} (restore drill)` }, async (step) => {
+    await step(
+      'drill',
+      async () => {
+        snapshotId = (await d.withRepository(plan, (b) => newestSnapshotOf(b, plan))) ?? undefined;
+        if (!snapshotId) throw new RpcError('NOT_FOUND', `Plan ${plan.name} has no snapshot to verify yet.`);
+        const host = await d.hostName(drillHost).catch(() => drillHost);
+        ctx.report({ type: 'progress', fraction: null, message: `Verifying ${snapshotId} on ${host}` });
+        const r = await d.verify({ repositoryId: plan.repositoryId, snapshotId, hostId: drillHost }, ctx);
+        if (!r.ok) throw new RpcError('CORRUPTED', `The restore drill of ${plan.name} FAILED: snapshot ${snapshotId} did not verify on ${host} (operation ${r.operationId}).`);
+      },
+      () => (snapshotId ? { snapshotId } : {}),
+    );
+    return { snapshotId: snapshotId!, deleted: [] };
+  });
 }

@@ -38,43 +38,58 @@ export interface PlanRunResult {
   deleted: string[];
 }
 
-export async function runPlan(d: RunPlanDeps, plan: Plan, ctx: TaskContext, how: RunHow): Promise<PlanRunResult> {
-  const release = await d.locks.acquire(`plan-run-${randomBytes(6).toString('hex')}`, [{ engineId: 'plans', kind: 'plan', name: plan.id }]);
-  const host = await d.hostName(plan.hostId).catch(() => plan.hostId);
-  const startedAt = d.now().toISOString();
+type StepFields = Partial<Pick<PlanRun, 'snapshotId' | 'deleted'>>;
+/** One recorded step of a run: its record (failed ones too) is written whatever happens. */
+export type RunStep = <T>(kind: PlanRun['kind'], work: () => Promise<T>, fields: (result: T | undefined) => StepFields) => Promise<T>;
+
+/**
+ * What every run of a plan shares, backup or drill: the lock (never two at once), the notices
+ * (start, then the end — a failure only says "final" when no retry follows), and a run record per
+ * step, failed ones included. `steps` does the work through `step`.
+ */
+export async function planRun(
+  d: RunPlanDeps,
+  plan: Plan,
+  how: RunHow,
+  o: { lock: string; hostId: string; label: string },
+  steps: (step: RunStep) => Promise<PlanRunResult>,
+): Promise<PlanRunResult> {
+  const release = await d.locks.acquire(`plan-run-${randomBytes(6).toString('hex')}`, [{ engineId: 'plans', kind: 'plan', name: o.lock }]);
+  const host = await d.hostName(o.hostId).catch(() => o.hostId);
   // A manual run is not retried: its failure is final.
   const final = (ok: boolean) => ok || how.trigger === 'manual' || how.attempt > plan.retries;
-  const notice = { plan: plan.name, host, runner: d.runner, trigger: how.trigger, attempt: how.attempt, startedAt };
+  const notice = { plan: o.label, host, runner: d.runner, trigger: how.trigger, attempt: how.attempt, startedAt: d.now().toISOString() };
   const record = (run: Omit<PlanRun, 'version' | 'plan' | 'hostId' | 'runner' | 'endedAt' | 'attempt' | 'trigger'>) =>
-    d.withRepository(plan, (b) =>
-      writeRunRecord(b, { version: 1, plan: plan.name, hostId: plan.hostId, runner: d.runner, endedAt: d.now().toISOString(), attempt: how.attempt, trigger: how.trigger, ...run }),
-    );
-  const fail = async (kind: 'backup' | 'prune', started: string, e: unknown): Promise<never> => {
-    const error = e instanceof Error ? e.message : String(e);
-    await record({ kind, startedAt: started, result: 'failed', error }).catch(() => undefined);
-    await notifyRun(plan.notify, { ...notice, phase: 'end', final: final(false), endedAt: d.now().toISOString(), result: 'failed', error }, { fetch: d.fetch });
-    throw e;
+    d.withRepository(plan, (b) => writeRunRecord(b, { version: 1, plan: plan.name, hostId: o.hostId, runner: d.runner, endedAt: d.now().toISOString(), attempt: how.attempt, trigger: how.trigger, ...run }));
+  const step: RunStep = async (kind, work, fields) => {
+    const startedAt = d.now().toISOString();
+    let result;
+    try {
+      result = await work();
+    } catch (e) {
+      const error = e instanceof Error ? e.message : String(e);
+      await record({ kind, startedAt, result: 'failed', error, ...fields(undefined) }).catch(() => undefined);
+      await notifyRun(plan.notify, { ...notice, phase: 'end', final: final(false), endedAt: d.now().toISOString(), result: 'failed', error, ...fields(undefined) }, { fetch: d.fetch });
+      throw e;
+    }
+    await record({ kind, startedAt, result: 'succeeded', ...fields(result) });
+    return result;
   };
   try {
     await notifyRun(plan.notify, { ...notice, phase: 'start', final: false }, { fetch: d.fetch });
-    let backup: BackupResult;
-    try {
-      backup = await d.runBackup({ hostId: plan.hostId, repositoryId: plan.repositoryId, sources: plan.sources, set: plan.name }, ctx);
-    } catch (e) {
-      return await fail('backup', startedAt, e);
-    }
-    await record({ kind: 'backup', startedAt, result: 'succeeded', snapshotId: backup.snapshotId });
-    const pruneStarted = d.now().toISOString();
-    let deleted: string[];
-    try {
-      deleted = (await d.withRepository(plan, (b) => prunePlan(b, plan, { dryRun: false, now: d.now() }))).deleted;
-    } catch (e) {
-      return await fail('prune', pruneStarted, e);
-    }
-    await record({ kind: 'prune', startedAt: pruneStarted, result: 'succeeded', deleted });
-    await notifyRun(plan.notify, { ...notice, phase: 'end', final: true, endedAt: d.now().toISOString(), result: 'succeeded', snapshotId: backup.snapshotId, deleted }, { fetch: d.fetch });
-    return { snapshotId: backup.snapshotId, deleted };
+    const result = await steps(step);
+    await notifyRun(plan.notify, { ...notice, phase: 'end', final: true, endedAt: d.now().toISOString(), result: 'succeeded', ...result }, { fetch: d.fetch });
+    return result;
   } finally {
     await release();
   }
+}
+
+/** A plan's backup, then its retention. */
+export async function runPlan(d: RunPlanDeps, plan: Plan, ctx: TaskContext, how: RunHow): Promise<PlanRunResult> {
+  return planRun(d, plan, how, { lock: plan.id, hostId: plan.hostId, label: plan.name }, async (step) => {
+    const backup = await step('backup', () => d.runBackup({ hostId: plan.hostId, repositoryId: plan.repositoryId, sources: plan.sources, set: plan.name }, ctx), (b) => (b ? { snapshotId: b.snapshotId } : {}));
+    const pruned = await step('prune', () => d.withRepository(plan, (b) => prunePlan(b, plan, { dryRun: false, now: d.now() })), (r) => (r ? { deleted: r.deleted } : {}));
+    return { snapshotId: backup.snapshotId, deleted: pruned.deleted };
+  });
 }
