@@ -1,7 +1,7 @@
 /**
  * The agent's direct data path against the relay and against restic (issue 9, item 8): `npm run
  * bench` (this file is its first part) or `npx tsx bench/agent.bench.ts [--size=MiB]` (default
- * 1024). Needs the lab (`npm run lab:up`) and the agent image (`npm run build:agent`).
+ * 1024) [--trace] [--skip=relay,restic]. Needs the lab (`npm run lab:up`) and the agent image (`npm run build:agent`).
  *
  * On one generated volume on production (bench/volume-data.ts: 8 files of mixed data + 500 small
  * files), all into the lab's S3 server, one after the other in one run:
@@ -34,7 +34,23 @@ const tag = Date.now().toString(36);
 const lab = readLab();
 const prod = lab.machines.production;
 const s3 = lab.s3!;
-const ctx = (): TaskContext => ({ signal: new AbortController().signal, report: () => undefined });
+/** `--trace`: every log line and step change of each run, with the seconds since it began. */
+const trace = process.argv.includes('--trace');
+/** `--skip=relay,restic`: leave those parts out (when working on the direct path). */
+const skip = (part: string) => (opt('skip') ?? '').split(',').includes(part);
+const ctx = (): TaskContext => {
+  const t0 = performance.now();
+  let step = '';
+  return {
+    signal: new AbortController().signal,
+    report: (e) => {
+      if (!trace) return;
+      const s = ((performance.now() - t0) / 1000).toFixed(2);
+      if (e.type === 'log') console.log(`    ${s} ${e.message}`);
+      else if (e.type === 'progress' && e.step && e.step !== step) console.log(`    ${s} step ${(step = e.step)}: ${e.message}`);
+    },
+  };
+};
 const rows: { name: string; seconds: number }[] = [];
 
 async function timed<T>(name: string, work: () => Promise<T>): Promise<T> {
@@ -66,10 +82,12 @@ async function main() {
     await dockerCli(prod, 'volume', 'create', volume);
     await fillVolume(prod, volume, SIZE);
 
-    console.log('bench: relay (through this console)');
-    const relay = await timed('relay backup', () => h.backup.run.run({ hostId, repositoryId, sources: [{ kind: 'volume', volume }], set: 'bench-relay', compression: 'zstd', stopContainers: false, tags: [] }, ctx()));
-    const sourceName = relay.sources[0]!.name;
-    await timed('relay restore', () => h.restore.run.run({ repositoryId, snapshotId: relay.snapshotId, targetHostId: hostId, map: { [sourceName]: restored[0]! }, paths: {}, safetyCopy: false, note: 'benchmark', allowUnsigned: false }, ctx()));
+    const sourceName = volume;
+    if (!skip('relay')) {
+      console.log('bench: relay (through this console)');
+      const relay = await timed('relay backup', () => h.backup.run.run({ hostId, repositoryId, sources: [{ kind: 'volume', volume }], set: 'bench-relay', compression: 'zstd', stopContainers: false, tags: [] }, ctx()));
+      await timed('relay restore', () => h.restore.run.run({ repositoryId, snapshotId: relay.snapshotId, targetHostId: hostId, map: { [sourceName]: restored[0]! }, paths: {}, safetyCopy: false, note: 'benchmark', allowUnsigned: false }, ctx()));
+    }
 
     console.log('bench: installing the agent on production');
     await h.agent.install.run({ hostId }, ctx());
@@ -79,6 +97,7 @@ async function main() {
     // The console's restore, as clicked: with an agent on the host, the agent moves the data.
     await timed('direct restore', () => h.restore.run.run({ repositoryId, snapshotId: direct.snapshotId, targetHostId: hostId, map: { [sourceName]: restored[1]! }, paths: {}, safetyCopy: false, note: 'benchmark', allowUnsigned: false }, ctx()));
 
+    if (skip('restic')) return;
     console.log('bench: restic 0.14 (reading the volume folder on the host)');
     const folder = await dockerCli(prod, 'volume', 'inspect', '-f', '{{.Mountpoint}}', volume);
     const env = { ...process.env, AWS_ACCESS_KEY_ID: s3.accessKeyId, AWS_SECRET_ACCESS_KEY: s3.secretAccessKey, RESTIC_PASSWORD: 'bench', RESTIC_REPOSITORY: `s3:${s3.endpoint}/hindsight-lab/bench-restic-${tag}` };
@@ -95,6 +114,7 @@ async function main() {
     await cfg.cleanup();
   }
 
+  if (rows.length < 7) return; // a partial run (--skip=…): no ratios
   const sec = (n: string) => rows.find((r) => r.name === n)!.seconds;
   const mibs = (n: string) => SIZE / MiB / sec(n);
   console.log(`\n| ${SIZE / MiB} MiB volume | seconds | MiB/s |\n|---|---:|---:|`);

@@ -4,7 +4,10 @@
  *
  *   npx tsx bench/profile-backup.ts --create=512            # makes volume hs-profile (512 MiB)
  *   node --cpu-prof --cpu-prof-dir=/tmp/prof --import tsx bench/profile-backup.ts --what=backup
- *   npx tsx bench/profile-backup.ts --what=archive|backup|backup-gzip [--volume=NAME]
+ *   npx tsx bench/profile-backup.ts --what=archive|backup|backup-gzip|direct [--volume=NAME]
+ *
+ * `direct` is what the agent does (ARCHITECTURE §8): the engine's own socket, no SSH, into the
+ * lab's S3 server.
  *   npx tsx bench/profile-backup.ts --remove
  *
  * Summarise a profile with `npx tsx bench/profile-summary.ts /tmp/prof/<file>.cpuprofile`.
@@ -15,7 +18,9 @@ import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { runBackup } from '../electron/core/backup/run-backup.js';
-import { initRepository, LocalBackend } from '../electron/core/repository/index.js';
+import { restoreOne } from '../electron/core/restore/data-moves.js';
+import { initRepository, LocalBackend, S3Backend } from '../electron/core/repository/index.js';
+import { createEngine } from '../electron/core/docker/engine.js';
 import { openVolumeTar } from '../electron/core/sources/volume-source.js';
 import { labEngines } from '../electron/core/sources/testing/lab-engines.js';
 import { dockerCli, readLab } from '../electron/core/testing/lab.js';
@@ -26,6 +31,18 @@ import { fillVolume } from './volume-data.js';
 const opt = (name: string): string | undefined => process.argv.find((x) => x.startsWith(`--${name}=`))?.slice(name.length + 3);
 const flag = (name: string) => process.argv.includes(`--${name}`);
 const VOLUME = opt('volume') ?? 'hs-profile';
+
+/**
+ * `--pipes=IMAGE`: as the agent does it (sources/pipe-tar.ts), GNU tar in helpers of IMAGE through a
+ * named pipe in volume hs-pipes (this machine is the lab engines' host, so its folder is shared).
+ */
+async function pipesOf(machine: ReturnType<typeof readLab>['machines']['production']) {
+  const image = opt('pipes');
+  if (!image) return {};
+  await dockerCli(machine, 'volume', 'create', 'hs-pipes');
+  const dir = (await dockerCli(machine, 'volume', 'inspect', '-f', '{{.Mountpoint}}', 'hs-pipes')).trim();
+  return { pipes: { dir, volume: 'hs-pipes', image } };
+}
 
 async function main(): Promise<void> {
   const prod = readLab().machines.production;
@@ -43,11 +60,15 @@ async function main(): Promise<void> {
   const engines = await labEngines();
   const dir = await mkdtemp(join(tmpdir(), 'hindsight-profile-'));
   try {
-    const engine = await engines.engine('production');
+    const direct = what === 'direct' || flag('direct');
+    const s3 = readLab().s3!;
+    const engine = direct
+      ? createEngine('production', { type: 'local', socketPath: prod.localSocket }, { ssh: undefined as never, passphrase: async () => undefined, ...(await pipesOf(prod)) })
+      : await engines.engine('production');
     await engine.connect();
-    const cpu = process.cpuUsage();
+    let cpu = process.cpuUsage();
     const lab0 = labCpuSnapshot();
-    const t0 = performance.now();
+    let t0 = performance.now();
     let bytes = 0;
     if (what === 'archive') {
       const src = await openVolumeTar({ engine, volume: VOLUME });
@@ -55,7 +76,9 @@ async function main(): Promise<void> {
       await pipeline(src.stream, new Writable({ write: (_c, _e, cb) => cb() }));
       await src.closed;
     } else {
-      const backend = new LocalBackend(join(dir, 'repo'));
+      const backend = direct
+        ? new S3Backend({ name: 'profile', endpoint: s3.endpoint, region: s3.region, bucket: 'hindsight-lab', prefix: `profile-${Date.now().toString(36)}/`, forcePathStyle: true, maxAttempts: 3, credentials: { source: 'keys', accessKeyId: s3.accessKeyId }, secrets: { secretAccessKey: s3.secretAccessKey } })
+        : new LocalBackend(join(dir, 'repo'));
       await initRepository(backend);
       const { manifest } = await runBackup({
         set: 'profile',
@@ -67,8 +90,19 @@ async function main(): Promise<void> {
         encryption: { kind: 'none', spec: { kind: 'none' } },
         stopContainers: false,
         tags: [],
-      }, opt('chunk') ? { chunkBytes: Number(opt('chunk')) * 1024 } : {});
+      }, { ...(opt('chunk') ? { chunkBytes: Number(opt('chunk')) * 1024 } : {}), ...(flag('trace') ? { report: (e: { type: string; message?: string; step?: string }) => { if (e.type !== 'progress' || !/MiB|KiB/.test(e.message ?? '')) process.stderr.write(`${((performance.now() - t0) / 1000).toFixed(2)} ${e.type} ${e.step ?? ''} ${e.message ?? ''}\n`); } } : {}) } as never);
       bytes = manifest.sources[0]!.rawBytes;
+      if (flag('restore')) {
+        // `--restore`: then time restoring that snapshot into a new volume, as the restore runner's
+        // data move does it (restoreOne), and report that instead.
+        const target = `${VOLUME}-restored`;
+        await dockerCli(prod, 'volume', 'rm', '-f', target).catch(() => undefined);
+        process.stdout.write(`backup: ${((performance.now() - t0) / 1000).toFixed(2)} s; `);
+        t0 = performance.now();
+        cpu = process.cpuUsage();
+        await restoreOne({ backend, engine, src: manifest.sources[0]!, target, directory: undefined, decryption: undefined, onProgress: () => undefined });
+        await dockerCli(prod, 'volume', 'rm', '-f', target);
+      }
     }
     const s = (performance.now() - t0) / 1000;
     const used = process.cpuUsage(cpu);

@@ -28,7 +28,7 @@ function writeIntoVolume(socket: string, volume: string, file: string, source: R
 export async function fillVolume(machine: LabMachine, volume: string, size: number): Promise<void> {
   const per = Math.floor(size / VOLUME_FILES);
   for (let i = 0; i < VOLUME_FILES; i++) {
-    await writeIntoVolume(machine.localSocket, volume, `part-${i}.bin`, new MixedSource({ size: per, pool: true, hash: false, seed: i + 1 }));
+    await writeIntoVolume(machine.localSocket, volume, `part-${i}.bin`, new MixedSource({ size: per, pool: false, hash: false, seed: i + 1 }));
   }
   await dockerCli(machine, 'run', '--rm', '--network', 'none', '-v', `${volume}:/v`, BUSYBOX, 'sh', '-c', 'mkdir -p /v/small && for i in $(seq 1 500); do echo "file $i $(date)" > /v/small/f$i.txt; done');
 }

@@ -12,6 +12,7 @@ LAB_PACKAGES=(
   busybox-static                   # the busybox image
   iproute2 util-linux procps       # ip netns, nsenter/setsid/flock, ps
   socat                            # the shared services inside each machine namespace (gateway.sh)
+  python3-minimal                  # the S3 server joins multipart parts with copy_file_range
   age                              # repository encryption interop tests
   restic                           # retention checked against restic's own forget; benchmarks
   ca-certificates

@@ -9,10 +9,15 @@
 // - Path-style addressing (http://127.0.0.15:9000/<bucket>/<key>); clients set forcePathStyle.
 // - An unknown access key id is refused (InvalidAccessKeyId). SigV4 signatures are NOT checked,
 //   so a wrong secret goes unnoticed: test bad credentials with a wrong access key id.
+// - CompleteMultipartUpload joins the parts in the kernel (copy_file_range) and gives
+//   S3's multipart ETag (md5 of the parts' md5s, "-N"); s3rver itself re-reads and re-hashes the
+//   whole object, seconds per GiB that no real S3 spends and that benchmarks would count.
 // - s3rver stores `aws-chunked` request bodies verbatim. Current AWS SDKs send streamed uploads
 //   that way (STREAMING-* payloads with trailing checksums), so this wrapper decodes them first —
 //   and checks a trailing CRC32/SHA-1/SHA-256 like S3 does (BadDigest on mismatch).
+import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
+import { readFile, rm, stat } from 'node:fs/promises';
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { createRequire } from 'node:module';
@@ -121,6 +126,45 @@ const server = new S3rver({
   vhostBuckets: false,
   configureBuckets: opts.bucket.map((name) => ({ name })),
 });
+
+// copy_file_range(2) joins files in the kernel, 3-4x faster than cat's read/write here (650 MB:
+// 0.33 s vs 1.19 s); Node has no binding for it, Python does. Without python3, cat.
+const JOIN_PY = `import os, sys
+dst = os.open(sys.argv[1], os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
+for name in sys.argv[2:]:
+    src = os.open(name, os.O_RDONLY)
+    left = os.fstat(src).st_size
+    while left > 0:
+        n = os.copy_file_range(src, dst, left)
+        if n == 0: raise OSError('copy_file_range returned 0')
+        left -= n
+    os.close(src)
+os.close(dst)`;
+
+function joinFiles(out, files) {
+  const run = (cmd, args) => new Promise((resolve, reject) => execFile(cmd, args, (err) => (err ? reject(err) : resolve())));
+  return run('python3', ['-c', JOIN_PY, out, ...files]).catch(() => run('sh', ['-c', 'out=$1; shift; exec cat -- "$@" > "$out"', 'join-parts', out, ...files]));
+}
+
+// CompleteMultipartUpload as S3 does it: the parts are joined without being read again by this
+// process. s3rver has already checked that every listed part exists with the ETag given.
+server.store.putObjectMultipart = async function putObjectMultipart(bucket, uploadId, parts) {
+  const uploadDir = path.join(this.getResourcePath(bucket, undefined, 'uploads'), path.basename(uploadId));
+  const key = await readFile(path.join(uploadDir, 'key'), 'utf8');
+  const metadata = JSON.parse(await readFile(path.join(uploadDir, 'metadata'), 'utf8'));
+  const sorted = [...parts].sort((a, b) => a.number - b.number);
+  const files = sorted.map((p) => path.join(uploadDir, String(p.number)));
+  const objectPath = this.getResourcePath(bucket, key, 'object');
+  mkdirSync(path.dirname(objectPath), { recursive: true });
+  await joinFiles(objectPath, files);
+  const size = (await stat(objectPath)).size;
+  const partsMd5 = createHash('md5');
+  for (const p of sorted) partsMd5.update(Buffer.from(p.etag, 'hex'));
+  const md5 = `${partsMd5.digest('hex')}-${sorted.length}`;
+  await this.putMetadata(bucket, key, metadata, md5);
+  await rm(uploadDir, { recursive: true, force: true });
+  return { md5, size };
+};
 
 // Runs before s3rver's own middleware (Koa composes the list when the server starts).
 server.middleware.unshift(async function decodeAwsChunked(ctx, next) {

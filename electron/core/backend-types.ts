@@ -6,6 +6,7 @@
 import type { Handlers } from '../../shared/contract/index.js';
 import type { PlanRunner } from './plans/plans-handlers.js';
 import type { RestoreDeps } from './restore/runner.js';
+import type { HelperPipes } from './docker/engine.js';
 
 export type BackendHandlers = Omit<Handlers, 'tasks' | 'system'>;
 
@@ -44,6 +45,8 @@ export interface BackendOptions {
   restoreBeforeStep?: RestoreDeps['beforeStep'];
   /** This backend IS a host's agent (electron/agent): it runs plans itself. */
   agentMode?: boolean;
+  /** The agent's pipes to its helpers (Engine.pipes), for its local host. */
+  helperPipes?: HelperPipes;
   /** Who runs plans, written in run records (default console@<machine>; the agent: agent@<host>). */
   runner?: string;
 }

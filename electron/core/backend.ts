@@ -54,7 +54,7 @@ export async function createBackend(options: BackendOptions): Promise<Backend> {
     agentSocket: 'agentSocket' in options ? options.agentSocket : process.env.SSH_AUTH_SOCK,
     ...(options.connectTimeoutMs ? { connectTimeoutMs: options.connectTimeoutMs } : {}),
   };
-  const engines = new EngineRegistry(hosts, secrets, sshDeps);
+  const engines = new EngineRegistry(hosts, secrets, sshDeps, options.helperPipes);
   const repositories = new RepositoriesStore(options.configDir);
 
   const listeners = new Set<(name: string, payload: unknown) => void>();

@@ -20,6 +20,7 @@ import { AgentConfig, writeAgentConfig } from './agent-config.js';
 import { DirectBackupRequest, backupSourceHere } from './direct-backup.js';
 import { DirectRestoreRequest, restoreSourceHere } from './direct-restore.js';
 import { agentReport, runAndRecord, runDaemon } from './agent-daemon.js';
+import { agentPipes } from './agent-pipes.js';
 
 export interface AgentCliEnv {
   stateDir: string;
@@ -30,7 +31,7 @@ export interface AgentCliEnv {
 }
 
 const openBackend = (stateDir: string): Promise<Backend> =>
-  createBackend({ configDir: stateDir, agentMode: true, seedLocalHost: false, userKnownHostsPath: null, agentSocket: undefined, runner: process.env.HINDSIGHT_WRITER || 'agent' });
+  createBackend({ configDir: stateDir, agentMode: true, seedLocalHost: false, userKnownHostsPath: null, agentSocket: undefined, runner: process.env.HINDSIGHT_WRITER || 'agent', helperPipes: agentPipes() });
 
 export async function runAgentCli(argv: string[], env: AgentCliEnv): Promise<number> {
   let code = 0;

@@ -28,6 +28,8 @@ import { clearOwnStaleLocks, containerInstance } from './instance.js';
 import { pidAlive } from '../config/process-instance.js';
 import { createBackend as openRepository, RepositoriesStore } from '../repository/index.js';
 import { S3Backend } from '../repository/s3/s3-backend.js';
+import { removePipeLeftovers } from '../sources/pipe-tar.js';
+import { agentEngine } from './agent-pipes.js';
 
 const log = createLogger('agent');
 
@@ -116,6 +118,20 @@ async function clearStaleLocks(stateDir: string): Promise<void> {
   }
 }
 
+/** Helpers and pipes of runs that died with the previous container (sources/pipe-tar.ts). */
+async function clearPipeLeftovers(): Promise<void> {
+  const engine = agentEngine('this host');
+  if (!engine.pipes) return;
+  try {
+    const left = await removePipeLeftovers({ ...engine, pipes: engine.pipes });
+    if (left.helpers || left.pipes) log.info(`removed ${left.helpers} helper(s) and ${left.pipes} pipe(s) an earlier run of this agent left`);
+  } catch (e) {
+    log.warn('could not look for helpers an earlier run left', e instanceof Error ? e.message : e);
+  } finally {
+    engine.dispose();
+  }
+}
+
 export interface DaemonOptions {
   stateDir: string;
   backend: Backend;
@@ -133,6 +149,7 @@ export async function runDaemon(o: DaemonOptions): Promise<void> {
   const saveMemory = () => (saving = saving.then(() => writeFileAtomic(files.memory, JSON.stringify(memory) + '\n').catch((e: unknown) => log.warn('could not save the schedule memory', e))));
   await consoleSigner(o.stateDir); // the signing key exists from the first start
   await clearStaleLocks(o.stateDir);
+  await clearPipeLeftovers();
   await writeFileAtomic(files.daemon, JSON.stringify({ pid: process.pid, startedAt: now().toISOString(), instance: containerInstance() }) + '\n');
   log.info(`agent scheduler started (pid ${process.pid})`);
 

@@ -17,6 +17,7 @@ import { dockerCli, sshConnectionOf, type LabMachine } from '../testing/lab.js';
 import { TcpRelay } from '../testing/tcp-relay.js';
 import { AgentManager } from './agent-manager.js';
 import { AGENT_CONTAINER, AGENT_VOLUME, type AgentImageInfo } from './agent-image.js';
+import { AGENT_IMAGE_ENV, AGENT_PIPES_DIR, AGENT_PIPES_VOLUME } from './agent-names.js';
 import { PlansStore } from '../plans/plans-store.js';
 import { uniqueName } from '../sources/testing/lab-engines.js';
 import { labS3Repository, requireAgentImage, variantImage } from './testing/lab-agent.js';
@@ -33,11 +34,13 @@ const manager = (img: AgentImageInfo = image) =>
 async function purge(m: LabMachine) {
   await dockerCli(m, 'rm', '-f', AGENT_CONTAINER).catch(() => undefined);
   await dockerCli(m, 'volume', 'rm', '-f', AGENT_VOLUME).catch(() => undefined);
+  await dockerCli(m, 'volume', 'rm', '-f', AGENT_PIPES_VOLUME).catch(() => undefined);
 }
 interface Inspected {
   Id: string;
   Image: string;
   HostConfig: { RestartPolicy: { Name: string }; NetworkMode: string };
+  Config: { Env: string[] };
   Mounts: { Source: string; Destination: string; Name?: string }[];
 }
 const inspect = async (m: LabMachine, what: string) => JSON.parse(await dockerCli(m, 'inspect', what)) as [Inspected];
@@ -88,7 +91,9 @@ describe('the agent on the lab machines', () => {
     expect(c.HostConfig.RestartPolicy.Name).toBe('unless-stopped');
     expect(c.HostConfig.NetworkMode).toBe('host');
     const mounts = c.Mounts.map((m) => [m.Name ?? m.Source, m.Destination]);
-    expect(mounts).toEqual(expect.arrayContaining([[prod.remoteSocket, '/var/run/docker.sock'], [AGENT_VOLUME, '/var/lib/hindsight-agent']]));
+    expect(mounts).toEqual(expect.arrayContaining([[prod.remoteSocket, '/var/run/docker.sock'], [AGENT_VOLUME, '/var/lib/hindsight-agent'], [AGENT_PIPES_VOLUME, AGENT_PIPES_DIR]]));
+    // Its helpers are made from its own image (GNU tar through the pipe folder, sources/pipe-tar.ts).
+    expect(c.Config.Env).toContain(`${AGENT_IMAGE_ENV}=${image.id}`);
     // Its own key, not science's; pinned for production only.
     const science = await manager().status(scienceViaRelay);
     expect(s.keyId).not.toBe(science.keyId);
@@ -125,6 +130,8 @@ describe('the agent on the lab machines', () => {
     expect(await manager().remove(t.ids.production, false, ctx())).toEqual({ removed: true, stateRemoved: false });
     await expect(dockerCli(prod, 'inspect', AGENT_CONTAINER)).rejects.toThrow();
     expect(await dockerCli(prod, 'volume', 'ls', '-q')).toContain(AGENT_VOLUME);
+    // The pipe folder holds nothing worth keeping.
+    expect(await dockerCli(prod, 'volume', 'ls', '-q')).not.toContain(AGENT_PIPES_VOLUME);
     expect(await manager().status(t.ids.production)).toMatchObject({ installed: false, state: null, report: null });
     // Installed again on the kept state: the same key.
     expect((await manager().install(t.ids.production, ctx())).keyId).toBe(keyBefore);

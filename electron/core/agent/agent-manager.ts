@@ -37,6 +37,7 @@ import type { RestoreOneResult } from '../restore/data-moves.js';
 import type { DirectSourceRequest } from '../restore/runner.js';
 import type { AgentConfig } from './agent-config.js';
 import { AGENT_CONTAINER, AGENT_DOCKER_SOCKET, AGENT_LABEL, AGENT_STATE_DIR, AGENT_VOLUME, bundledAgentImage, type AgentImageInfo } from './agent-image.js';
+import { AGENT_IMAGE_ENV, AGENT_PIPES_DIR, AGENT_PIPES_VOLUME } from './agent-names.js';
 import { z } from 'zod';
 
 const log = createLogger('agent');
@@ -163,6 +164,13 @@ export class AgentManager {
         say(ctx, `Creating the agent's state volume ${AGENT_VOLUME}`, 0.6);
         await docker.createVolume({ Name: AGENT_VOLUME, Labels: { [AGENT_LABEL]: 'state' } });
       });
+    await docker
+      .getVolume(AGENT_PIPES_VOLUME)
+      .inspect()
+      .catch(async (e: unknown) => {
+        if (statusCodeOf(e) !== 404) throw e;
+        await docker.createVolume({ Name: AGENT_PIPES_VOLUME, Labels: { [AGENT_LABEL]: 'pipes' } });
+      });
 
     let info = await inspect(engine);
     if (info && info.Image !== image.id) {
@@ -178,12 +186,13 @@ export class AgentManager {
         Image: image.id,
         Labels: { [AGENT_LABEL]: 'agent', [`${AGENT_LABEL}.version`]: image.version },
         // Its runs show in `docker logs hindsight-agent` (info: each run and its outcome).
-        Env: [`HINDSIGHT_WRITER=agent@${host.name}`, 'HINDSIGHT_LOG_LEVEL=info'],
+        // Its own image makes its helpers (GNU tar, pipe-tar.ts): named here, as the agent cannot see it.
+        Env: [`HINDSIGHT_WRITER=agent@${host.name}`, 'HINDSIGHT_LOG_LEVEL=info', `${AGENT_IMAGE_ENV}=${image.id}`],
         HostConfig: {
           RestartPolicy: { Name: 'unless-stopped' },
           // The host's network: the agent reaches the repository the way the host does.
           NetworkMode: 'host',
-          Binds: [`${socket}:${AGENT_DOCKER_SOCKET}`, `${AGENT_VOLUME}:${AGENT_STATE_DIR}`],
+          Binds: [`${socket}:${AGENT_DOCKER_SOCKET}`, `${AGENT_VOLUME}:${AGENT_STATE_DIR}`, `${AGENT_PIPES_VOLUME}:${AGENT_PIPES_DIR}`],
           LogConfig: { Type: 'json-file', Config: { 'max-size': '10m', 'max-file': '3' } },
         },
       });
@@ -373,6 +382,8 @@ export class AgentManager {
       await engine.docker.getContainer(AGENT_CONTAINER).stop({ t: 20 }).catch(() => undefined);
       await engine.docker.getContainer(AGENT_CONTAINER).remove({ force: true });
     }
+    // The pipes volume holds nothing worth keeping (helpers of a run cut short may still mount it).
+    await engine.docker.getVolume(AGENT_PIPES_VOLUME).remove().catch(() => undefined);
     let stateRemoved = false;
     if (purge) {
       say(ctx, `Removing the agent's state volume ${AGENT_VOLUME} (its plans, key and journals)`, 0.7);

@@ -8,3 +8,11 @@ export const AGENT_DOCKER_SOCKET = '/var/run/docker.sock';
 /** The agent's CLI inside its image. */
 export const AGENT_COMMAND = '/usr/local/bin/hindsight-agent';
 
+/**
+ * A volume of named pipes only (no data, no secrets), mounted at the same path in the agent and in
+ * the helpers it starts: GNU tar in a helper streams a volume to or from the agent through one
+ * (sources/pipe-tar.ts). The helpers' image is the agent's own, named in its environment.
+ */
+export const AGENT_PIPES_VOLUME = 'hindsight-agent-pipes';
+export const AGENT_PIPES_DIR = '/run/hindsight-pipes';
+export const AGENT_IMAGE_ENV = 'HINDSIGHT_AGENT_IMAGE_ID';

@@ -83,8 +83,10 @@ describe('restore onto a host with an agent', () => {
     // A backup clicked in the console: the agent copies, the console writes the signed manifest.
     const directBackup = await backup(targets[1]!);
     expect(directBackup.receivedFromUat).toBeLessThan(2 * MiB);
-    expect(directBackup.result.rawBytes).toBe(backupViaConsole.result.rawBytes);
+    // The agent's GNU tar frames the archive a little differently (pax headers, 10 KiB records)
+    // from the engine's archive endpoint: the same files, within a few KiB.
     expect(directBackup.result.sources[0]?.fileCount).toBe(backupViaConsole.result.sources[0]?.fileCount);
+    expect(Math.abs(directBackup.result.rawBytes - backupViaConsole.result.rawBytes)).toBeLessThan(64 * 1024);
     const back = await restore(uniqueTarget, directBackup.result.snapshotId, directBackup.result.sources[0]!.name);
     expect(await listing(t.lab.machines.uat, uniqueTarget)).toBe(want);
     expect(back.sentToUat).toBeLessThan(2 * MiB);

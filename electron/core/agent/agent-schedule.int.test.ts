@@ -103,6 +103,9 @@ describe('plans run by the agent', () => {
     await waitFor('the backup to be under way', () => progressed > 0, 60_000);
     await waitFor('its multipart upload to start', async () => (await openUploadsOf(repo, repoName)).length > 0, 30_000);
     const startedAt = JSON.parse(await dockerCli(t.lab.machines.uat, 'inspect', AGENT_CONTAINER))[0].State.StartedAt as string;
+    // The volume is read by GNU tar in a helper, through a pipe (sources/pipe-tar.ts).
+    const pipeHelpers = () => dockerCli(t.lab.machines.uat, 'ps', '-aq', '--filter', 'label=org.hindsight.helper.pipe=true');
+    expect(await pipeHelpers()).not.toBe('');
     await dockerCli(t.lab.machines.uat, 'kill', AGENT_CONTAINER);
     expect(await outcome).toBe('failed');
     expect((await openUploadsOf(repo, repoName)).length).toBeGreaterThan(0);
@@ -117,6 +120,8 @@ describe('plans run by the agent', () => {
     // The kill left its multipart upload open; the restarted agent aborted it from its upload
     // journal before it said it was up.
     expect(await openUploadsOf(repo, repoName)).toEqual([]);
+    // …and removed the helper whose reader died with it.
+    expect(await pipeHelpers()).toBe('');
 
     let result: { snapshotId?: string } = {};
     await agentLines(engine, ['run', 'agent-big'], 'run agent-big', (line) => {

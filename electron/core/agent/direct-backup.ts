@@ -11,9 +11,8 @@ import { RepositoryConfig, RepositorySecrets } from '../../../shared/contract/re
 import { SourceSpec } from '../../../shared/contract/snapshots.js';
 import type { TaskContext } from '../../../shared/contract/types.js';
 import { backupOneSource } from '../backup/run-backup.js';
-import { createEngine } from '../docker/engine.js';
 import { createBackend as openRepository } from '../repository/index.js';
-import { AGENT_DOCKER_SOCKET } from './agent-names.js';
+import { agentEngine } from './agent-pipes.js';
 
 export const DirectBackupRequest = z.object({
   repository: z.object({ config: RepositoryConfig, secrets: RepositorySecrets }),
@@ -31,7 +30,7 @@ export type DirectBackupRequest = z.input<typeof DirectBackupRequest>;
 /** Agent side: one source of the console's snapshot, copied from this host to the repository. */
 export async function backupSourceHere(stateDir: string, r: z.output<typeof DirectBackupRequest>, ctx: TaskContext) {
   const backend = openRepository(r.repository.config, r.repository.secrets, { configDir: stateDir });
-  const engine = createEngine(r.host.name, { type: 'local', socketPath: AGENT_DOCKER_SOCKET }, { ssh: undefined as never, passphrase: async () => undefined });
+  const engine = agentEngine(r.host.name);
   try {
     return await backupOneSource(
       { set: '', host: r.host, engine, backend, sources: [r.spec], compression: r.compression, encryption: { kind: 'none', spec: { kind: 'none' } }, stopContainers: false, tags: [] },

@@ -12,12 +12,11 @@
 import { z } from 'zod';
 import { RpcError } from '../../../shared/contract/errors.js';
 import { RepositoryConfig, RepositorySecrets } from '../../../shared/contract/repositories.js';
-import { createEngine } from '../docker/engine.js';
 import type { PipelineProgress } from '../pipeline/index.js';
 import { createBackend as openRepository } from '../repository/index.js';
 import { restoreOne, type RestoreOneResult } from '../restore/data-moves.js';
 import { readCheckedManifest, requireTrusted, TrustedWriters } from '../signing/index.js';
-import { AGENT_DOCKER_SOCKET } from './agent-names.js';
+import { agentEngine } from './agent-pipes.js';
 
 export const DirectRestoreRequest = z.object({
   repository: z.object({ config: RepositoryConfig, secrets: RepositorySecrets }),
@@ -36,7 +35,7 @@ export type DirectRestoreRequest = z.input<typeof DirectRestoreRequest>;
 /** Agent side: one source into its target on this host. */
 export async function restoreSourceHere(stateDir: string, raw: z.output<typeof DirectRestoreRequest>, signal: AbortSignal, onProgress: (p: PipelineProgress) => void): Promise<RestoreOneResult> {
   const backend = openRepository(raw.repository.config, raw.repository.secrets, { configDir: stateDir });
-  const engine = createEngine('this host', { type: 'local', socketPath: AGENT_DOCKER_SOCKET }, { ssh: undefined as never, passphrase: async () => undefined });
+  const engine = agentEngine('this host');
   try {
     const checked = await readCheckedManifest(backend, raw.snapshotId, new TrustedWriters(stateDir), signal);
     requireTrusted(checked, 'restore', { allowUnsigned: raw.allowUnsigned });

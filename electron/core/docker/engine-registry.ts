@@ -6,7 +6,7 @@ import type { HostConnection } from '../../../shared/contract/hosts.js';
 import type { HostsRepository } from '../config/hosts-repository.js';
 import type { SecretsStore } from '../config/secrets-store.js';
 import type { SshConnectDeps } from '../ssh/connect.js';
-import { createEngine, type Engine } from './engine.js';
+import { createEngine, type Engine, type HelperPipes } from './engine.js';
 
 export class EngineRegistry {
   private readonly engines = new Map<string, { key: string; engine: Engine }>();
@@ -15,6 +15,8 @@ export class EngineRegistry {
     private readonly hosts: HostsRepository,
     private readonly secrets: SecretsStore,
     private readonly ssh: SshConnectDeps,
+    /** The agent's pipes to its helpers (Engine.pipes), for its one local host. */
+    private readonly pipes?: HelperPipes,
   ) {}
 
   async forHost(hostId: string): Promise<Engine> {
@@ -23,7 +25,8 @@ export class EngineRegistry {
     const current = this.engines.get(hostId);
     if (current?.key === key) return current.engine;
     current?.engine.dispose();
-    const engine = createEngine(host.name, host.connection, { ssh: this.ssh, passphrase: () => this.secrets.passphrase(hostId) });
+    const pipes = host.connection.type === 'local' && this.pipes ? { pipes: this.pipes } : {};
+    const engine = createEngine(host.name, host.connection, { ssh: this.ssh, passphrase: () => this.secrets.passphrase(hostId), ...pipes });
     this.engines.set(hostId, { key, engine });
     return engine;
   }

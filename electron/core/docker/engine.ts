@@ -15,6 +15,13 @@ export interface Engine {
   readonly connection: HostConnection;
   /** The local socket path, for error messages about it (undefined for SSH hosts). */
   readonly localSocket: string | undefined;
+  /**
+   * Set only where this process runs on the engine's host and shares a folder of named pipes with
+   * the helper containers it starts (the agent, ARCHITECTURE §8): volumes are then read and
+   * written by GNU tar in a helper, streaming through a pipe, instead of the engine's archive
+   * endpoint (see sources/pipe-tar.ts for why).
+   */
+  readonly pipes?: HelperPipes;
   /** Opens the SSH connection if there is one (surfacing lookup/tcp/hostkey/auth failures). */
   connect(): Promise<void>;
   dispose(): void;
@@ -24,6 +31,17 @@ export interface EngineDeps {
   ssh: SshConnectDeps;
   /** The host's key passphrase, read when (re)connecting so a newly stored one is used. */
   passphrase: () => Promise<string | undefined>;
+  /** For local engines only: see Engine.pipes. */
+  pipes?: HelperPipes;
+}
+
+export interface HelperPipes {
+  /** The folder of named pipes, in this process and in every helper (the same path). */
+  dir: string;
+  /** The Docker volume that holds it, mounted into helpers at `dir`. */
+  volume: string;
+  /** An image with GNU tar, coreutils and findutils for the helpers (the agent's own). */
+  image: string;
 }
 
 /**
@@ -40,6 +58,7 @@ export function createEngine(name: string, connection: HostConnection, deps: Eng
       docker,
       connection,
       localSocket: connection.socketPath,
+      ...(deps.pipes ? { pipes: deps.pipes } : {}),
       connect: async () => undefined,
       dispose: () => undefined,
     };

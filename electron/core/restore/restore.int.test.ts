@@ -19,26 +19,9 @@ import { rollbackOperation } from './runner.js';
 import { runRestore } from './runner.js';
 import { runVerify } from './verify.js';
 import fsp from 'node:fs/promises';
+import { trickyVolumeSeed } from '../sources/testing/tricky-volume.js';
 
-const SEED = `
-set -e
-cd /v
-mkdir -p nested/deep/er "empty dir" "dir with space"
-printf 'hello\\n' > nested/deep/er/file.txt
-echo secret > private && chmod 0600 private
-printf '#!/bin/sh\\necho hi\\n' > run.sh && chmod 0755 run.sh
-echo owned > owned && chown 1234:5678 owned && chown 1234:5678 nested/deep "dir with space"
-ln -s /etc/passwd abs-link
-ln -s ../nowhere/missing dangling
-ln -s nested/deep/er/file.txt rel-link
-ln nested/deep/er/file.txt hard
-echo accents > "résumé 2026.txt"
-echo spaced > "dir with space/a file.txt"
-head -c 3145728 /dev/urandom > random.bin
-for f in nested/deep/er/file.txt private run.sh owned "résumé 2026.txt" random.bin "dir with space/a file.txt"; do touch -d "2001-02-03 04:05:06" "$f"; done
-touch -h -d "2002-03-04 05:06:07" abs-link dangling rel-link
-touch -d "2003-04-05 06:07:08" nested/deep/er nested/deep nested "empty dir" "dir with space" /v
-`;
+const SEED = trickyVolumeSeed({ randomMiB: 3 });
 
 let t: LabRestore;
 const srcVolume = uniqueName('hs-rst-src');

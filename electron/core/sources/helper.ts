@@ -15,12 +15,15 @@ import { randomBytes } from 'node:crypto';
 import type Docker from 'dockerode';
 import { RpcError } from '../../../shared/contract/errors.js';
 import { statusCodeOf } from '../docker/engine-errors.js';
-import type { Engine } from '../docker/engine.js';
+import type { Engine, HelperPipes } from '../docker/engine.js';
 import { createLogger } from '../log.js';
 import { HELPER_LABEL, volumeUsers } from './containers.js';
 import { abortable, engineFailure } from './errors.js';
 
 const log = createLogger('sources');
+
+/** Marks the helpers that use the pipe folder (pipe-tar.ts), which the agent sweeps when it starts. */
+export const PIPE_HELPER_LABEL = `${HELPER_LABEL}.pipe`;
 
 /** Where a source helper mounts its volume (read-only). */
 export const SOURCE_MOUNT = '/hindsight/src';
@@ -66,6 +69,8 @@ export interface HelperSpec {
   script?: string;
   /** Arguments of the script: $0, $1… (names pass as data, never as shell text). */
   args?: string[];
+  /** Mount the folder of named pipes too (pipe-tar.ts); the helper's own filesystem is then read-only. */
+  pipes?: HelperPipes;
   signal?: AbortSignal;
 }
 
@@ -106,11 +111,20 @@ export async function createHelper(engine: Engine, spec: HelperSpec): Promise<He
     User: '0:0', // owners and modes of whatever is in the volume must not stand in the way
     WorkingDir: '/',
     NetworkDisabled: true,
-    Labels: { [HELPER_LABEL]: 'true', [`${HELPER_LABEL}.purpose`]: spec.purpose, [`${HELPER_LABEL}.volume`]: spec.volume },
+    Labels: {
+      [HELPER_LABEL]: 'true',
+      [`${HELPER_LABEL}.purpose`]: spec.purpose,
+      [`${HELPER_LABEL}.volume`]: spec.volume,
+      ...(spec.pipes ? { [PIPE_HELPER_LABEL]: 'true' } : {}),
+    },
     HostConfig: {
       NetworkMode: 'none',
       // NoCopy: never seed an empty volume with whatever the image holds at the mount point.
-      Mounts: [{ Type: 'volume', Source: spec.volume, Target: spec.target, ReadOnly: spec.readOnly, VolumeOptions: { NoCopy: true } }],
+      Mounts: [
+        { Type: 'volume', Source: spec.volume, Target: spec.target, ReadOnly: spec.readOnly, VolumeOptions: { NoCopy: true } },
+        ...(spec.pipes ? [{ Type: 'volume', Source: spec.pipes.volume, Target: spec.pipes.dir, ReadOnly: false, VolumeOptions: { NoCopy: true } }] : []),
+      ],
+      ...(spec.pipes ? { ReadonlyRootfs: true } : {}),
     },
   };
   // Not given the signal: the engine finishes a create even when the client hangs up, so an aborted
@@ -221,6 +235,12 @@ export async function runHelper(engine: Engine, helper: Helper, what: string, si
     throw engineFailure(e, `${what} on ${engine.name}`, signal, engine.localSocket);
   }
   if (status === 0) return;
+  throw await helperFailure(engine, helper, what, status);
+}
+
+/** The error for a helper that exited `status`: its last lines of output say why. */
+export async function helperFailure(engine: Engine, helper: Helper, what: string, status: number): Promise<RpcError> {
+  const container = engine.docker.getContainer(helper.id);
   let output = '';
   try {
     const logs = (await container.logs({ stdout: true, stderr: true, tail: 20 })) as unknown as Buffer;
@@ -228,7 +248,7 @@ export async function runHelper(engine: Engine, helper: Helper, what: string, si
   } catch {
     // the exit code alone will have to do
   }
-  throw new RpcError('DOCKER_ERROR', `${what} on ${engine.name} failed with exit code ${status}${output ? `: ${output}` : '.'}`);
+  return new RpcError('DOCKER_ERROR', `${what} on ${engine.name} failed with exit code ${status}${output ? `: ${output}` : '.'}`);
 }
 
 /** Text of a small multiplexed log buffer (8-byte frame headers), for an error message. */

@@ -22,6 +22,7 @@ import type { Engine } from '../docker/engine.js';
 import { TarGuard, type TarGuardOptions, type TarSummary } from '../pipeline/index.js';
 import { digHoles, HOLES, type HolesResult } from './holes.js';
 import { writeArchive } from './archive.js';
+import { writeVolumeThroughPipe } from './pipe-tar.js';
 import { createVolume, inspectVolume } from './containers.js';
 import { assertReadable, cancelled, watchInput } from './errors.js';
 import { SINK_DIR, SINK_MOUNT, createHelper, pickHelperImage, removeHelper, runHelper } from './helper.js';
@@ -64,6 +65,18 @@ export async function writeVolumeTar(input: WriteVolumeTarInput): Promise<Volume
     if (signal?.aborted) throw cancelled(what);
     const existing = await inspectVolume(engine, volume, signal);
     if (!existing) await createVolume(engine, volume, { ...CREATED_VOLUME_LABELS, ...input.labels }, signal);
+    if (engine.pipes) {
+      // On the agent: GNU tar in a helper of the agent's image, through a named pipe (pipe-tar.ts).
+      assertReadable(tar, what);
+      const guard = guardedFor(tar, SINK_DIR, HOLES);
+      // The input may fail while the helper starts, before anything listens: the pipeline that
+      // follows still sees the error (a destroyed stream's), so only the event is swallowed here.
+      guard.on('error', () => undefined);
+      const before = input.clear && existing ? CLEAR_SCRIPT : undefined;
+      await writeVolumeThroughPipe({ ...engine, pipes: engine.pipes }, { volume, mount: SINK_MOUNT, tar: guard, before, signal, what });
+      const holes = await digHoles(engine, volume, guard.summary.holeCandidates ?? [], engine.pipes.image, signal);
+      return { volume, created: !existing, image: engine.pipes.image, tar: guard.summary, holes };
+    }
     const image = input.image ?? (await pickHelperImage(engine, volume, signal));
     const helper = await createHelper(engine, {
       purpose: 'volume-sink',

@@ -6,12 +6,16 @@
  * The helper is removed whatever happens: when the stream ends, fails, is destroyed by its
  * consumer or aborted through the signal — `closed` settles once it is gone.
  *
+ * On the agent (Engine.pipes) GNU tar in a helper made from the agent's image reads the volume
+ * instead, through a named pipe (pipe-tar.ts): the same format, several times faster.
+ *
  * Consistency is the caller's business: `users` lists the containers that mount the volume (a
  * running database writing while we read gives a torn copy); stop them first (volume-users.ts).
  */
 import type { Readable } from 'node:stream';
 import type { Engine } from '../docker/engine.js';
 import { readArchive } from './archive.js';
+import { readVolumeThroughPipe } from './pipe-tar.js';
 import { requireVolume, volumeUsers, type VolumeUser } from './containers.js';
 import { checkAborted } from './errors.js';
 import { SOURCE_MOUNT, createHelper, pickHelperImage, removeHelper, type Helper } from './helper.js';
@@ -42,6 +46,10 @@ export async function openVolumeTar(input: OpenVolumeTarInput): Promise<VolumeTa
   // Mounting a missing volume would create it: make sure it exists first.
   await requireVolume(engine, volume, signal);
   const users = await volumeUsers(engine, volume, signal);
+  if (engine.pipes) {
+    const piped = await readVolumeThroughPipe({ ...engine, pipes: engine.pipes }, { volume, mount: SOURCE_MOUNT, signal, what });
+    return { ...piped, volume, users };
+  }
   const image = input.image ?? (await pickHelperImage(engine, volume, signal));
   const helper = await createHelper(engine, { purpose: 'volume-source', image, volume, target: SOURCE_MOUNT, readOnly: true, signal });
   let stream: Readable;

@@ -13,32 +13,9 @@ import type { Engine } from '../docker/engine.js';
 import { dockerCli } from '../testing/lab.js';
 import { BUSYBOX, inVolume, labEngines, leftoverHelpers, removeQuietly, uniqueName, volumeListing, type LabEngines } from './testing/lab-engines.js';
 import { openVolumeTar } from './volume-source.js';
+import { BIG_MIB, TRICKY_VOLUME_SEED as SEED } from './testing/tricky-volume.js';
 import { writeVolumeTar } from './volume-sink.js';
 
-const BIG_MIB = 200;
-
-/** Everything a real volume holds that a careless copy loses. */
-const SEED = `
-set -e
-cd /v
-mkdir -p nested/deep/er "empty dir" "dir with space"
-printf 'hello\\n' > nested/deep/er/file.txt
-echo secret > private && chmod 0600 private
-printf '#!/bin/sh\\necho hi\\n' > run.sh && chmod 0755 run.sh
-echo suid > suid && chmod 4755 suid
-echo owned > owned && chown 1234:5678 owned && chown 1234:5678 nested/deep "dir with space"
-chmod 0700 "dir with space"
-ln -s /etc/passwd abs-link
-ln -s ../nowhere/missing dangling
-ln -s nested/deep/er/file.txt rel-link
-ln nested/deep/er/file.txt hard
-echo accents > "résumé 2026.txt"
-echo spaced > "dir with space/a file.txt"
-head -c 1048576 /dev/urandom > big.bin && truncate -s ${BIG_MIB}M big.bin
-for f in nested/deep/er/file.txt private run.sh suid owned "résumé 2026.txt" big.bin "dir with space/a file.txt"; do touch -d "2001-02-03 04:05:06" "$f"; done
-touch -h -d "2002-03-04 05:06:07" abs-link dangling rel-link
-touch -d "2003-04-05 06:07:08" nested/deep/er nested/deep nested "empty dir" "dir with space" /v
-`;
 
 let lab: LabEngines;
 let prod: Engine;
