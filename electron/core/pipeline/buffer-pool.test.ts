@@ -6,11 +6,11 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { Readable, Transform, Writable, type TransformCallback } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { gunzipSync, zstdDecompressSync } from 'node:zlib';
+import { gunzipSync, gzipSync, zstdCompressSync, zstdDecompressSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import { BufferPool } from './buffer-pool.js';
 import { Coalescer } from './coalescer.js';
-import { createCompressor } from './compression.js';
+import { createCompressor, createDecompressor } from './compression.js';
 import { textBlock } from './testing/mixed-data.js';
 
 const sha = (b: Uint8Array) => createHash('sha256').update(b).digest('hex');
@@ -60,6 +60,24 @@ describe('BufferPool with the coalescer and a compressor', () => {
       expect(sha(restored)).toBe(sha(data));
       // ~55 gathered chunks went through a handful of buffers.
       expect(pool.stats.reused).toBeGreaterThan(40);
+      expect(pool.stats.allocated).toBeLessThan(10);
+    });
+  }
+
+  for (const kind of ['zstd', 'gzip'] as const) {
+    it(`${kind} restore side: the decompressor gives the gathered chunks back, the output is the input`, async () => {
+      const stored = kind === 'zstd' ? zstdCompressSync(data) : gzipSync(data);
+      const pool = new BufferPool(64 * 1024);
+      const out: Buffer[] = [];
+      const sink = new Writable({
+        write(chunk: Buffer, _e, cb) {
+          out.push(chunk);
+          cb();
+        },
+      });
+      await pipeline(smallChunks(stored), new Coalescer(64 * 1024, pool), new HoldBack(), createDecompressor({ kind }, 64 * 1024, pool), sink);
+      expect(sha(Buffer.concat(out))).toBe(sha(data));
+      expect(pool.stats.reused).toBeGreaterThan(kind === 'zstd' ? 5 : 10);
       expect(pool.stats.allocated).toBeLessThan(10);
     });
   }

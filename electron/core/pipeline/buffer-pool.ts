@@ -1,6 +1,7 @@
 /**
  * Staging buffers that are used again instead of allocated per chunk, for the coalescer in front
- * of a compressor (backup side).
+ * of a compressor (backup side) or of a decompressor (restore side, when nothing is decrypted in
+ * between: a restore of 1 GiB on the agent went from 7.2–8.8 s to 6.1 s, 5.4 to 4.7 CPU s).
  *
  * Why: a backup allocates ~4 bytes of short-lived Buffer memory per byte it moves (socket reads,
  * ssh2's decrypted packets, the coalescer's gathered chunks, the compressor's output). V8 counts
@@ -11,7 +12,7 @@
  * in 1 run of 6 instead of 6 of 6 (docs/walkthrough/performance.md).
  *
  * When a buffer may be used again: only once every byte lent out of it has been CONSUMED by a
- * stage that copies its input — a zlib compressor, whose write callback comes after the library
+ * stage that copies its input — a zlib compressor or decompressor, whose write callback comes after the library
  * has taken the input into its own window (zlib.js: processCallback → cb). Slices are recognised
  * by their ArrayBuffer, and counted down by length; a buffer whose bytes are not all seen (a raw
  * stage that copied them, a run torn down mid-way) is simply never reused — the garbage collector

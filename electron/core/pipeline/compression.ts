@@ -81,7 +81,13 @@ function reportConsumed(compressor: Duplex, pool: BufferPool): void {
  * For zstd, put a ZstdFrameCheck (zstd-frames.ts) in front: Node's zstd decompressor ends quietly
  * on a stream cut inside a frame. runPipeline does.
  */
-export function createDecompressor(spec: CompressionSpec, chunkBytes = DEFAULT_CHUNK_BYTES): Duplex {
+export function createDecompressor(spec: CompressionSpec, chunkBytes = DEFAULT_CHUNK_BYTES, pool?: BufferPool): Duplex {
+  const decompressor = makeDecompressor(spec, chunkBytes);
+  if (pool && spec.kind !== 'none') reportConsumed(decompressor, pool);
+  return decompressor;
+}
+
+function makeDecompressor(spec: CompressionSpec, chunkBytes: number): Duplex {
   switch (spec.kind) {
     case 'zstd':
       return createZstdDecompress({ chunkSize: chunkBytes });

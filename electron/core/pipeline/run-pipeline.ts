@@ -191,14 +191,17 @@ function buildStages<T>(
       { name: 'stored hash', stream: stored },
     ];
   }
+  // Without decryption the decompressor is the first stage that copies its input: it gives the
+  // gathered chunks back for reuse, as the compressor does on backup.
+  const pool = opts.encryption.kind === 'none' && opts.compression.kind !== 'none' ? new BufferPool(chunkBytes) : undefined;
   return [
     { name: 'progress', stream: progress },
-    { name: 'coalesce', stream: new Coalescer(chunkBytes) },
+    { name: 'coalesce', stream: new Coalescer(chunkBytes, pool) },
     { name: 'stored hash', stream: stored },
     { name: 'decrypt', stream: createDecryptStage(opts.encryption, hwm) },
     // Node's zstd decompressor does not notice a stream cut inside a frame; this does.
     ...(zstd ? [{ name: 'zstd frames', stream: new ZstdFrameCheck({ highWaterMark: hwm }) }] : []),
-    { name: 'decompress', stream: createDecompressor(opts.compression, chunkBytes) },
+    { name: 'decompress', stream: createDecompressor(opts.compression, chunkBytes, pool) },
     { name: 'handoff', stream: new Handoff({ highWaterMark: hwm }) },
     { name: 'raw hash', stream: raw },
     ...rawStages,
