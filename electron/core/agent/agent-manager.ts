@@ -86,6 +86,20 @@ async function loadImage(engine: Engine, image: AgentImageInfo): Promise<void> {
 }
 
 /** Why the agent cannot use a repository of this console (null: it can — S3, SFTP with a key). */
+/** What the agent needs to encrypt as the set says: recipients or the passphrase, never identities. */
+function forAgent(e: DirectSourceBackup['encryption']): z.input<typeof DirectBackupRequest>['encryption'] {
+  switch (e.kind) {
+    case 'none':
+      return { kind: 'none', spec: { kind: 'none' } };
+    case 'age-recipients':
+      if (e.spec.kind !== 'recipients' || !e.spec.recipients?.length) throw new RpcError('INVALID_INPUT', 'An age-recipients set without recipients cannot be encrypted.');
+      return { kind: 'age-recipients', spec: { kind: 'recipients', recipients: e.spec.recipients } };
+    case 'age-passphrase':
+      if (e.spec.kind !== 'passphrase') throw new RpcError('INVALID_INPUT', 'An age-passphrase set without its passphrase cannot be encrypted.');
+      return { kind: 'age-passphrase', spec: { kind: 'passphrase', passphrase: e.spec.passphrase, ...(e.spec.workFactor !== undefined ? { workFactor: e.spec.workFactor } : {}) } };
+  }
+}
+
 export function unreachableByAgent(config: RepositoryConfig): string | null {
   if (config.kind === 'local') return 'a folder on this computer';
   if (config.kind === 'sftp' && config.auth.type === 'agent') return "an SFTP login through this computer's ssh-agent";
@@ -333,7 +347,7 @@ export class AgentManager {
     if (!direct) return null;
     const { engine, repository } = direct;
     const host = await this.d.hosts.stored(hostId);
-    const request: z.input<typeof DirectBackupRequest> = { ...req, host: { id: host.id, name: host.name }, repository };
+    const request: z.input<typeof DirectBackupRequest> = { ...req, encryption: forAgent(req.encryption), host: { id: host.id, name: host.name }, repository };
     const result = await agentSendLines(
       engine,
       ['backup-source'],

@@ -21,6 +21,9 @@ let sourceName: string;
 const src = uniqueName('hs-direct-src');
 const targets = [uniqueName('hs-direct-relay'), uniqueName('hs-direct-agent')];
 const uniqueTarget = uniqueName('hs-direct-roundtrip');
+const stopped = uniqueName('hs-direct-stopped');
+const stoppedCopy = uniqueName('hs-direct-stopped-copy');
+const user = uniqueName('hs-direct-user');
 const MiB = 1 << 20;
 const listing = (machine: Parameters<typeof inVolume>[0], v: string) => inVolume(machine, v, 'cd /v && find . -type f -exec md5sum {} + | sort -k2');
 
@@ -40,7 +43,8 @@ beforeAll(async () => {
 
 afterAll(async () => {
   relay?.close();
-  if (bed) for (const v of [...targets, uniqueTarget]) await removeQuietly(bed.t.lab.machines.uat, 'volume', v);
+  if (bed) await removeQuietly(bed.t.lab.machines.uat, 'container', user);
+  if (bed) for (const v of [...targets, uniqueTarget, stopped, stoppedCopy]) await removeQuietly(bed.t.lab.machines.uat, 'volume', v);
   if (bed) await removeQuietly(bed.t.lab.machines.production, 'volume', src);
   await bed?.dispose();
 });
@@ -90,5 +94,40 @@ describe('restore onto a host with an agent', () => {
     const back = await restore(uniqueTarget, directBackup.result.snapshotId, directBackup.result.sources[0]!.name);
     expect(await listing(t.lab.machines.uat, uniqueTarget)).toBe(want);
     expect(back.sentToUat).toBeLessThan(2 * MiB);
+  }, 300_000);
+
+  it('a backup that stops the volume’s users and encrypts: still copied by the agent, containers back, restorable', async () => {
+    const { t, cli, repoName } = bed;
+    const uat = t.lab.machines.uat;
+    await dockerCli(uat, 'volume', 'create', stopped);
+    await inVolume(uat, stopped, 'head -c 6000000 /dev/urandom > /v/db.bin && echo row > /v/table');
+    await dockerCli(uat, 'run', '-d', '--name', user, '--network', 'none', '-v', `${stopped}:/data`, 'hindsight-lab/busybox:latest', 'sleep', '3600');
+    const startedBefore = JSON.parse(await dockerCli(uat, 'inspect', user))[0].State.StartedAt as string;
+    process.env.HINDSIGHT_BACKUP_PASSPHRASE = 'correct horse battery staple';
+    process.env.HINDSIGHT_AGE_PASSPHRASE = 'correct horse battery staple';
+    try {
+      expect((await cli('sets', 'add', 'enc-stop', '--host', 'uat-relayed', '--repo', repoName, '--volume', stopped, '--stop-containers', '--passphrase')).code).toBe(0);
+      const before = relay.downBytes;
+      const r = await cli('backup', 'enc-stop', '--json');
+      expect(r.code, r.err || r.out).toBe(0);
+      expect(relay.downBytes - before).toBeLessThan(2 * MiB);
+      const result = JSON.parse(r.out) as { snapshotId: string; sources: { name: string; objectKey: string }[] };
+      // Encrypted by the agent: the stored object is an age file.
+      expect(result.sources[0]!.objectKey).toMatch(/\.age$/);
+      const head: Buffer[] = [];
+      for await (const c of await bed.repo.getObject(result.sources[0]!.objectKey, { range: { start: 0, end: 20 } })) head.push(c as Buffer);
+      expect(Buffer.concat(head).toString('latin1')).toMatch(/^age-encryption\.org\/v1/);
+      // Its user was stopped for the copy and started again.
+      const state = JSON.parse(await dockerCli(uat, 'inspect', user))[0].State as { Running: boolean; StartedAt: string };
+      expect(state.Running).toBe(true);
+      expect(state.StartedAt).not.toBe(startedBefore);
+      // And it restores, decrypted, byte for byte.
+      const back = await restore(stoppedCopy, result.snapshotId, result.sources[0]!.name);
+      expect(back.sentToUat).toBeLessThan(2 * MiB);
+      expect(await listing(uat, stoppedCopy)).toBe(await listing(uat, stopped));
+    } finally {
+      delete process.env.HINDSIGHT_BACKUP_PASSPHRASE;
+      delete process.env.HINDSIGHT_AGE_PASSPHRASE;
+    }
   }, 300_000);
 });

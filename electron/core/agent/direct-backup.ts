@@ -23,6 +23,18 @@ export const DirectBackupRequest = z.object({
   count: z.number().int().min(1),
   spec: SourceSpec,
   compression: z.enum(['zstd', 'gzip']),
+  /**
+   * The set's encryption, as the console's backup would apply it: age to recipients (public keys:
+   * nothing secret) or to a passphrase (sent like the repository's credentials, on stdin). Never
+   * identities: encrypting needs none.
+   */
+  encryption: z
+    .discriminatedUnion('kind', [
+      z.object({ kind: z.literal('none'), spec: z.object({ kind: z.literal('none') }) }),
+      z.object({ kind: z.literal('age-recipients'), spec: z.object({ kind: z.literal('recipients'), recipients: z.array(z.string().regex(/^age1[0-9a-z]+$/)).min(1).max(20) }) }),
+      z.object({ kind: z.literal('age-passphrase'), spec: z.object({ kind: z.literal('passphrase'), passphrase: z.string().min(1).max(1024), workFactor: z.number().int().min(1).max(30).optional() }) }),
+    ])
+    .default({ kind: 'none', spec: { kind: 'none' } }),
   sizeHint: z.number().optional(),
 });
 export type DirectBackupRequest = z.input<typeof DirectBackupRequest>;
@@ -33,7 +45,7 @@ export async function backupSourceHere(stateDir: string, r: z.output<typeof Dire
   const engine = agentEngine(r.host.name);
   try {
     return await backupOneSource(
-      { set: '', host: r.host, engine, backend, sources: [r.spec], compression: r.compression, encryption: { kind: 'none', spec: { kind: 'none' } }, stopContainers: false, tags: [] },
+      { set: '', host: r.host, engine, backend, sources: [r.spec], compression: r.compression, encryption: r.encryption, stopContainers: false, tags: [] },
       { snapshotId: r.snapshotId, name: r.name, index: r.index, count: r.count, spec: r.spec, sizeHint: r.sizeHint, signal: ctx.signal, report: ctx.report },
     );
   } finally {

@@ -94,6 +94,8 @@ export interface DirectSourceBackup {
   count: number;
   spec: SourceSpec;
   compression: 'zstd' | 'gzip';
+  /** The set's encryption: the agent encrypts what it uploads (recipients are public keys; a passphrase travels like the repository's credentials). */
+  encryption: BackupTarget['encryption'];
   sizeHint?: number | undefined;
 }
 
@@ -199,17 +201,17 @@ export async function runBackup(target: BackupTarget, opts: RunBackupOptions = {
         chunkBytes: opts.chunkBytes,
         onProgress: opts.onSourceProgress,
       };
-      // Directly by the host's agent when it has one (not when containers are stopped around the
-      // copy, nor for encrypted sets: those stay here).
-      const direct =
-        target.direct && !target.stopContainers && target.encryption.kind === 'none'
-          ? await target.direct({ snapshotId: id, name, index: i, count: target.sources.length, spec, compression: target.compression, sizeHint: ctx.sizeHint }, report, signal)
-          : null;
-      if (direct) {
+      // Directly by the host's agent when it has one (the containers, if asked, stopped and started
+      // again from here around its copy), else here.
+      const copy = async (): Promise<ManifestSource> => {
+        const req = { snapshotId: id, name, index: i, count: target.sources.length, spec, compression: target.compression, encryption: target.encryption, sizeHint: ctx.sizeHint };
+        const direct = target.direct ? await target.direct(req, report, signal) : null;
+        if (!direct) return copySource(spec, ctx);
         logLine('info', `${name}: copied directly by the agent on ${target.host.name}`);
         if (direct.source.indexKey && direct.indexBytes !== undefined) indexSizes.set(direct.source.indexKey, direct.indexBytes);
-      }
-      sources.push(direct?.source ?? (await backupSource(spec, ctx)));
+        return direct.source;
+      };
+      sources.push(await backupSource(spec, ctx, copy));
     }
 
     // Every object confirmed before the manifest makes the snapshot exist.
@@ -304,14 +306,15 @@ export async function backupOneSource(
   }
 }
 
-async function backupSource(spec: SourceSpec, ctx: SourceContext): Promise<ManifestSource> {
+/** Copies one source (`copy`: here or by the agent), with its volume's users stopped around it if the set says so. */
+async function backupSource(spec: SourceSpec, ctx: SourceContext, copy: () => Promise<ManifestSource>): Promise<ManifestSource> {
   const { target, signal } = ctx;
   if (spec.kind === 'volume' && target.stopContainers) {
     const saved: SavedUsers = await stopUsers(target.engine, spec.volume, { signal });
     const stopped = saved.users.filter((u) => u.state !== 'stopped').map((u) => u.name);
     if (stopped.length) ctx.logLine('info', `${ctx.name}: stopped ${stopped.join(', ')} for the copy`);
     try {
-      return await copySource(spec, ctx);
+      return await copy();
     } finally {
       // Whatever happened, cancellation included: not tied to the signal.
       try {
@@ -322,7 +325,7 @@ async function backupSource(spec: SourceSpec, ctx: SourceContext): Promise<Manif
       }
     }
   }
-  return copySource(spec, ctx);
+  return copy();
 }
 
 async function openSource(spec: SourceSpec, ctx: SourceContext): Promise<Opened> {
