@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ExecFailedError } from '../sources/errors.js';
-import { writeAgentConfig } from './agent-config.js';
+import { AgentRepository, openRequestRepository, writeAgentConfig } from './agent-config.js';
 import { agentError } from './agent-exec.js';
 
 let dir: string;
@@ -68,5 +68,25 @@ describe('SFTP repositories for the agent', () => {
   it('refuses a known_hosts line that is not one host key', async () => {
     await expect(writeAgentConfig(dir, { ...config, repositories: [{ ...sftp, knownHosts: ['not a key line'] }] })).rejects.toThrow(/not one host key/);
     expect(await fs.readdir(dir)).toEqual([]);
+  });
+
+  it('a direct request opens its repository from a folder of its own (key 0600, host keys as sent), removed afterwards', async () => {
+    const { backend, dispose } = await openRequestRepository(dir, AgentRepository.parse(sftp));
+    const [folder] = await fs.readdir(path.join(dir, 'requests'));
+    const own = path.join(dir, 'requests', folder!);
+    expect((await fs.stat(own)).mode & 0o777).toBe(0o700);
+    const [key] = await fs.readdir(path.join(own, 'keys'));
+    expect((await fs.stat(path.join(own, 'keys', key!))).mode & 0o777).toBe(0o600);
+    expect(await fs.readFile(path.join(own, 'known_hosts'), 'utf8')).toBe(`${sftp.knownHosts[0]}\n`);
+    expect(backend.location).toContain('annex');
+    await backend.close();
+    await dispose();
+    expect(await fs.readdir(path.join(dir, 'requests'))).toEqual([]);
+    // The agent's own known_hosts (the pushed configuration's) is not touched.
+    await expect(fs.stat(path.join(dir, 'known_hosts'))).rejects.toThrow();
+  });
+  it('a direct request with a forged host key line is refused and leaves nothing', async () => {
+    await expect(openRequestRepository(dir, AgentRepository.parse({ ...sftp, knownHosts: ['not a key line'] }))).rejects.toThrow(/not one host key/);
+    expect(await fs.readdir(dir).catch(() => [])).not.toContain('requests');
   });
 });

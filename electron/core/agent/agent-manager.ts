@@ -329,18 +329,22 @@ export class AgentManager {
     return { config, secrets, sshKey, knownHosts };
   }
 
-  /** The host's running agent and the repository as it is sent to it, when the direct path applies (S3). */
+  /**
+   * The host's running agent and the repository as it is sent to it, when the direct path applies:
+   * a repository the agent can reach (S3; SFTP with a key, which is sent with the host keys this
+   * console pinned — not a folder of this computer, nor a login through its ssh-agent).
+   */
   private async directTarget(hostId: string, repositoryId: string) {
     const engine = await this.d.engineFor(hostId);
     if (!(await inspect(engine))?.State.Running) return null;
     const config = await this.d.repositories.stored(repositoryId);
-    if (config.kind !== 's3') return null;
-    return { engine, repository: { config, secrets: await this.d.repositories.secrets(config.id) } };
+    if (unreachableByAgent(config)) return null;
+    return { engine, repository: await this.repositoryForAgent(config) };
   }
 
   /**
    * One source of a console's backup copied by the host's agent (direct-backup.ts); null when the
-   * host has no running agent or the repository is not S3 (the console then copies it itself).
+   * host has no running agent or the repository is not one it can reach (the console then copies it itself).
    */
   async backupSource(hostId: string, repositoryId: string, req: DirectSourceBackup, report: TaskContext['report'], signal: AbortSignal): Promise<{ source: ManifestSource; indexBytes?: number } | null> {
     const direct = await this.directTarget(hostId, repositoryId);
@@ -366,7 +370,7 @@ export class AgentManager {
 
   /**
    * One source of a restore moved by the target host's agent (direct-restore.ts); null when the
-   * host has no running agent or the repository is not one the agent can reach (S3).
+   * host has no running agent or the repository is not one the agent can reach (see directTarget).
    */
   async restoreSource(hostId: string, req: DirectSourceRequest, signal: AbortSignal | undefined, onProgress: (p: PipelineProgress) => void): Promise<RestoreOneResult | null> {
     const direct = await this.directTarget(hostId, req.repositoryId);

@@ -7,15 +7,14 @@
  * against the stored objects before it writes the manifest.
  */
 import { z } from 'zod';
-import { RepositoryConfig, RepositorySecrets } from '../../../shared/contract/repositories.js';
 import { SourceSpec } from '../../../shared/contract/snapshots.js';
 import type { TaskContext } from '../../../shared/contract/types.js';
 import { backupOneSource } from '../backup/run-backup.js';
-import { createBackend as openRepository } from '../repository/index.js';
+import { AgentRepository, openRequestRepository } from './agent-config.js';
 import { agentEngine } from './agent-pipes.js';
 
 export const DirectBackupRequest = z.object({
-  repository: z.object({ config: RepositoryConfig, secrets: RepositorySecrets }),
+  repository: AgentRepository,
   host: z.object({ id: z.string().min(1), name: z.string().min(1) }),
   snapshotId: z.string().min(1).max(200),
   name: z.string().min(1).max(255),
@@ -41,7 +40,7 @@ export type DirectBackupRequest = z.input<typeof DirectBackupRequest>;
 
 /** Agent side: one source of the console's snapshot, copied from this host to the repository. */
 export async function backupSourceHere(stateDir: string, r: z.output<typeof DirectBackupRequest>, ctx: TaskContext) {
-  const backend = openRepository(r.repository.config, r.repository.secrets, { configDir: stateDir });
+  const { backend, dispose } = await openRequestRepository(stateDir, r.repository);
   const engine = agentEngine(r.host.name);
   try {
     return await backupOneSource(
@@ -51,5 +50,6 @@ export async function backupSourceHere(stateDir: string, r: z.output<typeof Dire
   } finally {
     engine.dispose();
     await backend.close().catch(() => undefined);
+    await dispose();
   }
 }

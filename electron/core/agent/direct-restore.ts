@@ -11,15 +11,14 @@
  */
 import { z } from 'zod';
 import { RpcError } from '../../../shared/contract/errors.js';
-import { RepositoryConfig, RepositorySecrets } from '../../../shared/contract/repositories.js';
 import type { PipelineProgress } from '../pipeline/index.js';
-import { createBackend as openRepository } from '../repository/index.js';
 import { restoreOne, type RestoreOneResult } from '../restore/data-moves.js';
 import { readCheckedManifest, requireTrusted, TrustedWriters } from '../signing/index.js';
+import { AgentRepository, openRequestRepository } from './agent-config.js';
 import { agentEngine } from './agent-pipes.js';
 
 export const DirectRestoreRequest = z.object({
-  repository: z.object({ config: RepositoryConfig, secrets: RepositorySecrets }),
+  repository: AgentRepository,
   snapshotId: z.string().min(1).max(200),
   /** The source's name in the manifest. */
   source: z.string().min(1).max(255),
@@ -34,7 +33,7 @@ export type DirectRestoreRequest = z.input<typeof DirectRestoreRequest>;
 
 /** Agent side: one source into its target on this host. */
 export async function restoreSourceHere(stateDir: string, raw: z.output<typeof DirectRestoreRequest>, signal: AbortSignal, onProgress: (p: PipelineProgress) => void): Promise<RestoreOneResult> {
-  const backend = openRepository(raw.repository.config, raw.repository.secrets, { configDir: stateDir });
+  const { backend, dispose } = await openRequestRepository(stateDir, raw.repository);
   const engine = agentEngine('this host');
   try {
     const checked = await readCheckedManifest(backend, raw.snapshotId, new TrustedWriters(stateDir), signal);
@@ -45,5 +44,6 @@ export async function restoreSourceHere(stateDir: string, raw: z.output<typeof D
   } finally {
     engine.dispose();
     await backend.close().catch(() => undefined);
+    await dispose();
   }
 }
