@@ -41,19 +41,25 @@ function smallChunks(data: Buffer): Readable {
   return Readable.from(chunks, { objectMode: false });
 }
 
+/** A sink that keeps every chunk it is given. */
+function collect(): { out: Buffer[]; sink: Writable } {
+  const out: Buffer[] = [];
+  const sink = new Writable({
+    write(chunk: Buffer, _e, cb) {
+      out.push(chunk);
+      cb();
+    },
+  });
+  return { out, sink };
+}
+
 describe('BufferPool with the coalescer and a compressor', () => {
   const data = Buffer.concat([textBlock(3, 1_500_000), randomBytes(1_200_000), textBlock(4, 900_000)]);
 
   for (const kind of ['zstd', 'gzip'] as const) {
     it(`${kind}: reuses its buffers and the output decompresses to the input`, async () => {
       const pool = new BufferPool(64 * 1024);
-      const out: Buffer[] = [];
-      const sink = new Writable({
-        write(chunk: Buffer, _e, cb) {
-          out.push(chunk);
-          cb();
-        },
-      });
+      const { out, sink } = collect();
       await pipeline(smallChunks(data), new Coalescer(64 * 1024, pool), new HoldBack(), createCompressor({ kind }, 64 * 1024, pool), sink);
       const stored = Buffer.concat(out);
       const restored = kind === 'zstd' ? zstdDecompressSync(stored) : gunzipSync(stored);
@@ -68,13 +74,7 @@ describe('BufferPool with the coalescer and a compressor', () => {
     it(`${kind} restore side: the decompressor gives the gathered chunks back, the output is the input`, async () => {
       const stored = kind === 'zstd' ? zstdCompressSync(data) : gzipSync(data);
       const pool = new BufferPool(64 * 1024);
-      const out: Buffer[] = [];
-      const sink = new Writable({
-        write(chunk: Buffer, _e, cb) {
-          out.push(chunk);
-          cb();
-        },
-      });
+      const { out, sink } = collect();
       await pipeline(smallChunks(stored), new Coalescer(64 * 1024, pool), new HoldBack(), createDecompressor({ kind }, 64 * 1024, pool), sink);
       expect(sha(Buffer.concat(out))).toBe(sha(data));
       expect(pool.stats.reused).toBeGreaterThan(kind === 'zstd' ? 5 : 10);
