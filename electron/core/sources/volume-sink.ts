@@ -65,36 +65,37 @@ export async function writeVolumeTar(input: WriteVolumeTarInput): Promise<Volume
     if (signal?.aborted) throw cancelled(what);
     const existing = await inspectVolume(engine, volume, signal);
     if (!existing) await createVolume(engine, volume, { ...CREATED_VOLUME_LABELS, ...input.labels }, signal);
-    if (engine.pipes) {
-      // On the agent: GNU tar in a helper of the agent's image, through a named pipe (pipe-tar.ts).
-      assertReadable(tar, what);
-      const guard = guardedFor(tar, SINK_DIR, HOLES);
-      // The input may fail while the helper starts, before anything listens: the pipeline that
-      // follows still sees the error (a destroyed stream's), so only the event is swallowed here.
-      guard.on('error', () => undefined);
-      const before = input.clear && existing ? CLEAR_SCRIPT : undefined;
-      await writeVolumeThroughPipe({ ...engine, pipes: engine.pipes }, { volume, mount: SINK_MOUNT, tar: guard, before, signal, what });
-      const holes = await digHoles(engine, volume, guard.summary.holeCandidates ?? [], engine.pipes.image, signal);
-      return { volume, created: !existing, image: engine.pipes.image, tar: guard.summary, holes };
-    }
-    const image = input.image ?? (await pickHelperImage(engine, volume, signal));
-    const helper = await createHelper(engine, {
-      purpose: 'volume-sink',
-      image,
-      volume,
-      target: SINK_MOUNT,
-      readOnly: false,
-      script: input.clear ? CLEAR_SCRIPT : undefined,
-      signal,
-    });
-    helperId = helper.id;
-    if (input.clear && existing) await runHelper(engine, helper, `Clearing volume ${volume} (helper image ${image})`, signal);
+    const clear = input.clear && !!existing;
     assertReadable(tar, what);
     const guard = guardedFor(tar, SINK_DIR, HOLES);
-    await writeArchive(engine, { container: helper.id, dir: '/', tar: guard, signal, what });
-    const summary = guard.summary;
-    const holes = await digHoles(engine, volume, summary.holeCandidates ?? [], image, signal);
-    return { volume, created: !existing, image, tar: summary, holes };
+    // The input may fail while the helper is made or the volume cleared, before anything reads the
+    // guard: the write below still sees the error (a destroyed stream's), so only the event is
+    // swallowed here.
+    guard.on('error', () => undefined);
+    let image: string;
+    if (engine.pipes) {
+      // On the agent: GNU tar in a helper of the agent's image, through a named pipe (pipe-tar.ts).
+      image = engine.pipes.image;
+      await writeVolumeThroughPipe({ ...engine, pipes: engine.pipes }, { volume, mount: SINK_MOUNT, tar: guard, before: clear ? CLEAR_SCRIPT : undefined, signal, what });
+    } else {
+      image = input.image ?? (await pickHelperImage(engine, volume, signal));
+      const helper = await createHelper(engine, {
+        purpose: 'volume-sink',
+        image,
+        volume,
+        target: SINK_MOUNT,
+        readOnly: false,
+        script: input.clear ? CLEAR_SCRIPT : undefined,
+        signal,
+      });
+      helperId = helper.id;
+      if (clear) await runHelper(engine, helper, `Clearing volume ${volume} (helper image ${image})`, signal);
+      // An input that failed meanwhile: its error now (the engine's request would wait for a body).
+      assertReadable(guard, what);
+      await writeArchive(engine, { container: helper.id, dir: '/', tar: guard, signal, what });
+    }
+    const holes = await digHoles(engine, volume, guard.summary.holeCandidates ?? [], image, signal);
+    return { volume, created: !existing, image, tar: guard.summary, holes };
   } catch (e) {
     throw watch.explain(e);
   } finally {
