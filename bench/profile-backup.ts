@@ -76,9 +76,9 @@ async function main(): Promise<void> {
       await pipeline(src.stream, new Writable({ write: (_c, _e, cb) => cb() }));
       await src.closed;
     } else {
-      const backend = direct
+      const backend = direct && !flag('local')
         ? new S3Backend({ name: 'profile', endpoint: s3.endpoint, region: s3.region, bucket: 'hindsight-lab', prefix: `profile-${Date.now().toString(36)}/`, forcePathStyle: true, maxAttempts: 3, credentials: { source: 'keys', accessKeyId: s3.accessKeyId }, secrets: { secretAccessKey: s3.secretAccessKey } })
-        : new LocalBackend(join(dir, 'repo'));
+        : new LocalBackend(join(opt('local-dir') ?? dir, 'repo'));
       await initRepository(backend);
       const { manifest } = await runBackup({
         set: 'profile',

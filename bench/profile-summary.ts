@@ -2,7 +2,9 @@
  * Summarises a V8 .cpuprofile (node --cpu-prof): self time per function and per package/file,
  * idle and GC included, so "where does the main thread's time go" has a short answer.
  *
- *   npx tsx bench/profile-summary.ts /tmp/prof/CPU.….cpuprofile [--top=25]
+ *   npx tsx bench/profile-summary.ts /tmp/prof/CPU.….cpuprofile [--top=25] [--last=SECONDS]
+ *
+ * `--last=S` counts only the profile's last S seconds (e.g. the restore after a backup).
  */
 import { readFileSync } from 'node:fs';
 
@@ -25,8 +27,14 @@ const top = Number(process.argv.find((a) => a.startsWith('--top='))?.slice(6) ??
 const profile = JSON.parse(readFileSync(file, 'utf8')) as Profile;
 const byId = new Map(profile.nodes.map((n) => [n.id, n]));
 const self = new Map<number, number>();
-profile.samples.forEach((id, i) => self.set(id, (self.get(id) ?? 0) + (profile.timeDeltas[i] ?? 0)));
-const total = profile.endTime - profile.startTime;
+const lastSeconds = Number(process.argv.find((a) => a.startsWith('--last='))?.slice(7) ?? 0);
+const since = lastSeconds > 0 ? profile.endTime - lastSeconds * 1e6 : profile.startTime;
+let at = profile.startTime;
+profile.samples.forEach((id, i) => {
+  at += profile.timeDeltas[i] ?? 0;
+  if (at >= since) self.set(id, (self.get(id) ?? 0) + (profile.timeDeltas[i] ?? 0));
+});
+const total = profile.endTime - since;
 
 /** "node_modules/ssh2/…" → "ssh2"; our files by path; node internals by module. */
 function where(url: string): string {

@@ -19,7 +19,11 @@
  * The pipe: `mkfifo` in the shared folder; the helper's tar opens its end, this process opens the
  * other (an open of a FIFO waits for its peer — if the helper dies first, we open its end ourselves
  * to release ours), then the fd becomes a net.Socket (libuv treats a FIFO as a stream: no
- * thread-pool thread held, backpressure as for any socket). The stream ends only after the helper
+ * thread-pool thread held, backpressure as for any socket). The helper's side holds the FIFO as
+ * tar's stdin or stdout after enlarging its buffer to 1 MiB (F_SETPIPE_SZ, by the image's perl,
+ * which Debian always has): with the 64 KiB default, writer and reader took turns every 64 KiB and
+ * extracting 1 GiB through the pipe took 2.6–3.1 s against 1.1–1.2 s with 1 MiB (same tar, same
+ * volume). An image without perl runs tar on the FIFO directly. The stream ends only after the helper
  * exited 0 (tar's 1, "file changed as we read it", is a warning: the archive endpoint says nothing
  * in that case), so a tar that failed half-way never passes for a whole archive.
  */
@@ -46,6 +50,20 @@ export const TAR_CREATE_OPTIONS = "--format=posix --numeric-owner --xattrs '--xa
 /** …and for extracting one as root: owners, modes, xattrs; directories' times and modes set last. */
 // --read-full-records: a pipe hands over what is there, not whole 10 KiB records.
 export const TAR_EXTRACT_OPTIONS = "--read-full-records --blocking-factor=2048 --numeric-owner --same-owner --same-permissions --xattrs '--xattrs-include=*' --delay-directory-restore --warning=no-unknown-keyword";
+
+/** Linux's F_SETPIPE_SZ, and the size asked for: /proc/sys/fs/pipe-max-size's default, allowed unprivileged. */
+const F_SETPIPE_SZ = 1031;
+const PIPE_BYTES = 1 << 20;
+
+/**
+ * Shell text that runs `tar` (its options, without -f) on the FIFO "$1" as its stdin (`read`) or
+ * stdout (`write`), the pipe's buffer enlarged first; a failed enlargement changes nothing else.
+ */
+export function tarOnFifo(side: 'read' | 'write', tarArgs: string): string {
+  const [handle, mode] = side === 'read' ? ['STDIN', '<'] : ['STDOUT', '>'];
+  const perl = `open(${handle}, "${mode}", shift) or die "hindsight-tar: cannot open the pipe: $!\\n"; fcntl(${handle}, ${F_SETPIPE_SZ}, ${PIPE_BYTES}); exec @ARGV or die "hindsight-tar: cannot run tar: $!\\n"`;
+  return `if command -v perl >/dev/null 2>&1; then exec perl -e '${perl}' "$1" tar -f - ${tarArgs}; else exec tar -f "$1" ${tarArgs}; fi`;
+}
 
 interface PipeRun {
   helper: Helper;
@@ -121,7 +139,7 @@ export async function readVolumeThroughPipe(
     volume: opts.volume,
     target: opts.mount,
     readOnly: true,
-    script: `exec tar -c -f "$1" ${TAR_CREATE_OPTIONS} -C ${opts.mount} .`,
+    script: tarOnFifo('write', `-c ${TAR_CREATE_OPTIONS} -C ${opts.mount} .`),
     signal,
     what,
   });
@@ -187,7 +205,7 @@ export async function writeVolumeThroughPipe(
     volume: opts.volume,
     target: opts.mount,
     readOnly: false,
-    script: `${opts.before ? `${opts.before} && ` : ''}exec tar -x -f "$1" ${TAR_EXTRACT_OPTIONS} -C /`,
+    script: `${opts.before ? `${opts.before} && ` : ''}${tarOnFifo('read', `-x ${TAR_EXTRACT_OPTIONS} -C /`)}`,
     signal,
     what,
   });
