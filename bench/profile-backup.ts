@@ -77,7 +77,7 @@ async function main(): Promise<void> {
       await src.closed;
     } else {
       const backend = direct && !flag('local')
-        ? new S3Backend({ name: 'profile', endpoint: s3.endpoint, region: s3.region, bucket: 'hindsight-lab', prefix: `profile-${Date.now().toString(36)}/`, forcePathStyle: true, maxAttempts: 3, credentials: { source: 'keys', accessKeyId: s3.accessKeyId }, secrets: { secretAccessKey: s3.secretAccessKey } })
+        ? new S3Backend({ ...(opt('part') ? { partSize: Number(opt('part')) << 20 } : {}), ...(opt('queue') ? { queueSize: Number(opt('queue')) } : {}), name: 'profile', endpoint: s3.endpoint, region: s3.region, bucket: 'hindsight-lab', prefix: `profile-${Date.now().toString(36)}/`, forcePathStyle: true, maxAttempts: 3, credentials: { source: 'keys', accessKeyId: s3.accessKeyId }, secrets: { secretAccessKey: s3.secretAccessKey } })
         : new LocalBackend(join(opt('local-dir') ?? dir, 'repo'));
       await initRepository(backend);
       const { manifest } = await runBackup({
@@ -86,7 +86,7 @@ async function main(): Promise<void> {
         engine,
         backend,
         sources: [{ kind: 'volume', volume: VOLUME }],
-        compression: what === 'backup-gzip' ? 'gzip' : 'zstd',
+        compression: (opt('compression') as 'zstd' | 'gzip' | undefined) ?? (what === 'backup-gzip' ? 'gzip' : 'zstd'),
         encryption: { kind: 'none', spec: { kind: 'none' } },
         stopContainers: false,
         tags: [],

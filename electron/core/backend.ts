@@ -103,7 +103,11 @@ export async function createBackend(options: BackendOptions): Promise<Backend> {
     trusted: new TrustedWriters(options.configDir),
   });
   // A restore onto a host with an agent: the agent moves the data (the direct path).
-  if (!options.agentMode) restore.direct = (hostId, req, signal, onProgress) => agents.restoreSource(hostId, req, signal, onProgress);
+  if (!options.agentMode) {
+    restore.direct = (hostId, req, signal, onProgress) => agents.restoreSource(hostId, req, signal, onProgress);
+    // …and keeps the volumes' safety copies on the host, made by its image's GNU tar (restore/host-safety.ts).
+    restore.hostSafetyImage = (hostId) => agents.safetyImage(hostId);
+  }
   // A plan's run is an ordinary backup of its set, through the same task as a clicked one.
   const { runner: planRunner, ...plans } = plansHandlers({
       configDir: options.configDir,

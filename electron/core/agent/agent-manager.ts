@@ -342,6 +342,12 @@ export class AgentManager {
     return { engine, repository: await this.repositoryForAgent(config) };
   }
 
+  /** The image of the host's running agent (its GNU tar keeps safety copies on the host); null without one. */
+  async safetyImage(hostId: string): Promise<string | null> {
+    const info = await inspect(await this.d.engineFor(hostId));
+    return info?.State.Running ? info.Image : null;
+  }
+
   /**
    * One source of a console's backup copied by the host's agent (direct-backup.ts); null when the
    * host has no running agent or the repository is not one it can reach (the console then copies it itself).

@@ -8,8 +8,12 @@
  */
 import fs from 'node:fs/promises';
 import path from 'node:path';
+import { Readable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { inVolume, removeQuietly, uniqueName } from '../sources/testing/lab-engines.js';
+import { listKeys } from '../repository/index.js';
+import { listJournals } from '../restore/journal.js';
+import { sweepSafetyCopies } from '../restore/safety-sweep.js';
 import { dockerCli } from '../testing/lab.js';
 import { TcpRelay } from '../testing/tcp-relay.js';
 import { agentTestBed, type AgentTestBed } from './testing/lab-agent.js';
@@ -24,6 +28,7 @@ const uniqueTarget = uniqueName('hs-direct-roundtrip');
 const stopped = uniqueName('hs-direct-stopped');
 const stoppedCopy = uniqueName('hs-direct-stopped-copy');
 const user = uniqueName('hs-direct-user');
+const over = uniqueName('hs-direct-over');
 const MiB = 1 << 20;
 const listing = (machine: Parameters<typeof inVolume>[0], v: string) => inVolume(machine, v, 'cd /v && find . -type f -exec md5sum {} + | sort -k2');
 
@@ -44,10 +49,17 @@ beforeAll(async () => {
 afterAll(async () => {
   relay?.close();
   if (bed) await removeQuietly(bed.t.lab.machines.uat, 'container', user);
-  if (bed) for (const v of [...targets, uniqueTarget, stopped, stoppedCopy]) await removeQuietly(bed.t.lab.machines.uat, 'volume', v);
+  if (bed) for (const v of [...targets, uniqueTarget, stopped, stoppedCopy, over]) await removeQuietly(bed.t.lab.machines.uat, 'volume', v);
+  if (bed) for (const v of await safetyVolumes()) await removeQuietly(bed.t.lab.machines.uat, 'volume', v);
   if (bed) await removeQuietly(bed.t.lab.machines.production, 'volume', src);
   await bed?.dispose();
 });
+
+/** The safety copies kept on uat (of one operation, or all). */
+async function safetyVolumes(opId?: string): Promise<string[]> {
+  const out = await dockerCli(bed.t.lab.machines.uat, 'volume', 'ls', '-q', '--filter', `label=org.hindsight.safety-copy${opId ? `=${opId}` : ''}`);
+  return out.split('\n').filter(Boolean);
+}
 
 describe('restore onto a host with an agent', () => {
   const backup = async (volume: string) => {
@@ -129,5 +141,56 @@ describe('restore onto a host with an agent', () => {
       delete process.env.HINDSIGHT_BACKUP_PASSPHRASE;
       delete process.env.HINDSIGHT_AGE_PASSPHRASE;
     }
+  }, 300_000);
+
+  it('over an existing volume: the safety copy is kept on uat, never crosses the tunnel; a failed restore is put back from it', async () => {
+    const { t, cli, repoName } = bed;
+    const uat = t.lab.machines.uat;
+    await bed.manager.install(t.ids.uat, bed.ctx());
+    await dockerCli(uat, 'volume', 'create', over);
+    await inVolume(uat, over, 'head -c 16000000 /dev/urandom > /v/old.bin && mkdir /v/keep && echo before > /v/keep/note && ln -s keep/note /v/link && chown -R 1234:5678 /v/keep && chmod 0750 /v/keep');
+    const state = () => inVolume(uat, over, 'cd /v && find . -exec stat -c "%n %u:%g %a %F %s" {} + | sort && find . -type f -exec md5sum {} + | sort -k2');
+    const before = await state();
+
+    // A snapshot whose object is corrupted: the restore fails after it began writing the target.
+    const bad = await cli('backup', '--host', 'production', '--repo', repoName, '--volume', src, '--set', 'corrupted', '--json');
+    expect(bad.code, bad.err).toBe(0);
+    const badSnapshot = (JSON.parse(bad.out) as { snapshotId: string }).snapshotId;
+    const dataKey = (await listKeys(bed.repo, `data/${badSnapshot}/`)).find((k) => !k.endsWith('.json'))!;
+    const chunks: Buffer[] = [];
+    for await (const c of await bed.repo.getObject(dataKey)) chunks.push(c as Buffer);
+    const body = Buffer.concat(chunks);
+    body[body.length >> 1] = body[body.length >> 1]! ^ 0xff;
+    await bed.repo.putObject(dataKey, Readable.from([body]));
+
+    const down = relay.downBytes;
+    const failed = await cli('restore', badSnapshot, '--repo', repoName, '--to-host', 'uat-relayed', '--map', `${sourceName}=${over}`, '--json');
+    expect(failed.code).not.toBe(0);
+    expect(failed.err + failed.out).toMatch(/rolled back/);
+    // The copy was made and put back on uat: its 16 MB never came to the console.
+    expect(relay.downBytes - down).toBeLessThan(2 * MiB);
+    expect(await state()).toBe(before);
+    const journal = (await listJournals(t.configDir)).find((j) => j.snapshotId === badSnapshot)!;
+    expect(journal.state).toBe('rolled-back');
+    const copy = journal.targets[0]!.safetyCopy!;
+    expect(copy).toMatch(/^volume:hindsight-safety-/);
+    // Kept after a failure (for the retention), labelled with its operation.
+    expect(await safetyVolumes(journal.id)).toEqual([copy.slice('volume:'.length)]);
+    // The sweep (safety-sweep.ts) removes it once past the retention — from uat, so only when it may connect there.
+    expect((await sweepSafetyCopies(t.configDir, { retentionDays: 0 })).kept).toContain(journal.id);
+    expect(await safetyVolumes(journal.id)).toHaveLength(1);
+    expect((await sweepSafetyCopies(t.configDir, { retentionDays: 0, engineFor: (id) => t.engine(id) })).removed).toContain(journal.id);
+    expect(await safetyVolumes(journal.id)).toEqual([]);
+
+    // A restore that succeeds: the copy is made on uat, then removed with the operation.
+    const moved = relay.downBytes + relay.upBytes;
+    const ok = await cli('restore', snapshotId, '--repo', repoName, '--to-host', 'uat-relayed', '--map', `${sourceName}=${over}`, '--json');
+    expect(ok.code, ok.err || ok.out).toBe(0);
+    expect(relay.downBytes + relay.upBytes - moved).toBeLessThan(2 * MiB);
+    expect(await listing(uat, over)).toBe(await listing(t.lab.machines.production, src));
+    const op = JSON.parse(ok.out) as { operationId: string };
+    const log = await fs.readFile(path.join(t.configDir, 'operations', `${op.operationId}.log.jsonl`), 'utf8');
+    expect(log).toMatch(/Safety copy of hs-direct-over[^"]*: volume hindsight-safety-[^"]*, kept on uat-relayed \(\d+ bytes\)/);
+    expect(await safetyVolumes(op.operationId)).toEqual([]);
   }, 300_000);
 });

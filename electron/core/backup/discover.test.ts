@@ -58,6 +58,13 @@ describe('discoverSources', () => {
     expect(found.map((f) => f.label).join('\n')).not.toMatch(/hindsight-agent/);
   });
 
+  it('never suggests a safety copy kept on a host (it is a restore’s, removed with it)', () => {
+    const copy = { name: 'hindsight-safety-20261206-restore-ab12-1', labels: { 'org.hindsight.safety-copy': '20261206-restore-ab12', 'org.hindsight.safety-copy.of': 'shop_files' } };
+    const found = discoverSources(containers, [...volumes, copy]);
+    expect(found.map((f) => f.label).join('\n')).not.toMatch(/hindsight-safety/);
+    expect(found.length).toBe(discoverSources(containers, volumes).length);
+  });
+
   it('one stack only', () => {
     expect(discoverSources(containers, volumes, 'shop').map((f) => f.label)).toEqual([
       'PostgreSQL in shop-db-1 (all databases)',

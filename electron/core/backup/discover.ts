@@ -42,11 +42,17 @@ export function databaseKind(image: string, command: string): DbKind | undefined
 }
 
 /**
- * Hindsight's own helpers, throwaway verify targets and the agent (its container and its state
- * volume, which holds repository secrets) are never suggested.
+ * Hindsight's own helpers, throwaway verify targets, safety copies kept on a host and the agent
+ * (its container and its state volume, which holds repository secrets) are never suggested.
  */
 function ours(labels: Record<string, string>, name: string): boolean {
-  return labels['org.hindsight.helper'] === 'true' || labels['org.hindsight.verify'] !== undefined || labels['org.hindsight.agent'] !== undefined || name.startsWith('hindsight-verify-');
+  return (
+    labels['org.hindsight.helper'] === 'true' ||
+    labels['org.hindsight.verify'] !== undefined ||
+    labels['org.hindsight.agent'] !== undefined ||
+    labels['org.hindsight.safety-copy'] !== undefined ||
+    name.startsWith('hindsight-verify-')
+  );
 }
 
 const ANONYMOUS = /^[0-9a-f]{64}$/;

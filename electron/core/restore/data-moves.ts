@@ -17,6 +17,7 @@ import { SOURCE_MOUNT, createHelper, pickHelperImage, removeHelper, removeHelper
 import { loadMariadbDump, loadPostgresDump, openDirectoryTar, openMariadbDump, openPostgresDump, openVolumeTar, removeDirectory, writeDirectoryTar, writeVolumeTar } from '../sources/index.js';
 import type { HolesResult } from '../sources/holes.js';
 import { databasesOf, dropNewDatabases, isDatabaseKind } from './db-state.js';
+import { hostCopyVolume, putBackHostCopy } from './host-safety.js';
 import type { JournalTarget } from './journal.js';
 import type { TargetInventory } from './planner.js';
 
@@ -250,6 +251,12 @@ export async function removeCreated(engine: Engine, t: JournalTarget): Promise<s
 /** Rollback of one target from its safety copy; says what was done. Never tied to a signal. */
 export async function putBack(engine: Engine, t: JournalTarget & { safetyCopy: string }): Promise<string> {
   const freed = t.kind === 'volume' ? await freeVolume(engine, t.target, true) : '';
+  const onHost = hostCopyVolume(t.safetyCopy);
+  if (onHost) {
+    if (!t.safetyCopyImage) throw new RpcError('INTERNAL', `The journal does not say which image made the safety copy ${onHost}.`);
+    await putBackHostCopy(engine, { image: t.safetyCopyImage, copy: onHost, target: t.target });
+    return `${t.target} put back from its safety copy ${onHost} on ${engine.name}${freed}`;
+  }
   await restoreSafetyCopy({ engine, kind: t.kind, target: t.target, path: t.path, file: t.safetyCopy });
   let dropped: string[] = [];
   if (isDatabaseKind(t.kind) && t.databasesBefore) dropped = await dropNewDatabases(engine, t.kind, t.target, t.databasesBefore);

@@ -30,8 +30,13 @@ export const JournalTarget = z.object({
   created: z.boolean(),
   /** Stopped containers of this target, in start order, with their former state. */
   users: z.array(JournalUser).default([]),
-  /** The safety copy (a file under <config dir>/safety/<op-id>/), once complete. */
+  /**
+   * The safety copy, once complete: a file under <config dir>/safety/<op-id>/, or `volume:<name>`
+   * for a copy kept on the target host (host-safety.ts).
+   */
   safetyCopy: z.string().optional(),
+  /** The image whose GNU tar made a copy kept on the host, and puts it back. */
+  safetyCopyImage: z.string().optional(),
   /** Set before the target is first written: from then on it may differ from its former content. */
   touched: z.boolean().default(false),
   /** For a postgres dumpall target, the format of the safety copy. */

@@ -55,6 +55,17 @@ describe('planRestore', () => {
     expect(p.steps.find((s) => s.kind === 'verify' && s.source === 'db')!.commands.join('\n')).toContain(`SELECT count(*) FROM "audit"."events"`);
   });
 
+  it('with the agent on the host, a volume’s safety copy is planned as a volume kept there; a database’s still comes here', () => {
+    const p = plan({ safetyOnHost: true });
+    const files = p.steps.find((s) => s.kind === 'safety-copy' && s.source === 'files')!;
+    expect(files.description).toMatch(/new volume on the host \(kept there, never sent here\)/);
+    expect(files.commands[0]).toMatch(/docker volume create hindsight-safety-/);
+    expect(files.commands[0]).not.toMatch(/zstd >/);
+    const db = p.steps.find((s) => s.kind === 'safety-copy' && s.source === 'db')!;
+    expect(db.commands[0]).toMatch(/zstd > /);
+    expect(plan().steps.find((s) => s.kind === 'safety-copy' && s.source === 'files')!.commands[0]).toMatch(/zstd > /);
+  });
+
   it('counts the bytes (stored + safety copy) and estimates the time from the documented throughput', () => {
     const p = plan();
     const stored = 4 * 1024 * 1024 + 512 * 1024;

@@ -62,6 +62,8 @@ export interface PlanInput {
   inventory: TargetInventory;
   /** The helper image named in the equivalent commands (default busybox). */
   helperImage?: string;
+  /** Volumes' safety copies are kept on the host (its agent runs, host-safety.ts), not on this computer. */
+  safetyOnHost?: boolean | undefined;
 }
 
 /** POSIX shell quoting: bare when safe, else single quotes. */
@@ -104,10 +106,10 @@ function preflightCommand(src: ManifestSource, { target, path }: PlanTarget): st
   return `docker exec ${sh(target)} postgres --version`;
 }
 
-function safetyDescription(src: ManifestSource, { target, path }: PlanTarget): string {
+function safetyDescription(src: ManifestSource, { target, path }: PlanTarget, onHost: boolean): string {
   switch (src.kind) {
     case 'volume':
-      return `Copy volume ${target} aside (tar, zstd) before it is overwritten`;
+      return onHost ? `Copy volume ${target} into a new volume on the host (kept there, never sent here) before it is overwritten` : `Copy volume ${target} aside (tar, zstd) before it is overwritten`;
     case 'directory':
       return `Copy ${path} of ${target} aside (tar, zstd) before it is overwritten`;
     case 'mariadb':
@@ -117,10 +119,14 @@ function safetyDescription(src: ManifestSource, { target, path }: PlanTarget): s
   }
 }
 
-function safetyCommand(src: ManifestSource, { target, path }: PlanTarget, ssh: string | undefined, helper: string): string {
+function safetyCommand(src: ManifestSource, { target, path }: PlanTarget, ssh: string | undefined, helper: string, keptOnHost: boolean): string {
   const file = (ext: string) => sh(`safety/${src.name}.${ext}.zst`);
   switch (src.kind) {
     case 'volume':
+      if (keptOnHost) {
+        const copy = `hindsight-safety-${target}`;
+        return onHost(ssh, `docker volume create ${sh(copy)} && docker run --rm -v ${sh(`${target}:/from:ro`)} -v ${sh(`${copy}:/to`)} hindsight/agent sh -c ${sh('tar -C /from -cf - --numeric-owner --xattrs --sparse . | tar -C /to -xpf - --numeric-owner --xattrs')}`);
+      }
       return `${onHost(ssh, `docker run --rm -v ${sh(`${target}:/v:ro`)} ${helper} tar -C /v -cf - .`)} | zstd > ${file('tar')}`;
     case 'directory':
       return `${onHost(ssh, `docker cp ${sh(`${target}:${path ?? ''}/.`)} -`)} | zstd > ${file('tar')}`;
@@ -247,8 +253,8 @@ export function planRestore(input: PlanInput): RestorePlan {
       steps.push({
         kind: 'safety-copy',
         source: t.source,
-        description: safetyDescription(byName.get(t.source)!, t),
-        commands: [safetyCommand(byName.get(t.source)!, t, ssh, helper)],
+        description: safetyDescription(byName.get(t.source)!, t, !!input.safetyOnHost),
+        commands: [safetyCommand(byName.get(t.source)!, t, ssh, helper, !!input.safetyOnHost)],
       });
     }
   }

@@ -22,6 +22,8 @@ export interface TargetChecksInput {
   manifest: Manifest;
   configDir: string;
   safetyCopy: boolean;
+  /** The volumes' safety copies are kept on the host (host-safety.ts), beside the target on its disk. */
+  safetyOnHost?: boolean | undefined;
   /** An existing volume on the host to measure the Docker data root through, for new volumes. */
   probeVolume?: string | undefined;
   signal?: AbortSignal | undefined;
@@ -66,6 +68,7 @@ export async function targetChecks(x: TargetChecksInput): Promise<PreflightCheck
 
   // Free space. An existing volume: its filesystem, once the volume is cleared, must hold the files.
   let toCopy = 0;
+  let hostFree: number | undefined;
   let newBytes = 0;
   const newVolumes: string[] = [];
   for (const t of x.plan.targets) {
@@ -84,11 +87,15 @@ export async function targetChecks(x: TargetChecksInput): Promise<PreflightCheck
       continue;
     }
     toCopy += space.usedBytes;
-    const room = space.availableBytes + space.usedBytes;
+    hostFree = Math.max(hostFree ?? 0, space.availableBytes);
+    // A safety copy kept on the host holds the current content on the same disk: clearing the
+    // target then frees nothing.
+    const kept = x.safetyCopy && x.safetyOnHost;
+    const room = kept ? space.availableBytes : space.availableBytes + space.usedBytes;
     if (room < need) {
-      checks.push({ ...base, status: 'fail', detail: `Not enough space for ${t.target} on ${x.hostName}: the snapshot holds ${need} bytes of files (${formatBytes(need)}), the volume's filesystem would have ${room} (${formatBytes(room)}) once cleared.` });
+      checks.push({ ...base, status: 'fail', detail: `Not enough space for ${t.target} on ${x.hostName}: the snapshot holds ${need} bytes of files (${formatBytes(need)}), the volume's filesystem would have ${room} (${formatBytes(room)}) ${kept ? 'beside the safety copy' : 'once cleared'}.` });
     } else {
-      checks.push({ ...base, status: 'pass', detail: `${formatBytes(room)} once ${t.target} is cleared, ${formatBytes(need)} needed.` });
+      checks.push({ ...base, status: 'pass', detail: kept ? `${formatBytes(room)} free beside ${t.target} and its safety copy, ${formatBytes(need)} needed.` : `${formatBytes(room)} once ${t.target} is cleared, ${formatBytes(need)} needed.` });
     }
   }
   // New volumes live on the Docker data root: measured through any existing volume of the host.
@@ -101,7 +108,15 @@ export async function targetChecks(x: TargetChecksInput): Promise<PreflightCheck
       checks.push({ ...base, status: 'fail', detail: `Not enough space on ${x.hostName}'s Docker data root: ${formatBytes(newBytes)} to write, ${formatBytes(space.availableBytes)} free.` });
     } else checks.push({ ...base, status: 'pass', detail: `${formatBytes(space.availableBytes)} free on ${x.hostName}'s Docker data root, ${formatBytes(newBytes)} to write.` });
   }
-  if (x.safetyCopy && toCopy > 0) {
+  if (x.safetyCopy && x.safetyOnHost && toCopy > 0 && hostFree !== undefined) {
+    // Checked where the copies go: a copy that does not fit would fail before the restore, but after minutes of copying.
+    const base = { id: 'safety-space', title: 'Room for the safety copies' };
+    checks.push(
+      hostFree < toCopy
+        ? { ...base, status: 'fail', detail: `The safety copies (${formatBytes(toCopy)}) do not fit on ${x.hostName}'s disk (${formatBytes(hostFree)} free), where they are kept. Free space, or restore without a safety copy.` }
+        : { ...base, status: 'pass', detail: `${formatBytes(hostFree)} free on ${x.hostName} for ${formatBytes(toCopy)} of safety copies, kept on the host.` },
+    );
+  } else if (x.safetyCopy && toCopy > 0) {
     const base = { id: 'safety-space', title: 'Room for the safety copies' };
     try {
       const st = await fsp.statfs(x.configDir);

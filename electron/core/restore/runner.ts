@@ -27,7 +27,8 @@ import type { PipelineProgress } from '../pipeline/index.js';
 import { isDatabaseKind, rowCountChecks } from './db-state.js';
 import { readJournal, recoveryAction, writeJournal, type Journal, type JournalStep, type JournalTarget } from './journal.js';
 import { planRestore, type TargetInventory } from './planner.js';
-import { sweepSafetyCopies } from './safety-sweep.js';
+import { discardSafetyCopies, sweepSafetyCopies } from './safety-sweep.js';
+import { makeHostSafetyCopy } from './host-safety.js';
 import { removeThrowaway } from './throwaway.js';
 import { dataRootProbe, interruptedClash, refusalOf, targetChecks } from './preflight.js';
 import type { TargetLocks } from './target-lock.js';
@@ -62,6 +63,11 @@ export interface RestoreDeps {
    * direct-restore.ts). null: this target has no agent that can; the console moves it (relay).
    */
   direct?: (hostId: string, req: DirectSourceRequest, signal: AbortSignal | undefined, onProgress: (p: PipelineProgress) => void) => Promise<RestoreOneResult | null>;
+  /**
+   * An image on the host whose GNU tar keeps volumes' safety copies there (host-safety.ts): the
+   * agent's, when it runs. null: the console keeps the copies as files.
+   */
+  hostSafetyImage?: (hostId: string) => Promise<string | null>;
 }
 
 /** What the runner asks of the direct path for one source (the agent side adds the repository). */
@@ -127,7 +133,10 @@ export async function buildPlan(deps: RestoreDeps, input: ParsedInput, signal?: 
     await backend.close();
   }
   const inventory = await targetInventory(await deps.engineFor(host.id), signal);
+  // Where the volumes' safety copies will be: on the host when its agent runs (host-safety.ts).
+  const safetyOnHost = input.safetyCopy && !!(await deps.hostSafetyImage?.(host.id).catch(() => null));
   const plan = planRestore({
+    safetyOnHost,
     manifest,
     repositoryId: input.repositoryId,
     target: host,
@@ -277,8 +286,10 @@ export async function runRestore(deps: RestoreDeps, input: ParsedInput, taskCtx?
     await enter('preflight');
     stepProgress(`Pre-flight checks on ${host.name}`, 'preflight');
     await engine.connect();
+    const hostImage = input.safetyCopy && journal.targets.some((t) => t.kind === 'volume' && !t.created) ? ((await deps.hostSafetyImage?.(input.targetHostId)) ?? null) : null;
     // The same checks restore.preflight shows (preflight.ts); a failed one refuses the run here.
     const checks = await targetChecks({
+      safetyOnHost: !!hostImage,
       engine,
       hostName: host.name,
       plan,
@@ -314,9 +325,19 @@ export async function runRestore(deps: RestoreDeps, input: ParsedInput, taskCtx?
     // Safety copies.
     if (input.safetyCopy) {
       await enter('safety-copy');
-      for (const t of journal.targets) {
+      // The folder also marks the operation for the sweep when every copy is kept on the host.
+      await fsp.mkdir(safetyDir(deps.configDir, opId), { recursive: true, mode: 0o700 });
+      for (const [index, t] of journal.targets.entries()) {
         if (t.created) continue;
         stepProgress(`Safety copy of ${t.target}`, 'safety-copy', t.source);
+        if (hostImage && t.kind === 'volume') {
+          const kept = await makeHostSafetyCopy(engine, { image: hostImage, volume: t.target, opId, index, signal });
+          t.safetyCopy = kept.ref;
+          t.safetyCopyImage = hostImage;
+          note(`Safety copy of ${t.target}: volume ${kept.volume}, kept on ${host.name}${kept.bytes !== undefined ? ` (${kept.bytes} bytes)` : ''}`);
+          await writeJournal(deps.configDir, journal);
+          continue;
+        }
         const copy = await safetyCopyOf(engine, t, safetyDir(deps.configDir, opId), signal);
         if (copy) {
           t.safetyCopy = copy;
@@ -374,7 +395,7 @@ export async function runRestore(deps: RestoreDeps, input: ParsedInput, taskCtx?
     journal.endedAt = new Date().toISOString();
     await writeJournal(deps.configDir, journal);
     progress(ctx, 1, 'Restore complete');
-    if (journal.safetyCopy) await fsp.rm(safetyDir(deps.configDir, opId), { recursive: true, force: true });
+    if (journal.safetyCopy) await discardSafetyCopies(deps.configDir, journal, engine, note);
     const seconds = (Date.parse(journal.endedAt) - Date.parse(startedAt)) / 1000;
     return { operationId: opId, state: 'succeeded', verification, warnings: plan.warnings, restarted: journal.restarted, rolledBack: [], seconds };
   } catch (error) {
@@ -418,7 +439,7 @@ export async function runRestore(deps: RestoreDeps, input: ParsedInput, taskCtx?
       endedAt: journal.endedAt ?? new Date().toISOString(),
     }).catch((e) => log.warn('could not append to the audit log', e));
     // Old safety copies of operations that ended well (safety-sweep.ts); this one's are never among them.
-    await sweepSafetyCopies(deps.configDir, { active: deps.active, ...(deps.safetyRetentionDays !== undefined ? { retentionDays: deps.safetyRetentionDays } : {}) }).catch((e) =>
+    await sweepSafetyCopies(deps.configDir, { active: deps.active, engineFor: deps.engineFor, ...(deps.safetyRetentionDays !== undefined ? { retentionDays: deps.safetyRetentionDays } : {}) }).catch((e) =>
       log.warn('could not sweep old safety copies', e),
     );
   }
@@ -541,7 +562,7 @@ export async function rollbackOperation(deps: RestoreDeps, id: string, ctx?: Tas
     journal.endedAt = new Date().toISOString();
     journal.error ??= 'interrupted';
     await writeJournal(deps.configDir, journal);
-    if (journal.state === 'rolled-back') await fsp.rm(safetyDir(deps.configDir, id), { recursive: true, force: true });
+    if (journal.state === 'rolled-back') await discardSafetyCopies(deps.configDir, journal, await deps.engineFor(journal.targetHostId), note);
     else if (journal.kind === 'verify') throw new RpcError('INTERNAL', `Cleanup of verify ${id} incomplete: ${throwawayOutcome(outcome)}`);
     else throw new RpcError('INTERNAL', `Rollback of ${id} incomplete: ${outcome.problems.join('; ')}`);
     return { id, state: journal.state, actions: outcome.actions };

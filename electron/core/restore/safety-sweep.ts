@@ -6,10 +6,16 @@
  * retention ago (default 7 days; HINDSIGHT_SAFETY_RETENTION_DAYS). Never those of an interrupted
  * operation (journal still "running"), of a failed rollback, of one running in this process, nor
  * a folder without a readable journal: the only copy of someone's data is never guessed away.
+ *
+ * Copies kept on the target host (volumes, host-safety.ts) go with their folder: removed on the
+ * host first, through `engineFor`; a host that cannot be reached keeps the folder, and the next
+ * sweep tries again.
  */
 import fsp from 'node:fs/promises';
 import path from 'node:path';
 import { createLogger } from '../log.js';
+import type { Engine } from '../docker/engine.js';
+import { hostCopyVolume, removeHostCopies } from './host-safety.js';
 import { readJournal, type Journal } from './journal.js';
 
 const log = createLogger('restore');
@@ -46,7 +52,32 @@ export interface SweepResult {
   kept: string[];
 }
 
-export async function sweepSafetyCopies(configDir: string, opts: { now?: Date; retentionDays?: number; active?: ReadonlySet<string> } = {}): Promise<SweepResult> {
+/**
+ * Removes the safety copies of one operation: those kept on its host (when the journal names any;
+ * a failure keeps the folder and is logged, or said through `note`), then its folder.
+ */
+export async function discardSafetyCopies(configDir: string, journal: Journal, engine: Engine | undefined, note?: (message: string, level?: 'warn') => void): Promise<boolean> {
+  if (journal.targets.some((t) => hostCopyVolume(t.safetyCopy))) {
+    try {
+      if (!engine) throw new Error(`no connection to ${journal.targetHostName}`);
+      await engine.connect();
+      const removed = await removeHostCopies(engine, journal.id);
+      if (removed.length) log.info(`removed the safety copies ${removed.join(', ')} of ${journal.id} from ${journal.targetHostName}`);
+    } catch (e) {
+      const message = `could not remove the safety copies of ${journal.id} from ${journal.targetHostName} (kept; tried again later): ${e instanceof Error ? e.message : String(e)}`;
+      if (note) note(message, 'warn');
+      else log.warn(message);
+      return false;
+    }
+  }
+  await fsp.rm(path.join(configDir, 'safety', journal.id), { recursive: true, force: true });
+  return true;
+}
+
+export async function sweepSafetyCopies(
+  configDir: string,
+  opts: { now?: Date; retentionDays?: number; active?: ReadonlySet<string>; engineFor?: (hostId: string) => Promise<Engine> } = {},
+): Promise<SweepResult> {
   const root = path.join(configDir, 'safety');
   let ids: string[];
   try {
@@ -71,7 +102,18 @@ export async function sweepSafetyCopies(configDir: string, opts: { now?: Date; r
       result.kept.push(id);
       continue;
     }
-    await fsp.rm(path.join(root, id), { recursive: true, force: true });
+    // At start-up no host is connected to (a sweep must not wait on SSH): copies kept on a host
+    // wait for the sweep after the next operation, which passes engineFor.
+    const onHost = journal?.targets.some((t) => hostCopyVolume(t.safetyCopy));
+    if (onHost && !opts.engineFor) {
+      result.kept.push(id);
+      continue;
+    }
+    const engine = journal && onHost && opts.engineFor ? await opts.engineFor(journal.targetHostId).catch(() => undefined) : undefined;
+    if (!journal || !(await discardSafetyCopies(configDir, journal, engine))) {
+      result.kept.push(id);
+      continue;
+    }
     result.removed.push(id);
     log.info(`removed the safety copies of ${id} (${decision.reason}; retention ${retentionDays} days)`);
   }

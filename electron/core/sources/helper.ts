@@ -71,6 +71,8 @@ export interface HelperSpec {
   args?: string[];
   /** Mount the folder of named pipes too (pipe-tar.ts); the helper's own filesystem is then read-only. */
   pipes?: HelperPipes;
+  /** A second volume (a safety copy kept on the host, restore/host-safety.ts); the helper is labelled with `volume` only. */
+  second?: { volume: string; target: string; readOnly: boolean };
   signal?: AbortSignal;
 }
 
@@ -123,6 +125,7 @@ export async function createHelper(engine: Engine, spec: HelperSpec): Promise<He
       Mounts: [
         { Type: 'volume', Source: spec.volume, Target: spec.target, ReadOnly: spec.readOnly, VolumeOptions: { NoCopy: true } },
         ...(spec.pipes ? [{ Type: 'volume', Source: spec.pipes.volume, Target: spec.pipes.dir, ReadOnly: false, VolumeOptions: { NoCopy: true } }] : []),
+        ...(spec.second ? [{ Type: 'volume', Source: spec.second.volume, Target: spec.second.target, ReadOnly: spec.second.readOnly, VolumeOptions: { NoCopy: true } }] : []),
       ],
       ...(spec.pipes ? { ReadonlyRootfs: true } : {}),
     },
@@ -252,7 +255,7 @@ export async function helperFailure(engine: Engine, helper: Helper, what: string
 }
 
 /** Text of a small multiplexed log buffer (8-byte frame headers), for an error message. */
-function demuxedText(buf: Buffer): string {
+export function demuxedText(buf: Buffer): string {
   const parts: Buffer[] = [];
   for (let i = 0; i + 8 <= buf.length; ) {
     const size = buf.readUInt32BE(i + 4);
