@@ -19,6 +19,9 @@ import { Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { runBackup } from '../electron/core/backup/run-backup.js';
 import { restoreOne } from '../electron/core/restore/data-moves.js';
+import { runPipeline } from '../electron/core/pipeline/run-pipeline.js';
+import { TarGuard } from '../electron/core/pipeline/tar-guard.js';
+import { HOLES } from '../electron/core/sources/holes.js';
 import { initRepository, LocalBackend, S3Backend } from '../electron/core/repository/index.js';
 import { createEngine } from '../electron/core/docker/engine.js';
 import { openVolumeTar } from '../electron/core/sources/volume-source.js';
@@ -100,7 +103,17 @@ async function main(): Promise<void> {
         process.stdout.write(`backup: ${((performance.now() - t0) / 1000).toFixed(2)} s; `);
         t0 = performance.now();
         cpu = process.cpuUsage();
-        await restoreOne({ backend, engine, src: manifest.sources[0]!, target, directory: undefined, decryption: undefined, onProgress: () => undefined });
+        const src = manifest.sources[0]!;
+        const to = opt('restore-to') ?? 'volume';
+        if (to === 'volume') await restoreOne({ backend, engine, src, target, directory: undefined, decryption: undefined, onProgress: () => undefined });
+        else {
+          // `--restore-to=null|guard`: the same pipeline into nothing (with the volume sink's guard or
+          // without), to tell the pipeline's cost from the extraction's.
+          const expected = { storedBytes: src.storedBytes, storedSha256: src.storedSha256, rawBytes: src.rawBytes, rawSha256: src.rawSha256 };
+          const sink = new Writable({ write: (_c, _e, cb) => cb() });
+          const guard = to === 'guard' ? [new TarGuard({ policy: 'reject', rewrite: { prefix: 'v/' } })] : to === 'holes' ? [new TarGuard({ policy: 'reject', rewrite: { prefix: 'v/' }, holes: HOLES })] : [];
+          await runPipeline({ direction: 'restore', source: await backend.getObject(src.objectKey), compression: { kind: src.compression }, encryption: { kind: 'none' }, expected, sink, rawStages: guard, ...(opt('hwm') ? { highWaterMark: Number(opt('hwm')) * 1024 } : {}) });
+        }
         await dockerCli(prod, 'volume', 'rm', '-f', target);
       }
     }
