@@ -1,4 +1,5 @@
 import { hindsightCli as hindsight } from './support/cli-backup.js';
+import { APP_PATH } from './support/env.js';
 import { expect, test } from './support/fixtures.js';
 
 /**
@@ -55,6 +56,35 @@ test('install the agent, create a plan, watch its first run arrive', async ({ ap
     await expect(row).toContainText('science', { timeout: 30_000 });
     await expect(row).toContainText('science_data');
     await app.shot('60-agent-snapshot-on-timeline');
+
+    // That snapshot restored over science_data itself: with the agent on science, the safety copy of
+    // the volume is another volume on science, never sent to this computer (restore/host-safety.ts).
+    const plans = JSON.parse(await hindsight('plans', 'list', '--json')) as { name: string; lastGoodBackup: { snapshotId?: string } | null }[];
+    const snapshotId = plans.find((p) => p.name === plan)?.lastGoodBackup?.snapshotId;
+    expect(snapshotId).toBeTruthy();
+    await page.goto(`${APP_PATH}#/restore?repo=lab-s3&snapshot=${encodeURIComponent(snapshotId!)}`);
+    const heading = page.locator('#wizard-step-heading');
+    const next = page.getByRole('button', { name: /^Next/ });
+    await expect(page.getByTestId('snapshot-trust')).toContainText('Signed by');
+    await next.click();
+    await expect(heading).toContainText('Where to restore it');
+    await page.getByRole('radiogroup', { name: 'Target host' }).getByRole('radio', { name: 'science', exact: true }).check();
+    await expect(page.getByTestId('target-science_data')).toContainText('existing volume');
+    await next.click();
+    const checks = page.getByRole('list', { name: 'Pre-flight checks' });
+    await expect(checks).toContainText('kept on the host', { timeout: 60_000 });
+    await expect(next).toBeEnabled({ timeout: 60_000 });
+    await next.click();
+    const steps = page.getByRole('list', { name: 'Plan steps' });
+    await expect(steps).toContainText('into a new volume on the host (kept there, never sent here)', { timeout: 60_000 });
+    await app.shot('61-restore-safety-copy-on-host', page.locator('main'));
+    await next.click();
+    await page.getByRole('button', { name: 'Start the restore' }).click();
+    await expect(page.getByRole('button', { name: /^See the result/ })).toBeEnabled({ timeout: 120_000 });
+    await expect(page.getByTestId('operation-view')).toContainText(/kept on science/);
+    await app.shot('62-restore-safety-copy-on-host-run', page.locator('main'));
+    await page.getByRole('button', { name: /^See the result/ }).click();
+    await expect(page.getByTestId('restore-result')).toHaveAttribute('data-outcome', 'passed');
   } finally {
     await hindsight('plans', 'remove', plan).catch(() => undefined);
     await hindsight('agent', 'remove', 'science', '--purge').catch(() => undefined);

@@ -23,7 +23,7 @@ function describeRestoreStep(kind: RestoreStepKind, j: Journal): string {
       return users.length ? `Stop ${users.join(', ')}` : 'Stop the containers that use the targets';
     }
     case 'safety-copy':
-      return `Copy what ${targets} hold now aside, for a rollback`;
+      return `Copy what ${targets} ${j.targets.length === 1 ? 'holds' : 'hold'} now aside, for a rollback${j.targets.some((t) => t.safetyCopy?.startsWith('volume:')) ? ` (kept on ${j.targetHostName})` : ''}`;
     case 'restore':
       return `Restore ${j.targets.map((t) => `${t.source} into ${t.target}`).join(', ')}`;
     case 'verify':
