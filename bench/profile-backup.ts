@@ -105,7 +105,8 @@ async function main(): Promise<void> {
         cpu = process.cpuUsage();
         const src = manifest.sources[0]!;
         const to = opt('restore-to') ?? 'volume';
-        if (to === 'volume') await restoreOne({ backend, engine, src, target, directory: undefined, decryption: undefined, onProgress: () => undefined });
+        const chunkBytes = opt('chunk') ? Number(opt('chunk')) * 1024 : undefined;
+        if (to === 'volume') await restoreOne({ backend, engine, src, target, directory: undefined, decryption: undefined, onProgress: () => undefined, chunkBytes });
         else {
           // `--restore-to=null|guard`: the same pipeline into nothing (with the volume sink's guard or
           // without), to tell the pipeline's cost from the extraction's.

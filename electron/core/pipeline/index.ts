@@ -26,7 +26,7 @@ export { TarGuard, type FileIndexEntry, type TarGuardOptions, type TarProblem, t
 export type { EntryKind } from './tar-policy.js';
 
 // The stages, for callers that assemble something else (a verify that only hashes, say).
-export { createCompressor, createDecompressor, DEFAULT_CHUNK_BYTES } from './compression.js';
+export { createCompressor, createDecompressor, DEFAULT_CHUNK_BYTES, LOCAL_CHUNK_BYTES } from './compression.js';
 export { createDecryptStage, createEncryptStage } from './age.js';
 export { DEFAULT_WORK_FACTOR, MAX_WORK_FACTOR } from './age-scrypt.js';
 export { HashMeter } from './hash-meter.js';

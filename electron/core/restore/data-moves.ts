@@ -11,7 +11,7 @@ import { RpcError } from '../../../shared/contract/errors.js';
 import type { PlanTarget } from '../../../shared/contract/restore.js';
 import type { Manifest, ManifestSource } from '../../../shared/contract/snapshots.js';
 import type { Engine } from '../docker/engine.js';
-import { createDecompressor, runPipeline, type EncryptionSpec, type PipelineProgress, type TarSummary } from '../pipeline/index.js';
+import { createDecompressor, LOCAL_CHUNK_BYTES, runPipeline, type EncryptionSpec, type PipelineProgress, type TarSummary } from '../pipeline/index.js';
 import type { RepositoryBackend } from '../repository/index.js';
 import { SOURCE_MOUNT, createHelper, pickHelperImage, removeHelper, removeHelpersOf } from '../sources/helper.js';
 import { loadMariadbDump, loadPostgresDump, openDirectoryTar, openMariadbDump, openPostgresDump, openVolumeTar, removeDirectory, writeDirectoryTar, writeVolumeTar } from '../sources/index.js';
@@ -64,6 +64,8 @@ export interface RestoreOneInput {
   decryption?: { passphrase?: string | undefined; identities?: string[] | undefined } | undefined;
   signal?: AbortSignal;
   onProgress?: (p: PipelineProgress) => void;
+  /** The pipeline's chunk size (run-pipeline.ts); its default unless given. */
+  chunkBytes?: number | undefined;
 }
 
 export interface RestoreOneResult {
@@ -82,7 +84,17 @@ export async function restoreOne(input: RestoreOneInput): Promise<RestoreOneResu
   const encryption = encryptionFor(src, input.decryption);
   const source = await backend.getObject(src.objectKey, { signal });
   const expected = { storedBytes: src.storedBytes, storedSha256: src.storedSha256, rawBytes: src.rawBytes, rawSha256: src.rawSha256 };
-  const common = { direction: 'restore' as const, source, compression: { kind: src.compression }, encryption, expected, ...(signal ? { signal } : {}), ...(input.onProgress ? { onProgress: input.onProgress } : {}) };
+  const common = {
+    direction: 'restore' as const,
+    source,
+    compression: { kind: src.compression },
+    encryption,
+    expected,
+    ...(signal ? { signal } : {}),
+    ...(input.onProgress ? { onProgress: input.onProgress } : {}),
+    // On the agent (its engine on this host: pipes) larger chunks, see LOCAL_CHUNK_BYTES.
+    ...(input.chunkBytes || engine.pipes ? { chunkBytes: input.chunkBytes ?? LOCAL_CHUNK_BYTES } : {}),
+  };
   if (src.kind === 'volume' || src.kind === 'directory') {
     // The same pipeline for both; only the sink differs (a helper on the volume, or the archive
     // endpoint of the container holding the directory). Each sink guards the tar itself, right in
