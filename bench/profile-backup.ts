@@ -113,7 +113,7 @@ async function main(): Promise<void> {
           const expected = { storedBytes: src.storedBytes, storedSha256: src.storedSha256, rawBytes: src.rawBytes, rawSha256: src.rawSha256 };
           const sink = new Writable({ write: (_c, _e, cb) => cb() });
           const guard = to === 'guard' ? [new TarGuard({ policy: 'reject', rewrite: { prefix: 'v/' } })] : to === 'holes' ? [new TarGuard({ policy: 'reject', rewrite: { prefix: 'v/' }, holes: HOLES })] : [];
-          await runPipeline({ direction: 'restore', source: await backend.getObject(src.objectKey), compression: { kind: src.compression }, encryption: { kind: 'none' }, expected, sink, rawStages: guard, ...(opt('hwm') ? { highWaterMark: Number(opt('hwm')) * 1024 } : {}) });
+          await runPipeline({ direction: 'restore', source: await backend.getObject(src.objectKey), compression: { kind: src.compression }, encryption: { kind: 'none' }, expected, sink, rawStages: guard, ...(chunkBytes ? { chunkBytes } : {}), ...(opt('hwm') ? { highWaterMark: Number(opt('hwm')) * 1024 } : {}) });
         }
         await dockerCli(prod, 'volume', 'rm', '-f', target);
       }
