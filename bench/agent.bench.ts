@@ -15,7 +15,7 @@
  * volume snapshots here are zstd-compressed tar, unencrypted (the default) — see the README.
  */
 import { execFile } from 'node:child_process';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -54,8 +54,14 @@ const ctx = (): TaskContext => {
 const rows: { name: string; seconds: number }[] = [];
 
 async function timed<T>(name: string, work: () => Promise<T>): Promise<T> {
-  // The previous run's written data goes to disk first, not during this one's measurement.
+  // The previous run's written data goes to disk first, not during this one's measurement; then
+  // every run starts with the same empty page cache (`--warm` keeps it): on this VM a page the
+  // guest never touched costs far more than one it freed, so without it the later runs — whoever
+  // they are — paid for the earlier runs' growth of the cache (the same direct backup: 10.2 s
+  // run after restic's and the relay's absence, 13.9 s after them; the S3 server's join of the
+  // parts 0.8 s of CPU against 2 s).
   await run('sync');
+  if (!process.argv.includes('--warm')) await writeFile('/proc/sys/vm/drop_caches', '3\n').catch(() => console.log('  (could not drop the page cache: not root?)'));
   const started = performance.now();
   const out = await work();
   const seconds = (performance.now() - started) / 1000;

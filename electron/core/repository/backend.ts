@@ -26,6 +26,11 @@ export interface GetOptions {
   signal?: AbortSignal;
   /** Bytes `start`..`end`, both inclusive (the convention of HTTP Range and fs.createReadStream). */
   range?: { start: number; end?: number };
+  /**
+   * The whole object's size as recorded (a manifest's storedBytes): a backend may then read it in
+   * parallel parts (S3, ranged-reader.ts); an object of another size fails the read.
+   */
+  expectedSize?: number;
 }
 
 export interface SignalOption {

@@ -82,7 +82,8 @@ export interface RestoreOneResult {
 export async function restoreOne(input: RestoreOneInput): Promise<RestoreOneResult> {
   const { backend, engine, src, target, signal } = input;
   const encryption = encryptionFor(src, input.decryption);
-  const source = await backend.getObject(src.objectKey, { signal });
+  // The recorded size lets a backend read a large object in parallel parts (S3: ranged-reader.ts).
+  const source = await backend.getObject(src.objectKey, { ...(signal ? { signal } : {}), expectedSize: src.storedBytes });
   const expected = { storedBytes: src.storedBytes, storedSha256: src.storedSha256, rawBytes: src.rawBytes, rawSha256: src.rawSha256 };
   const common = {
     direction: 'restore' as const,

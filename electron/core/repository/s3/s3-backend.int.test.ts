@@ -89,6 +89,22 @@ describe('S3 backend against the lab server, particulars and failures', () => {
     expect(proxy.requests.filter((r) => r.method === 'GET' && r.url.includes('max-keys=7'))).toHaveLength(4);
   });
 
+  it('a large object of known size is read as parallel ranged GETs, byte for byte; another size is refused', async () => {
+    const b = viaProxy('ranged');
+    const body = randomBytes(20 * 1024 * 1024 + 12345);
+    await b.putObject('big', Readable.from([body]));
+    proxy.requests.length = 0;
+    const chunks: Buffer[] = [];
+    for await (const c of await b.getObject('big', { expectedSize: body.length })) chunks.push(c as Buffer);
+    expect(Buffer.concat(chunks).equals(body)).toBe(true);
+    // 8 MiB parts: three ranged requests.
+    expect(proxy.requests.filter((r) => r.method === 'GET' && r.url.includes('/big'))).toHaveLength(3);
+    const wrong = async () => {
+      for await (const c of await b.getObject('big', { expectedSize: body.length - 1 })) void c;
+    };
+    await expect(wrong()).rejects.toThrow(/big is 20983865 bytes long where 20983864 were recorded/);
+  });
+
   it('a wrong access key is a clear AUTH_FAILED, and nothing is written', async () => {
     const bad = backend('auth', { credentials: { source: 'keys', accessKeyId: 'nobody' } });
     opened.push(bad);
