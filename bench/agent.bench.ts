@@ -55,11 +55,11 @@ const rows: { name: string; seconds: number }[] = [];
 
 async function timed<T>(name: string, work: () => Promise<T>): Promise<T> {
   // The previous run's written data goes to disk first, not during this one's measurement; then
-  // every run starts with the same empty page cache (`--warm` keeps it): on this VM a page the
-  // guest never touched costs far more than one it freed, so without it the later runs — whoever
-  // they are — paid for the earlier runs' growth of the cache (the same direct backup: 10.2 s
-  // run after restic's and the relay's absence, 13.9 s after them; the S3 server's join of the
-  // parts 0.8 s of CPU against 2 s).
+  // every run starts from an empty page cache (`--warm` keeps it). On this VM a page the guest
+  // never touched costs far more than one it freed, so without it each run paid for the cache the
+  // runs before it had grown, whoever they were: the same direct backup took 10.2 s after the
+  // restic runs alone and 13.9 s after the relay's; the S3 server's join of its parts 0.8 s of CPU
+  // against 2 s.
   await run('sync');
   if (!process.argv.includes('--warm')) await writeFile('/proc/sys/vm/drop_caches', '3\n').catch(() => console.log('  (could not drop the page cache: not root?)'));
   const started = performance.now();
