@@ -71,3 +71,36 @@ describe('safetyRetentionDays', () => {
     for (const bad of ['', ' ', '-1', 'week', 'Infinity']) expect(safetyRetentionDays({ HINDSIGHT_SAFETY_RETENTION_DAYS: bad })).toBe(DEFAULT_SAFETY_RETENTION_DAYS);
   });
 });
+
+describe('sweepSafetyCopies: copies kept on a host', () => {
+  it('are never guessed away: kept without a way to reach the host, or when it cannot be reached; the copy names', async () => {
+    const { mkdtemp, mkdir, rm, stat } = await import('node:fs/promises');
+    const { tmpdir } = await import('node:os');
+    const { join } = await import('node:path');
+    const { writeJournal } = await import('./journal.js');
+    const { sweepSafetyCopies } = await import('./safety-sweep.js');
+    const { hostCopyVolume, safetyVolumeName } = await import('./host-safety.js');
+    const dir = await mkdtemp(join(tmpdir(), 'sweep-host-'));
+    try {
+      const j = journal('rolled-back', daysAgo(30));
+      const copy = safetyVolumeName(j.id, 0);
+      expect(copy).toBe('hindsight-safety-20261101T000000Z-restore-abcdef-1');
+      expect(safetyVolumeName('a/b c', 2)).toBe('hindsight-safety-a-b-c-3');
+      j.targets = [{ source: 'files', kind: 'volume', target: 'shop_files', created: false, users: [], touched: false, safetyCopy: `volume:${copy}`, safetyCopyImage: 'sha256:x' }];
+      expect(hostCopyVolume(j.targets[0]!.safetyCopy)).toBe(copy);
+      expect(hostCopyVolume('/config/safety/op/files.tar.zst')).toBeUndefined();
+      await writeJournal(dir, j);
+      await mkdir(join(dir, 'safety', j.id), { recursive: true });
+      // At start-up (no engineFor): kept, whatever its age.
+      expect(await sweepSafetyCopies(dir, { now: NOW, retentionDays: 7 })).toEqual({ removed: [], kept: [j.id] });
+      // The host cannot be reached: kept, and tried again next time.
+      const unreachable = async () => {
+        throw new Error('ssh: connect timed out');
+      };
+      expect(await sweepSafetyCopies(dir, { now: NOW, retentionDays: 7, engineFor: unreachable })).toEqual({ removed: [], kept: [j.id] });
+      expect((await stat(join(dir, 'safety', j.id))).isDirectory()).toBe(true);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+});
