@@ -286,7 +286,7 @@ export async function runRestore(deps: RestoreDeps, input: ParsedInput, taskCtx?
     await enter('preflight');
     stepProgress(`Pre-flight checks on ${host.name}`, 'preflight');
     await engine.connect();
-    const hostImage = input.safetyCopy && journal.targets.some((t) => t.kind === 'volume' && !t.created) ? ((await deps.hostSafetyImage?.(input.targetHostId)) ?? null) : null;
+    const hostImage = input.safetyCopy && journal.targets.some((t) => t.kind === 'volume' && !t.created) ? ((await deps.hostSafetyImage?.(input.targetHostId).catch(() => null)) ?? null) : null;
     // The same checks restore.preflight shows (preflight.ts); a failed one refuses the run here.
     const checks = await targetChecks({
       safetyOnHost: !!hostImage,
