@@ -25,10 +25,10 @@ import type { TaskContext } from '../../../shared/contract/types.js';
 import type { EncryptionKind, Manifest, ManifestSource, SourceSpec } from '../../../shared/contract/snapshots.js';
 import { makeSnapshotId } from '../../../shared/snapshot-id.js';
 import { dial } from '../docker/dial.js';
-import type { Engine } from '../docker/engine.js';
+import { chunkBytesFor, type Engine } from '../docker/engine.js';
 import { createLogger } from '../log.js';
 import { signManifest, type ManifestSigner } from '../signing/index.js';
-import { LOCAL_CHUNK_BYTES, runPipeline, storedSuffix, TarGuard, type CompressionSpec, type EncryptionSpec, type PipelineProgress } from '../pipeline/index.js';
+import { runPipeline, storedSuffix, TarGuard, type CompressionSpec, type EncryptionSpec, type PipelineProgress } from '../pipeline/index.js';
 import {
   acquireLock,
   dataKey,
@@ -421,8 +421,7 @@ async function copySource(spec: SourceSpec, ctx: SourceContext): Promise<Manifes
       signal,
       rawStages: guard ? [guard] : [],
       ...(total ? { sourceSize: total } : {}),
-      // On the agent (its engine on this host: pipes) larger chunks, see LOCAL_CHUNK_BYTES.
-      ...(ctx.chunkBytes || target.engine.pipes ? { chunkBytes: ctx.chunkBytes ?? LOCAL_CHUNK_BYTES } : {}),
+      ...chunkBytesFor(target.engine, ctx.chunkBytes),
       onProgress: (p) => {
         ctx.onProgress?.(name, p);
         const frac = p.fraction !== null ? Math.min(1, p.fraction) : null;

@@ -6,6 +6,7 @@
 import Docker from 'dockerode';
 import type { HostConnection } from '../../../shared/contract/hosts.js';
 import type { SshConnectDeps } from '../ssh/connect.js';
+import { LOCAL_CHUNK_BYTES } from '../pipeline/index.js';
 import { SshTunnel } from '../ssh/tunnel.js';
 import { ChannelAgent } from './channel-agent.js';
 
@@ -42,6 +43,16 @@ export interface HelperPipes {
   volume: string;
   /** An image with GNU tar, coreutils and findutils for the helpers (the agent's own). */
   image: string;
+}
+
+/**
+ * The pipeline's chunk size for data moved through `engine`: larger where it is on this host (the
+ * agent, which has `pipes`; see LOCAL_CHUNK_BYTES), the pipeline's default over SSH; `given`
+ * (tests, benchmarks) wins.
+ */
+export function chunkBytesFor(engine: Pick<Engine, 'pipes'>, given?: number): { chunkBytes?: number } {
+  const chunkBytes = given ?? (engine.pipes ? LOCAL_CHUNK_BYTES : undefined);
+  return chunkBytes ? { chunkBytes } : {};
 }
 
 /**

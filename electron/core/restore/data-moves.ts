@@ -10,8 +10,8 @@ import type { Readable } from 'node:stream';
 import { RpcError } from '../../../shared/contract/errors.js';
 import type { PlanTarget } from '../../../shared/contract/restore.js';
 import type { Manifest, ManifestSource } from '../../../shared/contract/snapshots.js';
-import type { Engine } from '../docker/engine.js';
-import { createDecompressor, LOCAL_CHUNK_BYTES, runPipeline, type EncryptionSpec, type PipelineProgress, type TarSummary } from '../pipeline/index.js';
+import { chunkBytesFor, type Engine } from '../docker/engine.js';
+import { createDecompressor, runPipeline, type EncryptionSpec, type PipelineProgress, type TarSummary } from '../pipeline/index.js';
 import type { RepositoryBackend } from '../repository/index.js';
 import { SOURCE_MOUNT, createHelper, pickHelperImage, removeHelper, removeHelpersOf } from '../sources/helper.js';
 import { loadMariadbDump, loadPostgresDump, openDirectoryTar, openMariadbDump, openPostgresDump, openVolumeTar, removeDirectory, writeDirectoryTar, writeVolumeTar } from '../sources/index.js';
@@ -93,8 +93,7 @@ export async function restoreOne(input: RestoreOneInput): Promise<RestoreOneResu
     expected,
     ...(signal ? { signal } : {}),
     ...(input.onProgress ? { onProgress: input.onProgress } : {}),
-    // On the agent (its engine on this host: pipes) larger chunks, see LOCAL_CHUNK_BYTES.
-    ...(input.chunkBytes || engine.pipes ? { chunkBytes: input.chunkBytes ?? LOCAL_CHUNK_BYTES } : {}),
+    ...chunkBytesFor(engine, input.chunkBytes),
   };
   if (src.kind === 'volume' || src.kind === 'directory') {
     // The same pipeline for both; only the sink differs (a helper on the volume, or the archive

@@ -32,7 +32,7 @@ export async function restorePreflight(deps: RestoreDeps, input: Input, signal?:
   // Protected hosts: a warning here (the run asks for the name); the plan is built as if confirmed
   // so that its other blockers still show.
   const confirmed = !host.protected || input.confirm === host.name;
-  const { plan, manifest, inventory } = await buildPlan(deps, { ...input, confirm: host.name }, signal);
+  const { plan, manifest, inventory, safetyImage } = await buildPlan(deps, { ...input, confirm: host.name }, signal);
   checks.push(
     host.protected
       ? {
@@ -70,10 +70,8 @@ export async function restorePreflight(deps: RestoreDeps, input: Input, signal?:
   // Versions and free space: only for targets that can be looked at.
   const lookable = { ...plan, targets: plan.targets.filter((t) => t.targetKind === 'volume' || inventory.containers.some((c) => c.name === t.target && c.state === 'running')) };
   try {
-    // Where the volumes' safety copies will go: the host, when its agent runs (host-safety.ts).
-    const safetyOnHost = input.safetyCopy && !!(await deps.hostSafetyImage?.(host.id).catch(() => null));
     checks.push(
-      ...(await targetChecks({ engine, hostName: host.name, plan: lookable, manifest, configDir: deps.configDir, safetyCopy: input.safetyCopy, safetyOnHost, probeVolume: dataRootProbe(inventory), signal })),
+      ...(await targetChecks({ engine, hostName: host.name, plan: lookable, manifest, configDir: deps.configDir, safetyCopy: input.safetyCopy, safetyOnHost: !!safetyImage, probeVolume: dataRootProbe(inventory), signal })),
     );
   } catch (e) {
     if (signal?.aborted) throw new RpcError('CANCELLED', 'The pre-flight checks were cancelled.');

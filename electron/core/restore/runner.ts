@@ -7,7 +7,6 @@
  */
 import { randomBytes } from 'node:crypto';
 import fsp from 'node:fs/promises';
-import path from 'node:path';
 import { RpcError } from '../../../shared/contract/errors.js';
 import type { OperationState, RestorePlan, RestoreResult, SourceCheck } from '../../../shared/contract/restore.js';
 import type { Manifest, ManifestSource, SnapshotTrust } from '../../../shared/contract/snapshots.js';
@@ -27,7 +26,7 @@ import type { PipelineProgress } from '../pipeline/index.js';
 import { isDatabaseKind, rowCountChecks } from './db-state.js';
 import { readJournal, recoveryAction, writeJournal, type Journal, type JournalStep, type JournalTarget } from './journal.js';
 import { planRestore, type TargetInventory } from './planner.js';
-import { discardSafetyCopies, sweepSafetyCopies } from './safety-sweep.js';
+import { discardSafetyCopies, safetyDir, sweepSafetyCopies } from './safety-sweep.js';
 import { makeHostSafetyCopy } from './host-safety.js';
 import { removeThrowaway } from './throwaway.js';
 import { dataRootProbe, interruptedClash, refusalOf, targetChecks } from './preflight.js';
@@ -122,7 +121,11 @@ export async function loadManifest(deps: Pick<RestoreDeps, 'configDir'>, backend
   return checked;
 }
 
-export async function buildPlan(deps: RestoreDeps, input: ParsedInput, signal?: AbortSignal): Promise<{ plan: RestorePlan; manifest: Manifest; inventory: TargetInventory; trust: SnapshotTrust }> {
+export async function buildPlan(
+  deps: RestoreDeps,
+  input: ParsedInput,
+  signal?: AbortSignal,
+): Promise<{ plan: RestorePlan; manifest: Manifest; inventory: TargetInventory; trust: SnapshotTrust; safetyImage: string | null }> {
   const host = await deps.host(input.targetHostId);
   const backend = await deps.openRepository(input.repositoryId, signal);
   let manifest: Manifest;
@@ -133,10 +136,11 @@ export async function buildPlan(deps: RestoreDeps, input: ParsedInput, signal?: 
     await backend.close();
   }
   const inventory = await targetInventory(await deps.engineFor(host.id), signal);
-  // Where the volumes' safety copies will be: on the host when its agent runs (host-safety.ts).
-  const safetyOnHost = input.safetyCopy && !!(await deps.hostSafetyImage?.(host.id).catch(() => null));
+  // Where the volumes' safety copies will be: on the host when its agent runs (host-safety.ts); a
+  // host that cannot say gets them on the console. Asked once: the plan, the pre-flight and the run agree.
+  const safetyImage = input.safetyCopy ? ((await deps.hostSafetyImage?.(host.id).catch(() => null)) ?? null) : null;
   const plan = planRestore({
-    safetyOnHost,
+    safetyOnHost: !!safetyImage,
     manifest,
     repositoryId: input.repositoryId,
     target: host,
@@ -147,7 +151,7 @@ export async function buildPlan(deps: RestoreDeps, input: ParsedInput, signal?: 
     confirm: input.confirm,
     inventory,
   });
-  return { plan, manifest, inventory, trust };
+  return { plan, manifest, inventory, trust, safetyImage };
 }
 
 function say(ctx: TaskContext | undefined, message: string, level: 'info' | 'warn' | 'error' = 'info'): void {
@@ -174,9 +178,7 @@ function messageOf(e: unknown): string {
   return e instanceof Error ? e.message : String(e);
 }
 
-export function safetyDir(configDir: string, opId: string): string {
-  return path.join(configDir, 'safety', opId);
-}
+export { safetyDir };
 
 /** Checks one restored source against its manifest entry. */
 async function verifySource(engine: Engine, src: ManifestSource, target: string, moved: RestoreOneResult, signal?: AbortSignal): Promise<SourceCheck> {
@@ -215,7 +217,7 @@ export async function runRestore(deps: RestoreDeps, input: ParsedInput, taskCtx?
       'refused: protected host',
     );
   }
-  const { plan, manifest, inventory, trust } = await buildPlan(deps, input, signal);
+  const { plan, manifest, inventory, trust, safetyImage } = await buildPlan(deps, input, signal);
   if (plan.blockers.length) throw new RpcError('INVALID_INPUT', `Refused: ${plan.blockers.join(' ')}`, 'refused: plan blockers');
   // An encrypted source without its key fails here, before anything is stopped or copied.
   for (const t of plan.targets) encryptionFor(manifest.sources.find((s) => s.name === t.source)!, input.decryption);
@@ -286,7 +288,7 @@ export async function runRestore(deps: RestoreDeps, input: ParsedInput, taskCtx?
     await enter('preflight');
     stepProgress(`Pre-flight checks on ${host.name}`, 'preflight');
     await engine.connect();
-    const hostImage = input.safetyCopy && journal.targets.some((t) => t.kind === 'volume' && !t.created) ? ((await deps.hostSafetyImage?.(input.targetHostId).catch(() => null)) ?? null) : null;
+    const hostImage = journal.targets.some((t) => t.kind === 'volume' && !t.created) ? safetyImage : null;
     // The same checks restore.preflight shows (preflight.ts); a failed one refuses the run here.
     const checks = await targetChecks({
       safetyOnHost: !!hostImage,

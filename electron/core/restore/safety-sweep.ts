@@ -31,6 +31,13 @@ export function safetyRetentionDays(env: NodeJS.ProcessEnv = process.env): numbe
   return Number.isFinite(n) && n >= 0 ? n : DEFAULT_SAFETY_RETENTION_DAYS;
 }
 
+/** Where an operation's safety copies on this computer are (and the marker of one whose copies are on its host). */
+export function safetyDir(configDir: string, opId: string): string {
+  return path.join(safetyRoot(configDir), opId);
+}
+
+const safetyRoot = (configDir: string) => path.join(configDir, 'safety');
+
 export type SweepDecision = { remove: true; reason: string } | { remove: false; reason: string };
 
 /** Whether the safety copies of one operation may go (pure; unit-tested). */
@@ -70,7 +77,7 @@ export async function discardSafetyCopies(configDir: string, journal: Journal, e
       return false;
     }
   }
-  await fsp.rm(path.join(configDir, 'safety', journal.id), { recursive: true, force: true });
+  await fsp.rm(safetyDir(configDir, journal.id), { recursive: true, force: true });
   return true;
 }
 
@@ -78,7 +85,7 @@ export async function sweepSafetyCopies(
   configDir: string,
   opts: { now?: Date; retentionDays?: number; active?: ReadonlySet<string>; engineFor?: (hostId: string) => Promise<Engine> } = {},
 ): Promise<SweepResult> {
-  const root = path.join(configDir, 'safety');
+  const root = safetyRoot(configDir);
   let ids: string[];
   try {
     ids = (await fsp.readdir(root, { withFileTypes: true })).filter((d) => d.isDirectory()).map((d) => d.name);
