@@ -12,7 +12,8 @@
  *
  * Summarise a profile with `npx tsx bench/profile-summary.ts /tmp/prof/<file>.cpuprofile`.
  */
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import type { Manifest } from '../shared/contract/snapshots.js';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
@@ -80,10 +81,13 @@ async function main(): Promise<void> {
       await src.closed;
     } else {
       const backend = direct && !flag('local')
-        ? new S3Backend({ ...(opt('part') ? { partSize: Number(opt('part')) << 20 } : {}), ...(opt('queue') ? { queueSize: Number(opt('queue')) } : {}), name: 'profile', endpoint: s3.endpoint, region: s3.region, bucket: 'hindsight-lab', prefix: `profile-${Date.now().toString(36)}/`, forcePathStyle: true, maxAttempts: 3, credentials: { source: 'keys', accessKeyId: s3.accessKeyId }, secrets: { secretAccessKey: s3.secretAccessKey } })
+        ? new S3Backend({ ...(opt('part') ? { partSize: Number(opt('part')) << 20 } : {}), ...(opt('queue') ? { queueSize: Number(opt('queue')) } : {}), name: 'profile', endpoint: s3.endpoint, region: s3.region, bucket: 'hindsight-lab', prefix: `${opt('prefix') ?? `profile-${Date.now().toString(36)}`}/`, forcePathStyle: true, maxAttempts: 3, credentials: { source: 'keys', accessKeyId: s3.accessKeyId }, secrets: { secretAccessKey: s3.secretAccessKey } })
         : new LocalBackend(join(opt('local-dir') ?? dir, 'repo'));
-      await initRepository(backend);
-      const { manifest } = await runBackup({
+      // `--prefix=P --save=FILE` then `--prefix=P --restore-from=FILE`: back up once, restore many
+      // times (each restore timed alone, e.g. under /usr/bin/time or a system-wide CPU count).
+      const saved = opt('restore-from');
+      if (!saved) await initRepository(backend);
+      const { manifest } = saved ? { manifest: JSON.parse(await readFile(saved, 'utf8')) as Manifest } : await runBackup({
         set: 'profile',
         host: { id: 'production', name: 'production' },
         engine,
@@ -95,7 +99,8 @@ async function main(): Promise<void> {
         tags: [],
       }, { ...(opt('chunk') ? { chunkBytes: Number(opt('chunk')) * 1024 } : {}), ...(flag('trace') ? { report: (e: { type: string; message?: string; step?: string }) => { if (e.type !== 'progress' || !/MiB|KiB/.test(e.message ?? '')) process.stderr.write(`${((performance.now() - t0) / 1000).toFixed(2)} ${e.type} ${e.step ?? ''} ${e.message ?? ''}\n`); } } : {}) } as never);
       bytes = manifest.sources[0]!.rawBytes;
-      if (flag('restore')) {
+      if (opt('save')) await writeFile(opt('save')!, JSON.stringify(manifest));
+      if (flag('restore') || saved) {
         // `--restore`: then time restoring that snapshot into a new volume, as the restore runner's
         // data move does it (restoreOne), and report that instead.
         const target = `${VOLUME}-restored`;
@@ -113,7 +118,7 @@ async function main(): Promise<void> {
           const expected = { storedBytes: src.storedBytes, storedSha256: src.storedSha256, rawBytes: src.rawBytes, rawSha256: src.rawSha256 };
           const sink = new Writable({ write: (_c, _e, cb) => cb() });
           const guard = to === 'guard' ? [new TarGuard({ policy: 'reject', rewrite: { prefix: 'v/' } })] : to === 'holes' ? [new TarGuard({ policy: 'reject', rewrite: { prefix: 'v/' }, holes: HOLES })] : [];
-          await runPipeline({ direction: 'restore', source: await backend.getObject(src.objectKey), compression: { kind: src.compression }, encryption: { kind: 'none' }, expected, sink, rawStages: guard, ...(chunkBytes ? { chunkBytes } : {}), ...(opt('hwm') ? { highWaterMark: Number(opt('hwm')) * 1024 } : {}) });
+          await runPipeline({ direction: 'restore', source: await backend.getObject(src.objectKey, { expectedSize: src.storedBytes }), compression: { kind: src.compression }, encryption: { kind: 'none' }, expected, sink, rawStages: guard, ...(chunkBytes ? { chunkBytes } : {}), ...(opt('hwm') ? { highWaterMark: Number(opt('hwm')) * 1024 } : {}) });
         }
         await dockerCli(prod, 'volume', 'rm', '-f', target);
       }
