@@ -6,6 +6,8 @@
  *   run <plan> --json     run a plan now: progress as JSON lines, then {"type":"done",result}
  *   restore-source --json one source's data into its target here (direct-restore.ts), same output
  *   backup-source --json  one source of a console's backup copied from here (direct-backup.ts)
+ *   safety-copy --json    a database's or directory's safety copy, kept here (safety-here.ts)
+ *   put-back --json       a rollback from such a copy; discard-safety --json: an operation's copies removed
  * With --json a failure ends with one line {"error":{code,message}} on stderr (agent-exec.ts reads
  * it back) and exit code 1.
  */
@@ -21,6 +23,8 @@ import { DirectBackupRequest, backupSourceHere } from './direct-backup.js';
 import { DirectRestoreRequest, restoreSourceHere } from './direct-restore.js';
 import { agentReport, runAndRecord, runDaemon } from './agent-daemon.js';
 import { agentPipes } from './agent-pipes.js';
+import { discardHere, putBackHere, safetyCopyHere } from './safety-here.js';
+import { AgentDiscardRequest, AgentPutBackRequest, AgentSafetyCopyRequest } from './safety-requests.js';
 
 export interface AgentCliEnv {
   stateDir: string;
@@ -157,6 +161,25 @@ export async function runAgentCli(argv: string[], env: AgentCliEnv): Promise<num
     .action(async (o: { json?: boolean }) =>
       longRun(!!o.json, 'backup', async (_backend, ctx) => backupSourceHere(env.stateDir, await readInput(DirectBackupRequest, 'backup request'), ctx), (r) => `copied ${r.source.rawBytes} bytes`),
     );
+
+  // Safety copies kept on this host (safety-requests.ts): requests on stdin, answers as for restore-source.
+  program
+    .command('safety-copy')
+    .description("keep a safety copy of a database or directory here, for a console's restore (a request on stdin)")
+    .option('--json', 'JSON lines output')
+    .action(async (o: { json?: boolean }) =>
+      longRun(!!o.json, 'safety copy', async (_b, ctx) => safetyCopyHere(env.stateDir, await readInput(AgentSafetyCopyRequest, 'safety copy request'), ctx.signal), (r) => `kept ${r.file ?? 'nothing'}`),
+    );
+  program
+    .command('put-back')
+    .description('put a target back from a safety copy kept here (a rollback; a request on stdin)')
+    .option('--json', 'JSON lines output')
+    .action(async (o: { json?: boolean }) => longRun(!!o.json, 'put back', async () => putBackHere(env.stateDir, await readInput(AgentPutBackRequest, 'put-back request')), (r) => r.action));
+  program
+    .command('discard-safety')
+    .description("remove an operation's safety copies kept here (a request on stdin)")
+    .option('--json', 'JSON lines output')
+    .action(async (o: { json?: boolean }) => longRun(!!o.json, 'removal', async () => discardHere(env.stateDir, await readInput(AgentDiscardRequest, 'removal request')), (r) => `removed ${r.removed.length} file(s)`));
 
   try {
     await program.parseAsync(argv, { from: 'user' });

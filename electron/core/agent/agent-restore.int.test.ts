@@ -10,11 +10,12 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import { Readable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { inVolume, removeQuietly, uniqueName } from '../sources/testing/lab-engines.js';
+import { inVolume, POSTGRES, removeQuietly, uniqueName } from '../sources/testing/lab-engines.js';
 import { listKeys } from '../repository/index.js';
 import { listJournals } from '../restore/journal.js';
 import { sweepSafetyCopies } from '../restore/safety-sweep.js';
-import { dockerCli } from '../testing/lab.js';
+import { dockerCli, waitFor } from '../testing/lab.js';
+import { AGENT_CONTAINER, AGENT_STATE_DIR } from './agent-names.js';
 import { TcpRelay } from '../testing/tcp-relay.js';
 import { agentTestBed, type AgentTestBed } from './testing/lab-agent.js';
 
@@ -29,6 +30,8 @@ const stopped = uniqueName('hs-direct-stopped');
 const stoppedCopy = uniqueName('hs-direct-stopped-copy');
 const user = uniqueName('hs-direct-user');
 const over = uniqueName('hs-direct-over');
+const pg = uniqueName('hs-direct-pg');
+const app = uniqueName('hs-direct-dir');
 const MiB = 1 << 20;
 const listing = (machine: Parameters<typeof inVolume>[0], v: string) => inVolume(machine, v, 'cd /v && find . -type f -exec md5sum {} + | sort -k2');
 
@@ -48,7 +51,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   relay?.close();
-  if (bed) await removeQuietly(bed.t.lab.machines.uat, 'container', user);
+  if (bed) for (const c of [user, pg, app]) await removeQuietly(bed.t.lab.machines.uat, 'container', c);
   if (bed) for (const v of [...targets, uniqueTarget, stopped, stoppedCopy, over]) await removeQuietly(bed.t.lab.machines.uat, 'volume', v);
   if (bed) for (const v of await safetyVolumes()) await removeQuietly(bed.t.lab.machines.uat, 'volume', v);
   if (bed) await removeQuietly(bed.t.lab.machines.production, 'volume', src);
@@ -192,5 +195,103 @@ describe('restore onto a host with an agent', () => {
     const log = await fs.readFile(path.join(t.configDir, 'operations', `${op.operationId}.log.jsonl`), 'utf8');
     expect(log).toMatch(/Safety copy of hs-direct-over[^"]*: volume hindsight-safety-[^"]*, kept on uat-relayed \(\d+ bytes\)/);
     expect(await safetyVolumes(op.operationId)).toEqual([]);
+  }, 300_000);
+
+  it('over a PostgreSQL container: the dump of what it holds is kept by uat’s agent, never crosses the tunnel; a failed restore is put back from it', async () => {
+    const { t, cli, repoName } = bed;
+    const uat = t.lab.machines.uat;
+    await bed.manager.install(t.ids.uat, bed.ctx());
+    await dockerCli(uat, 'run', '-d', '--name', pg, '--network', 'none', '-e', 'POSTGRES_HOST_AUTH_METHOD=trust', POSTGRES);
+    const psql = (db: string, sql: string) => dockerCli(uat, 'exec', pg, 'psql', '-U', 'postgres', '-h', '127.0.0.1', '-d', db, '-Atc', sql);
+    await waitFor('the test PostgreSQL on uat', async () => (await psql('postgres', 'select 1').catch(() => '')) === '1', 60_000);
+    // What uat holds before: a database of its own, ~10 MB of rows (hex text: ~5 MB once compressed).
+    await psql('postgres', 'create database keepme');
+    await psql('keepme', "create table t as select i, repeat(md5(i::text), 4) as s from generate_series(1, 60000) i");
+    const state = async () => [await psql('postgres', 'select datname from pg_database order by 1'), await psql('keepme', "select count(*), md5(string_agg(s, ',' order by i)) from t")].join('\n');
+    const before = await state();
+
+    // production's shop database, backed up; a copy of that snapshot with a flipped byte in its object.
+    const prodDb = (t.lab.stacks.production as unknown as { database: { container: string } }).database.container;
+    const snap = async (set: string) => {
+      const r = await cli('backup', '--host', 'production', '--repo', repoName, '--postgres', prodDb, '--set', set, '--json');
+      expect(r.code, r.err).toBe(0);
+      return JSON.parse(r.out) as { snapshotId: string; sources: { name: string }[] };
+    };
+    const good = await snap('pg-good');
+    const bad = await snap('pg-corrupted');
+    const dataKey = (await listKeys(bed.repo, `data/${bad.snapshotId}/`)).find((k) => !k.endsWith('.json'))!;
+    const chunks: Buffer[] = [];
+    for await (const c of await bed.repo.getObject(dataKey)) chunks.push(c as Buffer);
+    const body = Buffer.concat(chunks);
+    body[body.length - 64] = body[body.length - 64]! ^ 0xff;
+    await bed.repo.putObject(dataKey, Readable.from([body]));
+
+    const down = relay.downBytes;
+    const failed = await cli('restore', bad.snapshotId, '--repo', repoName, '--to-host', 'uat-relayed', '--map', `${bad.sources[0]!.name}=${pg}`, '--json');
+    expect(failed.code).not.toBe(0);
+    expect(failed.err + failed.out).toMatch(/rolled back/);
+    // uat holds what it held: its own database, and no database the failed load created.
+    expect(await state()).toBe(before);
+    // The dump of uat's ~10 MB was made and loaded back on uat: it never came to the console.
+    expect(relay.downBytes - down).toBeLessThan(2 * MiB);
+    const journal = (await listJournals(t.configDir)).find((j) => j.snapshotId === bad.snapshotId)!;
+    expect(journal.state).toBe('rolled-back');
+    expect(journal.targets[0]!.safetyCopy).toMatch(new RegExp(`^agent:${journal.id}/[^/]+\\.sql\\.zst$`));
+    expect(journal.targets[0]!.databasesBefore).toContain('keepme');
+    const agentFiles = (op: string) => dockerCli(uat, 'exec', AGENT_CONTAINER, 'ls', `${AGENT_STATE_DIR}/safety/${op}`).then((o) => o.split('\n').filter(Boolean), () => []);
+    expect(await agentFiles(journal.id)).toHaveLength(1);
+    // Kept after the failure; the sweep removes it from uat's agent once past the retention.
+    expect((await sweepSafetyCopies(t.configDir, { retentionDays: 0, engineFor: (id) => t.engine(id) })).removed).toContain(journal.id);
+    expect(await agentFiles(journal.id)).toEqual([]);
+
+    // A restore that succeeds: the copy is made by the agent, then removed with the operation.
+    const ok = await cli('restore', good.snapshotId, '--repo', repoName, '--to-host', 'uat-relayed', '--map', `${good.sources[0]!.name}=${pg}`, '--json');
+    expect(ok.code, ok.err || ok.out).toBe(0);
+    const op = JSON.parse(ok.out) as { operationId: string };
+    const log = await fs.readFile(path.join(t.configDir, 'operations', `${op.operationId}.log.jsonl`), 'utf8');
+    expect(log).toMatch(new RegExp(`Safety copy of ${pg}: agent:${op.operationId}/[^ ]+, kept by the agent on uat-relayed \\(\\d+ bytes\\)`));
+    expect(await agentFiles(op.operationId)).toEqual([]);
+    expect(await psql('postgres', 'select datname from pg_database order by 1')).toMatch(/keepme/);
+  }, 300_000);
+
+  it('over a directory in a container: its copy is kept by uat’s agent; a failed restore puts the directory back', async () => {
+    const { t, cli, repoName } = bed;
+    const uat = t.lab.machines.uat;
+    await bed.manager.install(t.ids.uat, bed.ctx());
+    await dockerCli(uat, 'run', '-d', '--name', app, '--network', 'none', 'hindsight-lab/busybox:latest', 'sh', '-c', 'trap "exit 0" TERM; sleep 3600 & wait');
+    const inApp = (script: string) => dockerCli(uat, 'exec', app, 'sh', '-c', script);
+    const listing = () => inApp('cd /srv/conf && find . | sort | while read -r f; do echo "$(stat -c "%n %F %a %u:%g %s" "$f") $([ -f "$f" ] && md5sum < "$f" | cut -c1-12)"; done');
+    await inApp('mkdir -p /srv/conf/sub && echo "a = 1" > /srv/conf/app.ini && head -c 6000000 /dev/urandom > /srv/conf/sub/blob && chown 1000:1000 /srv/conf/sub && chmod 600 /srv/conf/app.ini');
+    const backedUp = await listing();
+    const r = await cli('backup', '--host', 'uat-relayed', '--repo', repoName, '--directory', `${app}:/srv/conf`, '--set', 'conf', '--json');
+    expect(r.code, r.err).toBe(0);
+    const snap = JSON.parse(r.out) as { snapshotId: string; sources: { name: string; objectKey: string }[] };
+    // The directory changes after the backup: that is what the safety copy must keep.
+    await inApp('echo "a = 2" > /srv/conf/app.ini && head -c 3000000 /dev/urandom > /srv/conf/added.bin');
+    const changed = await listing();
+
+    // A copy of the snapshot with a flipped byte: the restore fails and is rolled back.
+    const body: Buffer[] = [];
+    for await (const c of await bed.repo.getObject(snap.sources[0]!.objectKey)) body.push(c as Buffer);
+    const corrupted = Buffer.concat(body);
+    corrupted[corrupted.length >> 1] = corrupted[corrupted.length >> 1]! ^ 0xff;
+    await bed.repo.putObject(snap.sources[0]!.objectKey, Readable.from([corrupted]));
+    const moved = relay.downBytes + relay.upBytes;
+    const failed = await cli('restore', snap.snapshotId, '--repo', repoName, '--to-host', 'uat-relayed', '--map', `${snap.sources[0]!.name}=${app}`, '--json');
+    expect(failed.code).not.toBe(0);
+    expect(failed.err + failed.out).toMatch(/rolled back/);
+    expect(await listing()).toBe(changed);
+    expect(relay.downBytes + relay.upBytes - moved).toBeLessThan(2 * MiB);
+    const journal = (await listJournals(t.configDir)).find((j) => j.snapshotId === snap.snapshotId)!;
+    expect(journal.targets[0]!.safetyCopy).toMatch(new RegExp(`^agent:${journal.id}/[^/]+\\.tar\\.zst$`));
+
+    // The object mended: the restore succeeds, the directory is the backed-up one again.
+    await bed.repo.putObject(snap.sources[0]!.objectKey, Readable.from([Buffer.concat(body)]));
+    const ok = await cli('restore', snap.snapshotId, '--repo', repoName, '--to-host', 'uat-relayed', '--map', `${snap.sources[0]!.name}=${app}`, '--json');
+    expect(ok.code, ok.err || ok.out).toBe(0);
+    expect(await listing()).toBe(backedUp);
+    const op = JSON.parse(ok.out) as { operationId: string };
+    const log = await fs.readFile(path.join(t.configDir, 'operations', `${op.operationId}.log.jsonl`), 'utf8');
+    expect(log).toMatch(/kept by the agent on uat-relayed/);
   }, 300_000);
 });

@@ -337,9 +337,10 @@ async function openSource(spec: SourceSpec, ctx: SourceContext): Promise<Opened>
       return { stream: v.stream, format: 'tar', ext: 'tar', origin: { volume: spec.volume }, closed: v.closed };
     }
     case 'directory': {
+      // The container's name comes from openDirectoryTar's inspect: asked again while the archive
+      // is open, the engine would wait for the archive to be read (directory.ts).
       const d = await openDirectoryTar({ engine, container: spec.container, path: spec.path, signal });
-      const c = await inspectContainer(engine, spec.container, signal).catch(() => undefined);
-      return { stream: d.stream, format: 'tar', ext: 'tar', origin: { container: c?.name ?? spec.container, image: d.image, path: spec.path } };
+      return { stream: d.stream, format: 'tar', ext: 'tar', origin: { container: d.name, image: d.image, path: spec.path } };
     }
     case 'postgres': {
       const pg = { engine, container: spec.container, user: spec.user, signal };

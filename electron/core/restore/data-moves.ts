@@ -18,6 +18,7 @@ import { loadMariadbDump, loadPostgresDump, openDirectoryTar, openMariadbDump, o
 import type { HolesResult } from '../sources/holes.js';
 import { databasesOf, dropNewDatabases, isDatabaseKind } from './db-state.js';
 import { hostCopyVolume, putBackHostCopy } from './host-safety.js';
+import { agentCopyOf, putBackAgentCopy } from './agent-safety.js';
 import type { JournalTarget } from './journal.js';
 import type { TargetInventory } from './planner.js';
 
@@ -263,6 +264,8 @@ export async function removeCreated(engine: Engine, t: JournalTarget): Promise<s
 /** Rollback of one target from its safety copy; says what was done. Never tied to a signal. */
 export async function putBack(engine: Engine, t: JournalTarget & { safetyCopy: string }): Promise<string> {
   const freed = t.kind === 'volume' ? await freeVolume(engine, t.target, true) : '';
+  // Kept by the host's agent (a database's or directory's copy): it puts it back there, new databases dropped.
+  if (agentCopyOf(t.safetyCopy)) return putBackAgentCopy(engine, t);
   const onHost = hostCopyVolume(t.safetyCopy);
   if (onHost) {
     if (!t.safetyCopyImage) throw new RpcError('INTERNAL', `The journal does not say which image made the safety copy ${onHost}.`);

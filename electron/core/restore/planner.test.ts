@@ -55,14 +55,19 @@ describe('planRestore', () => {
     expect(p.steps.find((s) => s.kind === 'verify' && s.source === 'db')!.commands.join('\n')).toContain(`SELECT count(*) FROM "audit"."events"`);
   });
 
-  it('with the agent on the host, a volume’s safety copy is planned as a volume kept there; a database’s still comes here', () => {
+  it('with the agent on the host, a volume’s safety copy is planned as a volume kept there, a database’s as a dump file kept there', () => {
     const p = plan({ safetyOnHost: true });
     const files = p.steps.find((s) => s.kind === 'safety-copy' && s.source === 'files')!;
     expect(files.description).toMatch(/new volume on the host \(kept there, never sent here\)/);
     expect(files.commands[0]).toMatch(/docker volume create hindsight-safety-/);
     expect(files.commands[0]).not.toMatch(/zstd >/);
     const db = p.steps.find((s) => s.kind === 'safety-copy' && s.source === 'db')!;
-    expect(db.commands[0]).toMatch(/zstd > /);
+    expect(db.description).toMatch(/into a file kept on the host by its agent \(never sent here\)/);
+    // The dump is compressed and written on the host: the whole pipe runs in the one ssh command.
+    expect(db.commands[0]).toMatch(/^ssh hindsight@127\.0\.0\.1 -p 2223 'docker exec shop-db-1 pg_dumpall -U postgres --clean --if-exists \| zstd > safety\/db\.sql\.zst'$/);
+    const here = plan().steps.find((s) => s.kind === 'safety-copy' && s.source === 'db')!;
+    expect(here.description).toMatch(/aside \(pg_dumpall, zstd\)/);
+    expect(here.commands[0]).toMatch(/' \| zstd > safety\/db\.sql\.zst$/);
     expect(plan().steps.find((s) => s.kind === 'safety-copy' && s.source === 'files')!.commands[0]).toMatch(/zstd > /);
   });
 

@@ -107,20 +107,24 @@ function preflightCommand(src: ManifestSource, { target, path }: PlanTarget): st
 }
 
 function safetyDescription(src: ManifestSource, { target, path }: PlanTarget, onHost: boolean): string {
+  // Databases' and directories' copies kept on the host are files in its agent's state (agent-safety.ts).
+  const where = onHost ? ' into a file kept on the host by its agent (never sent here)' : ' aside';
   switch (src.kind) {
     case 'volume':
       return onHost ? `Copy volume ${target} into a new volume on the host (kept there, never sent here) before it is overwritten` : `Copy volume ${target} aside (tar, zstd) before it is overwritten`;
     case 'directory':
-      return `Copy ${path} of ${target} aside (tar, zstd) before it is overwritten`;
+      return `Copy ${path} of ${target}${where} (tar, zstd) before it is overwritten`;
     case 'mariadb':
-      return `Dump every database of ${target} aside (mariadb-dump, zstd) and list its databases before it is overwritten`;
+      return `Dump every database of ${target}${where} (mariadb-dump, zstd) and list its databases before it is overwritten`;
     default:
-      return `Dump every database of ${target} aside (pg_dumpall, zstd) and list its databases before it is overwritten`;
+      return `Dump every database of ${target}${where} (pg_dumpall, zstd) and list its databases before it is overwritten`;
   }
 }
 
 function safetyCommand(src: ManifestSource, { target, path }: PlanTarget, ssh: string | undefined, helper: string, keptOnHost: boolean): string {
   const file = (ext: string) => sh(`safety/${src.name}.${ext}.zst`);
+  // Kept on the host: the same command with the file written there (the agent writes it into its state volume).
+  const into = (produce: string, ext: string) => (keptOnHost ? onHost(ssh, `${produce} | zstd > ${file(ext)}`) : `${onHost(ssh, produce)} | zstd > ${file(ext)}`);
   switch (src.kind) {
     case 'volume':
       if (keptOnHost) {
@@ -129,11 +133,11 @@ function safetyCommand(src: ManifestSource, { target, path }: PlanTarget, ssh: s
       }
       return `${onHost(ssh, `docker run --rm -v ${sh(`${target}:/v:ro`)} ${helper} tar -C /v -cf - .`)} | zstd > ${file('tar')}`;
     case 'directory':
-      return `${onHost(ssh, `docker cp ${sh(`${target}:${path ?? ''}/.`)} -`)} | zstd > ${file('tar')}`;
+      return into(`docker cp ${sh(`${target}:${path ?? ''}/.`)} -`, 'tar');
     case 'mariadb':
-      return `${onHost(ssh, `docker exec ${sh(target)} sh -c ${sh('mariadb-dump --user=root --password="$MARIADB_ROOT_PASSWORD" --all-databases --single-transaction --routines --events --triggers')}`)} | zstd > ${file('sql')}`;
+      return into(`docker exec ${sh(target)} sh -c ${sh('mariadb-dump --user=root --password="$MARIADB_ROOT_PASSWORD" --all-databases --single-transaction --routines --events --triggers')}`, 'sql');
     default:
-      return `${onHost(ssh, `docker exec ${sh(target)} pg_dumpall -U postgres --clean --if-exists`)} | zstd > ${file('sql')}`;
+      return into(`docker exec ${sh(target)} pg_dumpall -U postgres --clean --if-exists`, 'sql');
   }
 }
 

@@ -43,6 +43,26 @@ async function measure(engine: Engine, volume: string, signal?: AbortSignal): Pr
   }
 }
 
+/**
+ * Room on the host for the databases' and directories' safety copies its agent keeps (agent-safety.ts),
+ * in its state volume on the Docker data root. Estimated from the snapshot's uncompressed size (the
+ * target's own dump is not measured beforehand), so a shortfall is a warning, as on the console.
+ */
+async function agentCopiesRoom(x: TargetChecksInput, measuredFree: number | undefined): Promise<PreflightCheck[]> {
+  const kept = x.plan.targets.filter((t) => t.kind !== 'volume' && !t.create);
+  if (!kept.length) return [];
+  const estimate = kept.reduce((n, t) => n + (x.manifest.sources.find((s) => s.name === t.source)?.rawBytes ?? 0), 0);
+  const base = { id: 'safety-space', title: `Room for the safety copies of ${kept.map((t) => t.target).join(', ')}` };
+  const probe = x.probeVolume ?? x.plan.targets.find((t) => t.targetKind === 'volume' && !t.create)?.target;
+  const free = measuredFree ?? (probe ? (await measure(x.engine, probe, x.signal))?.availableBytes : undefined);
+  if (free === undefined) return [{ ...base, status: 'warn', detail: `Free space on ${x.hostName}'s Docker data root, where its agent keeps the safety copies, could not be measured.` }];
+  return [
+    free < estimate
+      ? { ...base, status: 'warn', detail: `The safety copies (up to ${formatBytes(estimate)} before compression) may not fit on ${x.hostName} (${formatBytes(free)} free), where its agent keeps them.` }
+      : { ...base, status: 'pass', detail: `${formatBytes(free)} free on ${x.hostName} for up to ${formatBytes(estimate)} of safety copies, kept there by its agent.` },
+  ];
+}
+
 /** PostgreSQL versions and free space: what the runner checks on the target in its preflight step. */
 export async function targetChecks(x: TargetChecksInput): Promise<PreflightCheck[]> {
   const checks: PreflightCheck[] = [];
@@ -116,7 +136,9 @@ export async function targetChecks(x: TargetChecksInput): Promise<PreflightCheck
         ? { ...base, status: 'fail', detail: `The safety copies (${formatBytes(toCopy)}) do not fit on ${x.hostName}'s disk (${formatBytes(hostFree)} free), where they are kept. Free space, or restore without a safety copy.` }
         : { ...base, status: 'pass', detail: `${formatBytes(hostFree)} free on ${x.hostName} for ${formatBytes(toCopy)} of safety copies, kept on the host.` },
     );
-  } else if (x.safetyCopy && toCopy > 0) {
+  }
+  if (x.safetyCopy && x.safetyOnHost) checks.push(...(await agentCopiesRoom(x, hostFree)));
+  if (x.safetyCopy && !x.safetyOnHost && toCopy > 0) {
     const base = { id: 'safety-space', title: 'Room for the safety copies' };
     try {
       const st = await fsp.statfs(x.configDir);

@@ -28,6 +28,7 @@ import { readJournal, recoveryAction, writeJournal, type Journal, type JournalSt
 import { planRestore, type TargetInventory } from './planner.js';
 import { discardSafetyCopies, safetyDir, sweepSafetyCopies } from './safety-sweep.js';
 import { makeHostSafetyCopy } from './host-safety.js';
+import { keepCopyOnAgent } from './agent-safety.js';
 import { removeThrowaway } from './throwaway.js';
 import { dataRootProbe, interruptedClash, refusalOf, targetChecks } from './preflight.js';
 import type { TargetLocks } from './target-lock.js';
@@ -288,7 +289,9 @@ export async function runRestore(deps: RestoreDeps, input: ParsedInput, taskCtx?
     await enter('preflight');
     stepProgress(`Pre-flight checks on ${host.name}`, 'preflight');
     await engine.connect();
-    const hostImage = journal.targets.some((t) => t.kind === 'volume' && !t.created) ? safetyImage : null;
+    // With the agent running on the target host, every safety copy is kept there (volumes as
+    // volumes, host-safety.ts; databases and directories by the agent, agent-safety.ts).
+    const hostImage = journal.targets.some((t) => !t.created) ? safetyImage : null;
     // The same checks restore.preflight shows (preflight.ts); a failed one refuses the run here.
     const checks = await targetChecks({
       safetyOnHost: !!hostImage,
@@ -337,6 +340,10 @@ export async function runRestore(deps: RestoreDeps, input: ParsedInput, taskCtx?
           t.safetyCopy = kept.ref;
           t.safetyCopyImage = hostImage;
           note(`Safety copy of ${t.target}: volume ${kept.volume}, kept on ${host.name}${kept.bytes !== undefined ? ` (${kept.bytes} bytes)` : ''}`);
+          await writeJournal(deps.configDir, journal);
+          continue;
+        }
+        if (hostImage && (await keepCopyOnAgent(engine, t, opId, host.name, note, signal))) {
           await writeJournal(deps.configDir, journal);
           continue;
         }

@@ -103,4 +103,32 @@ describe('sweepSafetyCopies: copies kept on a host', () => {
       await rm(dir, { recursive: true, force: true });
     }
   });
+
+  it('a database’s copy kept by the host’s agent is kept the same way; its journal reference is one name in one operation', async () => {
+    const { mkdtemp, mkdir, rm } = await import('node:fs/promises');
+    const { tmpdir } = await import('node:os');
+    const { join } = await import('node:path');
+    const { writeJournal } = await import('./journal.js');
+    const { sweepSafetyCopies } = await import('./safety-sweep.js');
+    const { agentCopyOf } = await import('./agent-safety.js');
+    const { AgentPutBackRequest } = await import('../agent/safety-requests.js');
+    const dir = await mkdtemp(join(tmpdir(), 'sweep-agent-'));
+    try {
+      const j = journal('succeeded', daysAgo(30));
+      j.targets = [{ source: 'db', kind: 'postgres', target: 'shop-db-1', created: false, users: [], touched: false, safetyCopy: `agent:${j.id}/db.sql.zst` }];
+      expect(agentCopyOf(j.targets[0]!.safetyCopy)).toEqual({ operation: j.id, file: 'db.sql.zst' });
+      for (const other of ['volume:x', '/config/safety/op/db.sql.zst', 'agent:op', 'agent:op/a/b', undefined]) expect(agentCopyOf(other)).toBeUndefined();
+      // The agent checks the names itself: a request can only reach its own safety folder.
+      const target = { source: 'db', kind: 'postgres', target: 'shop-db-1' };
+      expect(AgentPutBackRequest.safeParse({ operation: j.id, file: 'db.sql.zst', target }).success).toBe(true);
+      for (const [operation, file] of [['..', 'db.sql.zst'], [j.id, '../../key'], [j.id, 'a/b'], ['.hidden', 'x'], [j.id, '']]) {
+        expect(AgentPutBackRequest.safeParse({ operation, file, target }).success, `${operation} ${file}`).toBe(false);
+      }
+      await writeJournal(dir, j);
+      await mkdir(join(dir, 'safety', j.id), { recursive: true });
+      expect(await sweepSafetyCopies(dir, { now: NOW, retentionDays: 7 })).toEqual({ removed: [], kept: [j.id] });
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
 });

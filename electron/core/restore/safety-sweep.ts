@@ -7,15 +7,16 @@
  * operation (journal still "running"), of a failed rollback, of one running in this process, nor
  * a folder without a readable journal: the only copy of someone's data is never guessed away.
  *
- * Copies kept on the target host (volumes, host-safety.ts) go with their folder: removed on the
- * host first, through `engineFor`; a host that cannot be reached keeps the folder, and the next
- * sweep tries again.
+ * Copies kept on the target host (volumes, host-safety.ts; databases' and directories' in its
+ * agent's state, agent-safety.ts) go with their folder: removed on the host first, through
+ * `engineFor`; a host that cannot be reached keeps the folder, and the next sweep tries again.
  */
 import fsp from 'node:fs/promises';
 import path from 'node:path';
 import { createLogger } from '../log.js';
 import type { Engine } from '../docker/engine.js';
 import { hostCopyVolume, removeHostCopies } from './host-safety.js';
+import { agentCopyOf, removeAgentCopies } from './agent-safety.js';
 import { readJournal, type Journal } from './journal.js';
 
 const log = createLogger('restore');
@@ -37,6 +38,9 @@ export function safetyDir(configDir: string, opId: string): string {
 }
 
 const safetyRoot = (configDir: string) => path.join(configDir, 'safety');
+
+/** Whether some of an operation's safety copies are kept on its target host. */
+const keptOnHost = (journal: Journal) => journal.targets.some((t) => hostCopyVolume(t.safetyCopy) || agentCopyOf(t.safetyCopy));
 
 export type SweepDecision = { remove: true; reason: string } | { remove: false; reason: string };
 
@@ -64,11 +68,12 @@ export interface SweepResult {
  * a failure keeps the folder and is logged, or said through `note`), then its folder.
  */
 export async function discardSafetyCopies(configDir: string, journal: Journal, engine: Engine | undefined, note?: (message: string, level?: 'warn') => void): Promise<boolean> {
-  if (journal.targets.some((t) => hostCopyVolume(t.safetyCopy))) {
+  if (keptOnHost(journal)) {
     try {
       if (!engine) throw new Error(`no connection to ${journal.targetHostName}`);
       await engine.connect();
       const removed = await removeHostCopies(engine, journal.id);
+      if (journal.targets.some((t) => agentCopyOf(t.safetyCopy))) removed.push(...(await removeAgentCopies(engine, journal.id)));
       if (removed.length) log.info(`removed the safety copies ${removed.join(', ')} of ${journal.id} from ${journal.targetHostName}`);
     } catch (e) {
       const message = `could not remove the safety copies of ${journal.id} from ${journal.targetHostName} (kept; tried again later): ${e instanceof Error ? e.message : String(e)}`;
@@ -111,7 +116,7 @@ export async function sweepSafetyCopies(
     }
     // At start-up no host is connected to (a sweep must not wait on SSH): copies kept on a host
     // wait for the sweep after the next operation, which passes engineFor.
-    const onHost = journal?.targets.some((t) => hostCopyVolume(t.safetyCopy));
+    const onHost = journal && keptOnHost(journal);
     if (onHost && !opts.engineFor) {
       result.kept.push(id);
       continue;

@@ -2,7 +2,12 @@
  * A directory inside a container, production → uat, through the archive endpoint of the
  * containers themselves (no helper): content, owners, modes, a symlink climbing out of it.
  */
+import fs from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runBackup } from '../backup/run-backup.js';
+import { initRepository, LocalBackend } from '../repository/index.js';
 import type { Engine } from '../docker/engine.js';
 import { dockerCli } from '../testing/lab.js';
 import { openDirectoryTar, writeDirectoryTar } from './directory.js';
@@ -71,4 +76,30 @@ describe('directory source and sink', () => {
     await expect(openDirectoryTar({ engine: prod, container: source, path: '/' })).rejects.toMatchObject({ code: 'INVALID_INPUT' });
     await expect(openDirectoryTar({ engine: prod, container: source, path: '/nope' })).rejects.toMatchObject({ code: 'NOT_FOUND' });
   });
+
+  it('backs up a directory larger than the connection holds (the engine locks the container while it sends the archive)', async () => {
+    // Asking the engine about the container while its archive was unread hung here: the archive
+    // waited for a reader, the question for the archive (sources/directory.ts).
+    await dockerCli(lab.machine('production'), 'exec', source, 'sh', '-c', 'mkdir -p /big && head -c 16000000 /dev/urandom > /big/blob');
+    const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'hs-dir-backup-'));
+    try {
+      const backend = new LocalBackend(path.join(dir, 'repo'));
+      await initRepository(backend);
+      const { manifest } = await runBackup({
+        set: 'big-dir',
+        host: { id: 'production', name: 'production' },
+        engine: prod,
+        backend,
+        sources: [{ kind: 'directory', name: 'big', container: source, path: '/big' }],
+        compression: 'zstd',
+        encryption: { kind: 'none', spec: { kind: 'none' } },
+        stopContainers: false,
+        tags: [],
+      });
+      expect(manifest.sources[0]!.fileBytes).toBe(16_000_000);
+      expect(manifest.sources[0]!.origin.container).toBe(source);
+    } finally {
+      await fs.rm(dir, { recursive: true, force: true });
+    }
+  }, 60_000);
 });

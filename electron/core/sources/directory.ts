@@ -41,6 +41,8 @@ export function checkRestorePath(path: string): void {
 export interface DirectoryTarSource {
   stream: Readable;
   containerId: string;
+  /** The container's name, as inspected before the archive was asked for. */
+  name: string;
   image: string;
 }
 
@@ -49,7 +51,10 @@ export async function openDirectoryTar(t: DirectoryTarget): Promise<DirectoryTar
   const c = await inspectContainer(t.engine, t.container, t.signal);
   const what = `Reading ${t.path} of ${c.name} on ${t.engine.name}`;
   const stream = await readArchive(t.engine, { container: c.id, dir: t.path, signal: t.signal, what });
-  return { stream, containerId: c.id, image: c.image };
+  // Nothing may ask the engine about this container until the stream is read: the engine holds the
+  // container's lock while it sends the archive, so an inspect waits for the archive, which waits
+  // for a reader (a hang as soon as the archive outgrew the connection's buffers).
+  return { stream, containerId: c.id, name: c.name, image: c.image };
 }
 
 export interface WriteDirectoryTarInput extends DirectoryTarget {
