@@ -1,0 +1,25 @@
+/** A directory inside a container: a tar of it, restored through the container's archive endpoint after the tar guard. */
+import type { KindModule } from '../kind-module.js';
+import { compressedCopy, decodeCommand, onHost, sh } from '../shell.js';
+
+export const directoryKind: KindModule<'directory'> = {
+  kind: 'directory',
+  planning: {
+    targetKind: 'container',
+    notRestorable: () => undefined,
+    formatProblem: (src) => (src.format === 'tar' ? undefined : `Source ${src.name}: unexpected format ${src.format} for a directory source.`),
+    targetPath: (src, chosen) => chosen?.[src.name] ?? src.origin.path,
+    containerUse: ({ path }) => `restore ${path} into`,
+    notRunning: ({ path }) => `it must be running to clear ${path} before extracting`,
+    preflightCommand: ({ target, path }) => `docker exec ${sh(target)} ls -ld ${sh(path ?? '/')}`,
+    safetyDescription: ({ target, path }, keptOnHost) => `Copy ${path} of ${target}${keptOnHost ? ' into a file kept on the host by its agent (never sent here)' : ' aside'} (tar, zstd) before it is overwritten`,
+    safetyCommand: (src, { target, path }, { ssh, keptOnHost }) => compressedCopy(ssh, `docker cp ${sh(`${target}:${path ?? ''}/.`)} -`, sh(`safety/${src.name}.tar.zst`), keptOnHost),
+    restoreDescription: (src, t) => `Clear ${t.path} in ${t.target} and extract ${src.name} (${src.storedBytes} bytes stored) through the tar guard`,
+    restoreCommand: (src, t, { ssh }) => {
+      const dir = t.path!;
+      return `${decodeCommand(src)} | ${onHost(ssh, `docker exec -i ${sh(t.target)} sh -c ${sh(`find ${sh(dir)} -mindepth 1 -maxdepth 1 -exec rm -rf {} + ; mkdir -p ${sh(dir)} && tar -C ${sh(dir)} -xpf -`)}`)}`;
+    },
+    verifyCommands: (src, t, { ssh }) =>
+      src.fileCount === undefined ? [] : [`${onHost(ssh, `docker exec ${sh(t.target)} sh -c ${sh(`cd ${sh(t.path!)} && find . | wc -l`)}`)}   # entries: ${src.fileCount}`],
+  },
+};

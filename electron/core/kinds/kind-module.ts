@@ -1,0 +1,52 @@
+/**
+ * One module per source kind (issue 10 item 0, ARCHITECTURE §1): everything that differs between a
+ * volume, a PostgreSQL, a MariaDB, a MongoDB and a directory lives in that kind's folder, behind
+ * this interface, and the registry (registry.ts) maps every SourceKind to its module — a kind
+ * added to the contract does not compile until it has one. Generic code asks the module; it never
+ * switches on the kind.
+ *
+ * This first part is the restore plan's: what the planner says and shows for a source of the kind.
+ */
+import type { PlanTarget } from '../../../shared/contract/restore.js';
+import type { ManifestSource, SourceKind } from '../../../shared/contract/snapshots.js';
+
+/** What a plan's commands need to know about where they run. */
+export interface PlanContext {
+  /** "user@address -p port" of the target host; undefined for the local engine. */
+  ssh: string | undefined;
+  /** The helper image named in the commands (busybox by default). */
+  helper: string;
+  /** The safety copies are kept on the target host (its agent runs) rather than on this computer. */
+  keptOnHost: boolean;
+}
+
+export interface KindPlanning {
+  /** What a source of this kind restores into: a volume, or a running container. */
+  targetKind: 'volume' | 'container';
+  /** Why this version cannot restore the source (with the by-hand way when there is one); undefined when it can. */
+  notRestorable(src: ManifestSource): string | undefined;
+  /** A stored format this kind does not restore; undefined when fine. */
+  formatProblem(src: ManifestSource): string | undefined;
+  /**
+   * Kinds restored into a path inside the target container (a directory): where — the user's
+   * choice or where it came from; undefined when neither says. Absent for the other kinds.
+   */
+  targetPath?(src: ManifestSource, chosen: Record<string, string> | undefined): string | undefined;
+  /** What is done to the target container, for its blockers: "restore the database into". */
+  containerUse(t: Pick<PlanTarget, 'path'>): string;
+  /** Why a target container that is not running cannot be used. */
+  notRunning(t: Pick<PlanTarget, 'path'>): string;
+  /** The check shown for a container target in the pre-flight step. */
+  preflightCommand(t: PlanTarget): string;
+  safetyDescription(t: PlanTarget, keptOnHost: boolean): string;
+  safetyCommand(src: ManifestSource, t: PlanTarget, ctx: PlanContext): string;
+  restoreDescription(src: ManifestSource, t: PlanTarget): string;
+  restoreCommand(src: ManifestSource, t: PlanTarget, ctx: PlanContext): string;
+  /** The checks after the restore beyond the two checksums: entries, row counts. */
+  verifyCommands(src: ManifestSource, t: PlanTarget, ctx: PlanContext): string[];
+}
+
+export interface KindModule<K extends SourceKind = SourceKind> {
+  kind: K;
+  planning: KindPlanning;
+}

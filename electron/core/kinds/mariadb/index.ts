@@ -1,0 +1,31 @@
+/** A MariaDB container: a dump of every database (mariadb-dump), loaded back by its own client. */
+import type { KindModule } from '../kind-module.js';
+import { compressedCopy, decodeCommand, onHost, sh } from '../shell.js';
+
+export function mariadbIdent(name: string): string {
+  return `\`${name.replace(/`/g, '``')}\``;
+}
+
+const CLIENT = 'mariadb --user=root --password="$MARIADB_ROOT_PASSWORD"';
+
+export const mariadbKind: KindModule<'mariadb'> = {
+  kind: 'mariadb',
+  planning: {
+    targetKind: 'container',
+    notRestorable: () => undefined,
+    formatProblem: (src) => (src.format === 'sql' ? undefined : `Source ${src.name}: unexpected format ${src.format} for a mariadb source.`),
+    containerUse: () => 'restore the database into',
+    notRunning: () => 'the database must be running to load a dump',
+    preflightCommand: ({ target }) => `docker exec ${sh(target)} mariadb --version`,
+    safetyDescription: ({ target }, keptOnHost) =>
+      `Dump every database of ${target}${keptOnHost ? ' into a file kept on the host by its agent (never sent here)' : ' aside'} (mariadb-dump, zstd) and list its databases before it is overwritten`,
+    safetyCommand: (src, { target }, { ssh, keptOnHost }) =>
+      compressedCopy(ssh, `docker exec ${sh(target)} sh -c ${sh('mariadb-dump --user=root --password="$MARIADB_ROOT_PASSWORD" --all-databases --single-transaction --routines --events --triggers')}`, sh(`safety/${src.name}.sql.zst`), keptOnHost),
+    restoreDescription: (src, t) => `Load the dump of ${src.name} into ${t.target} through its own client`,
+    restoreCommand: (src, t, { ssh }) => `${decodeCommand(src)} | ${onHost(ssh, `docker exec -i ${sh(t.target)} sh -c ${sh(CLIENT)}`)}`,
+    verifyCommands: (src, t, { ssh }) =>
+      Object.entries(src.databaseRowCounts ?? {}).flatMap(([db, tables]) =>
+        Object.entries(tables).map(([table, n]) => onHost(ssh, `docker exec ${sh(t.target)} sh -c ${sh(`${CLIENT} -N -e ${sh(`SELECT COUNT(*) FROM ${mariadbIdent(db)}.${mariadbIdent(table)}`)}`)}`) + `   # ${n}`),
+      ),
+  },
+};
