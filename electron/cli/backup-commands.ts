@@ -278,7 +278,8 @@ function describeSource(s: SourceSpec): string {
       return `postgres:${s.container}${s.mode === 'database' && s.database ? `/${s.database}` : ''}`;
     case 'directory':
       return `dir:${s.container}:${s.path}`;
-    default:
+    case 'mariadb':
+    case 'mongo':
       return `${s.kind}:${s.container}`;
   }
 }

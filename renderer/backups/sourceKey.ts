@@ -9,7 +9,8 @@ export function sourceKey(spec: SourceSpec): string {
       return `directory:${spec.container}:${spec.path}`;
     case 'postgres':
       return `postgres:${spec.container}:${spec.database ?? '*'}`;
-    default:
+    case 'mariadb':
+    case 'mongo':
       return `${spec.kind}:${spec.container}`;
   }
 }

@@ -1,8 +1,9 @@
-import type { SourceKind } from '../../shared/contract/index.js';
+import { SourceKind } from '../../shared/contract/index.js';
 import { Segmented } from '../components';
 import { nearestZoom, ZOOMS, type Filters } from './timelineModel';
 
-const KINDS: SourceKind[] = ['volume', 'postgres', 'mariadb', 'mongo', 'directory'];
+/** Every kind the contract knows (a new kind appears here by itself). */
+const KINDS: readonly SourceKind[] = SourceKind.options;
 
 function FilterSelect({ label, all, value, options, onChange, testId }: { label: string; all: string; value: string; options: readonly string[]; onChange: (v: string) => void; testId: string }) {
   return (
