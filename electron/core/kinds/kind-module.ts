@@ -5,10 +5,16 @@
  * added to the contract does not compile until it has one. Generic code asks the module; it never
  * switches on the kind.
  *
- * This first part is the restore plan's: what the planner says and shows for a source of the kind.
+ * So far: the restore plan's part (what the planner says and shows for a source of the kind) and
+ * the restore's (how the restored stream goes into a target, how a target's current content is
+ * copied aside and put back, a database server's own bookkeeping).
  */
-import type { PlanTarget } from '../../../shared/contract/restore.js';
+import type { Readable } from 'node:stream';
+import type { PlanTarget, SourceCheck } from '../../../shared/contract/restore.js';
 import type { ManifestSource, SourceKind } from '../../../shared/contract/snapshots.js';
+import type { Engine } from '../docker/engine.js';
+import type { TarSummary } from '../pipeline/index.js';
+import type { HolesResult } from '../sources/holes.js';
 
 /** What a plan's commands need to know about where they run. */
 export interface PlanContext {
@@ -46,7 +52,37 @@ export interface KindPlanning {
   verifyCommands(src: ManifestSource, t: PlanTarget, ctx: PlanContext): string[];
 }
 
+/** A restore's target: a volume, or a container (with the directory inside it for directory sources). */
+export interface RestoreTarget {
+  engine: Engine;
+  target: string;
+  /** Directory sources: the directory inside the target container. */
+  path?: string | undefined;
+  signal?: AbortSignal | undefined;
+}
+
+export interface KindRestoring {
+  /** What a safety copy of the target is: a tar, or SQL (`<source>.<format>.zst`). */
+  copyFormat: 'tar' | 'sql';
+  /** The restore pipeline's sink: the raw stream into the target; what a tar sink counted. */
+  load(x: RestoreTarget & { src: ManifestSource; stream: Readable }): Promise<{ tar?: TarSummary; holes?: HolesResult }>;
+  /** What the target holds now, as a stream (the safety copy): a tar, or a dump of every database. */
+  openCurrent(x: RestoreTarget): Promise<{ stream: Readable; closed?: Promise<void> }>;
+  /** A safety copy's stream back into the target (a rollback: never tied to a signal). */
+  putBack(x: Omit<RestoreTarget, 'signal'> & { stream: Readable }): Promise<void>;
+  /**
+   * Database servers: the databases a target holds (recorded before a restore, so a rollback can
+   * drop those a failed restore created), and the row counts checked after a restore.
+   */
+  databases?: {
+    list(engine: Engine, container: string, signal?: AbortSignal): Promise<string[]>;
+    dropNew(engine: Engine, container: string, before: string[]): Promise<string[]>;
+    rowChecks(engine: Engine, src: ManifestSource, target: string, signal?: AbortSignal): Promise<SourceCheck['checks']>;
+  };
+}
+
 export interface KindModule<K extends SourceKind = SourceKind> {
   kind: K;
   planning: KindPlanning;
+  restoring: KindRestoring;
 }

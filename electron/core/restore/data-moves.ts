@@ -6,7 +6,6 @@
 import fs from 'node:fs';
 import fsp from 'node:fs/promises';
 import path from 'node:path';
-import type { Readable } from 'node:stream';
 import { RpcError } from '../../../shared/contract/errors.js';
 import type { PlanTarget } from '../../../shared/contract/restore.js';
 import type { Manifest, ManifestSource } from '../../../shared/contract/snapshots.js';
@@ -14,9 +13,9 @@ import { chunkBytesFor, type Engine } from '../docker/engine.js';
 import { createDecompressor, runPipeline, type EncryptionSpec, type PipelineProgress, type TarSummary } from '../pipeline/index.js';
 import type { RepositoryBackend } from '../repository/index.js';
 import { SOURCE_MOUNT, createHelper, pickHelperImage, removeHelper, removeHelpersOf } from '../sources/helper.js';
-import { loadMariadbDump, loadPostgresDump, openDirectoryTar, openMariadbDump, openPostgresDump, openVolumeTar, removeDirectory, writeDirectoryTar, writeVolumeTar } from '../sources/index.js';
+import { removeDirectory } from '../sources/index.js';
 import type { HolesResult } from '../sources/holes.js';
-import { databasesOf, dropNewDatabases, isDatabaseKind } from './db-state.js';
+import { kindOf } from '../kinds/registry.js';
 import { hostCopyVolume, putBackHostCopy } from './host-safety.js';
 import { agentCopyOf, putBackAgentCopy } from './agent-safety.js';
 import type { JournalTarget } from './journal.js';
@@ -96,41 +95,18 @@ export async function restoreOne(input: RestoreOneInput): Promise<RestoreOneResu
     ...(input.onProgress ? { onProgress: input.onProgress } : {}),
     ...chunkBytesFor(engine, input.chunkBytes),
   };
-  if (src.kind === 'volume' || src.kind === 'directory') {
-    // The same pipeline for both; only the sink differs (a helper on the volume, or the archive
-    // endpoint of the container holding the directory). Each sink guards the tar itself, right in
-    // front of the extractor (volume-sink.ts), and says what it counted.
-    const dir = src.kind === 'directory' ? input.directory : undefined;
-    if (src.kind === 'directory' && dir === undefined) throw new RpcError('INVALID_INPUT', `Source ${src.name}: no target directory was given.`);
-    const r = await runPipeline({
-      ...common,
-      sink: async (tar): Promise<{ tar: TarSummary; holes?: HolesResult }> => {
-        if (dir === undefined) return writeVolumeTar({ engine, volume: target, tar, clear: true, ...(signal ? { signal } : {}) });
-        return { tar: await writeDirectoryTar({ engine, container: target, path: dir, tar, clear: true, ...(signal ? { signal } : {}) }) };
-      },
-    });
-    return {
-      rawSha256: r.rawSha256,
-      storedSha256: r.storedSha256,
-      rawBytes: r.rawBytes,
-      storedBytes: r.storedBytes,
-      ...(r.sinkResult ? { tar: r.sinkResult.tar, ...(r.sinkResult.holes ? { holes: r.sinkResult.holes } : {}) } : {}),
-    };
-  }
-  if (src.kind === 'mariadb') {
-    const r = await runPipeline({ ...common, sink: (stream) => loadMariadbDump({ engine, container: target, input: stream, ...(signal ? { signal } : {}) }) });
-    return { rawSha256: r.rawSha256, storedSha256: r.storedSha256, rawBytes: r.rawBytes, storedBytes: r.storedBytes };
-  }
-  if (src.kind === 'postgres') {
-    const mode = src.format === 'sql' ? ('dumpall' as const) : ('database' as const);
-    const r = await runPipeline({
-      ...common,
-      sink: (stream) =>
-        loadPostgresDump({ engine, container: target, input: stream, mode, ...(mode === 'database' ? { database: src.origin.database ?? 'postgres' } : {}), ...(signal ? { signal } : {}) }),
-    });
-    return { rawSha256: r.rawSha256, storedSha256: r.storedSha256, rawBytes: r.rawBytes, storedBytes: r.storedBytes };
-  }
-  throw new RpcError('INVALID_INPUT', `Restoring a ${src.kind} source is not supported by this version.`);
+  // One pipeline for every kind; only the sink differs, and the kind's module owns it (kinds/):
+  // tar sinks guard the archive right in front of the extractor and say what they counted.
+  const { load } = kindOf(src.kind).restoring;
+  const r = await runPipeline({ ...common, sink: (stream) => load({ engine, src, target, path: input.directory, stream, ...(signal ? { signal } : {}) }) });
+  return {
+    rawSha256: r.rawSha256,
+    storedSha256: r.storedSha256,
+    rawBytes: r.rawBytes,
+    storedBytes: r.storedBytes,
+    ...(r.sinkResult?.tar ? { tar: r.sinkResult.tar } : {}),
+    ...(r.sinkResult?.holes ? { holes: r.sinkResult.holes } : {}),
+  };
 }
 
 /** The directory a directory source restores into: where it came from, inside the target container. */
@@ -141,32 +117,16 @@ export function directoryOf(src: Pick<ManifestSource, 'name' | 'origin'>): strin
 
 export type SafetyKind = JournalTarget['kind'];
 
-/** What the target holds now, as a stream: a tar (volume, directory) or a dump of every database. */
-async function openCurrent(engine: Engine, kind: SafetyKind, target: string, dir: string | undefined, signal?: AbortSignal): Promise<{ stream: Readable; closed?: Promise<void> }> {
-  const sig = signal ? { signal } : {};
-  switch (kind) {
-    case 'volume': {
-      const v = await openVolumeTar({ engine, volume: target, ...sig });
-      return { stream: v.stream, closed: v.closed };
-    }
-    case 'directory':
-      return { stream: (await openDirectoryTar({ engine, container: target, path: dir ?? '', ...sig })).stream };
-    case 'postgres':
-      return { stream: (await openPostgresDump({ engine, container: target, mode: 'dumpall', ...sig })).stream };
-    case 'mariadb':
-      return { stream: (await openMariadbDump({ engine, container: target, ...sig })).stream };
-  }
-}
-
 /** Copies what a target holds now to a local zstd file (volume/directory: tar; database: a dump of all). Returns the file. */
 export async function makeSafetyCopy(opts: { engine: Engine; kind: SafetyKind; target: string; path?: string | undefined; dir: string; source: string; signal?: AbortSignal }): Promise<string> {
   const { engine, kind, target, dir, signal } = opts;
   await fsp.mkdir(dir, { recursive: true, mode: 0o700 });
-  const file = path.join(dir, `${opts.source}.${kind === 'volume' || kind === 'directory' ? 'tar' : 'sql'}.zst`);
+  const { restoring } = kindOf(kind);
+  const file = path.join(dir, `${opts.source}.${restoring.copyFormat}.zst`);
   const partial = `${file}.partial`;
   let closed: Promise<void> | undefined;
   try {
-    const current = await openCurrent(engine, kind, target, opts.path, signal);
+    const current = await restoring.openCurrent({ engine, target, path: opts.path, ...(signal ? { signal } : {}) });
     closed = current.closed;
     await runPipeline({
       direction: 'backup',
@@ -192,19 +152,7 @@ export async function restoreSafetyCopy(opts: { engine: Engine; kind: SafetyKind
   const read = fs.createReadStream(file);
   const decoded = read.pipe(createDecompressor({ kind: 'zstd' }));
   read.once('error', (e) => decoded.destroy(e));
-  switch (kind) {
-    case 'volume':
-      await writeVolumeTar({ engine, volume: target, tar: decoded, clear: true });
-      return;
-    case 'directory':
-      await writeDirectoryTar({ engine, container: target, path: opts.path ?? '', tar: decoded, clear: true });
-      return;
-    case 'postgres':
-      await loadPostgresDump({ engine, container: target, input: decoded, mode: 'dumpall' });
-      return;
-    case 'mariadb':
-      await loadMariadbDump({ engine, container: target, input: decoded });
-  }
+  await kindOf(kind).restoring.putBack({ engine, target, path: opts.path, stream: decoded });
 }
 
 /** The journal record of one planned target (directory: with the path inside the container). */
@@ -228,7 +176,8 @@ export function journalTargetOf(t: PlanTarget, manifest: Manifest): JournalTarge
  * yet in the target container (then marked `created`: a rollback removes it).
  */
 export async function safetyCopyOf(engine: Engine, t: JournalTarget, dir: string, signal?: AbortSignal): Promise<string | undefined> {
-  if (isDatabaseKind(t.kind)) t.databasesBefore = await databasesOf(engine, t.kind, t.target, signal);
+  const databases = kindOf(t.kind).restoring.databases;
+  if (databases) t.databasesBefore = await databases.list(engine, t.target, signal);
   try {
     return await makeSafetyCopy({ engine, kind: t.kind, target: t.target, path: t.path, dir, source: t.source, ...(signal ? { signal } : {}) });
   } catch (e) {
@@ -274,7 +223,8 @@ export async function putBack(engine: Engine, t: JournalTarget & { safetyCopy: s
   }
   await restoreSafetyCopy({ engine, kind: t.kind, target: t.target, path: t.path, file: t.safetyCopy });
   let dropped: string[] = [];
-  if (isDatabaseKind(t.kind) && t.databasesBefore) dropped = await dropNewDatabases(engine, t.kind, t.target, t.databasesBefore);
+  const databases = kindOf(t.kind).restoring.databases;
+  if (databases && t.databasesBefore) dropped = await databases.dropNew(engine, t.target, t.databasesBefore);
   return `${t.target} put back from its safety copy${dropped.length ? ` (dropped the new database${dropped.length > 1 ? 's' : ''} ${dropped.join(', ')})` : ''}${freed}`;
 }
 

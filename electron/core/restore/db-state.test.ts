@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { expectedRowCounts, isDatabaseKind, newDatabases } from './db-state.js';
+import { SourceKind } from '../../../shared/contract/snapshots.js';
+import { KINDS } from '../kinds/registry.js';
+import { expectedRowCounts, newDatabases } from './db-state.js';
 import { JournalTarget } from './journal.js';
 
 describe('database state for rollbacks', () => {
@@ -21,7 +23,7 @@ describe('database state for rollbacks', () => {
   });
 
   it('only database kinds record and drop databases', () => {
-    expect(['postgres', 'mariadb', 'volume', 'directory', 'mongo'].filter(isDatabaseKind)).toEqual(['postgres', 'mariadb']);
+    expect(SourceKind.options.filter((k) => KINDS[k].restoring.databases)).toEqual(['postgres', 'mariadb']);
   });
 
   it('the journal keeps a directory target with its path and a database target with its list', () => {

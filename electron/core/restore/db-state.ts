@@ -11,10 +11,6 @@ import { mariadbDatabases, mariadbDropDatabase, mariadbRowCounts, postgresDataba
 
 export type DatabaseKind = 'postgres' | 'mariadb';
 
-export function isDatabaseKind(kind: string): kind is DatabaseKind {
-  return kind === 'postgres' || kind === 'mariadb';
-}
-
 export async function databasesOf(engine: Engine, kind: DatabaseKind, container: string, signal?: AbortSignal): Promise<string[]> {
   const t = { engine, container, ...(signal ? { signal } : {}) };
   return kind === 'postgres' ? postgresDatabases(t) : mariadbDatabases(t);

@@ -23,7 +23,7 @@ import { readCheckedManifest, requireTrusted, TrustedWriters, type CheckedManife
 import { appendAudit, osUser } from './audit.js';
 import { encryptionFor, journalTargetOf, putBack, removeCreated, restoreOne, safetyCopyOf, targetInventory, type RestoreOneResult } from './data-moves.js';
 import type { PipelineProgress } from '../pipeline/index.js';
-import { isDatabaseKind, rowCountChecks } from './db-state.js';
+import { kindOf } from '../kinds/registry.js';
 import { readJournal, recoveryAction, writeJournal, type Journal, type JournalStep, type JournalTarget } from './journal.js';
 import { planRestore, type TargetInventory } from './planner.js';
 import { discardSafetyCopies, safetyDir, sweepSafetyCopies } from './safety-sweep.js';
@@ -191,7 +191,8 @@ async function verifySource(engine: Engine, src: ManifestSource, target: string,
     if (src.fileCount !== undefined) checks.push({ name: 'entries', ok: moved.tar.entries === src.fileCount, expected: String(src.fileCount), actual: String(moved.tar.entries) });
     if (src.fileBytes !== undefined) checks.push({ name: 'file bytes', ok: moved.tar.fileBytes === src.fileBytes, expected: String(src.fileBytes), actual: String(moved.tar.fileBytes) });
   }
-  if (isDatabaseKind(src.kind)) checks.push(...(await rowCountChecks(engine, src, target, signal)));
+  const databases = kindOf(src.kind).restoring.databases;
+  if (databases) checks.push(...(await databases.rowChecks(engine, src, target, signal)));
   return { source: src.name, target, ok: checks.every((c) => c.ok), checks };
 }
 

@@ -1,6 +1,8 @@
 /** A directory inside a container: a tar of it, restored through the container's archive endpoint after the tar guard. */
 import type { KindModule } from '../kind-module.js';
 import { compressedCopy, decodeCommand, onHost, sh } from '../shell.js';
+import { RpcError } from '../../../../shared/contract/errors.js';
+import { openDirectoryTar, writeDirectoryTar } from '../../sources/index.js';
 
 export const directoryKind: KindModule<'directory'> = {
   kind: 'directory',
@@ -21,5 +23,16 @@ export const directoryKind: KindModule<'directory'> = {
     },
     verifyCommands: (src, t, { ssh }) =>
       src.fileCount === undefined ? [] : [`${onHost(ssh, `docker exec ${sh(t.target)} sh -c ${sh(`cd ${sh(t.path!)} && find . | wc -l`)}`)}   # entries: ${src.fileCount}`],
+  },
+  restoring: {
+    copyFormat: 'tar',
+    load: async ({ engine, src, target, path, stream, signal }) => {
+      if (path === undefined) throw new RpcError('INVALID_INPUT', `Source ${src.name}: no target directory was given.`);
+      return { tar: await writeDirectoryTar({ engine, container: target, path, tar: stream, clear: true, ...(signal ? { signal } : {}) }) };
+    },
+    openCurrent: async ({ engine, target, path, signal }) => ({ stream: (await openDirectoryTar({ engine, container: target, path: path ?? '', ...(signal ? { signal } : {}) })).stream }),
+    putBack: async ({ engine, target, path, stream }) => {
+      await writeDirectoryTar({ engine, container: target, path: path ?? '', tar: stream, clear: true });
+    },
   },
 };

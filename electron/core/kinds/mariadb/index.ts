@@ -1,6 +1,8 @@
 /** A MariaDB container: a dump of every database (mariadb-dump), loaded back by its own client. */
 import type { KindModule } from '../kind-module.js';
 import { compressedCopy, decodeCommand, onHost, sh } from '../shell.js';
+import { loadMariadbDump, openMariadbDump } from '../../sources/index.js';
+import { databasesOf, dropNewDatabases, rowCountChecks } from '../../restore/db-state.js';
 
 export function mariadbIdent(name: string): string {
   return `\`${name.replace(/`/g, '``')}\``;
@@ -27,5 +29,19 @@ export const mariadbKind: KindModule<'mariadb'> = {
       Object.entries(src.databaseRowCounts ?? {}).flatMap(([db, tables]) =>
         Object.entries(tables).map(([table, n]) => onHost(ssh, `docker exec ${sh(t.target)} sh -c ${sh(`${CLIENT} -N -e ${sh(`SELECT COUNT(*) FROM ${mariadbIdent(db)}.${mariadbIdent(table)}`)}`)}`) + `   # ${n}`),
       ),
+  },
+  restoring: {
+    copyFormat: 'sql',
+    load: async ({ engine, target, stream, signal }) => {
+      await loadMariadbDump({ engine, container: target, input: stream, ...(signal ? { signal } : {}) });
+      return {};
+    },
+    openCurrent: async ({ engine, target, signal }) => ({ stream: (await openMariadbDump({ engine, container: target, ...(signal ? { signal } : {}) })).stream }),
+    putBack: ({ engine, target, stream }) => loadMariadbDump({ engine, container: target, input: stream }),
+    databases: {
+      list: (engine, container, signal) => databasesOf(engine, 'mariadb', container, signal),
+      dropNew: (engine, container, before) => dropNewDatabases(engine, 'mariadb', container, before),
+      rowChecks: rowCountChecks,
+    },
   },
 };

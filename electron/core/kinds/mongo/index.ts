@@ -5,6 +5,7 @@
  */
 import type { KindModule } from '../kind-module.js';
 import { decodeCommand, sh } from '../shell.js';
+import { RpcError } from '../../../../shared/contract/errors.js';
 
 const notHere = (): never => {
   throw new Error('MongoDB sources are not restored by this version (the planner refuses them first).');
@@ -25,5 +26,13 @@ export const mongoKind: KindModule<'mongo'> = {
     restoreDescription: notHere,
     restoreCommand: notHere,
     verifyCommands: notHere,
+  },
+  restoring: {
+    copyFormat: 'sql',
+    load: async ({ src }) => {
+      throw new RpcError('INVALID_INPUT', `Restoring a ${src.kind} source is not supported by this version.`);
+    },
+    openCurrent: notHere,
+    putBack: notHere,
   },
 };

@@ -2,6 +2,8 @@
 import type { KindModule } from '../kind-module.js';
 import { dbnameConninfo, sqlIdentifier } from '../../sources/commands.js';
 import { compressedCopy, decodeCommand, onHost, sh } from '../shell.js';
+import { loadPostgresDump, openPostgresDump } from '../../sources/index.js';
+import { databasesOf, dropNewDatabases, rowCountChecks } from '../../restore/db-state.js';
 
 /** A manifest's row-count key ("table", or "schema.table" outside public) as a quoted SQL name. */
 export function pgTable(key: string): string {
@@ -33,6 +35,22 @@ export const postgresKind: KindModule<'postgres'> = {
       return Object.entries(expected).flatMap(([db, tables]) =>
         Object.entries(tables).map(([table, n]) => onHost(ssh, `docker exec ${sh(t.target)} psql -U postgres -d ${sh(dbnameConninfo(db))} -Atc ${sh(`SELECT count(*) FROM ${pgTable(table)}`)}`) + `   # ${n}`),
       );
+    },
+  },
+  restoring: {
+    copyFormat: 'sql',
+    load: async ({ engine, src, target, stream, signal }) => {
+      // A dump of all is SQL for psql; one database's is pg_dump's custom format for pg_restore.
+      const mode = src.format === 'sql' ? ('dumpall' as const) : ('database' as const);
+      await loadPostgresDump({ engine, container: target, input: stream, mode, ...(mode === 'database' ? { database: src.origin.database ?? 'postgres' } : {}), ...(signal ? { signal } : {}) });
+      return {};
+    },
+    openCurrent: async ({ engine, target, signal }) => ({ stream: (await openPostgresDump({ engine, container: target, mode: 'dumpall', ...(signal ? { signal } : {}) })).stream }),
+    putBack: ({ engine, target, stream }) => loadPostgresDump({ engine, container: target, input: stream, mode: 'dumpall' }),
+    databases: {
+      list: (engine, container, signal) => databasesOf(engine, 'postgres', container, signal),
+      dropNew: (engine, container, before) => dropNewDatabases(engine, 'postgres', container, before),
+      rowChecks: rowCountChecks,
     },
   },
 };

@@ -1,6 +1,7 @@
 /** A Docker volume: a tar of its root, restored by clearing the volume and extracting through the tar guard. */
 import type { KindModule } from '../kind-module.js';
 import { compressedCopy, decodeCommand, onHost, sh } from '../shell.js';
+import { openVolumeTar, writeVolumeTar } from '../../sources/index.js';
 
 export const volumeKind: KindModule<'volume'> = {
   kind: 'volume',
@@ -25,5 +26,17 @@ export const volumeKind: KindModule<'volume'> = {
       `${decodeCommand(src)} | ${onHost(ssh, `${t.create ? `docker volume create ${sh(t.target)} && ` : ''}docker run --rm -i -v ${sh(`${t.target}:/v`)} ${helper} sh -c ${sh('find /v -mindepth 1 -maxdepth 1 -exec rm -rf {} + && tar -C /v -xpf -')}`)}`,
     verifyCommands: (src, t, { ssh, helper }) =>
       src.fileCount === undefined ? [] : [`${onHost(ssh, `docker run --rm -v ${sh(`${t.target}:/v:ro`)} ${helper} sh -c ${sh('cd /v && find . | wc -l')}`)}   # entries: ${src.fileCount}`],
+  },
+  restoring: {
+    copyFormat: 'tar',
+    // The volume sink guards the tar right in front of the extractor and says what it counted.
+    load: ({ engine, target, stream, signal }) => writeVolumeTar({ engine, volume: target, tar: stream, clear: true, ...(signal ? { signal } : {}) }),
+    openCurrent: async ({ engine, target, signal }) => {
+      const v = await openVolumeTar({ engine, volume: target, ...(signal ? { signal } : {}) });
+      return { stream: v.stream, closed: v.closed };
+    },
+    putBack: async ({ engine, target, stream }) => {
+      await writeVolumeTar({ engine, volume: target, tar: stream, clear: true });
+    },
   },
 };
