@@ -19,7 +19,6 @@
  * cores), and consecutive copies make "stop users during the copy" short and predictable.
  */
 import { createHash } from 'node:crypto';
-import type { Readable } from 'node:stream';
 import { RpcError } from '../../../shared/contract/errors.js';
 import type { TaskContext } from '../../../shared/contract/types.js';
 import type { EncryptionKind, Manifest, ManifestSource, SourceSpec } from '../../../shared/contract/snapshots.js';
@@ -42,20 +41,8 @@ import {
   type RepositoryBackend,
   type RepositoryLock,
 } from '../repository/index.js';
-import {
-  openDirectoryTar,
-  openMariadbBackup,
-  openMongoDump,
-  openPostgresDump,
-  postgresDatabases,
-  postgresMajorVersion,
-  postgresRowCounts,
-  restartUsers,
-  stopUsers,
-  type SavedUsers,
-} from '../sources/index.js';
-import { inspectContainer } from '../sources/containers.js';
-import { openVolumeTar } from '../sources/volume-source.js';
+import { restartUsers, stopUsers, type SavedUsers } from '../sources/index.js';
+import { backingOf } from '../kinds/registry.js';
 import { sourceNames } from './source-names.js';
 
 const log = createLogger('backup');
@@ -274,18 +261,6 @@ interface SourceContext {
   onProgress?: (source: string, progress: PipelineProgress) => void;
 }
 
-interface Opened {
-  stream: Readable;
-  format: ManifestSource['format'];
-  /** Without compression/encryption suffixes: "tar", "sql", "dump", "archive". */
-  ext: string;
-  origin: Partial<ManifestSource['origin']>;
-  rowCounts?: Record<string, number>;
-  databaseRowCounts?: Record<string, Record<string, number>>;
-  /** Settles once the source's own resources (a helper container) are gone. */
-  closed?: Promise<void>;
-}
-
 /**
  * One source of a snapshot on its own (the agent's side of the direct path): read, guard, index,
  * compress and write its objects; no manifest, no lock (the console's backup holds them).
@@ -328,64 +303,14 @@ async function backupSource(spec: SourceSpec, ctx: SourceContext, copy: () => Pr
   return copy();
 }
 
-async function openSource(spec: SourceSpec, ctx: SourceContext): Promise<Opened> {
-  const { engine } = ctx.target;
-  const signal = ctx.signal;
-  switch (spec.kind) {
-    case 'volume': {
-      const v = await openVolumeTar({ engine, volume: spec.volume, signal });
-      return { stream: v.stream, format: 'tar', ext: 'tar', origin: { volume: spec.volume }, closed: v.closed };
-    }
-    case 'directory': {
-      // The container's name comes from openDirectoryTar's inspect: asked again while the archive
-      // is open, the engine would wait for the archive to be read (directory.ts).
-      const d = await openDirectoryTar({ engine, container: spec.container, path: spec.path, signal });
-      return { stream: d.stream, format: 'tar', ext: 'tar', origin: { container: d.name, image: d.image, path: spec.path } };
-    }
-    case 'postgres': {
-      const pg = { engine, container: spec.container, user: spec.user, signal };
-      // Counted before the dump: what the restore is checked against.
-      let rowCounts: Record<string, number> | undefined;
-      let databaseRowCounts: Record<string, Record<string, number>> | undefined;
-      if (spec.mode === 'database') {
-        if (!spec.database) throw new RpcError('INVALID_INPUT', `${ctx.name}: a PostgreSQL source in "database" mode needs a database name.`);
-        rowCounts = await postgresRowCounts({ ...pg, database: spec.database });
-      } else {
-        // Every database of the cluster, each with its own tables.
-        databaseRowCounts = {};
-        for (const db of await postgresDatabases(pg)) databaseRowCounts[db] = await postgresRowCounts({ ...pg, database: db });
-      }
-      const major = await postgresMajorVersion(pg).catch(() => undefined);
-      const dump = await openPostgresDump({ ...pg, mode: spec.mode, database: spec.database });
-      const c = await inspectContainer(engine, dump.containerId, signal).catch(() => undefined);
-      return {
-        stream: dump.stream,
-        format: dump.format === 'sql' ? 'sql' : 'pg-custom',
-        ext: dump.format === 'sql' ? 'sql' : 'dump',
-        origin: { container: c?.name ?? spec.container, image: dump.image, database: spec.database, ...(major ? { engineVersion: `PostgreSQL ${major}` } : {}) },
-        ...(rowCounts ? { rowCounts } : {}),
-        ...(databaseRowCounts ? { databaseRowCounts } : {}),
-      };
-    }
-    case 'mariadb': {
-      const d = await openMariadbBackup({ engine, container: spec.container, signal });
-      const origin = { container: spec.container, image: d.image, ...(d.engineVersion ? { engineVersion: d.engineVersion } : {}) };
-      return { stream: d.stream, format: 'sql', ext: 'sql', origin, databaseRowCounts: d.databaseRowCounts };
-    }
-    case 'mongo': {
-      const d = await openMongoDump({ engine, container: spec.container, signal });
-      return { stream: d.stream, format: 'mongo-archive', ext: 'archive', origin: { container: spec.container, image: d.image } };
-    }
-  }
-}
-
 async function copySource(spec: SourceSpec, ctx: SourceContext): Promise<ManifestSource> {
   const { target, signal, name } = ctx;
   const { backend } = target;
   const startedAt = ctx.now();
   const t0 = performance.now();
-  ctx.logLine('info', `${name}: reading ${describeSpec(spec)}`);
-  const opened = await openSource(spec, ctx);
+  ctx.logLine('info', `${name}: reading ${backingOf(spec).describe(spec)}`);
+  // What differs by kind — what is read and what the manifest records — is the kind's module's (kinds/).
+  const opened = await backingOf(spec).open(spec, { engine: target.engine, signal, name });
   const compression: CompressionSpec = { kind: target.compression };
   const suffix = storedSuffix(compression, target.encryption.spec);
   const key = dataKey(ctx.id, name, `${opened.ext}${suffix}`);
@@ -483,21 +408,6 @@ async function copySource(spec: SourceSpec, ctx: SourceContext): Promise<Manifes
     startedAt: startedAt.toISOString(),
     completedAt: ctx.now().toISOString(),
   };
-}
-
-function describeSpec(spec: SourceSpec): string {
-  switch (spec.kind) {
-    case 'volume':
-      return `volume ${spec.volume}`;
-    case 'directory':
-      return `${spec.path} in ${spec.container}`;
-    case 'postgres':
-      return `PostgreSQL in ${spec.container} (${spec.mode === 'database' ? `database ${spec.database}` : 'all databases'})`;
-    case 'mariadb':
-      return `MariaDB in ${spec.container}`;
-    case 'mongo':
-      return `MongoDB in ${spec.container}`;
-  }
 }
 
 /** The object must be there, whole: its size is what the pipeline counted. */

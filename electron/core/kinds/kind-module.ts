@@ -5,13 +5,13 @@
  * added to the contract does not compile until it has one. Generic code asks the module; it never
  * switches on the kind.
  *
- * So far: the restore plan's part (what the planner says and shows for a source of the kind) and
+ * So far: the backup's part (how a source is read and what the manifest records about it), the restore plan's part (what the planner says and shows for a source of the kind) and
  * the restore's (how the restored stream goes into a target, how a target's current content is
  * copied aside and put back, a database server's own bookkeeping).
  */
 import type { Readable } from 'node:stream';
 import type { PlanTarget, SourceCheck } from '../../../shared/contract/restore.js';
-import type { ManifestSource, SourceKind } from '../../../shared/contract/snapshots.js';
+import type { ManifestSource, SourceKind, SourceSpec } from '../../../shared/contract/snapshots.js';
 import type { Engine } from '../docker/engine.js';
 import type { TarSummary } from '../pipeline/index.js';
 import type { HolesResult } from '../sources/holes.js';
@@ -81,8 +81,32 @@ export interface KindRestoring {
   };
 }
 
+/** The backup set's description of a source of kind K. */
+export type SpecOf<K extends SourceKind> = Extract<SourceSpec, { kind: K }>;
+
+/** A source opened for a backup: its raw stream and what the manifest records about it. */
+export interface OpenedSource {
+  stream: Readable;
+  format: ManifestSource['format'];
+  /** Without compression/encryption suffixes: "tar", "sql", "dump", "archive". */
+  ext: string;
+  origin: Partial<ManifestSource['origin']>;
+  rowCounts?: Record<string, number>;
+  databaseRowCounts?: Record<string, Record<string, number>>;
+  /** Settles once the source's own resources (a helper container) are gone. */
+  closed?: Promise<void>;
+}
+
+export interface KindBacking<K extends SourceKind> {
+  /** For the log: "volume shop_files", "PostgreSQL in db (all databases)". */
+  describe(spec: SpecOf<K>): string;
+  /** Reads the source: counts taken first (what a restore is checked against), then the stream. */
+  open(spec: SpecOf<K>, x: { engine: Engine; signal: AbortSignal; name: string }): Promise<OpenedSource>;
+}
+
 export interface KindModule<K extends SourceKind = SourceKind> {
   kind: K;
+  backing: KindBacking<K>;
   planning: KindPlanning;
   restoring: KindRestoring;
 }

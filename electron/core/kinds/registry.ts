@@ -2,9 +2,9 @@
  * Every source kind's module (kind-module.ts). Typed as a record over the contract's SourceKind: a
  * kind added there does not compile until it is added here — adding a kind is its folder and this line.
  */
-import type { SourceKind } from '../../../shared/contract/snapshots.js';
+import type { SourceKind, SourceSpec } from '../../../shared/contract/snapshots.js';
 import { directoryKind } from './directory/index.js';
-import type { KindModule } from './kind-module.js';
+import type { KindBacking, KindModule } from './kind-module.js';
 import { mariadbKind } from './mariadb/index.js';
 import { mongoKind } from './mongo/index.js';
 import { postgresKind } from './postgres/index.js';
@@ -18,6 +18,14 @@ export const KINDS: { readonly [K in SourceKind]: KindModule<K> } = {
   directory: directoryKind,
 };
 
-export function kindOf(kind: SourceKind): KindModule {
+export function kindOf<K extends SourceKind>(kind: K): KindModule<K> {
   return KINDS[kind];
+}
+
+/**
+ * The backing part of a spec's kind, able to take that spec. (TypeScript cannot see that
+ * KINDS[spec.kind] and spec agree on the kind; they do, by the registry's type.)
+ */
+export function backingOf(spec: SourceSpec): KindBacking<SourceKind> {
+  return KINDS[spec.kind].backing as unknown as KindBacking<SourceKind>;
 }

@@ -6,6 +6,15 @@ import { openDirectoryTar, writeDirectoryTar } from '../../sources/index.js';
 
 export const directoryKind: KindModule<'directory'> = {
   kind: 'directory',
+  backing: {
+    describe: (spec) => `${spec.path} in ${spec.container}`,
+    open: async (spec, { engine, signal }) => {
+      // The container's name comes from openDirectoryTar's inspect: asked again while the archive
+      // is open, the engine would wait for the archive to be read (sources/directory.ts).
+      const d = await openDirectoryTar({ engine, container: spec.container, path: spec.path, signal });
+      return { stream: d.stream, format: 'tar', ext: 'tar', origin: { container: d.name, image: d.image, path: spec.path } };
+    },
+  },
   planning: {
     targetKind: 'container',
     notRestorable: () => undefined,

@@ -1,7 +1,7 @@
 /** A MariaDB container: a dump of every database (mariadb-dump), loaded back by its own client. */
 import type { KindModule } from '../kind-module.js';
 import { compressedCopy, decodeCommand, onHost, sh } from '../shell.js';
-import { loadMariadbDump, openMariadbDump } from '../../sources/index.js';
+import { loadMariadbDump, openMariadbBackup, openMariadbDump } from '../../sources/index.js';
 import { databasesOf, dropNewDatabases, rowCountChecks } from '../../restore/db-state.js';
 
 export function mariadbIdent(name: string): string {
@@ -12,6 +12,14 @@ const CLIENT = 'mariadb --user=root --password="$MARIADB_ROOT_PASSWORD"';
 
 export const mariadbKind: KindModule<'mariadb'> = {
   kind: 'mariadb',
+  backing: {
+    describe: (spec) => `MariaDB in ${spec.container}`,
+    open: async (spec, { engine, signal }) => {
+      const d = await openMariadbBackup({ engine, container: spec.container, signal });
+      const origin = { container: spec.container, image: d.image, ...(d.engineVersion ? { engineVersion: d.engineVersion } : {}) };
+      return { stream: d.stream, format: 'sql', ext: 'sql', origin, databaseRowCounts: d.databaseRowCounts };
+    },
+  },
   planning: {
     targetKind: 'container',
     notRestorable: () => undefined,

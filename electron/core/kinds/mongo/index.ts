@@ -6,6 +6,7 @@
 import type { KindModule } from '../kind-module.js';
 import { decodeCommand, sh } from '../shell.js';
 import { RpcError } from '../../../../shared/contract/errors.js';
+import { openMongoDump } from '../../sources/index.js';
 
 const notHere = (): never => {
   throw new Error('MongoDB sources are not restored by this version (the planner refuses them first).');
@@ -13,6 +14,13 @@ const notHere = (): never => {
 
 export const mongoKind: KindModule<'mongo'> = {
   kind: 'mongo',
+  backing: {
+    describe: (spec) => `MongoDB in ${spec.container}`,
+    open: async (spec, { engine, signal }) => {
+      const d = await openMongoDump({ engine, container: spec.container, signal });
+      return { stream: d.stream, format: 'mongo-archive', ext: 'archive', origin: { container: spec.container, image: d.image } };
+    },
+  },
   planning: {
     targetKind: 'container',
     notRestorable: (src) =>

@@ -2,8 +2,10 @@
 import type { KindModule } from '../kind-module.js';
 import { dbnameConninfo, sqlIdentifier } from '../../sources/commands.js';
 import { compressedCopy, decodeCommand, onHost, sh } from '../shell.js';
-import { loadPostgresDump, openPostgresDump } from '../../sources/index.js';
+import { loadPostgresDump, openPostgresDump, postgresDatabases, postgresMajorVersion, postgresRowCounts } from '../../sources/index.js';
 import { databasesOf, dropNewDatabases, rowCountChecks } from '../../restore/db-state.js';
+import { RpcError } from '../../../../shared/contract/errors.js';
+import { inspectContainer } from '../../sources/containers.js';
 
 /** A manifest's row-count key ("table", or "schema.table" outside public) as a quoted SQL name. */
 export function pgTable(key: string): string {
@@ -13,6 +15,34 @@ export function pgTable(key: string): string {
 
 export const postgresKind: KindModule<'postgres'> = {
   kind: 'postgres',
+  backing: {
+    describe: (spec) => `PostgreSQL in ${spec.container} (${spec.mode === 'database' ? `database ${spec.database}` : 'all databases'})`,
+    open: async (spec, { engine, signal, name }) => {
+      const pg = { engine, container: spec.container, user: spec.user, signal };
+      // Counted before the dump: what the restore is checked against.
+      let rowCounts: Record<string, number> | undefined;
+      let databaseRowCounts: Record<string, Record<string, number>> | undefined;
+      if (spec.mode === 'database') {
+        if (!spec.database) throw new RpcError('INVALID_INPUT', `${name}: a PostgreSQL source in "database" mode needs a database name.`);
+        rowCounts = await postgresRowCounts({ ...pg, database: spec.database });
+      } else {
+        // Every database of the cluster, each with its own tables.
+        databaseRowCounts = {};
+        for (const db of await postgresDatabases(pg)) databaseRowCounts[db] = await postgresRowCounts({ ...pg, database: db });
+      }
+      const major = await postgresMajorVersion(pg).catch(() => undefined);
+      const dump = await openPostgresDump({ ...pg, mode: spec.mode, database: spec.database });
+      const c = await inspectContainer(engine, dump.containerId, signal).catch(() => undefined);
+      return {
+        stream: dump.stream,
+        format: dump.format === 'sql' ? 'sql' : 'pg-custom',
+        ext: dump.format === 'sql' ? 'sql' : 'dump',
+        origin: { container: c?.name ?? spec.container, image: dump.image, database: spec.database, ...(major ? { engineVersion: `PostgreSQL ${major}` } : {}) },
+        ...(rowCounts ? { rowCounts } : {}),
+        ...(databaseRowCounts ? { databaseRowCounts } : {}),
+      };
+    },
+  },
   planning: {
     targetKind: 'container',
     notRestorable: () => undefined,

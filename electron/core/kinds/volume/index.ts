@@ -1,10 +1,18 @@
 /** A Docker volume: a tar of its root, restored by clearing the volume and extracting through the tar guard. */
 import type { KindModule } from '../kind-module.js';
 import { compressedCopy, decodeCommand, onHost, sh } from '../shell.js';
-import { openVolumeTar, writeVolumeTar } from '../../sources/index.js';
+import { writeVolumeTar } from '../../sources/index.js';
+import { openVolumeTar } from '../../sources/volume-source.js';
 
 export const volumeKind: KindModule<'volume'> = {
   kind: 'volume',
+  backing: {
+    describe: (spec) => `volume ${spec.volume}`,
+    open: async (spec, { engine, signal }) => {
+      const v = await openVolumeTar({ engine, volume: spec.volume, signal });
+      return { stream: v.stream, format: 'tar', ext: 'tar', origin: { volume: spec.volume }, closed: v.closed };
+    },
+  },
   planning: {
     targetKind: 'volume',
     notRestorable: () => undefined,
