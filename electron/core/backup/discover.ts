@@ -6,7 +6,9 @@
  * named volume in use is recommended. The decision logic is pure (`discoverSources`).
  */
 import type { DiscoveredSource } from '../../../shared/contract/backup.js';
+import type { SourceKind } from '../../../shared/contract/snapshots.js';
 import type { Engine } from '../docker/engine.js';
+import { discoverableKinds } from '../kinds/registry.js';
 
 export interface SeenContainer {
   name: string;
@@ -24,21 +26,21 @@ export interface SeenVolume {
 }
 
 const STACK_LABEL = 'com.docker.compose.project';
-type DbKind = 'postgres' | 'mariadb' | 'mongo';
-const DB_NAMES: Record<DbKind, string> = { postgres: 'PostgreSQL', mariadb: 'MariaDB/MySQL', mongo: 'MongoDB' };
 
-/** The database an image (or, failing that, a command) runs, if any. */
-export function databaseKind(image: string, command: string): DbKind | undefined {
+/**
+ * The database an image (or, failing that, a command) runs, if any: each database kind's module
+ * says how to recognise its server (kinds/), every image before any command.
+ */
+export function databaseKind(image: string, command: string): SourceKind | undefined {
+  return serverIn(image, command)?.kind;
+}
+
+function serverIn(image: string, command: string): ReturnType<typeof discoverableKinds>[number] | undefined {
   // "docker.io/library/postgres:16-alpine" → "postgres"; "hindsight-lab/postgres:15" → "postgres".
   const base = image.split('@')[0]!.split('/').pop()!.split(':')[0]!.toLowerCase();
-  if (/^(postgres|postgresql|postgis|timescaledb)(-|$)/.test(base)) return 'postgres';
-  if (/^(mariadb|mysql|percona|percona-server)(-|$)/.test(base)) return 'mariadb';
-  if (/^(mongo|mongodb)(-|$)/.test(base)) return 'mongo';
+  const kinds = discoverableKinds();
   const cmd = command.toLowerCase();
-  if (/(^|[\s/])postgres(\s|$)/.test(cmd)) return 'postgres';
-  if (/(^|[\s/])(mysqld|mariadbd)(\s|$)/.test(cmd)) return 'mariadb';
-  if (/(^|[\s/])mongod(\s|$)/.test(cmd)) return 'mongo';
-  return undefined;
+  return kinds.find((k) => k.discovering.image.test(base)) ?? kinds.find((k) => k.discovering.command.test(cmd));
 }
 
 /**
@@ -63,16 +65,14 @@ export function discoverSources(containers: SeenContainer[], volumes: SeenVolume
   const dbVolumes = new Map<string, { db: string; container: string }>();
 
   for (const c of live) {
-    const kind = databaseKind(c.image, c.command);
-    if (!kind) continue;
+    const server = serverIn(c.image, c.command)?.discovering;
+    if (!server) continue;
     const cStack = c.labels[STACK_LABEL];
-    for (const m of c.mounts) dbVolumes.set(m.volume, { db: DB_NAMES[kind], container: c.name });
+    for (const m of c.mounts) dbVolumes.set(m.volume, { db: server.serverName, container: c.name });
     if (stack && cStack !== stack) continue;
-    const spec: DiscoveredSource['spec'] =
-      kind === 'postgres' ? { kind, container: c.name, mode: 'dumpall', user: 'postgres' } : { kind, container: c.name };
     out.push({
-      spec,
-      label: `${DB_NAMES[kind]} in ${c.name}${kind === 'postgres' ? ' (all databases)' : ''}`,
+      spec: server.specFor(c.name),
+      label: server.labelFor(c.name),
       reason: `image ${c.image}${c.state === 'running' ? '' : ` (${c.state}: it must be running to be dumped)`}`,
       ...(cStack ? { stack: cStack } : {}),
       containers: [c.name],

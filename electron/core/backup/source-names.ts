@@ -6,6 +6,7 @@
  */
 import type { SourceSpec } from '../../../shared/contract/snapshots.js';
 import { SET_NAME_PATTERN } from '../../../shared/snapshot-id.js';
+import { backingOf } from '../kinds/registry.js';
 
 /** Letters, digits, ".", "_", "-"; starting with a letter or digit; at most 64 characters. */
 export function safeName(text: string, fallback = 'source'): string {
@@ -19,17 +20,8 @@ export function safeName(text: string, fallback = 'source'): string {
 }
 
 export function defaultSourceName(spec: SourceSpec): string {
-  switch (spec.kind) {
-    case 'volume':
-      return safeName(spec.volume, 'volume');
-    case 'postgres':
-      return safeName(spec.mode === 'database' && spec.database ? `${spec.container}-${spec.database}` : spec.container, 'postgres');
-    case 'directory':
-      return safeName(`${spec.container}-${spec.path}`, 'directory');
-    case 'mariadb':
-    case 'mongo':
-      return safeName(spec.container, spec.kind);
-  }
+  const { text, fallback } = backingOf(spec).nameBase(spec);
+  return safeName(text, fallback);
 }
 
 export function sourceNames(specs: SourceSpec[]): string[] {

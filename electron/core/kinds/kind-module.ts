@@ -100,12 +100,29 @@ export interface OpenedSource {
 export interface KindBacking<K extends SourceKind> {
   /** For the log: "volume shop_files", "PostgreSQL in db (all databases)". */
   describe(spec: SpecOf<K>): string;
+  /** What a source is filed under when its spec names none (made safe and unique by source-names.ts). */
+  nameBase(spec: SpecOf<K>): { text: string; fallback: string };
   /** Reads the source: counts taken first (what a restore is checked against), then the stream. */
   open(spec: SpecOf<K>, x: { engine: Engine; signal: AbortSignal; name: string }): Promise<OpenedSource>;
 }
 
+/** Database servers: how discovery recognises a container running one, and what it offers for it. */
+export interface KindDiscovering<K extends SourceKind> {
+  /** In words: "PostgreSQL". */
+  serverName: string;
+  /** The image's base name ("postgres" of "docker.io/library/postgres:16-alpine"). */
+  image: RegExp;
+  /** Failing the image, its command. */
+  command: RegExp;
+  /** The source a discovered server becomes, and its label. */
+  specFor(container: string): SpecOf<K>;
+  labelFor(container: string): string;
+}
+
 export interface KindModule<K extends SourceKind = SourceKind> {
   kind: K;
+  /** Kinds discovery finds inside containers (database servers); volumes are found by the volume list. */
+  discovering?: KindDiscovering<K>;
   backing: KindBacking<K>;
   planning: KindPlanning;
   restoring: KindRestoring;

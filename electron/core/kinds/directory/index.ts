@@ -7,6 +7,7 @@ import { openDirectoryTar, writeDirectoryTar } from '../../sources/index.js';
 export const directoryKind: KindModule<'directory'> = {
   kind: 'directory',
   backing: {
+    nameBase: (spec) => ({ text: `${spec.container}-${spec.path}`, fallback: 'directory' }),
     describe: (spec) => `${spec.path} in ${spec.container}`,
     open: async (spec, { engine, signal }) => {
       // The container's name comes from openDirectoryTar's inspect: asked again while the archive

@@ -12,7 +12,15 @@ const CLIENT = 'mariadb --user=root --password="$MARIADB_ROOT_PASSWORD"';
 
 export const mariadbKind: KindModule<'mariadb'> = {
   kind: 'mariadb',
+  discovering: {
+    serverName: 'MariaDB/MySQL',
+    image: /^(mariadb|mysql|percona|percona-server)(-|$)/,
+    command: /(^|[\s/])(mysqld|mariadbd)(\s|$)/,
+    specFor: (container) => ({ kind: 'mariadb', container }),
+    labelFor: (container) => `MariaDB/MySQL in ${container}`,
+  },
   backing: {
+    nameBase: (spec) => ({ text: spec.container, fallback: 'mariadb' }),
     describe: (spec) => `MariaDB in ${spec.container}`,
     open: async (spec, { engine, signal }) => {
       const d = await openMariadbBackup({ engine, container: spec.container, signal });

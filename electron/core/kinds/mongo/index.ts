@@ -14,7 +14,15 @@ const notHere = (): never => {
 
 export const mongoKind: KindModule<'mongo'> = {
   kind: 'mongo',
+  discovering: {
+    serverName: 'MongoDB',
+    image: /^(mongo|mongodb)(-|$)/,
+    command: /(^|[\s/])mongod(\s|$)/,
+    specFor: (container) => ({ kind: 'mongo', container }),
+    labelFor: (container) => `MongoDB in ${container}`,
+  },
   backing: {
+    nameBase: (spec) => ({ text: spec.container, fallback: 'mongo' }),
     describe: (spec) => `MongoDB in ${spec.container}`,
     open: async (spec, { engine, signal }) => {
       const d = await openMongoDump({ engine, container: spec.container, signal });

@@ -15,7 +15,15 @@ export function pgTable(key: string): string {
 
 export const postgresKind: KindModule<'postgres'> = {
   kind: 'postgres',
+  discovering: {
+    serverName: 'PostgreSQL',
+    image: /^(postgres|postgresql|postgis|timescaledb)(-|$)/,
+    command: /(^|[\s/])postgres(\s|$)/,
+    specFor: (container) => ({ kind: 'postgres', container, mode: 'dumpall', user: 'postgres' }),
+    labelFor: (container) => `PostgreSQL in ${container} (all databases)`,
+  },
   backing: {
+    nameBase: (spec) => ({ text: spec.mode === 'database' && spec.database ? `${spec.container}-${spec.database}` : spec.container, fallback: 'postgres' }),
     describe: (spec) => `PostgreSQL in ${spec.container} (${spec.mode === 'database' ? `database ${spec.database}` : 'all databases'})`,
     open: async (spec, { engine, signal, name }) => {
       const pg = { engine, container: spec.container, user: spec.user, signal };

@@ -7,6 +7,7 @@ import { openVolumeTar } from '../../sources/volume-source.js';
 export const volumeKind: KindModule<'volume'> = {
   kind: 'volume',
   backing: {
+    nameBase: (spec) => ({ text: spec.volume, fallback: 'volume' }),
     describe: (spec) => `volume ${spec.volume}`,
     open: async (spec, { engine, signal }) => {
       const v = await openVolumeTar({ engine, volume: spec.volume, signal });
