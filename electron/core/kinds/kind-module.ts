@@ -119,8 +119,17 @@ export interface KindDiscovering<K extends SourceKind> {
   labelFor(container: string): string;
 }
 
+/**
+ * What a verify (restore/verify.ts) restores a source of the kind into: a fresh volume; a fresh
+ * server of the kind, from the image of one already on the verifying host (configured through the
+ * variables the official images read; ready once `ready` prints 1 over TCP); or nothing — not
+ * verified by this version.
+ */
+export type ThrowawayTarget = { kind: 'volume' } | { kind: 'server'; env: readonly string[]; ready: string } | { kind: 'none' };
+
 export interface KindModule<K extends SourceKind = SourceKind> {
   kind: K;
+  throwaway: ThrowawayTarget;
   /** Kinds discovery finds inside containers (database servers); volumes are found by the volume list. */
   discovering?: KindDiscovering<K>;
   backing: KindBacking<K>;

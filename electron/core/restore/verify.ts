@@ -18,6 +18,7 @@ import { VERIFY_PREFIX } from '../backup/verify-records.js';
 import type { Engine } from '../docker/engine.js';
 import { writeJsonObject } from '../repository/index.js';
 import { execCapture } from '../sources/index.js';
+import { kindOf } from '../kinds/registry.js';
 import { freeVolume, removeVolume } from './data-moves.js';
 import { loadManifest, newOperationId, runRestore, type RestoreDeps } from './runner.js';
 import { VERIFY_LABEL, removeContainer } from './throwaway.js';
@@ -28,41 +29,25 @@ export function verifyRecordKey(snapshotId: string, at: Date): string {
   return `${VERIFY_PREFIX}${snapshotId}/${at.toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z')}.json`;
 }
 
-/**
- * A fresh database server of the snapshot's own image, configured through the variables the official
- * images read. Ready = a query over TCP answers (the entrypoints' init-time servers listen on the
- * socket only, and stop again).
- */
-const THROWAWAY = {
-  postgres: {
-    env: ['POSTGRES_HOST_AUTH_METHOD=trust', 'POSTGRES_PASSWORD=verify'],
-    ready: 'pg_isready -U postgres -h 127.0.0.1 && psql -U postgres -h 127.0.0.1 -Atc "select 1"',
-  },
-  mariadb: {
-    env: ['MARIADB_ROOT_PASSWORD=verify', 'MYSQL_ROOT_PASSWORD=verify'],
-    ready: 'c=$(command -v mariadb || command -v mysql) && "$c" --protocol=tcp -h 127.0.0.1 -uroot -pverify -N -e "select 1"',
-  },
-} as const;
-
 /** The image of a database container of this kind on the host: the source's own name first. */
-async function hostImageFor(engine: Engine, kind: keyof typeof THROWAWAY, src: ManifestSource, host: string, signal?: AbortSignal): Promise<{ image: string; from: string }> {
+async function hostImageFor(engine: Engine, src: ManifestSource, host: string, signal?: AbortSignal): Promise<{ image: string; from: string }> {
   const containers = await engine.docker.listContainers({ all: true, abortSignal: signal } as object);
   const candidates = containers
     .filter((c) => c.Labels?.['org.hindsight.helper'] !== 'true' && !c.Labels?.[VERIFY_LABEL])
-    .filter((c) => databaseKind(c.Image, c.Command ?? '') === kind)
+    .filter((c) => databaseKind(c.Image, c.Command ?? '') === src.kind)
     .map((c) => ({ name: (c.Names?.[0] ?? c.Id).replace(/^\//, ''), image: c.ImageID || c.Image }));
   const picked = candidates.find((c) => c.name === src.origin.container) ?? candidates[0];
   if (!picked) {
-    throw new RpcError('INVALID_INPUT', `Source ${src.name}: ${host} has no ${kind === 'postgres' ? 'PostgreSQL' : 'MariaDB'} container whose image the check could run in (an image named by a snapshot is never started). Verify on a host that runs one.`);
+    throw new RpcError('INVALID_INPUT', `Source ${src.name}: ${host} has no ${kindOf(src.kind).discovering?.serverName ?? src.kind} container whose image the check could run in (an image named by a snapshot is never started). Verify on a host that runs one.`);
   }
   return { image: picked.image, from: picked.name };
 }
 
-async function startThrowaway(engine: Engine, kind: keyof typeof THROWAWAY, name: string, image: string, opId: string, signal?: AbortSignal): Promise<void> {
+async function startThrowaway(engine: Engine, server: { env: readonly string[]; ready: string }, name: string, image: string, opId: string, signal?: AbortSignal): Promise<void> {
   const container = await engine.docker.createContainer({
     name,
     Image: image,
-    Env: [...THROWAWAY[kind].env],
+    Env: [...server.env],
     Labels: { [VERIFY_LABEL]: opId },
     HostConfig: { AutoRemove: false, NetworkMode: 'none' },
   });
@@ -70,12 +55,12 @@ async function startThrowaway(engine: Engine, kind: keyof typeof THROWAWAY, name
   const until = Date.now() + 60_000;
   for (;;) {
     try {
-      const out = await execCapture(engine, { container: name, cmd: ['sh', '-c', THROWAWAY[kind].ready] }, { what: `Waiting for ${name}`, ...(signal ? { signal } : {}) });
+      const out = await execCapture(engine, { container: name, cmd: ['sh', '-c', server.ready] }, { what: `Waiting for ${name}`, ...(signal ? { signal } : {}) });
       if (out.trim().endsWith('1')) return;
     } catch {
       // not ready yet
     }
-    if (Date.now() > until) throw new RpcError('TIMEOUT', `The throwaway ${kind} server ${name} did not become ready within 60 s.`);
+    if (Date.now() > until) throw new RpcError('TIMEOUT', `The throwaway server ${name} did not become ready within 60 s.`);
     if (signal?.aborted) throw new RpcError('CANCELLED', 'Verify cancelled.');
     await new Promise((r) => setTimeout(r, 500));
   }
@@ -101,20 +86,22 @@ export async function runVerify(
     const sources: string[] = [];
     try {
       for (const src of manifest.sources) {
-        if (src.kind === 'volume') {
-          map[src.name] = `hindsight-verify-${short}-${src.name}`;
-          volumes.push(map[src.name]!);
-          sources.push(src.name);
-        } else if (src.kind === 'postgres' || src.kind === 'mariadb') {
-          const { image, from } = await hostImageFor(engine, src.kind, src, host.name, signal);
-          map[src.name] = `hindsight-verify-${short}-${src.name}`;
-          containers.push(map[src.name]!);
-          ctx?.report({ type: 'log', level: 'info', message: `Starting a throwaway of ${from}'s image (${image.slice(0, 19)}), no network, as ${map[src.name]}`, ts: new Date().toISOString() });
-          await startThrowaway(engine, src.kind, map[src.name]!, image, opId, signal);
-          sources.push(src.name);
-        } else {
+        // What a source is restored into is its kind's (kinds/): a fresh volume, a fresh server, or nothing.
+        const throwaway = kindOf(src.kind).throwaway;
+        if (throwaway.kind === 'none') {
           ctx?.report({ type: 'log', level: 'warn', message: `Source ${src.name} (${src.kind}) is not verified by this version`, ts: new Date().toISOString() });
+          continue;
         }
+        map[src.name] = `hindsight-verify-${short}-${src.name}`;
+        sources.push(src.name);
+        if (throwaway.kind === 'volume') {
+          volumes.push(map[src.name]!);
+          continue;
+        }
+        const { image, from } = await hostImageFor(engine, src, host.name, signal);
+        containers.push(map[src.name]!);
+        ctx?.report({ type: 'log', level: 'info', message: `Starting a throwaway of ${from}'s image (${image.slice(0, 19)}), no network, as ${map[src.name]}`, ts: new Date().toISOString() });
+        await startThrowaway(engine, throwaway, map[src.name]!, image, opId, signal);
       }
       let verification: SourceCheck[] = [];
       let ok = false;

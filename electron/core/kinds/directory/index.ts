@@ -6,6 +6,7 @@ import { openDirectoryTar, writeDirectoryTar } from '../../sources/index.js';
 
 export const directoryKind: KindModule<'directory'> = {
   kind: 'directory',
+  throwaway: { kind: 'none' },
   backing: {
     nameBase: (spec) => ({ text: `${spec.container}-${spec.path}`, fallback: 'directory' }),
     describe: (spec) => `${spec.path} in ${spec.container}`,

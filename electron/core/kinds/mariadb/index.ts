@@ -12,6 +12,11 @@ const CLIENT = 'mariadb --user=root --password="$MARIADB_ROOT_PASSWORD"';
 
 export const mariadbKind: KindModule<'mariadb'> = {
   kind: 'mariadb',
+  throwaway: {
+    kind: 'server',
+    env: ['MARIADB_ROOT_PASSWORD=verify', 'MYSQL_ROOT_PASSWORD=verify'],
+    ready: 'c=$(command -v mariadb || command -v mysql) && "$c" --protocol=tcp -h 127.0.0.1 -uroot -pverify -N -e "select 1"',
+  },
   discovering: {
     serverName: 'MariaDB/MySQL',
     image: /^(mariadb|mysql|percona|percona-server)(-|$)/,

@@ -14,6 +14,7 @@ const notHere = (): never => {
 
 export const mongoKind: KindModule<'mongo'> = {
   kind: 'mongo',
+  throwaway: { kind: 'none' },
   discovering: {
     serverName: 'MongoDB',
     image: /^(mongo|mongodb)(-|$)/,

@@ -15,6 +15,12 @@ export function pgTable(key: string): string {
 
 export const postgresKind: KindModule<'postgres'> = {
   kind: 'postgres',
+  // The entrypoint's init-time server listens on the socket only, and stops again: ready is a query over TCP.
+  throwaway: {
+    kind: 'server',
+    env: ['POSTGRES_HOST_AUTH_METHOD=trust', 'POSTGRES_PASSWORD=verify'],
+    ready: 'pg_isready -U postgres -h 127.0.0.1 && psql -U postgres -h 127.0.0.1 -Atc "select 1"',
+  },
   discovering: {
     serverName: 'PostgreSQL',
     image: /^(postgres|postgresql|postgis|timescaledb)(-|$)/,

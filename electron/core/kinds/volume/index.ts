@@ -6,6 +6,7 @@ import { openVolumeTar } from '../../sources/volume-source.js';
 
 export const volumeKind: KindModule<'volume'> = {
   kind: 'volume',
+  throwaway: { kind: 'volume' },
   backing: {
     nameBase: (spec) => ({ text: spec.volume, fallback: 'volume' }),
     describe: (spec) => `volume ${spec.volume}`,
