@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { RpcError, type AsOfResult, type BackupResult, type TaskContext } from '../../shared/contract/index.js';
+import { RpcError, SourceKind, type AsOfResult, type BackupResult, type TaskContext } from '../../shared/contract/index.js';
 import { fakeBackend } from '../core/rpc/test-fakes.js';
 import { backupInputOf, progressRenderer } from './backup-commands.js';
 import { runCli } from './program.js';
@@ -64,6 +64,22 @@ describe('hindsight backup', () => {
     expect(r.out).toContain('snapshot 20261121T221530Z-shop-1a2b');
     expect(r.progress).toContain('Backing up\n');
     expect(r.progress).toContain('50% shop_files (1/1)');
+  });
+
+  it('takes every kind of source the contract knows, MariaDB and MongoDB included', async () => {
+    const r = await cli(['backup', '--host', 'production', '--repo', 'lab-s3', '--mariadb', 'maria-1', '--mongo', 'mongo-1', '--directory', 'app:/etc/app'], async () => result);
+    expect(r.code, r.err).toBe(0);
+    expect(r.inputs[0]).toMatchObject({
+      sources: [
+        { kind: 'mariadb', container: 'maria-1' },
+        { kind: 'mongo', container: 'mongo-1' },
+        { kind: 'directory', container: 'app', path: '/etc/app' },
+      ],
+    });
+    // Nothing given: the usage error names every kind's flag.
+    const none = await cli(['backup', '--host', 'production', '--repo', 'lab-s3'], async () => result);
+    expect(none.code).toBe(1);
+    for (const kind of SourceKind.options) expect(none.err).toContain(`--${kind}`);
   });
 
   it('--json prints the result; a failed backup exits 2, a usage error 1', async () => {

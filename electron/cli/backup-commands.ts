@@ -6,6 +6,8 @@
  * Exit codes: 0 done, 1 usage or internal error, 2 the backup failed, 130 cancelled by SIGINT.
  */
 import { RpcError, type BackupResult, type BackupRunInput, type BackupSetAddInput, type Client, type SourceSpec, type TaskEvent } from '../../shared/contract/index.js';
+import type { Command } from 'commander';
+import { sourceFlags, specsFromFlags } from '../../shared/source-flags.js';
 import { EXIT, type Output } from './hosts-commands.js';
 import { formatTable } from './table.js';
 
@@ -52,31 +54,26 @@ export interface BackupOptions {
 }
 
 /** The task input for the command line; throws INVALID_INPUT (exit 1) for a command that cannot work. */
+const specsGiven = (o: BackupOptions) => sourceFlags().some(({ kind }) => (o[kind]?.length ?? 0) > 0);
+
+/** The --volume, --postgres, … options on a command that takes sources: every kind's (shared/source-flags.ts). */
+export function withSourceOptions(command: Command, prefix = ''): Command {
+  for (const { kind, flag } of sourceFlags()) command.option(`--${kind} ${flag.arg}`, `${prefix}${flag.help} (repeatable)`, collect);
+  return command;
+}
+
 export function backupInputOf(setArg: string | undefined, o: BackupOptions): BackupRunInput {
-  const adhoc = !!(o.host || o.volume?.length || o.postgres?.length || o.directory?.length || o.mariadb?.length || o.mongo?.length || o.repo);
+  const adhoc = !!(o.host || o.repo || specsGiven(o));
   if (setArg && adhoc) throw new RpcError('INVALID_INPUT', 'Give either a backup set or --host/--volume/--postgres/--directory/--repo, not both.');
   if (setArg) return { setId: setArg, ...(o.note ? { note: o.note } : {}) };
   if (!o.host || !o.repo) throw new RpcError('INVALID_INPUT', 'An ad-hoc backup needs --host and --repo (or name a saved backup set).');
-  const sources: SourceSpec[] = [
-    ...(o.volume ?? []).map((volume): SourceSpec => ({ kind: 'volume', volume })),
-    ...(o.postgres ?? []).map((p): SourceSpec => {
-      const [container, database] = p.split('/', 2);
-      if (!container) throw new RpcError('INVALID_INPUT', `--postgres ${p}: a container name (optionally /database) is needed.`);
-      return database
-        ? { kind: 'postgres', container, mode: 'database', database, user: 'postgres' }
-        : { kind: 'postgres', container, mode: 'dumpall', user: 'postgres' };
-    }),
-    ...(o.directory ?? []).map((d): SourceSpec => {
-      const i = d.indexOf(':');
-      const container = d.slice(0, i);
-      const path = d.slice(i + 1);
-      if (i <= 0 || !path.startsWith('/')) throw new RpcError('INVALID_INPUT', `--directory ${d}: give container:/absolute/path.`);
-      return { kind: 'directory', container, path };
-    }),
-    ...(o.mariadb ?? []).map((container): SourceSpec => ({ kind: 'mariadb', container })),
-    ...(o.mongo ?? []).map((container): SourceSpec => ({ kind: 'mongo', container })),
-  ];
-  if (!sources.length) throw new RpcError('INVALID_INPUT', 'Nothing to back up: give at least one --volume, --postgres or --directory.');
+  let sources: SourceSpec[];
+  try {
+    sources = specsFromFlags(o);
+  } catch (e) {
+    throw new RpcError('INVALID_INPUT', (e as Error).message);
+  }
+  if (!sources.length) throw new RpcError('INVALID_INPUT', `Nothing to back up: give at least one of ${sourceFlags().map(({ kind }) => `--${kind}`).join(', ')}.`);
   return {
     hostId: o.host,
     repositoryId: o.repo,
@@ -222,13 +219,11 @@ export function registerBackupCommands(
   output: Output,
   taskDeps?: Partial<TaskRunDeps>,
 ): void {
-  program
-    .command('backup [set]')
-    .description('back up a saved backup set, or --host H --volume V… --postgres C[/db]… --repo R (exit 2 failed, 130 cancelled)')
+  withSourceOptions(
+    program.command('backup [set]').description('back up a saved backup set, or --host H --volume V… --postgres C[/db]… --repo R (exit 2 failed, 130 cancelled)'),
+    'ad hoc: ',
+  )
     .option('--host <host>', 'ad hoc: the host to back up (name or id)')
-    .option('--volume <volume>', 'ad hoc: a Docker volume (repeatable)', collect)
-    .option('--postgres <container[/db]>', 'ad hoc: a PostgreSQL container, all databases or one (repeatable)', collect)
-    .option('--directory <container:/path>', 'ad hoc: a directory inside a container, e.g. app-1:/etc/app (repeatable)', collect)
     .option('--repo <repository>', 'ad hoc: the repository (name or id)')
     .option('--set <name>', 'ad hoc: the set name the snapshot is filed under (default: the host name)')
     .option('--stop-containers', 'ad hoc: stop the containers using a volume while it is copied')
@@ -320,14 +315,9 @@ export function registerSetsCommands(
     .description('list the backup sets')
     .option('--json', 'print JSON')
     .action(async (o: { json?: boolean }) => run((c) => listSets(c, output, !!o.json)));
-  sets
-    .command('add <name>')
-    .description('save a backup set: --host H --repo R and --volume V… / --postgres C[/db]…')
+  withSourceOptions(sets.command('add <name>').description('save a backup set: --host H --repo R and --volume V… / --postgres C[/db]…'))
     .option('--host <host>', 'the host (name or id)')
     .option('--repo <repository>', 'the repository (name or id)')
-    .option('--volume <volume>', 'a Docker volume (repeatable)', collect)
-    .option('--postgres <container[/db]>', 'a PostgreSQL container, all databases or one (repeatable)', collect)
-    .option('--directory <container:/path>', 'a directory inside a container (repeatable)', collect)
     .option('--stop-containers', 'stop the containers using a volume while it is copied')
     .option('--gzip', 'gzip instead of zstd')
     .option('--recipient <age1…>', 'encrypt to this age public key (repeatable)', collect)

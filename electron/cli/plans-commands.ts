@@ -5,7 +5,7 @@
 import type { Command } from 'commander';
 import type { PlanInput, PlanView, PruneResult } from '../../shared/contract/plans.js';
 import type { RpcClient } from '../../shared/rpc/index.js';
-import { backupInputOf, collect, followTask, reportTaskFailure, taskFailedCode, type BackupOptions, type TaskRunDeps } from './backup-commands.js';
+import { backupInputOf, collect, followTask, withSourceOptions, reportTaskFailure, taskFailedCode, type BackupOptions, type TaskRunDeps } from './backup-commands.js';
 import { EXIT, type Output } from './hosts-commands.js';
 import { formatTable } from './table.js';
 
@@ -92,16 +92,9 @@ export function formatPrune(r: PruneResult): string {
 
 export function registerPlansCommands(program: Command, run: (fn: (client: Client) => Promise<number>) => Promise<void>, output: Output, taskDeps: () => TaskRunDeps): void {
   const plans = program.command('plans').description('backup plans: a set + a schedule + retention, run by the host\'s agent');
-  plans
-    .command('add <name>')
-    .description('save a plan (its snapshots are filed under its name)')
+  withSourceOptions(plans.command('add <name>').description('save a plan (its snapshots are filed under its name)'))
     .requiredOption('--host <host>', 'the host to back up')
     .requiredOption('--repo <repository>', 'the repository')
-    .option('--volume <volume>', 'a Docker volume (repeatable)', collect)
-    .option('--postgres <container[/db]>', 'a PostgreSQL container, all databases or one (repeatable)', collect)
-    .option('--mariadb <container>', 'a MariaDB/MySQL container (repeatable)', collect)
-    .option('--mongo <container>', 'a MongoDB container (repeatable)', collect)
-    .option('--directory <container:/path>', 'a directory inside a container (repeatable)', collect)
     .requiredOption('--schedule <cron>', 'five cron fields ("0 2 * * *"), "hourly" or "daily" (02:00)')
     .option('--tz <zone>', 'the time zone the schedule is read in (default: this machine\'s)')
     .option('--keep-last <n>', 'keep the n newest')

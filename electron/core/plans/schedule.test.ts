@@ -17,7 +17,8 @@ describe('plan schedules', () => {
     const p = planInputOf('nightly', { host: 'production', repo: 'lab-s3', volume: ['v'], mariadb: ['m'], directory: ['app:/etc/app'], schedule: 'daily', tz: 'UTC', keepDaily: '7', keepWeekly: '4', drill: '0 6 * * 0', drillHost: 'uat', notify: ['https://hooks.example/x'] });
     expect(p).toMatchObject({
       name: 'nightly',
-      sources: [{ kind: 'volume', volume: 'v' }, { kind: 'directory', container: 'app', path: '/etc/app' }, { kind: 'mariadb', container: 'm' }],
+      // In the contract's order of kinds (shared/source-flags.ts), whatever the order of the flags.
+      sources: [{ kind: 'volume', volume: 'v' }, { kind: 'mariadb', container: 'm' }, { kind: 'directory', container: 'app', path: '/etc/app' }],
       schedule: { cron: 'daily', timeZone: 'UTC' },
       retention: { keepDaily: 7, keepWeekly: 4 },
       drill: { cron: '0 6 * * 0', hostId: 'uat' },

@@ -14,6 +14,7 @@ import { dockerCli, sshConnectionOf, waitFor } from '../testing/lab.js';
 import { runRestore } from './runner.js';
 import { labRestore, type LabRestore } from './testing/lab-restore.js';
 import { runVerify } from './verify.js';
+import { runCliCaptured } from '../../cli/testing/run-cli-captured.js';
 
 interface LabMaria {
   container: string;
@@ -106,5 +107,17 @@ describe('MariaDB source and sink', () => {
     expect(r.ok).toBe(true);
     expect(r.verification[0]!.checks.filter((c) => c.name.startsWith('rows ')).length).toBe(Object.keys(maria.rowCounts).length);
     expect(await dockerCli(t.lab.machines.science, 'ps', '-a', '-q', '--filter', `label=org.hindsight.verify=${r.operationId}`)).toBe('');
+  }, 120_000);
+
+  it('the command line backs it up ad hoc too (`hindsight backup --mariadb`): the same counts', async () => {
+    const r = await runCliCaptured(t.configDir, ['backup', '--host', 'science', '--repo', 'testrepo', '--mariadb', maria.container, '--set', 'maria-cli', '--json']);
+    expect(r.code, r.err).toBe(0);
+    const { snapshotId } = JSON.parse(r.out) as { snapshotId: string };
+    const show = await runCliCaptured(t.configDir, ['snapshots', '--repo', 'testrepo', '--show', snapshotId, '--json']);
+    expect(show.code, show.err).toBe(0);
+    const shown = JSON.parse(show.out) as { manifest?: Manifest } & Partial<Manifest>;
+    const m = shown.manifest ?? (shown as Manifest);
+    expect(m.sources[0]).toMatchObject({ kind: 'mariadb', format: 'sql', origin: { container: maria.container } });
+    expect(m.sources[0]!.databaseRowCounts?.[maria.name]).toEqual(maria.rowCounts);
   }, 120_000);
 });

@@ -1,0 +1,51 @@
+/**
+ * How each source kind is given on a command line (`--volume V`, `--postgres C[/db]`, …): one
+ * entry per SourceKind, so a kind added to the contract does not compile until it has its flag,
+ * and every command that takes sources (backup, sets add, plans add) offers all of them. Pure.
+ */
+import type { SourceKind, SourceSpec } from './contract/snapshots.js';
+
+type SpecOf<K extends SourceKind> = Extract<SourceSpec, { kind: K }>;
+
+export interface SourceFlag<K extends SourceKind> {
+  /** The option's argument, as the help shows it. */
+  arg: string;
+  help: string;
+  /** The spec the argument stands for; a usage error (thrown as Error) when it is malformed. */
+  parse(value: string): SpecOf<K>;
+}
+
+export const SOURCE_FLAGS: { readonly [K in SourceKind]: SourceFlag<K> } = {
+  volume: { arg: '<volume>', help: 'a Docker volume', parse: (volume) => ({ kind: 'volume', volume }) },
+  postgres: {
+    arg: '<container[/db]>',
+    help: 'a PostgreSQL container, all databases or one',
+    parse: (p) => {
+      const [container, database] = p.split('/', 2);
+      if (!container) throw new Error(`--postgres ${p}: a container name (optionally /database) is needed.`);
+      return database ? { kind: 'postgres', container, mode: 'database', database, user: 'postgres' } : { kind: 'postgres', container, mode: 'dumpall', user: 'postgres' };
+    },
+  },
+  mariadb: { arg: '<container>', help: 'a MariaDB/MySQL container', parse: (container) => ({ kind: 'mariadb', container }) },
+  mongo: { arg: '<container>', help: 'a MongoDB container', parse: (container) => ({ kind: 'mongo', container }) },
+  directory: {
+    arg: '<container:/path>',
+    help: 'a directory inside a container, e.g. app-1:/etc/app',
+    parse: (d) => {
+      const i = d.indexOf(':');
+      const path = d.slice(i + 1);
+      if (i <= 0 || !path.startsWith('/')) throw new Error(`--directory ${d}: give container:/absolute/path.`);
+      return { kind: 'directory', container: d.slice(0, i), path };
+    },
+  },
+};
+
+/** Every kind's flag, in the contract's order. */
+export function sourceFlags(): Array<{ kind: SourceKind; flag: SourceFlag<SourceKind> }> {
+  return (Object.keys(SOURCE_FLAGS) as SourceKind[]).map((kind) => ({ kind, flag: SOURCE_FLAGS[kind] as SourceFlag<SourceKind> }));
+}
+
+/** The specs given by the options (`{ volume: [...], postgres: [...] }`), kind by kind. */
+export function specsFromFlags(options: Partial<Record<SourceKind, string[]>>): SourceSpec[] {
+  return sourceFlags().flatMap(({ kind, flag }) => (options[kind] ?? []).map((value) => flag.parse(value)));
+}
