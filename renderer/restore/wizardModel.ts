@@ -2,7 +2,7 @@
  * The restore wizard's pure model: the steps, what the user chose, the RestoreInput it makes and
  * whether a step may be left forward. No React, no backend: unit-tested on its own.
  */
-import type { Host, Manifest, PreflightCheck, RestoreInput, RestorePlan, SnapshotTrust } from '../../shared/contract/index.js';
+import { traitsOf, type Host, type Manifest, type PreflightCheck, type RestoreInput, type RestorePlan, type SnapshotTrust } from '../../shared/contract/index.js';
 import { restorePathProblem } from '../../shared/restore-paths.js';
 
 export const STEPS = [
@@ -76,7 +76,7 @@ export function toRestoreInput(c: Choices, manifest: Manifest | null): RestoreIn
   const paths: Record<string, string> = {};
   for (const s of c.sources) {
     const p = c.paths[s]?.trim();
-    if (p && manifest?.sources.find((x) => x.name === s)?.kind === 'directory') paths[s] = p;
+    if (p && traitsOf(manifest?.sources.find((x) => x.name === s)?.kind ?? '')?.intoPath) paths[s] = p;
   }
   return {
     repositoryId: c.repositoryId,
@@ -103,19 +103,19 @@ export function inputKey(c: Choices): string {
 /** Default target per source: the same name as in the snapshot (a volume, or the container). */
 export function defaultMap(manifest: Manifest): Record<string, string> {
   const map: Record<string, string> = {};
-  for (const s of manifest.sources) map[s.name] = s.kind !== 'volume' && s.origin.container ? s.origin.container : (s.origin.volume ?? s.name);
+  for (const s of manifest.sources) map[s.name] = targetKindOf(s.kind) === 'container' && s.origin.container ? s.origin.container : (s.origin.volume ?? s.name);
   return map;
 }
 
 /** Directory sources: the directory they came from, as the default to restore into. */
 export function defaultPaths(manifest: Manifest): Record<string, string> {
   const paths: Record<string, string> = {};
-  for (const s of manifest.sources) if (s.kind === 'directory' && s.origin.path) paths[s.name] = s.origin.path;
+  for (const s of manifest.sources) if (traitsOf(s.kind)?.intoPath && s.origin.path) paths[s.name] = s.origin.path;
   return paths;
 }
 
-/** Volumes land in a volume; databases and directories in a container (as the planner sees it). */
-export const targetKindOf = (kind: string): 'volume' | 'container' => (kind === 'volume' ? 'volume' : 'container');
+/** Volumes land in a volume; databases and directories in a container (the contract's SOURCE_KINDS, as the planner sees it). */
+export const targetKindOf = (kind: string): 'volume' | 'container' => traitsOf(kind)?.target ?? 'container';
 
 export interface StepContext {
   choices: Choices;
@@ -143,7 +143,7 @@ export function blockedReason(step: StepId, ctx: StepContext): string | null {
       if (!c.targetHostId || !ctx.host) return 'Choose the host to restore onto.';
       for (const s of c.sources) if (!c.map[s]?.trim()) return `Choose where ${s} goes.`;
       for (const s of c.sources) {
-        if (manifest?.sources.find((x) => x.name === s)?.kind !== 'directory') continue;
+        if (!traitsOf(manifest?.sources.find((x) => x.name === s)?.kind ?? '')?.intoPath) continue;
         const problem = restorePathProblem(c.paths[s]?.trim() ?? '');
         if (!c.paths[s]?.trim()) return `Choose the directory ${s} goes into.`;
         if (problem) return problem;

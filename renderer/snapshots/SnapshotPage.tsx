@@ -1,4 +1,5 @@
 import { useEffect, useState } from 'react';
+import { traitsOf } from '../../shared/contract/index.js';
 import { ArrowLeft, History, RotateCcw, ShieldCheck } from 'lucide-react';
 import { Badge, Button, Card, CopyText, EmptyState, ErrorBanner, Segmented, Spinner, TrustLine } from '../components';
 import { errorDetail } from '../app/errors';
@@ -29,7 +30,7 @@ export function SnapshotPage({ repositoryId, snapshotId }: { repositoryId: strin
   const { manifest: m, summary, trust } = st;
   const [verifyOpen, setVerifyOpen] = useState(false);
   const [verifyHost, setVerifyHost] = useState('');
-  const browsable = m?.sources.filter((s) => (s.kind === 'volume' || s.kind === 'directory') && s.indexKey) ?? [];
+  const browsable = m?.sources.filter((s) => traitsOf(s.kind)?.holds === 'files' && s.indexKey) ?? [];
   const [treeSource, setTreeSource] = useState('');
   const activeTree = browsable.find((s) => s.name === treeSource)?.name ?? browsable[0]?.name;
 

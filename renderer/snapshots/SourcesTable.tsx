@@ -1,4 +1,4 @@
-import type { Manifest } from '../../shared/contract/index.js';
+import { traitsOf, type Manifest } from '../../shared/contract/index.js';
 import { formatBytes } from '../app/format';
 import { Badge, CopyText } from '../components';
 
@@ -9,7 +9,7 @@ export function describeOrigin(s: Source): string {
   const o = s.origin;
   const parts: string[] = [];
   if (o.volume) parts.push(`volume ${o.volume}`);
-  if (o.container) parts.push(`${s.kind === 'volume' ? 'used by' : 'container'} ${o.container}`);
+  if (o.container) parts.push(`${traitsOf(s.kind)?.target === 'volume' ? 'used by' : 'container'} ${o.container}`);
   if (o.database) parts.push(`database ${o.database}`);
   if (o.path) parts.push(o.path);
   if (o.engineVersion) parts.push(o.engineVersion);
@@ -38,7 +38,7 @@ export function SourcesTable({ manifest }: { manifest: Manifest }) {
             <tr key={s.name} aria-label={`Source ${s.name}`} data-testid="source-row">
               <td>
                 <div className="source-name">{s.name}</div>
-                <Badge tone={s.kind === 'volume' || s.kind === 'directory' ? 'info' : 'purple'}>{s.kind}</Badge>
+                <Badge tone={traitsOf(s.kind)?.holds === 'databases' ? 'purple' : 'info'}>{s.kind}</Badge>
                 {s.fileCount != null && <div className="text-faint small">{s.fileCount.toLocaleString()} entries</div>}
               </td>
               <td className="origin-cell">{describeOrigin(s)}</td>

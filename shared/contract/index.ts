@@ -61,6 +61,7 @@ export * from './logs.js';
 export * from './repositories.js';
 export * from './plans.js';
 export * from './restore.js';
+export * from './source-kinds.js';
 export * from './operations.js';
 export * from './system.js';
 export * from './tasks.js';

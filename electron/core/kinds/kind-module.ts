@@ -26,9 +26,8 @@ export interface PlanContext {
   keptOnHost: boolean;
 }
 
+/** What a source of this kind restores into is the contract's (SOURCE_KINDS[kind].target): a volume, or a running container. */
 export interface KindPlanning {
-  /** What a source of this kind restores into: a volume, or a running container. */
-  targetKind: 'volume' | 'container';
   /** Why this version cannot restore the source (with the by-hand way when there is one); undefined when it can. */
   notRestorable(src: ManifestSource): string | undefined;
   /** A stored format this kind does not restore; undefined when fine. */

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { PlanTarget } from '../../../shared/contract/restore.js';
 import { SourceKind, type ManifestSource } from '../../../shared/contract/snapshots.js';
+import { SOURCE_KINDS } from '../../../shared/contract/source-kinds.js';
 import { KINDS, kindOf } from './registry.js';
 
 const source = (kind: SourceKind, extra: Partial<ManifestSource> = {}): ManifestSource => ({
@@ -26,7 +27,14 @@ describe('one module per source kind', () => {
   it('every kind of the contract has its module, under its own name', () => {
     for (const kind of SourceKind.options) expect(kindOf(kind).kind).toBe(kind);
     expect(Object.keys(KINDS).sort()).toEqual([...SourceKind.options].sort());
-    expect(SourceKind.options.filter((k) => KINDS[k].planning.targetKind === 'volume')).toEqual(['volume']);
+    // The module agrees with what clients read from the contract (SOURCE_KINDS).
+    for (const kind of SourceKind.options) {
+      const traits = SOURCE_KINDS[kind];
+      expect(!!KINDS[kind].planning.targetPath, kind).toBe(traits.intoPath);
+      if (KINDS[kind].restoring.databases) expect(traits.holds, kind).toBe('databases');
+      if (KINDS[kind].restoring.copyFormat === 'tar') expect(traits.holds, kind).toBe('files');
+    }
+    expect(SourceKind.options.filter((k) => SOURCE_KINDS[k].target === 'volume')).toEqual(['volume']);
   });
 
   it('a restorable kind plans a restore that decodes the object and quotes the target; MongoDB is refused with the way by hand', () => {

@@ -6,6 +6,7 @@
  */
 import type { Manifest, ManifestSource } from '../../../shared/contract/snapshots.js';
 import type { PlanStep, PlanTarget, RestorePlan } from '../../../shared/contract/restore.js';
+import { SOURCE_KINDS } from '../../../shared/contract/source-kinds.js';
 import { normalDirectory, restorePathProblem } from '../../../shared/restore-paths.js';
 import { kindOf } from '../kinds/registry.js';
 import type { PlanContext } from '../kinds/kind-module.js';
@@ -62,7 +63,7 @@ export interface PlanInput {
 }
 
 function targetFor(src: ManifestSource, map: Record<string, string>): { targetKind: 'volume' | 'container'; target: string | undefined } {
-  const targetKind = kindOf(src.kind).planning.targetKind;
+  const targetKind = SOURCE_KINDS[src.kind].target;
   return { targetKind, target: map[src.name] ?? (targetKind === 'volume' ? src.origin.volume : src.origin.container) };
 }
 

@@ -1,5 +1,5 @@
 import { CalendarSearch, Database, HardDrive, Search, ShieldAlert } from 'lucide-react';
-import type { Manifest, SnapshotSummary } from '../../../shared/contract/index.js';
+import { traitsOf, type Manifest, type SnapshotSummary } from '../../../shared/contract/index.js';
 import { Badge, Checkbox, EmptyState, ErrorBanner, Segmented, SelectField, Spinner, TextField, TrustLine } from '../../components';
 import { errorDetail } from '../../app/errors';
 import { formatBytes } from '../../app/format';
@@ -9,7 +9,7 @@ import { ACCEPT_UNSIGNED, isEncrypted } from '../wizardModel';
 import { ManageRepositoriesLink } from '../../repositories/ManageRepositoriesLink';
 import { AsOfPicks } from './AsOfPicks';
 
-export const KindIcon = ({ kind }: { kind: string }) => (kind === 'volume' || kind === 'directory' ? <HardDrive size={14} aria-hidden /> : <Database size={14} aria-hidden />);
+export const KindIcon = ({ kind }: { kind: string }) => (traitsOf(kind)?.holds === 'databases' ? <Database size={14} aria-hidden /> : <HardDrive size={14} aria-hidden />);
 
 /** Step 1: which snapshot (from the list, or "as of" a date) and which of its sources. */
 export function WhatStep() {

@@ -1,6 +1,6 @@
 import { useEffect, useId } from 'react';
 import { Plus, Server } from 'lucide-react';
-import type { Host, Inventory, ManifestSource } from '../../../shared/contract/index.js';
+import { traitsOf, type Host, type Inventory, type ManifestSource } from '../../../shared/contract/index.js';
 import { Badge, Button, EmptyState, ErrorBanner, Spinner } from '../../components';
 import { errorDetail } from '../../app/errors';
 import { formatBytes } from '../../app/format';
@@ -105,7 +105,8 @@ interface TargetRowProps {
 
 function TargetRow({ source, inventory, value, onChange, path, onPathChange }: TargetRowProps) {
   const id = useId();
-  const pathProblem = source.kind === 'directory' && path.trim() ? restorePathProblem(path.trim()) : undefined;
+  const intoPath = !!traitsOf(source.kind)?.intoPath;
+  const pathProblem = intoPath && path.trim() ? restorePathProblem(path.trim()) : undefined;
   const kind = targetKindOf(source.kind);
   const name = value.trim();
   let note: { tone: 'success' | 'warning' | 'danger' | 'neutral'; text: string } = { tone: 'neutral', text: '' };
@@ -117,7 +118,7 @@ function TargetRow({ source, inventory, value, onChange, path, onPathChange }: T
         : { tone: 'success', text: 'new volume — will be created' };
     } else {
       const c = inventory.containers.find((x) => x.name === name);
-      const what = source.kind === 'directory' ? `the directory ${path || '?'} in it is replaced` : 'its databases are replaced';
+      const what = intoPath ? `the directory ${path || '?'} in it is replaced` : 'its databases are replaced';
       note = c ? { tone: 'warning', text: `${c.image} · ${c.state} — ${what}` } : { tone: 'danger', text: 'no such container on this host' };
     }
   }
@@ -133,7 +134,7 @@ function TargetRow({ source, inventory, value, onChange, path, onPathChange }: T
       </span>
       <div className="target-choice">
         <label htmlFor={id} className="field-label">
-          {kind === 'volume' ? 'Volume (existing, or a new name)' : source.kind === 'directory' ? 'Container' : 'Database container'}
+          {kind === 'volume' ? 'Volume (existing, or a new name)' : intoPath ? 'Container' : 'Database container'}
         </label>
         {kind === 'volume' ? (
           <>
@@ -152,7 +153,7 @@ function TargetRow({ source, inventory, value, onChange, path, onPathChange }: T
           </select>
         )}
         {note.text && <span className={`target-note tone-${note.tone}`}>{note.text}</span>}
-        {source.kind === 'directory' && (
+        {intoPath && (
           <>
             <label htmlFor={`${id}-path`} className="field-label">
               Directory in the container

@@ -18,7 +18,6 @@ export const directoryKind: KindModule<'directory'> = {
     },
   },
   planning: {
-    targetKind: 'container',
     notRestorable: () => undefined,
     formatProblem: (src) => (src.format === 'tar' ? undefined : `Source ${src.name}: unexpected format ${src.format} for a directory source.`),
     targetPath: (src, chosen) => chosen?.[src.name] ?? src.origin.path,

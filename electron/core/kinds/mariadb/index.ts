@@ -34,7 +34,6 @@ export const mariadbKind: KindModule<'mariadb'> = {
     },
   },
   planning: {
-    targetKind: 'container',
     notRestorable: () => undefined,
     formatProblem: (src) => (src.format === 'sql' ? undefined : `Source ${src.name}: unexpected format ${src.format} for a mariadb source.`),
     containerUse: () => 'restore the database into',

@@ -31,7 +31,6 @@ export const mongoKind: KindModule<'mongo'> = {
     },
   },
   planning: {
-    targetKind: 'container',
     notRestorable: (src) =>
       `Source ${src.name} is a MongoDB backup; this version does not restore MongoDB (its restore cannot be tested here: MongoDB is not in Debian's archive). Restore it by hand: ${decodeCommand(src)} | docker exec -i <container> mongorestore --archive --drop.`,
     formatProblem: (src) => (src.format === 'mongo-archive' ? undefined : `Source ${src.name}: unexpected format ${src.format} for a mongo source.`),

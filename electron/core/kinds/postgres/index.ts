@@ -58,7 +58,6 @@ export const postgresKind: KindModule<'postgres'> = {
     },
   },
   planning: {
-    targetKind: 'container',
     notRestorable: () => undefined,
     formatProblem: (src) => (src.format === 'sql' || src.format === 'pg-custom' ? undefined : `Source ${src.name}: unexpected format ${src.format} for PostgreSQL.`),
     containerUse: () => 'restore the database into',

@@ -16,7 +16,6 @@ export const volumeKind: KindModule<'volume'> = {
     },
   },
   planning: {
-    targetKind: 'volume',
     notRestorable: () => undefined,
     formatProblem: (src) => (src.format === 'tar' ? undefined : `Source ${src.name}: unexpected format ${src.format} for a volume source.`),
     containerUse: () => 'restore the volume into',
