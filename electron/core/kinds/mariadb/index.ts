@@ -3,6 +3,7 @@ import type { KindModule } from '../kind-module.js';
 import { compressedCopy, decodeCommand, onHost, sh } from '../shell.js';
 import { loadMariadbDump, openMariadbBackup, openMariadbDump } from '../../sources/index.js';
 import { databasesOf, dropNewDatabases, rowCountChecks } from '../../restore/db-state.js';
+import { SOURCE_KINDS } from '../../../../shared/contract/source-kinds.js';
 
 export function mariadbIdent(name: string): string {
   return `\`${name.replace(/`/g, '``')}\``;
@@ -18,7 +19,7 @@ export const mariadbKind: KindModule<'mariadb'> = {
     ready: 'c=$(command -v mariadb || command -v mysql) && "$c" --protocol=tcp -h 127.0.0.1 -uroot -pverify -N -e "select 1"',
   },
   discovering: {
-    serverName: 'MariaDB/MySQL',
+    serverName: SOURCE_KINDS.mariadb.label,
     image: /^(mariadb|mysql|percona|percona-server)(-|$)/,
     command: /(^|[\s/])(mysqld|mariadbd)(\s|$)/,
     specFor: (container) => ({ kind: 'mariadb', container }),

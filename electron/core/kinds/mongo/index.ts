@@ -7,6 +7,7 @@ import type { KindModule } from '../kind-module.js';
 import { decodeCommand, sh } from '../shell.js';
 import { RpcError } from '../../../../shared/contract/errors.js';
 import { openMongoDump } from '../../sources/index.js';
+import { SOURCE_KINDS } from '../../../../shared/contract/source-kinds.js';
 
 const notHere = (): never => {
   throw new Error('MongoDB sources are not restored by this version (the planner refuses them first).');
@@ -16,7 +17,7 @@ export const mongoKind: KindModule<'mongo'> = {
   kind: 'mongo',
   throwaway: { kind: 'none' },
   discovering: {
-    serverName: 'MongoDB',
+    serverName: SOURCE_KINDS.mongo.label,
     image: /^(mongo|mongodb)(-|$)/,
     command: /(^|[\s/])mongod(\s|$)/,
     specFor: (container) => ({ kind: 'mongo', container }),

@@ -6,6 +6,7 @@ import { loadPostgresDump, openPostgresDump, postgresDatabases, postgresMajorVer
 import { databasesOf, dropNewDatabases, rowCountChecks } from '../../restore/db-state.js';
 import { RpcError } from '../../../../shared/contract/errors.js';
 import { inspectContainer } from '../../sources/containers.js';
+import { SOURCE_KINDS } from '../../../../shared/contract/source-kinds.js';
 
 /** A manifest's row-count key ("table", or "schema.table" outside public) as a quoted SQL name. */
 export function pgTable(key: string): string {
@@ -22,7 +23,7 @@ export const postgresKind: KindModule<'postgres'> = {
     ready: 'pg_isready -U postgres -h 127.0.0.1 && psql -U postgres -h 127.0.0.1 -Atc "select 1"',
   },
   discovering: {
-    serverName: 'PostgreSQL',
+    serverName: SOURCE_KINDS.postgres.label,
     image: /^(postgres|postgresql|postgis|timescaledb)(-|$)/,
     command: /(^|[\s/])postgres(\s|$)/,
     specFor: (container) => ({ kind: 'postgres', container, mode: 'dumpall', user: 'postgres' }),
