@@ -341,7 +341,8 @@ async function copySource(spec: SourceSpec, ctx: SourceContext): Promise<Manifes
     dataResult = await runPipeline({
       direction: 'backup',
       source: opened.stream,
-      sink: (body) => backend.putObject(key, body, { signal }),
+      // The source's size, when known, lets S3 choose parts large enough for it (s3/part-size.ts).
+      sink: (body) => backend.putObject(key, body, { signal, ...(ctx.sizeHint ? { expectedBytes: ctx.sizeHint } : {}) }),
       compression,
       encryption: target.encryption.spec,
       signal,

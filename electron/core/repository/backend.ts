@@ -20,6 +20,11 @@ export interface PutOptions {
   signal?: AbortSignal;
   /** When known, the exact size: a body that ends short or runs long fails the put. */
   contentLength?: number;
+  /**
+   * About how many bytes will come (a hint, never checked): S3 chooses larger multipart parts for a
+   * large object so that it fits in 10,000 of them (s3/part-size.ts).
+   */
+  expectedBytes?: number;
 }
 
 export interface GetOptions {

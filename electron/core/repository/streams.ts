@@ -28,13 +28,19 @@ export function throwIfAborted(signal: AbortSignal | undefined, location: string
 export class ByteCounter extends Transform {
   bytes = 0;
 
-  constructor(private readonly expected?: number, private readonly key = 'the object') {
+  constructor(
+    private readonly expected?: number,
+    private readonly key = 'the object',
+    /** A size the body must not pass, and the error it fails with then. */
+    private readonly limit?: { bytes: number; error: () => Error },
+  ) {
     super();
   }
 
   override _transform(chunk: Buffer, _enc: BufferEncoding, cb: TransformCallback): void {
     this.bytes += chunk.length;
     if (this.expected !== undefined && this.bytes > this.expected) return cb(lengthMismatch(this.bytes, this.expected, this.key, 'more than'));
+    if (this.limit && this.bytes > this.limit.bytes) return cb(this.limit.error());
     cb(null, chunk);
   }
 

@@ -151,6 +151,27 @@ describe('S3 backend against the lab server, particulars and failures', () => {
     expect(await keysOf(b, '')).toEqual([]);
   }, 30_000);
 
+  it('parts grow to fit an object of known size in the part limit; one that outgrows them is stopped, clearly, and aborted', async () => {
+    // S3's limit is 10,000 parts; 3 here, so that 20 MiB needs more than 3 parts of 5 MiB.
+    const b = viaProxy('parts', { partSize: 5 << 20, maxParts: 3 });
+    const body = randomBytes(20 << 20);
+    proxy.requests.length = 0;
+    await b.putObject('sized.bin', Readable.from([body]), { expectedBytes: body.length });
+    // 20 MiB × 1.25 / 3 → parts of 9 MiB: three of them.
+    expect(proxy.requests.filter((r) => r.method === 'PUT' && r.url.includes('partNumber=')).map((r) => Number(/partNumber=(\d+)/.exec(r.url)![1])).sort()).toEqual([1, 2, 3]);
+    const back: Buffer[] = [];
+    for await (const c of await b.getObject('sized.bin')) back.push(c as Buffer);
+    expect(Buffer.concat(back).equals(body)).toBe(true);
+
+    // Size not given: 5 MiB parts hold 15 MiB; the fourth part is never sent.
+    const unsized = viaProxy('parts-unsized', { partSize: 5 << 20, maxParts: 3 });
+    proxy.requests.length = 0;
+    const err = await unsized.putObject('unsized.bin', Readable.from([body.subarray(0, 8 << 20), body.subarray(8 << 20)])).catch((e: unknown) => e);
+    expect(err).toMatchObject({ code: 'INVALID_INPUT', message: expect.stringMatching(/unsized\.bin grew past 15 MiB, the most 3 parts of 5 MiB can hold \(S3's limit\)/) });
+    expect(proxy.requests.some((r) => r.url.includes('partNumber=4'))).toBe(false);
+    await expectAbortSent(unsized, 'unsized.bin');
+  }, 60_000);
+
   it('a part that keeps failing fails the upload cleanly and aborts the multipart upload', async () => {
     const b = viaProxy('partfail');
     proxy.requests.length = 0;

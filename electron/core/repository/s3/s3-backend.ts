@@ -38,6 +38,7 @@ import { isNotFound, s3Error } from './errors.js';
 import { PutIfAbsent } from './put-if-absent.js';
 import { rangedReader, type FetchRange } from './ranged-reader.js';
 import type { UploadJournal } from './upload-journal.js';
+import { MAX_PARTS, partSizeFor, tooManyPartsMessage } from './part-size.js';
 
 /**
  * Large objects (a restore: the size is known) are read as parallel ranged GETs of this size, this
@@ -51,8 +52,10 @@ export interface S3BackendOptions extends Omit<S3ClientOptions, 'location'> {
   name: string;
   bucket: string;
   prefix: string;
-  /** Bytes per multipart part (min 5 MiB); 8 MiB by default. */
+  /** Bytes per multipart part (min 5 MiB); 8 MiB by default, more for a large object (part-size.ts). */
   partSize?: number;
+  /** Parts per object; S3's 10,000 by default (tests make it small). */
+  maxParts?: number;
   /** Parts uploaded at once; 2 by default. Memory ≈ (queueSize + 1) × partSize. */
   queueSize?: number;
   /** Keys per ListObjects page; 1000 (the S3 maximum) by default. */
@@ -69,6 +72,7 @@ export class S3Backend implements RepositoryBackend {
   /** "" or "some/prefix/". */
   private readonly base: string;
   private readonly partSize: number;
+  private readonly maxParts: number;
   private readonly journal: UploadJournal | undefined;
   private readonly queueSize: number;
   private readonly pageSize: number;
@@ -81,6 +85,7 @@ export class S3Backend implements RepositoryBackend {
     this.location = `S3 repository ${opts.name} (s3://${opts.bucket}/${this.base} ${where})`;
     this.client = createS3Client({ ...opts, location: this.location });
     this.partSize = opts.partSize ?? 8 << 20;
+    this.maxParts = opts.maxParts ?? MAX_PARTS;
     this.queueSize = opts.queueSize ?? 2;
     this.pageSize = opts.listPageSize ?? 1000;
     this.journal = opts.uploadJournal;
@@ -95,7 +100,8 @@ export class S3Backend implements RepositoryBackend {
     assertKey(key);
     const { signal } = opts;
     throwIfAborted(signal, this.location, `Writing ${key}`);
-    const counter = new ByteCounter(opts.contentLength, key);
+    const partSize = partSizeFor(opts.contentLength ?? opts.expectedBytes, this.partSize, this.maxParts);
+    const counter = new ByteCounter(opts.contentLength, key, { bytes: partSize * this.maxParts, error: () => new RpcError('INVALID_INPUT', tooManyPartsMessage(key, partSize, this.maxParts)) });
     const requests = new AbortController();
     const uploadIds = new Set<string>();
     let firstFailure: unknown;
@@ -133,7 +139,7 @@ export class S3Backend implements RepositoryBackend {
     const upload = new Upload({
       client: scoped,
       params: { Bucket: this.bucket, Key: this.full(key), Body: counter, ContentLength: opts.contentLength },
-      partSize: this.partSize,
+      partSize,
       queueSize: this.queueSize,
       // We abort the multipart upload ourselves, after every uploader has stopped (see below).
       leavePartsOnError: true,
