@@ -341,8 +341,9 @@ async function copySource(spec: SourceSpec, ctx: SourceContext): Promise<Manifes
     dataResult = await runPipeline({
       direction: 'backup',
       source: opened.stream,
-      // The source's size, when known, lets S3 choose parts large enough for it (s3/part-size.ts).
-      sink: (body) => backend.putObject(key, body, { signal, ...(ctx.sizeHint ? { expectedBytes: ctx.sizeHint } : {}) }),
+      // The source's size (a volume's) or a bound of it (a database's on disk), when known, lets S3
+      // choose parts large enough for it (s3/part-size.ts).
+      sink: (body) => backend.putObject(key, body, { signal, ...((ctx.sizeHint ?? opened.upperBound) ? { expectedBytes: ctx.sizeHint ?? opened.upperBound } : {}) }),
       compression,
       encryption: target.encryption.spec,
       signal,

@@ -94,6 +94,11 @@ export interface OpenedSource {
   databaseRowCounts?: Record<string, Record<string, number>>;
   /** Settles once the source's own resources (a helper container) are gone. */
   closed?: Promise<void>;
+  /**
+   * At most about this many bytes (a database's size on disk, more than its dump): sizes a large
+   * upload's parts (s3/part-size.ts), never the progress.
+   */
+  upperBound?: number;
 }
 
 export interface KindBacking<K extends SourceKind> {

@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { HostInput } from '../../../shared/contract/hosts.js';
 import type { Manifest } from '../../../shared/contract/snapshots.js';
 import { runBackup } from '../backup/run-backup.js';
-import { mariadbRowCounts } from '../sources/index.js';
+import { mariadbRowCounts, mariadbSizeOnDisk } from '../sources/index.js';
 import { removeQuietly, uniqueName } from '../sources/testing/lab-engines.js';
 import { dockerCli, sshConnectionOf, waitFor } from '../testing/lab.js';
 import { runRestore } from './runner.js';
@@ -108,6 +108,13 @@ describe('MariaDB source and sink', () => {
     expect(r.verification[0]!.checks.filter((c) => c.name.startsWith('rows ')).length).toBe(Object.keys(maria.rowCounts).length);
     expect(await dockerCli(t.lab.machines.science, 'ps', '-a', '-q', '--filter', `label=org.hindsight.verify=${r.operationId}`)).toBe('');
   }, 120_000);
+
+  it('measures its databases on disk, an upper bound of the dump (for the upload parts)', async () => {
+    const engine = await t.engine(science);
+    const onDisk = await mariadbSizeOnDisk({ engine, container: maria.container });
+    expect(onDisk).toBeGreaterThan(0);
+    expect(manifest.sources[0]!.rawBytes).toBeLessThan(onDisk);
+  });
 
   it('the command line backs it up ad hoc too (`hindsight backup --mariadb`): the same counts', async () => {
     const r = await runCliCaptured(t.configDir, ['backup', '--host', 'science', '--repo', 'testrepo', '--mariadb', maria.container, '--set', 'maria-cli', '--json']);

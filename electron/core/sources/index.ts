@@ -17,6 +17,7 @@ export {
   loadPostgresDump,
   openPostgresDump,
   postgresDatabases,
+  postgresSizeOnDisk,
   postgresDropDatabase,
   postgresMajorVersion,
   postgresRowCounts,
@@ -26,4 +27,4 @@ export {
 } from './postgres.js';
 export { loadMariadbDump, loadMongoDump, openMariadbDump, openMongoDump, type DbDump } from './mariadb-mongo.js';
 export type { DbCommand, PostgresMode } from './commands.js';
-export { mariadbDatabases, openMariadbBackup, mariadbDropDatabase, mariadbRowCounts, mariadbVersion, parseBatchRows, type MariadbTarget } from './mariadb-queries.js';
+export { mariadbDatabases, mariadbSizeOnDisk, openMariadbBackup, mariadbDropDatabase, mariadbRowCounts, mariadbVersion, parseBatchRows, type MariadbTarget } from './mariadb-queries.js';

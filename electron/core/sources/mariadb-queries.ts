@@ -71,6 +71,17 @@ export async function mariadbDatabases(t: MariadbTarget): Promise<string[]> {
   return rows.map((r) => r[0]!);
 }
 
+/**
+ * Bytes of data and indexes of every stored table (the mysql schema included: a dump of all
+ * databases carries it): about an upper bound of the dump, for a large upload's parts.
+ */
+export async function mariadbSizeOnDisk(t: MariadbTarget): Promise<number> {
+  const rows = await mariadbQuery(t, "SELECT COALESCE(SUM(data_length + index_length), 0) FROM information_schema.tables WHERE table_schema NOT IN ('information_schema', 'performance_schema')", 'Measuring the databases');
+  const n = Number(rows[0]?.[0]);
+  if (!Number.isFinite(n)) throw new Error('no size');
+  return n;
+}
+
 export async function mariadbDropDatabase(t: MariadbTarget, database: string): Promise<void> {
   if (MARIADB_SYSTEM_SCHEMAS.includes(database)) throw new RpcError('INVALID_INPUT', `${database} is a system schema; it is never dropped.`);
   await mariadbQuery(t, `DROP DATABASE IF EXISTS \`${database.replace(/`/g, '``')}\``, `Dropping database ${database}`);

@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Engine } from '../docker/engine.js';
 import { dockerCli, readLab, waitFor } from '../testing/lab.js';
 import { ExecFailedError } from './errors.js';
-import { loadPostgresDump, openPostgresDump, postgresDatabases, postgresMajorVersion, postgresRowCounts } from './postgres.js';
+import { loadPostgresDump, openPostgresDump, postgresDatabases, postgresMajorVersion, postgresRowCounts, postgresSizeOnDisk } from './postgres.js';
 import { labEngines, POSTGRES, removeQuietly, uniqueName, type LabEngines } from './testing/lab-engines.js';
 import { Readable } from 'node:stream';
 
@@ -65,6 +65,19 @@ describe('PostgreSQL facts', () => {
     expect(await postgresRowCounts({ engine: prod, container: source, database: 'seed' })).toEqual(EXPECTED);
     expect(await postgresMajorVersion({ engine: prod, container: source })).toBe(15);
     expect(await postgresDatabases({ engine: prod, container: source })).toEqual(['postgres', 'seed']);
+  });
+
+  it('measures the databases on disk, an upper bound of the dump (for the upload parts)', async () => {
+    const all = await postgresSizeOnDisk({ engine: prod, container: source });
+    const seed = await postgresSizeOnDisk({ engine: prod, container: source, database: 'seed' });
+    expect(seed).toBeGreaterThan(0);
+    expect(all).toBeGreaterThan(seed);
+    // The dump of the seed database (300,321 rows) is smaller than its size on disk.
+    const dump = await openPostgresDump({ engine: prod, container: source, mode: 'database', database: 'seed' });
+    let dumped = 0;
+    for await (const c of dump.stream) dumped += (c as Buffer).length;
+    expect(dumped).toBeGreaterThan(0);
+    expect(dumped).toBeLessThan(seed);
   });
 
   it("agrees with the lab's own facts about production's shop database (read only)", async () => {

@@ -152,6 +152,17 @@ export async function postgresDatabases(target: PgTarget): Promise<string[]> {
 }
 
 /**
+ * Bytes the databases take on disk (all of them, or one): more than their dump, which has no
+ * indexes and no dead rows — an upper bound that sizes a large upload's parts (s3/part-size.ts).
+ */
+export async function postgresSizeOnDisk(target: PgTarget & { database?: string | undefined }): Promise<number> {
+  const sql = target.database ? `SELECT pg_database_size(${sqlLiteral(target.database)})` : 'SELECT coalesce(sum(pg_database_size(datname)), 0) FROM pg_database WHERE NOT datistemplate';
+  const n = Number(await psql(target, 'postgres', sql, 'Measuring the databases'));
+  if (!Number.isFinite(n)) throw new Error('no size');
+  return n;
+}
+
+/**
  * Drops a database (a rollback removing one that a failed restore created), closing its sessions
  * first: WITH (FORCE) since PostgreSQL 13, pg_terminate_backend before that.
  */

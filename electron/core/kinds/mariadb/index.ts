@@ -1,7 +1,7 @@
 /** A MariaDB container: a dump of every database (mariadb-dump), loaded back by its own client. */
 import type { KindModule } from '../kind-module.js';
 import { compressedCopy, decodeCommand, onHost, sh } from '../shell.js';
-import { loadMariadbDump, openMariadbBackup, openMariadbDump } from '../../sources/index.js';
+import { loadMariadbDump, mariadbSizeOnDisk, openMariadbBackup, openMariadbDump } from '../../sources/index.js';
 import { databasesOf, dropNewDatabases, rowCountChecks } from '../../restore/db-state.js';
 import { SOURCE_KINDS } from '../../../../shared/contract/source-kinds.js';
 
@@ -29,9 +29,10 @@ export const mariadbKind: KindModule<'mariadb'> = {
     nameBase: (spec) => ({ text: spec.container, fallback: 'mariadb' }),
     describe: (spec) => `MariaDB in ${spec.container}`,
     open: async (spec, { engine, signal }) => {
+      const upperBound = await mariadbSizeOnDisk({ engine, container: spec.container, signal }).catch(() => undefined);
       const d = await openMariadbBackup({ engine, container: spec.container, signal });
       const origin = { container: spec.container, image: d.image, ...(d.engineVersion ? { engineVersion: d.engineVersion } : {}) };
-      return { stream: d.stream, format: 'sql', ext: 'sql', origin, databaseRowCounts: d.databaseRowCounts };
+      return { stream: d.stream, format: 'sql', ext: 'sql', origin, databaseRowCounts: d.databaseRowCounts, ...(upperBound !== undefined ? { upperBound } : {}) };
     },
   },
   planning: {

@@ -2,7 +2,7 @@
 import type { KindModule } from '../kind-module.js';
 import { dbnameConninfo, sqlIdentifier } from '../../sources/commands.js';
 import { compressedCopy, decodeCommand, onHost, sh } from '../shell.js';
-import { loadPostgresDump, openPostgresDump, postgresDatabases, postgresMajorVersion, postgresRowCounts } from '../../sources/index.js';
+import { loadPostgresDump, openPostgresDump, postgresDatabases, postgresMajorVersion, postgresRowCounts, postgresSizeOnDisk } from '../../sources/index.js';
 import { databasesOf, dropNewDatabases, rowCountChecks } from '../../restore/db-state.js';
 import { RpcError } from '../../../../shared/contract/errors.js';
 import { inspectContainer } from '../../sources/containers.js';
@@ -46,6 +46,7 @@ export const postgresKind: KindModule<'postgres'> = {
         for (const db of await postgresDatabases(pg)) databaseRowCounts[db] = await postgresRowCounts({ ...pg, database: db });
       }
       const major = await postgresMajorVersion(pg).catch(() => undefined);
+      const upperBound = await postgresSizeOnDisk({ ...pg, database: spec.mode === 'database' ? spec.database : undefined }).catch(() => undefined);
       const dump = await openPostgresDump({ ...pg, mode: spec.mode, database: spec.database });
       const c = await inspectContainer(engine, dump.containerId, signal).catch(() => undefined);
       return {
@@ -55,6 +56,7 @@ export const postgresKind: KindModule<'postgres'> = {
         origin: { container: c?.name ?? spec.container, image: dump.image, database: spec.database, ...(major ? { engineVersion: `PostgreSQL ${major}` } : {}) },
         ...(rowCounts ? { rowCounts } : {}),
         ...(databaseRowCounts ? { databaseRowCounts } : {}),
+        ...(upperBound !== undefined ? { upperBound } : {}),
       };
     },
   },
