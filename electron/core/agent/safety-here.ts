@@ -43,8 +43,8 @@ export async function putBackHere(stateDir: string, req: z.output<typeof AgentPu
   if (!exists) throw new RpcError('NOT_FOUND', `The safety copy ${req.file} of ${req.target.target} is gone from the agent's state: it cannot be put back.`);
   const engine = agentEngine('this host');
   try {
-    const t = journalTarget(req.target, { safetyCopy: file, ...(req.databasesBefore ? { databasesBefore: req.databasesBefore } : {}) });
-    return { action: await putBack(engine, { ...t, safetyCopy: file }) };
+    const t = { ...journalTarget(req.target, req.databasesBefore ? { databasesBefore: req.databasesBefore } : {}), safetyCopy: file };
+    return { action: await putBack(engine, t) };
   } finally {
     engine.dispose();
   }

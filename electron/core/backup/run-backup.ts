@@ -336,14 +336,15 @@ async function copySource(spec: SourceSpec, ctx: SourceContext): Promise<Manifes
   indexRun?.catch(() => undefined); // settled below
 
   const total = ctx.sizeHint;
+  // The source's size (a volume's) or a bound of it (a database's on disk), when known, lets S3
+  // choose parts large enough for it (s3/part-size.ts).
+  const expectedBytes = ctx.sizeHint ?? opened.upperBound;
   let dataResult;
   try {
     dataResult = await runPipeline({
       direction: 'backup',
       source: opened.stream,
-      // The source's size (a volume's) or a bound of it (a database's on disk), when known, lets S3
-      // choose parts large enough for it (s3/part-size.ts).
-      sink: (body) => backend.putObject(key, body, { signal, ...((ctx.sizeHint ?? opened.upperBound) ? { expectedBytes: ctx.sizeHint ?? opened.upperBound } : {}) }),
+      sink: (body) => backend.putObject(key, body, { signal, ...(expectedBytes ? { expectedBytes } : {}) }),
       compression,
       encryption: target.encryption.spec,
       signal,

@@ -15,6 +15,7 @@ import type { ManifestSource, SourceKind, SourceSpec } from '../../../shared/con
 import type { Engine } from '../docker/engine.js';
 import type { TarSummary } from '../pipeline/index.js';
 import type { HolesResult } from '../sources/holes.js';
+import type { DatabaseServer } from '../restore/db-state.js';
 
 /** What a plan's commands need to know about where they run. */
 export interface PlanContext {
@@ -73,9 +74,7 @@ export interface KindRestoring {
    * Database servers: the databases a target holds (recorded before a restore, so a rollback can
    * drop those a failed restore created), and the row counts checked after a restore.
    */
-  databases?: {
-    list(engine: Engine, container: string, signal?: AbortSignal): Promise<string[]>;
-    dropNew(engine: Engine, container: string, before: string[]): Promise<string[]>;
+  databases?: DatabaseServer & {
     rowChecks(engine: Engine, src: ManifestSource, target: string, signal?: AbortSignal): Promise<SourceCheck['checks']>;
   };
 }

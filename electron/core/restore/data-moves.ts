@@ -16,6 +16,7 @@ import { SOURCE_MOUNT, createHelper, pickHelperImage, removeHelper, removeHelper
 import { removeDirectory } from '../sources/index.js';
 import type { HolesResult } from '../sources/holes.js';
 import { kindOf } from '../kinds/registry.js';
+import { dropNewDatabases } from './db-state.js';
 import { hostCopyVolume, putBackHostCopy } from './host-safety.js';
 import { agentCopyOf, putBackAgentCopy } from './agent-safety.js';
 import type { JournalTarget } from './journal.js';
@@ -224,7 +225,7 @@ export async function putBack(engine: Engine, t: JournalTarget & { safetyCopy: s
   await restoreSafetyCopy({ engine, kind: t.kind, target: t.target, path: t.path, file: t.safetyCopy });
   let dropped: string[] = [];
   const databases = kindOf(t.kind).restoring.databases;
-  if (databases && t.databasesBefore) dropped = await databases.dropNew(engine, t.target, t.databasesBefore);
+  if (databases && t.databasesBefore) dropped = await dropNewDatabases(databases, engine, t.target, t.databasesBefore);
   return `${t.target} put back from its safety copy${dropped.length ? ` (dropped the new database${dropped.length > 1 ? 's' : ''} ${dropped.join(', ')})` : ''}${freed}`;
 }
 

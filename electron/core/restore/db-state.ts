@@ -7,13 +7,12 @@
 import type { SourceCheck } from '../../../shared/contract/restore.js';
 import type { ManifestSource } from '../../../shared/contract/snapshots.js';
 import type { Engine } from '../docker/engine.js';
-import { mariadbDatabases, mariadbDropDatabase, mariadbRowCounts, postgresDatabases, postgresDropDatabase, postgresRowCounts } from '../sources/index.js';
+import { mariadbRowCounts, postgresRowCounts } from '../sources/index.js';
 
-export type DatabaseKind = 'postgres' | 'mariadb';
-
-export async function databasesOf(engine: Engine, kind: DatabaseKind, container: string, signal?: AbortSignal): Promise<string[]> {
-  const t = { engine, container, ...(signal ? { signal } : {}) };
-  return kind === 'postgres' ? postgresDatabases(t) : mariadbDatabases(t);
+/** What a database server's kind module says about it (kinds/<kind>: restoring.databases). */
+export interface DatabaseServer {
+  list(engine: Engine, container: string, signal?: AbortSignal): Promise<string[]>;
+  drop(engine: Engine, container: string, database: string): Promise<void>;
 }
 
 /** The databases in `now` that were not in `before` (what a failed restore created). */
@@ -23,12 +22,9 @@ export function newDatabases(before: string[], now: string[]): string[] {
 }
 
 /** Drops the databases created since `before` was taken; returns their names. Never tied to a signal (a rollback). */
-export async function dropNewDatabases(engine: Engine, kind: DatabaseKind, container: string, before: string[]): Promise<string[]> {
-  const created = newDatabases(before, await databasesOf(engine, kind, container));
-  for (const database of created) {
-    if (kind === 'postgres') await postgresDropDatabase({ engine, container, database });
-    else await mariadbDropDatabase({ engine, container }, database);
-  }
+export async function dropNewDatabases(server: DatabaseServer, engine: Engine, container: string, before: string[]): Promise<string[]> {
+  const created = newDatabases(before, await server.list(engine, container));
+  for (const database of created) await server.drop(engine, container, database);
   return created;
 }
 

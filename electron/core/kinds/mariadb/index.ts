@@ -1,8 +1,8 @@
 /** A MariaDB container: a dump of every database (mariadb-dump), loaded back by its own client. */
 import type { KindModule } from '../kind-module.js';
 import { compressedCopy, decodeCommand, onHost, sh } from '../shell.js';
-import { loadMariadbDump, mariadbSizeOnDisk, openMariadbBackup, openMariadbDump } from '../../sources/index.js';
-import { databasesOf, dropNewDatabases, rowCountChecks } from '../../restore/db-state.js';
+import { loadMariadbDump, mariadbDatabases, mariadbDropDatabase, mariadbSizeOnDisk, openMariadbBackup, openMariadbDump } from '../../sources/index.js';
+import { rowCountChecks } from '../../restore/db-state.js';
 import { SOURCE_KINDS } from '../../../../shared/contract/source-kinds.js';
 
 export function mariadbIdent(name: string): string {
@@ -61,8 +61,8 @@ export const mariadbKind: KindModule<'mariadb'> = {
     openCurrent: async ({ engine, target, signal }) => ({ stream: (await openMariadbDump({ engine, container: target, ...(signal ? { signal } : {}) })).stream }),
     putBack: ({ engine, target, stream }) => loadMariadbDump({ engine, container: target, input: stream }),
     databases: {
-      list: (engine, container, signal) => databasesOf(engine, 'mariadb', container, signal),
-      dropNew: (engine, container, before) => dropNewDatabases(engine, 'mariadb', container, before),
+      list: (engine, container, signal) => mariadbDatabases({ engine, container, ...(signal ? { signal } : {}) }),
+      drop: (engine, container, database) => mariadbDropDatabase({ engine, container }, database),
       rowChecks: rowCountChecks,
     },
   },

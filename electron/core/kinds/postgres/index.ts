@@ -2,8 +2,8 @@
 import type { KindModule } from '../kind-module.js';
 import { dbnameConninfo, sqlIdentifier } from '../../sources/commands.js';
 import { compressedCopy, decodeCommand, onHost, sh } from '../shell.js';
-import { loadPostgresDump, openPostgresDump, postgresDatabases, postgresMajorVersion, postgresRowCounts, postgresSizeOnDisk } from '../../sources/index.js';
-import { databasesOf, dropNewDatabases, rowCountChecks } from '../../restore/db-state.js';
+import { loadPostgresDump, openPostgresDump, postgresDatabases, postgresDropDatabase, postgresMajorVersion, postgresRowCounts, postgresSizeOnDisk } from '../../sources/index.js';
+import { rowCountChecks } from '../../restore/db-state.js';
 import { RpcError } from '../../../../shared/contract/errors.js';
 import { inspectContainer } from '../../sources/containers.js';
 import { SOURCE_KINDS } from '../../../../shared/contract/source-kinds.js';
@@ -94,8 +94,8 @@ export const postgresKind: KindModule<'postgres'> = {
     openCurrent: async ({ engine, target, signal }) => ({ stream: (await openPostgresDump({ engine, container: target, mode: 'dumpall', ...(signal ? { signal } : {}) })).stream }),
     putBack: ({ engine, target, stream }) => loadPostgresDump({ engine, container: target, input: stream, mode: 'dumpall' }),
     databases: {
-      list: (engine, container, signal) => databasesOf(engine, 'postgres', container, signal),
-      dropNew: (engine, container, before) => dropNewDatabases(engine, 'postgres', container, before),
+      list: (engine, container, signal) => postgresDatabases({ engine, container, ...(signal ? { signal } : {}) }),
+      drop: (engine, container, database) => postgresDropDatabase({ engine, container, database }),
       rowChecks: rowCountChecks,
     },
   },
