@@ -23,7 +23,7 @@ export {
   UnsafeArchiveError,
 } from './errors.js';
 export { TarGuard, type FileIndexEntry, type TarGuardOptions, type TarProblem, type TarSummary } from './tar-guard.js';
-export type { EntryKind } from './tar-policy.js';
+export { EntryPolicy, type EntryKind } from './tar-policy.js';
 
 // The stages, for callers that assemble something else (a verify that only hashes, say).
 export { createCompressor, createDecompressor, DEFAULT_CHUNK_BYTES, LOCAL_CHUNK_BYTES } from './compression.js';

@@ -12,6 +12,7 @@
  * whose map is in the entry's data, is kept with its name set to the canonical one.
  */
 import { UnsafeArchiveError } from './errors.js';
+import { encodeDumpdir, type DumpdirRecord } from './tar-dumpdir.js';
 import { encodeHeader, paxBlocks } from './tar-encode.js';
 import type { HeaderBlock, PaxRecord } from './tar-header.js';
 import type { EntryKind } from './tar-policy.js';
@@ -31,6 +32,8 @@ export interface CanonicalEntry {
   size: number;
   header: HeaderBlock;
   pax: PaxRecord[];
+  /** A directory's checked GNU dumpdir (tar-dumpdir.ts), written again with its paths under the prefix. */
+  dumpdir?: DumpdirRecord[];
 }
 
 /** "<prefix>/<path>", a directory with a trailing "/"; the root is "<prefix>/" (or "./"). */
@@ -72,6 +75,7 @@ export function canonicalHeaders(entry: CanonicalEntry, prefix: string): Buffer[
   // What the header could not hold (name, link, size…) wins over anything carried over.
   for (const r of encoded.pax) kept.set(r.key, r);
   if (sparse) kept.set('GNU.sparse.name', { key: 'GNU.sparse.name', value: Buffer.from(name) });
+  if (entry.dumpdir) kept.set('GNU.dumpdir', { key: 'GNU.dumpdir', value: encodeDumpdir(entry.dumpdir, prefix) });
   return [...paxBlocks([...kept.values()]), encoded.block];
 }
 

@@ -25,6 +25,7 @@
 import { Readable, Transform, type TransformCallback } from 'node:stream';
 import { MalformedArchiveError, UnsafeArchiveError } from './errors.js';
 import { canonicalHeaders } from './tar-canonical.js';
+import { childCount, parseDumpdir, renamesOf, type DumpdirRecord } from './tar-dumpdir.js';
 import { BLOCK, blocksFor, decodeHeader, isZeroBlock, parsePaxRecords, paxNumber, sparseExtensionContinues, type HeaderBlock, type PaxRecord } from './tar-header.js';
 import { EntryPolicy, type EntryKind, type PolicyOptions } from './tar-policy.js';
 import type { FileIndexEntry, TarProblem, TarSummary } from './tar-types.js';
@@ -49,6 +50,18 @@ export interface TarGuardOptions extends PolicyOptions {
    * holes in them again (sources/holes.ts), as `restic restore --sparse` does.
    */
   holes?: { minZeroBytes: number; maxFiles: number };
+  /**
+   * GNU listed-incremental archives (tar-dumpdir.ts): the dumpdir of each directory is checked,
+   * counted (`summary.listed`) and, with `rewrite`, passed on with its paths under the prefix, so
+   * GNU tar applies the level's renames and deletions. Without it a dumpdir is dropped by the
+   * rewrite, and an extractor only adds.
+   */
+  dumpdirs?: boolean;
+  /**
+   * The entry policy to use: the levels of one incremental chain share one, so a symbolic link
+   * made by an earlier level is known to every later one (a fresh policy per archive otherwise).
+   */
+  entries?: EntryPolicy;
 }
 
 const ZERO_WINDOW = Buffer.alloc(4096);
@@ -83,7 +96,7 @@ export class TarGuard extends Transform {
   constructor(private readonly opts: TarGuardOptions = {}) {
     super({ highWaterMark: opts.highWaterMark });
     if (opts.rewrite && opts.policy === 'report') throw new Error('TarGuard: rewrite needs the reject policy');
-    this.policy = new EntryPolicy(opts);
+    this.policy = opts.entries ?? new EntryPolicy(opts);
     if (opts.index) {
       this.index = new Readable({ read: () => this.releaseIndex() });
       // An index whose consumer went away must not hold the archive back forever.
@@ -258,11 +271,12 @@ export class TarGuard extends Transform {
       const problem = this.policy.check(entry);
       if (problem) this.problem(name, problem);
       this.policy.record(entry);
+      const dumpdir = kind === 'dir' && this.opts.dumpdirs ? this.onDumpdir(name, paxHeader?.records) : undefined;
       this.count(kind, header, pax, size, name, linkname);
       if (this.opts.rewrite) {
         // The original header bytes are dropped; the canonical ones say the same with one name.
         this.held = canonicalHeaders(
-          { kind, path: EntryPolicy.pathOf(name), linkname: kind === 'hardlink' ? EntryPolicy.pathOf(linkname) : linkname, size, header, pax: paxHeader?.records ?? [] },
+          { kind, path: EntryPolicy.pathOf(name), linkname: kind === 'hardlink' ? EntryPolicy.pathOf(linkname) : linkname, size, header, pax: paxHeader?.records ?? [], ...(dumpdir ? { dumpdir } : {}) },
           this.opts.rewrite.prefix,
         );
       }
@@ -275,6 +289,27 @@ export class TarGuard extends Transform {
       const holes = this.opts.holes;
       if (holes && kind === 'file' && header.typeflag !== 'S' && size >= holes.minZeroBytes && !pax?.has('GNU.sparse.major')) this.counting = { path: EntryPolicy.pathOf(name), zeros: 0 };
     } else this.expectHeader();
+  }
+
+  /**
+   * A directory's GNU dumpdir: checked, its renames checked and remembered by the policy (GNU tar
+   * performs them when it extracts this entry), its names counted. Returns the records to pass on.
+   */
+  private onDumpdir(name: string, records: PaxRecord[] | undefined): DumpdirRecord[] | undefined {
+    const value = records?.findLast((r) => r.key === 'GNU.dumpdir')?.value;
+    if (value === undefined) return undefined;
+    const parsed = parseDumpdir(value);
+    if ('problem' in parsed) {
+      this.problem(name, parsed.problem);
+      return undefined;
+    }
+    for (const { from, to } of renamesOf(parsed.records)) {
+      const problem = this.policy.checkRename(from, to);
+      if (problem) this.problem(name, problem);
+      else this.policy.renamed(from, to);
+    }
+    this.counts.listed = (this.counts.listed ?? 1) + childCount(parsed.records);
+    return parsed.records;
   }
 
   private countZeros(slice: Buffer): void {

@@ -82,6 +82,32 @@ export class EntryPolicy {
     for (const other of entry.otherNames) this.symlinks.add(EntryPolicy.pathOf(other));
   }
 
+  /**
+   * A rename a GNU dumpdir asks for (tar-dumpdir.ts), checked and remembered: neither path may pass
+   * through a symbolic link; whatever symbolic links lay at or under `from` lie under `to` too
+   * afterwards (both are kept: once a symlink, always suspect). "" is GNU tar's temporary directory,
+   * used to break rename cycles: then nothing can be followed by name, so such renames are refused
+   * once the archive (or an earlier level of its chain) made any symbolic link.
+   */
+  checkRename(from: string, to: string): string | undefined {
+    if (from === '' || to === '') {
+      return this.symlinks.size ? 'renames directories in a cycle (through a temporary directory) where symbolic links were made; restore it by hand with GNU tar' : undefined;
+    }
+    for (const [path, self] of [[from, false], [to, true]] as const) {
+      const through = this.symlinkOnPath(path.split('/'), self);
+      if (through) return `renames "${from}" to "${to}", but "${path}" ${through}`;
+    }
+    return undefined;
+  }
+
+  renamed(from: string, to: string): void {
+    if (from === '' || to === '') return;
+    for (const s of [...this.symlinks]) {
+      if (s === from) this.symlinks.add(to);
+      else if (s.startsWith(`${from}/`)) this.symlinks.add(`${to}${s.slice(from.length)}`);
+    }
+  }
+
   private symlinkOnPath(parts: string[], includingSelf: boolean): string | undefined {
     const last = includingSelf ? parts.length : parts.length - 1;
     let path = '';

@@ -38,6 +38,12 @@ export interface TarSummary {
    * the archive root) — written out in full by the engine's extractor, to be made sparse again.
    */
   holeCandidates?: string[];
+  /**
+   * GNU listed-incremental archives (TarGuard's `dumpdirs`): the entries of the whole tree at the
+   * time of the level — the root and every name its directories' dumpdirs list, whether this level
+   * holds them or an earlier one does.
+   */
+  listed?: number;
   /** More files qualified than the list keeps. */
   holeCandidatesTruncated?: boolean;
 }
