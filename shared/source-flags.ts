@@ -3,7 +3,7 @@
  * entry per SourceKind, so a kind added to the contract does not compile until it has its flag,
  * and every command that takes sources (backup, sets add, plans add) offers all of them. Pure.
  */
-import type { SourceKind, SourceSpec } from './contract/snapshots.js';
+import type { IncrementalSpec, SourceKind, SourceSpec } from './contract/snapshots.js';
 
 type SpecOf<K extends SourceKind> = Extract<SourceSpec, { kind: K }>;
 
@@ -45,7 +45,34 @@ export function sourceFlags(): Array<{ kind: SourceKind; flag: SourceFlag<Source
   return (Object.keys(SOURCE_FLAGS) as SourceKind[]).map((kind) => ({ kind, flag: SOURCE_FLAGS[kind] as SourceFlag<SourceKind> }));
 }
 
-/** The specs given by the options (`{ volume: [...], postgres: [...] }`), kind by kind. */
-export function specsFromFlags(options: Partial<Record<SourceKind, string[]>>): SourceSpec[] {
-  return sourceFlags().flatMap(({ kind, flag }) => (options[kind] ?? []).map((value) => flag.parse(value)));
+/** The options that make the volumes of a command incremental (`--incremental [--full-every 7d]`). */
+export interface LevelFlags {
+  incremental?: boolean;
+  fullEvery?: string;
+}
+
+/**
+ * `--full-every`: "7d" (days), "2w" (weeks) or "10levels" / "10 levels" — when a new chain begins
+ * with a full level (ARCHITECTURE §9). Throws a usage error for anything else.
+ */
+export function parseFullEvery(text: string): IncrementalSpec['fullEvery'] {
+  const m = /^\s*(\d+)\s*(d|days?|w|weeks?|l|levels?)\s*$/i.exec(text);
+  const n = m ? Number(m[1]) : NaN;
+  const unit = m?.[2]?.[0]?.toLowerCase();
+  if (unit === 'd' && n >= 1 && n <= 366) return { days: n };
+  if (unit === 'w' && n >= 1 && n <= 52) return { days: n * 7 };
+  if (unit === 'l' && n >= 2 && n <= 1000) return { levels: n };
+  throw new Error(`--full-every ${text}: give days ("7d", 1–366), weeks ("2w") or levels ("10levels", 2–1000).`);
+}
+
+/** The specs given by the options (`{ volume: [...], postgres: [...] }`), kind by kind; volumes incremental when asked. */
+export function specsFromFlags(options: Partial<Record<SourceKind, string[]>> & LevelFlags): SourceSpec[] {
+  if (options.fullEvery !== undefined && !options.incremental) throw new Error('--full-every goes with --incremental.');
+  const incremental: IncrementalSpec | undefined = options.incremental ? { fullEvery: options.fullEvery !== undefined ? parseFullEvery(options.fullEvery) : { days: 7 } } : undefined;
+  return sourceFlags().flatMap(({ kind, flag }) =>
+    (options[kind] ?? []).map((value) => {
+      const spec = flag.parse(value);
+      return spec.kind === 'volume' && incremental ? { ...spec, incremental } : spec;
+    }),
+  );
 }

@@ -5,7 +5,7 @@
  *
  * Exit codes: 0 done, 1 usage or internal error, 2 the backup failed, 130 cancelled by SIGINT.
  */
-import { RpcError, type BackupResult, type BackupRunInput, type BackupSetAddInput, type Client, type SourceSpec, type TaskEvent } from '../../shared/contract/index.js';
+import { RpcError, type BackupResult, type BackupRunInput, type BackupSetAddInput, type Client, type SourceSpec, type IncrementalSpec, type TaskEvent } from '../../shared/contract/index.js';
 import type { Command } from 'commander';
 import { sourceFlags, specsFromFlags } from '../../shared/source-flags.js';
 import { EXIT, type Output } from './hosts-commands.js';
@@ -51,6 +51,8 @@ export interface BackupOptions {
   gzip?: boolean;
   note?: string;
   json?: boolean;
+  incremental?: boolean;
+  fullEvery?: string;
 }
 
 /** The task input for the command line; throws INVALID_INPUT (exit 1) for a command that cannot work. */
@@ -59,12 +61,15 @@ const specsGiven = (o: BackupOptions) => sourceFlags().some(({ kind }) => (o[kin
 /** The --volume, --postgres, … options on a command that takes sources: every kind's (shared/source-flags.ts). */
 export function withSourceOptions(command: Command, prefix = ''): Command {
   for (const { kind, flag } of sourceFlags()) command.option(`--${kind} ${flag.arg}`, `${prefix}${flag.help} (repeatable)`, collect);
+  command.option('--incremental', `${prefix}back up the volumes in GNU tar levels: what changed since the last backup (needs the host's agent)`);
+  command.option('--full-every <period>', `${prefix}with --incremental: begin a new chain with a full level every "7d" (default), "2w" or "10levels"`);
   return command;
 }
 
 export function backupInputOf(setArg: string | undefined, o: BackupOptions): BackupRunInput {
   const adhoc = !!(o.host || o.repo || specsGiven(o));
   if (setArg && adhoc) throw new RpcError('INVALID_INPUT', 'Give either a backup set or --host/--volume/--postgres/--directory/--repo, not both.');
+  if (setArg && (o.incremental || o.fullEvery)) throw new RpcError('INVALID_INPUT', `--incremental belongs to the set: save it with hindsight sets add … --incremental (set ${setArg} decides for itself).`);
   if (setArg) return { setId: setArg, ...(o.note ? { note: o.note } : {}) };
   if (!o.host || !o.repo) throw new RpcError('INVALID_INPUT', 'An ad-hoc backup needs --host and --repo (or name a saved backup set).');
   let sources: SourceSpec[];
@@ -194,7 +199,7 @@ export function describeBackup(r: BackupResult): string {
     human(s.rawBytes),
     human(s.storedBytes),
     s.fileCount !== undefined
-      ? `${s.fileCount} entries`
+      ? `${s.fileCount} entries${s.level !== undefined ? `, level ${s.level}${s.level === 0 ? ' (full)' : ''}` : ''}`
       : s.rowCounts
         ? `${Object.keys(s.rowCounts).length} tables`
         : s.databaseRowCounts
@@ -265,10 +270,15 @@ export function setInputOf(name: string, o: SetAddOptions, env: NodeJS.ProcessEn
   };
 }
 
+function fullEveryWords(i: IncrementalSpec): string {
+  const parts = [i.fullEvery.days !== undefined ? `${i.fullEvery.days} days` : '', i.fullEvery.levels !== undefined ? `${i.fullEvery.levels} levels` : ''].filter(Boolean);
+  return parts.length ? `, full every ${parts.join(' or ')}` : '';
+}
+
 function describeSource(s: SourceSpec): string {
   switch (s.kind) {
     case 'volume':
-      return `volume:${s.volume}`;
+      return `volume:${s.volume}${s.incremental ? ` (incremental${fullEveryWords(s.incremental)})` : ''}`;
     case 'postgres':
       return `postgres:${s.container}${s.mode === 'database' && s.database ? `/${s.database}` : ''}`;
     case 'directory':

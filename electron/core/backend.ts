@@ -33,6 +33,7 @@ import { PendingHostKeys } from './ssh/pending-host-keys.js';
 import { APP_VERSION } from './rpc/app-version.js';
 import { AgentManager } from './agent/agent-manager.js';
 import type { DirectSourceBackup } from './backup/run-backup.js';
+import { Levels } from './backup/levels.js';
 import { TrustedWriters } from './signing/index.js';
 
 const log = createLogger('backend');
@@ -183,6 +184,8 @@ export async function createBackend(options: BackendOptions): Promise<Backend> {
       operations,
       active: restore.active,
       locks: restore.locks,
+      // On the agent, incremental levels: GNU tar's snapshot files kept in its state (levels.ts).
+      ...(options.agentMode && options.helperPipes ? { levels: new Levels(options.configDir, options.helperPipes.dir, new TrustedWriters(options.configDir)) } : {}),
       ...(options.agentMode ? {} : { direct: (hostId: string, repositoryId: string, req: DirectSourceBackup, report: TaskContext['report'], signal: AbortSignal) => agents.backupSource(hostId, repositoryId, req, report, signal) }),
     }),
   };

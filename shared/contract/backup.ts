@@ -47,6 +47,8 @@ export const BackupSourceSummary = z.object({
   fileCount: z.number().optional(),
   rowCounts: z.record(z.string(), z.number()).optional(),
   databaseRowCounts: z.record(z.string(), z.record(z.string(), z.number())).optional(),
+  /** A volume backed up in incremental levels: which one this is (0 = full). */
+  level: z.number().optional(),
   seconds: z.number(),
 });
 export const BackupResult = z.object({

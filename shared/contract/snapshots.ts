@@ -20,9 +20,24 @@ const sourceName = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/, 'a sou
 const sha256 = z.string().regex(/^[0-9a-f]{64}$/);
 const hostId = z.string().min(1).max(128);
 
+/**
+ * A volume backed up in GNU tar listed-incremental levels (ARCHITECTURE §9): level 0 is a full copy,
+ * each later level what changed since the one before (deletions included). A new chain begins —
+ * a full level — once the chain is `days` old or holds `levels` levels, whichever comes first.
+ */
+export const IncrementalSpec = z.object({
+  fullEvery: z
+    .object({
+      days: z.number().int().min(1).max(366).optional(),
+      levels: z.number().int().min(2).max(1000).optional(),
+    })
+    .default({ days: 7 }),
+});
+export type IncrementalSpec = z.infer<typeof IncrementalSpec>;
+
 /** What to back up on the set's host. */
 export const SourceSpec = z.discriminatedUnion('kind', [
-  z.object({ kind: z.literal('volume'), name: sourceName.optional(), volume: z.string().min(1).max(255) }),
+  z.object({ kind: z.literal('volume'), name: sourceName.optional(), volume: z.string().min(1).max(255), incremental: IncrementalSpec.optional() }),
   z.object({
     kind: z.literal('postgres'),
     name: sourceName.optional(),
@@ -75,6 +90,20 @@ export const SourceOrigin = z.object({
 });
 export type SourceOrigin = z.infer<typeof SourceOrigin>;
 
+/** One earlier level of an incremental chain: everything a restore needs to fetch and check it. */
+export const ChainLink = z.object({
+  snapshotId: z.string().min(1).max(200),
+  level: z.number().int().nonnegative(),
+  objectKey: z.string(),
+  compression: Compression,
+  encryption: EncryptionKind,
+  rawBytes: z.number().int().nonnegative(),
+  storedBytes: z.number().int().nonnegative(),
+  rawSha256: sha256,
+  storedSha256: sha256,
+});
+export type ChainLink = z.infer<typeof ChainLink>;
+
 export const ManifestSource = z.object({
   name: sourceName,
   kind: SourceKind,
@@ -102,6 +131,13 @@ export const ManifestSource = z.object({
    * the counts of the one database `origin.database` names.)
    */
   databaseRowCounts: z.record(z.string(), z.record(z.string(), z.number().int().nonnegative())).optional(),
+  /**
+   * A level of a GNU tar listed-incremental chain (volumes): this source's object holds what changed
+   * since level − 1, and `chain` lists the levels it builds on, level 0 first — a restore extracts
+   * them in that order, then this one. Their checksums are here, under this manifest's signature.
+   * `fileCount` then counts the whole tree at this level; `fileBytes` is absent beyond level 0.
+   */
+  incremental: z.object({ level: z.number().int().nonnegative(), chain: z.array(ChainLink).max(1000) }).optional(),
   startedAt: z.string(),
   completedAt: z.string(),
 });

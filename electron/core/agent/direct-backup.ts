@@ -10,6 +10,8 @@ import { z } from 'zod';
 import { SourceSpec } from '../../../shared/contract/snapshots.js';
 import type { TaskContext } from '../../../shared/contract/types.js';
 import { backupOneSource } from '../backup/run-backup.js';
+import { Levels } from '../backup/levels.js';
+import { TrustedWriters } from '../signing/index.js';
 import { AgentRepository, openRequestRepository } from './agent-config.js';
 import { agentEngine } from './agent-pipes.js';
 
@@ -42,9 +44,11 @@ export type DirectBackupRequest = z.input<typeof DirectBackupRequest>;
 export async function backupSourceHere(stateDir: string, r: z.output<typeof DirectBackupRequest>, ctx: TaskContext) {
   const { backend, dispose } = await openRequestRepository(stateDir, r.repository);
   const engine = agentEngine(r.host.name);
+  // Incremental levels: GNU tar's snapshot files kept in this agent's state (backup/levels.ts).
+  const levels = engine.pipes ? new Levels(stateDir, engine.pipes.dir, new TrustedWriters(stateDir)) : undefined;
   try {
     return await backupOneSource(
-      { set: '', host: r.host, engine, backend, sources: [r.spec], compression: r.compression, encryption: r.encryption, stopContainers: false, tags: [] },
+      { set: '', host: r.host, engine, backend, sources: [r.spec], compression: r.compression, encryption: r.encryption, stopContainers: false, tags: [], ...(levels ? { levels } : {}) },
       { snapshotId: r.snapshotId, name: r.name, index: r.index, count: r.count, spec: r.spec, sizeHint: r.sizeHint, signal: ctx.signal, report: ctx.report },
     );
   } finally {

@@ -26,6 +26,7 @@ import { discoverOnEngine } from './discover.js';
 import { FileIndexCache, listDirectory } from './file-index.js';
 import { SnapshotSummaryCache, snapshotSummaries } from './snapshot-summaries.js';
 import { runBackup, type BackupOutcome, type DirectSourceBackup } from './run-backup.js';
+import type { Levels } from './levels.js';
 import { safeName, sourceNames } from './source-names.js';
 
 const log = createLogger('backup');
@@ -54,6 +55,8 @@ export interface BackupDeps {
   fileIndexes?: FileIndexCache;
   /** The direct data path: the host's agent copies a source itself (null: it cannot). */
   direct?: (hostId: string, repositoryId: string, req: DirectSourceBackup, report: TaskContext['report'], signal: AbortSignal) => Promise<{ source: ManifestSource; indexBytes?: number } | null>;
+  /** The agent's keeping of GNU tar's snapshot files: incremental levels (levels.ts). */
+  levels?: Levels;
 }
 
 type Handlers = Pick<BackendHandlers, 'backupSets' | 'backup' | 'snapshots'>;
@@ -156,6 +159,7 @@ export function backupHandlers(d: BackupDeps): Handlers {
           tags: set.tags,
           note,
           initIfEmpty: builtIn,
+          ...(d.levels ? { levels: d.levels } : {}),
           ...(d.direct ? { direct: (req: DirectSourceBackup, report: TaskContext['report'], signal: AbortSignal) => d.direct!(host.id, repositoryId, req, report, signal) } : {}),
         },
         { signal: ctx.signal, report: (e) => ctx.report(e), now: d.now, toolVersion: `hindsight ${d.toolVersion}`, snapshotId, startedAt, signer: await consoleSigner(d.configDir) },
@@ -184,6 +188,7 @@ export function backupHandlers(d: BackupDeps): Handlers {
         ...(s.fileCount !== undefined ? { fileCount: s.fileCount } : {}),
         ...(s.rowCounts ? { rowCounts: s.rowCounts } : {}),
         ...(s.databaseRowCounts ? { databaseRowCounts: s.databaseRowCounts } : {}),
+        ...(s.incremental ? { level: s.incremental.level } : {}),
         seconds: (Date.parse(s.completedAt) - Date.parse(s.startedAt)) / 1000,
       })),
     };

@@ -44,6 +44,8 @@ import {
 import { restartUsers, stopUsers, type SavedUsers } from '../sources/index.js';
 import { backingOf } from '../kinds/registry.js';
 import { sourceNames } from './source-names.js';
+import { parseSnapshotId } from '../../../shared/snapshot-id.js';
+import type { LevelPlan, Levels } from './levels.js';
 
 const log = createLogger('backup');
 
@@ -71,6 +73,12 @@ export interface BackupTarget {
    * manifest is still written here, last, after every object is confirmed.
    */
   direct?: (req: DirectSourceBackup, report: Report, signal: AbortSignal) => Promise<{ source: ManifestSource; indexBytes?: number } | null>;
+  /**
+   * Where this process keeps GNU tar's snapshot files (the agent's state, levels.ts): with it, and
+   * pipes to the engine's helpers, sources that ask for incremental levels get them; without, a
+   * full copy (said in the log).
+   */
+  levels?: Levels;
 }
 
 /** One source for the direct path: what copySource needs besides the engine and the repository. */
@@ -304,20 +312,57 @@ async function backupSource(spec: SourceSpec, ctx: SourceContext, copy: () => Pr
 }
 
 async function copySource(spec: SourceSpec, ctx: SourceContext): Promise<ManifestSource> {
-  const { target, signal, name } = ctx;
-  const { backend } = target;
+  const { target, name } = ctx;
   const startedAt = ctx.now();
   const t0 = performance.now();
-  ctx.logLine('info', `${name}: reading ${backingOf(spec).describe(spec)}`);
+  const backing = backingOf(spec);
+  ctx.logLine('info', `${name}: reading ${backing.describe(spec)}`);
+  const plan = await planLevel(spec, ctx);
+  try {
+    const source = await copyOpened(spec, ctx, plan, startedAt, t0);
+    if (plan) await target.levels!.keep(plan, ctx.id);
+    return source;
+  } finally {
+    if (plan) await target.levels!.discard(plan);
+  }
+}
+
+/** The level an incremental source gets (levels.ts), or undefined for a plain full copy — said in the log either way. */
+async function planLevel(spec: SourceSpec, ctx: SourceContext): Promise<LevelPlan | undefined> {
+  const incremental = 'incremental' in spec ? spec.incremental : undefined;
+  if (!incremental || !backingOf(spec).levels) return undefined;
+  const { target } = ctx;
+  if (!target.levels || !target.engine.pipes) {
+    ctx.logLine('warn', `${ctx.name}: a full copy, not a level: incremental levels are made by the host's agent (GNU tar on ${target.host.name}), and this backup runs without it`);
+    return undefined;
+  }
+  const plan = await target.levels.plan({
+    backend: target.backend,
+    set: target.set || (parseSnapshotId(ctx.id)?.set ?? ''),
+    source: ctx.name,
+    volume: 'volume' in spec ? spec.volume : ctx.name,
+    hostId: target.host.id,
+    incremental,
+    now: ctx.now(),
+    signal: ctx.signal,
+  });
+  ctx.logLine(plan.unexpected ? 'warn' : 'info', `${ctx.name}: ${plan.reason}`);
+  return plan;
+}
+
+async function copyOpened(spec: SourceSpec, ctx: SourceContext, plan: LevelPlan | undefined, startedAt: Date, t0: number): Promise<ManifestSource> {
+  const { target, signal, name } = ctx;
+  const { backend } = target;
   // What differs by kind — what is read and what the manifest records — is the kind's module's (kinds/).
-  const opened = await backingOf(spec).open(spec, { engine: target.engine, signal, name });
+  const opened = await backingOf(spec).open(spec, { engine: target.engine, signal, name, ...(plan ? { level: { snapshotFile: plan.snapshotFile } } : {}) });
   const compression: CompressionSpec = { kind: target.compression };
   const suffix = storedSuffix(compression, target.encryption.spec);
   const key = dataKey(ctx.id, name, `${opened.ext}${suffix}`);
   const isTar = opened.format === 'tar';
-  // File names are data too: no plain-text index of an encrypted snapshot.
-  const wantIndex = isTar && target.encryption.kind === 'none';
-  const guard = isTar ? new TarGuard({ policy: 'report', index: wantIndex }) : undefined;
+  // File names are data too: no plain-text index of an encrypted snapshot. A level beyond 0 holds
+  // what changed only: its index would not be the tree's (not written yet).
+  const wantIndex = isTar && target.encryption.kind === 'none' && (!plan || plan.level === 0);
+  const guard = isTar ? new TarGuard({ policy: 'report', index: wantIndex, dumpdirs: !!plan }) : undefined;
   const ik = wantIndex ? indexKey(ctx.id, name) : undefined;
 
   ctx.written.keys.push(key);
@@ -404,7 +449,10 @@ async function copySource(spec: SourceSpec, ctx: SourceContext): Promise<Manifes
     storedBytes: dataResult.storedBytes,
     rawSha256: dataResult.rawSha256,
     storedSha256: dataResult.storedSha256,
-    ...(summary ? { fileCount: summary.entries, fileBytes: summary.fileBytes } : {}),
+    // A level counts the whole tree its dumpdirs list; the bytes of the tree are a level 0's only.
+    ...(summary && plan ? { fileCount: summary.listed ?? summary.entries, ...(plan.level === 0 ? { fileBytes: summary.fileBytes } : {}) } : {}),
+    ...(summary && !plan ? { fileCount: summary.entries, fileBytes: summary.fileBytes } : {}),
+    ...(plan ? { incremental: { level: plan.level, chain: plan.chain } } : {}),
     ...(ik && indexResult ? { indexKey: ik } : {}),
     ...(opened.rowCounts ? { rowCounts: opened.rowCounts } : {}),
     ...(opened.databaseRowCounts ? { databaseRowCounts: opened.databaseRowCounts } : {}),

@@ -13,7 +13,7 @@ import type { Readable } from 'node:stream';
 import type { PlanTarget, SourceCheck } from '../../../shared/contract/restore.js';
 import type { ManifestSource, SourceKind, SourceSpec } from '../../../shared/contract/snapshots.js';
 import type { Engine } from '../docker/engine.js';
-import type { TarSummary } from '../pipeline/index.js';
+import type { EntryPolicy, TarSummary } from '../pipeline/index.js';
 import type { HolesResult } from '../sources/holes.js';
 import type { DatabaseServer } from '../restore/db-state.js';
 
@@ -68,6 +68,15 @@ export interface KindRestoring {
   load(x: RestoreTarget & { src: ManifestSource; stream: Readable }): Promise<{ tar?: TarSummary; holes?: HolesResult }>;
   /** What the target holds now, as a stream (the safety copy): a tar, or a dump of every database. */
   openCurrent(x: RestoreTarget): Promise<{ stream: Readable; closed?: Promise<void> }>;
+  /**
+   * Kinds backed up in incremental levels (KindBacking.levels): one level of a chain into the
+   * target — the first clears it — guarded with the chain's shared policy; and the entries of the
+   * target's tree afterwards, checked against the manifest's count of the tree.
+   */
+  levels?: {
+    load(x: RestoreTarget & { stream: Readable; first: boolean; policy: EntryPolicy }): Promise<{ tar?: TarSummary; holes?: HolesResult }>;
+    countEntries(x: RestoreTarget): Promise<number>;
+  };
   /** A safety copy's stream back into the target (a rollback: never tied to a signal). */
   putBack(x: Omit<RestoreTarget, 'signal'> & { stream: Readable }): Promise<void>;
   /**
@@ -105,8 +114,13 @@ export interface KindBacking<K extends SourceKind> {
   describe(spec: SpecOf<K>): string;
   /** What a source is filed under when its spec names none (made safe and unique by source-names.ts). */
   nameBase(spec: SpecOf<K>): { text: string; fallback: string };
-  /** Reads the source: counts taken first (what a restore is checked against), then the stream. */
-  open(spec: SpecOf<K>, x: { engine: Engine; signal: AbortSignal; name: string }): Promise<OpenedSource>;
+  /**
+   * Reads the source: counts taken first (what a restore is checked against), then the stream.
+   * `level`: a GNU listed-incremental level against this snapshot file (kinds with `levels`).
+   */
+  open(spec: SpecOf<K>, x: { engine: Engine; signal: AbortSignal; name: string; level?: { snapshotFile: string } }): Promise<OpenedSource>;
+  /** The kind can be backed up in incremental levels (backup/levels.ts), on a host with the agent. */
+  levels?: boolean;
 }
 
 /** Database servers: how discovery recognises a container running one, and what it offers for it. */

@@ -17,6 +17,7 @@ import { removeDirectory } from '../sources/index.js';
 import type { HolesResult } from '../sources/holes.js';
 import { kindOf } from '../kinds/registry.js';
 import { dropNewDatabases } from './db-state.js';
+import { restoreLevels } from './restore-levels.js';
 import { hostCopyVolume, putBackHostCopy } from './host-safety.js';
 import { agentCopyOf, putBackAgentCopy } from './agent-safety.js';
 import type { JournalTarget } from './journal.js';
@@ -81,6 +82,9 @@ export interface RestoreOneResult {
 
 /** One source into its target, checked against the manifest by the pipeline as it streams. */
 export async function restoreOne(input: RestoreOneInput): Promise<RestoreOneResult> {
+  // A level of an incremental chain: every level in order (restore-levels.ts). A level 0 is a
+  // whole archive: restored as any other (its directory listings dropped by the guard).
+  if (input.src.incremental && input.src.incremental.level > 0) return restoreLevels(input);
   const { backend, engine, src, target, signal } = input;
   const encryption = encryptionFor(src, input.decryption);
   // The recorded size lets a backend read a large object in parallel parts (S3: ranged-reader.ts).

@@ -60,11 +60,24 @@ export interface PlanInput {
   helperImage?: string;
   /** Volumes' safety copies are kept on the host (its agent runs, host-safety.ts), not on this computer. */
   safetyOnHost?: boolean | undefined;
+  /** The target host runs the agent: levels of incremental chains can be extracted there (GNU tar). */
+  agentOnTarget?: boolean | undefined;
+  /** Sources whose incremental chain misses a level in the repository, and why (restore-levels.ts). */
+  brokenChains?: Record<string, string> | undefined;
 }
 
 function targetFor(src: ManifestSource, map: Record<string, string>): { targetKind: 'volume' | 'container'; target: string | undefined } {
   const targetKind = SOURCE_KINDS[src.kind].target;
   return { targetKind, target: map[src.name] ?? (targetKind === 'volume' ? src.origin.volume : src.origin.container) };
+}
+
+/** Why a level of an incremental chain cannot be restored here: a level missing, or no agent on the target to extract it. */
+function levelsRefusal(src: ManifestSource, input: PlanInput): string | undefined {
+  if (!src.incremental || src.incremental.level === 0) return undefined;
+  const broken = input.brokenChains?.[src.name];
+  if (broken) return broken;
+  if (input.agentOnTarget) return undefined;
+  return `Source ${src.name} is level ${src.incremental.level} of an incremental backup: its levels are extracted by GNU tar on the target host's agent, which ${input.target.name} does not run. Install it (Hosts → ${input.target.name} → Install agent, or hindsight agent install ${input.target.name}), or restore by hand with the plan's commands.`;
 }
 
 /** Plain-words refusal when a protected host was not confirmed by its exact name; undefined when fine. */
@@ -99,7 +112,7 @@ export function planRestore(input: PlanInput): RestorePlan {
   for (const src of chosen) {
     const { targetKind, target: name } = targetFor(src, input.map);
     const planning = kindOf(src.kind).planning;
-    const refused = planning.notRestorable(src);
+    const refused = planning.notRestorable(src) ?? levelsRefusal(src, input);
     if (refused) {
       blockers.push(refused);
       continue;

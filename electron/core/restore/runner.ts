@@ -21,6 +21,7 @@ import { engineId } from '../docker/engine-id.js';
 import { BackupSetsStore } from '../backup/backup-sets-store.js';
 import { readCheckedManifest, requireTrusted, TrustedWriters, type CheckedManifest } from '../signing/index.js';
 import { appendAudit, osUser } from './audit.js';
+import { brokenChains } from './restore-levels.js';
 import { encryptionFor, journalTargetOf, putBack, removeCreated, restoreOne, safetyCopyOf, targetInventory, type RestoreOneResult } from './data-moves.js';
 import type { PipelineProgress } from '../pipeline/index.js';
 import { kindOf } from '../kinds/registry.js';
@@ -131,17 +132,25 @@ export async function buildPlan(
   const backend = await deps.openRepository(input.repositoryId, signal);
   let manifest: Manifest;
   let trust: SnapshotTrust;
+  let broken: Record<string, string>;
   try {
     ({ manifest, trust } = await loadManifest(deps, backend, input, 'restore', signal));
+    // Levels of incremental chains: every level's object must be there before anything is touched.
+    broken = await brokenChains(backend, manifest, input.sources, signal);
   } finally {
     await backend.close();
   }
   const inventory = await targetInventory(await deps.engineFor(host.id), signal);
-  // Where the volumes' safety copies will be: on the host when its agent runs (host-safety.ts); a
-  // host that cannot say gets them on the console. Asked once: the plan, the pre-flight and the run agree.
-  const safetyImage = input.safetyCopy ? ((await deps.hostSafetyImage?.(host.id).catch(() => null)) ?? null) : null;
+  // Whether the host's agent runs (its image): the volumes' safety copies are then kept on the host
+  // (host-safety.ts), and levels of incremental chains can be extracted there (GNU tar). A host that
+  // cannot say counts as without. Asked once: the plan, the pre-flight and the run agree.
+  const wantsAgent = input.safetyCopy || manifest.sources.some((s) => s.incremental);
+  const agentImage = wantsAgent ? ((await deps.hostSafetyImage?.(host.id).catch(() => null)) ?? null) : null;
+  const safetyImage = input.safetyCopy ? agentImage : null;
   const plan = planRestore({
     safetyOnHost: !!safetyImage,
+    agentOnTarget: !!agentImage,
+    brokenChains: broken,
     manifest,
     repositoryId: input.repositoryId,
     target: host,

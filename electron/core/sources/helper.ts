@@ -124,7 +124,10 @@ export async function createHelper(engine: Engine, spec: HelperSpec): Promise<He
       // NoCopy: never seed an empty volume with whatever the image holds at the mount point.
       Mounts: [
         { Type: 'volume', Source: spec.volume, Target: spec.target, ReadOnly: spec.readOnly, VolumeOptions: { NoCopy: true } },
-        ...(spec.pipes ? [{ Type: 'volume', Source: spec.pipes.volume, Target: spec.pipes.dir, ReadOnly: false, VolumeOptions: { NoCopy: true } }] : []),
+        // A helper that writes into a volume gets the pipe folder read-only (its FIFO opens all the
+        // same): whatever an archive tries, the volume is the one place it can change. A reader
+        // writes GNU tar's snapshot file of an incremental level there.
+        ...(spec.pipes ? [{ Type: 'volume', Source: spec.pipes.volume, Target: spec.pipes.dir, ReadOnly: !spec.readOnly, VolumeOptions: { NoCopy: true } }] : []),
         ...(spec.second ? [{ Type: 'volume', Source: spec.second.volume, Target: spec.second.target, ReadOnly: spec.second.readOnly, VolumeOptions: { NoCopy: true } }] : []),
       ],
       ...(spec.pipes ? { ReadonlyRootfs: true } : {}),

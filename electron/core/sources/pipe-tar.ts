@@ -76,13 +76,13 @@ interface PipeRun {
 async function startPipeHelper(
   engine: Engine,
   pipes: HelperPipes,
-  spec: { purpose: 'volume-source' | 'volume-sink'; volume: string; target: string; readOnly: boolean; script: string; signal?: AbortSignal | undefined; what: string },
+  spec: { purpose: 'volume-source' | 'volume-sink'; volume: string; target: string; readOnly: boolean; script: string; args?: string[]; signal?: AbortSignal | undefined; what: string },
 ): Promise<PipeRun> {
   const fifo = join(pipes.dir, `tar-${randomBytes(8).toString('hex')}`);
   await run('mkfifo', ['-m', '0600', fifo]);
   let helper: Helper | undefined;
   try {
-    helper = await createHelper(engine, { purpose: spec.purpose, image: pipes.image, volume: spec.volume, target: spec.target, readOnly: spec.readOnly, script: spec.script, args: ['hindsight-tar', fifo], pipes, signal: spec.signal });
+    helper = await createHelper(engine, { purpose: spec.purpose, image: pipes.image, volume: spec.volume, target: spec.target, readOnly: spec.readOnly, script: spec.script, args: ['hindsight-tar', fifo, ...(spec.args ?? [])], pipes, signal: spec.signal });
     const container = engine.docker.getContainer(helper.id);
     await abortable(container.start(), spec.signal, spec.what);
     const exited = (container.wait() as Promise<{ StatusCode: number }>).then((r) => r.StatusCode);
@@ -128,18 +128,26 @@ async function cleanUp(engine: Engine, r: PipeRun): Promise<void> {
   await unlink(r.fifo).catch(() => undefined);
 }
 
-/** The volume's content as a tar stream, read by GNU tar in a helper (mounted read-only at `mount`). */
+/**
+ * The volume's content as a tar stream, read by GNU tar in a helper (mounted read-only at `mount`).
+ * With `listedIncremental` (a snapshot file in the pipe folder, see backup/levels.ts) it is a GNU
+ * listed-incremental level: what changed since the level that file records (all of it when the file
+ * does not exist yet), and the file is updated to this level. Devices are not compared: the volume
+ * is mounted into a new helper every time.
+ */
 export async function readVolumeThroughPipe(
   engine: Engine & { pipes: HelperPipes },
-  opts: { volume: string; mount: string; signal?: AbortSignal | undefined; what: string },
+  opts: { volume: string; mount: string; listedIncremental?: string | undefined; signal?: AbortSignal | undefined; what: string },
 ): Promise<{ stream: Readable; helper: Helper; closed: Promise<void> }> {
   const { signal, what } = opts;
+  const level = opts.listedIncremental ? ` --no-check-device --listed-incremental="$2"` : '';
   const r = await startPipeHelper(engine, engine.pipes, {
     purpose: 'volume-source',
     volume: opts.volume,
     target: opts.mount,
     readOnly: true,
-    script: tarOnFifo('write', `-c ${TAR_CREATE_OPTIONS} -C ${opts.mount} .`),
+    script: tarOnFifo('write', `-c ${TAR_CREATE_OPTIONS}${level} -C ${opts.mount} .`),
+    ...(opts.listedIncremental ? { args: [opts.listedIncremental] } : {}),
     signal,
     what,
   });
@@ -197,15 +205,17 @@ export async function readVolumeThroughPipe(
  */
 export async function writeVolumeThroughPipe(
   engine: Engine & { pipes: HelperPipes },
-  opts: { volume: string; mount: string; tar: Readable; before?: string | undefined; signal?: AbortSignal | undefined; what: string },
+  opts: { volume: string; mount: string; tar: Readable; before?: string | undefined; incremental?: boolean; signal?: AbortSignal | undefined; what: string },
 ): Promise<{ helper: Helper }> {
   const { signal, what } = opts;
+  // A level of a chain: GNU tar performs the renames and deletions its dumpdirs list (guarded, tar-dumpdir.ts).
+  const levels = opts.incremental ? ' --listed-incremental=/dev/null' : '';
   const r = await startPipeHelper(engine, engine.pipes, {
     purpose: 'volume-sink',
     volume: opts.volume,
     target: opts.mount,
     readOnly: false,
-    script: `${opts.before ? `${opts.before} && ` : ''}${tarOnFifo('read', `-x ${TAR_EXTRACT_OPTIONS} -C /`)}`,
+    script: `${opts.before ? `${opts.before} && ` : ''}${tarOnFifo('read', `-x ${TAR_EXTRACT_OPTIONS}${levels} -C /`)}`,
     signal,
     what,
   });

@@ -19,13 +19,14 @@
  */
 import type { Readable } from 'node:stream';
 import type { Engine } from '../docker/engine.js';
-import { TarGuard, type TarGuardOptions, type TarSummary } from '../pipeline/index.js';
+import { RpcError } from '../../../shared/contract/errors.js';
+import { TarGuard, type EntryPolicy, type TarGuardOptions, type TarSummary } from '../pipeline/index.js';
 import { digHoles, HOLES, type HolesResult } from './holes.js';
 import { writeArchive } from './archive.js';
 import { writeVolumeThroughPipe } from './pipe-tar.js';
 import { createVolume, inspectVolume } from './containers.js';
 import { assertReadable, cancelled, watchInput } from './errors.js';
-import { SINK_DIR, SINK_MOUNT, createHelper, pickHelperImage, removeHelper, runHelper } from './helper.js';
+import { SINK_DIR, SINK_MOUNT, SOURCE_MOUNT, createHelper, demuxedText, pickHelperImage, removeHelper, runHelper } from './helper.js';
 
 export const CLEAR_SCRIPT = `find ${SINK_MOUNT} -mindepth 1 -maxdepth 1 -exec rm -rf {} +`;
 
@@ -42,6 +43,12 @@ export interface WriteVolumeTarInput {
   labels?: Record<string, string>;
   image?: string;
   signal?: AbortSignal;
+  /**
+   * One level of a GNU listed-incremental chain (ARCHITECTURE §9): its dumpdirs pass the guard and
+   * GNU tar applies the renames and deletions they list; `policy` is the chain's, shared by its
+   * levels. Only on the agent (Engine.pipes), where GNU tar extracts.
+   */
+  level?: { policy: EntryPolicy };
 }
 
 export interface VolumeSinkResult {
@@ -67,7 +74,8 @@ export async function writeVolumeTar(input: WriteVolumeTarInput): Promise<Volume
     if (!existing) await createVolume(engine, volume, { ...CREATED_VOLUME_LABELS, ...input.labels }, signal);
     const clear = input.clear && !!existing;
     assertReadable(tar, what);
-    const guard = guardedFor(tar, SINK_DIR, HOLES);
+    if (input.level && !engine.pipes) throw new RpcError('INVALID_INPUT', `${what}: a level of an incremental backup is extracted by GNU tar on the host's agent, which ${engine.name} does not run.`);
+    const guard = guardedFor(tar, SINK_DIR, HOLES, input.level?.policy);
     // The input may fail while the helper is made or the volume cleared, before anything reads the
     // guard: the write below still sees the error (a destroyed stream's), so only the event is
     // swallowed here.
@@ -76,7 +84,7 @@ export async function writeVolumeTar(input: WriteVolumeTarInput): Promise<Volume
     if (engine.pipes) {
       // On the agent: GNU tar in a helper of the agent's image, through a named pipe (pipe-tar.ts).
       image = engine.pipes.image;
-      await writeVolumeThroughPipe({ ...engine, pipes: engine.pipes }, { volume, mount: SINK_MOUNT, tar: guard, before: clear ? CLEAR_SCRIPT : undefined, signal, what });
+      await writeVolumeThroughPipe({ ...engine, pipes: engine.pipes }, { volume, mount: SINK_MOUNT, tar: guard, before: clear ? CLEAR_SCRIPT : undefined, incremental: !!input.level, signal, what });
     } else {
       image = input.image ?? (await pickHelperImage(engine, volume, signal));
       const helper = await createHelper(engine, {
@@ -106,13 +114,27 @@ export async function writeVolumeTar(input: WriteVolumeTarInput): Promise<Volume
   }
 }
 
+/** Entries of a volume's tree, its root included (what `find .` lists): a restored chain is checked against it. */
+export async function countVolumeEntries(engine: Engine, volume: string, image: string, signal?: AbortSignal): Promise<number> {
+  const helper = await createHelper(engine, { purpose: 'volume-source', image, volume, target: SOURCE_MOUNT, readOnly: true, script: `find ${SOURCE_MOUNT} | wc -l`, signal });
+  try {
+    await runHelper(engine, helper, `Counting the entries of volume ${volume}`, signal);
+    const logs = (await engine.docker.getContainer(helper.id).logs({ stdout: true, stderr: false })) as unknown as Buffer;
+    const n = Number(demuxedText(logs).trim());
+    if (!Number.isInteger(n)) throw new RpcError('DOCKER_ERROR', `Counting the entries of volume ${volume} on ${engine.name} gave no number.`);
+    return n;
+  } finally {
+    await removeHelper(engine, helper.id);
+  }
+}
+
 /**
  * The tar guard in front of an extractor: refuses what could land outside `prefix` and rewrites the
  * rest in canonical form under it. An input failure reaches the guard (and so the extractor's
  * request) as the same error.
  */
-export function guardedFor(tar: Readable, prefix: string, holes?: TarGuardOptions['holes']): TarGuard {
-  const guard = new TarGuard({ policy: 'reject', rewrite: { prefix }, ...(holes ? { holes } : {}) });
+export function guardedFor(tar: Readable, prefix: string, holes?: TarGuardOptions['holes'], chain?: EntryPolicy): TarGuard {
+  const guard = new TarGuard({ policy: 'reject', rewrite: { prefix }, ...(holes ? { holes } : {}), ...(chain ? { dumpdirs: true, entries: chain } : {}) });
   tar.once('error', (e) => guard.destroy(e));
   return tar.pipe(guard);
 }

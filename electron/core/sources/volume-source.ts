@@ -26,6 +26,11 @@ export interface OpenVolumeTarInput {
   signal?: AbortSignal;
   /** An image to make the helper from (default: see helper.ts). */
   image?: string;
+  /**
+   * Read a GNU listed-incremental level against this snapshot file (pipe-tar.ts): only on the
+   * agent (Engine.pipes), where GNU tar reads the volume.
+   */
+  listedIncremental?: string;
 }
 
 export interface VolumeTarSource {
@@ -47,9 +52,10 @@ export async function openVolumeTar(input: OpenVolumeTarInput): Promise<VolumeTa
   await requireVolume(engine, volume, signal);
   const users = await volumeUsers(engine, volume, signal);
   if (engine.pipes) {
-    const piped = await readVolumeThroughPipe({ ...engine, pipes: engine.pipes }, { volume, mount: SOURCE_MOUNT, signal, what });
+    const piped = await readVolumeThroughPipe({ ...engine, pipes: engine.pipes }, { volume, mount: SOURCE_MOUNT, listedIncremental: input.listedIncremental, signal, what });
     return { ...piped, volume, users };
   }
+  if (input.listedIncremental) throw new Error(`${what}: incremental levels are read by GNU tar on the host's agent only`);
   const image = input.image ?? (await pickHelperImage(engine, volume, signal));
   const helper = await createHelper(engine, { purpose: 'volume-source', image, volume, target: SOURCE_MOUNT, readOnly: true, signal });
   let stream: Readable;

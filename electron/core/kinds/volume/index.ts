@@ -2,6 +2,8 @@
 import type { KindModule } from '../kind-module.js';
 import { compressedCopy, decodeCommand, onHost, sh } from '../shell.js';
 import { writeVolumeTar } from '../../sources/index.js';
+import { countVolumeEntries } from '../../sources/volume-sink.js';
+import { levelsOf } from '../../../../shared/levels.js';
 import { openVolumeTar } from '../../sources/volume-source.js';
 
 export const volumeKind: KindModule<'volume'> = {
@@ -10,8 +12,9 @@ export const volumeKind: KindModule<'volume'> = {
   backing: {
     nameBase: (spec) => ({ text: spec.volume, fallback: 'volume' }),
     describe: (spec) => `volume ${spec.volume}`,
-    open: async (spec, { engine, signal }) => {
-      const v = await openVolumeTar({ engine, volume: spec.volume, signal });
+    levels: true,
+    open: async (spec, { engine, signal, level }) => {
+      const v = await openVolumeTar({ engine, volume: spec.volume, signal, ...(level ? { listedIncremental: level.snapshotFile } : {}) });
       return { stream: v.stream, format: 'tar', ext: 'tar', origin: { volume: spec.volume }, closed: v.closed };
     },
   },
@@ -30,9 +33,19 @@ export const volumeKind: KindModule<'volume'> = {
       }
       return compressedCopy(ssh, `docker run --rm -v ${sh(`${target}:/v:ro`)} ${helper} tar -C /v -cf - .`, sh(`safety/${src.name}.tar.zst`), false);
     },
-    restoreDescription: (src, t) => `${t.create ? 'Create' : 'Clear'} volume ${t.target} and extract ${src.name} (${src.storedBytes} bytes stored) through the tar guard`,
-    restoreCommand: (src, t, { ssh, helper }) =>
-      `${decodeCommand(src)} | ${onHost(ssh, `${t.create ? `docker volume create ${sh(t.target)} && ` : ''}docker run --rm -i -v ${sh(`${t.target}:/v`)} ${helper} sh -c ${sh('find /v -mindepth 1 -maxdepth 1 -exec rm -rf {} + && tar -C /v -xpf -')}`)}`,
+    restoreDescription: (src, t) =>
+      src.incremental && src.incremental.level > 0
+        ? `${t.create ? 'Create' : 'Clear'} volume ${t.target} and extract the ${src.incremental.level + 1} levels of ${src.name} in order (level 0 first, ${levelsOf(src).reduce((a, l) => a + l.storedBytes, 0)} bytes stored) through the tar guard, with the files each level deleted or renamed`
+        : `${t.create ? 'Create' : 'Clear'} volume ${t.target} and extract ${src.name} (${src.storedBytes} bytes stored) through the tar guard`,
+    restoreCommand: (src, t, { ssh, helper }) => {
+      const clear = 'find /v -mindepth 1 -maxdepth 1 -exec rm -rf {} +';
+      const create = t.create ? `docker volume create ${sh(t.target)} && ` : '';
+      if (!src.incremental || src.incremental.level === 0) return `${decodeCommand(src)} | ${onHost(ssh, `${create}docker run --rm -i -v ${sh(`${t.target}:/v`)} ${helper} sh -c ${sh(`${clear} && tar -C /v -xpf -`)}`)}`;
+      // GNU tar applies each level's deletions and renames (busybox tar cannot): the agent's image has it.
+      return levelsOf(src)
+        .map((link, i) => `${decodeCommand(link)} | ${onHost(ssh, `${i === 0 ? create : ''}docker run --rm -i -v ${sh(`${t.target}:/v`)} hindsight/agent sh -c ${sh(`${i === 0 ? `${clear} && ` : ''}tar -C /v --listed-incremental=/dev/null -xpf -`)}`)}`)
+        .join(' && \\\n  ');
+    },
     verifyCommands: (src, t, { ssh, helper }) =>
       src.fileCount === undefined ? [] : [`${onHost(ssh, `docker run --rm -v ${sh(`${t.target}:/v:ro`)} ${helper} sh -c ${sh('cd /v && find . | wc -l')}`)}   # entries: ${src.fileCount}`],
   },
@@ -43,6 +56,13 @@ export const volumeKind: KindModule<'volume'> = {
     openCurrent: async ({ engine, target, signal }) => {
       const v = await openVolumeTar({ engine, volume: target, ...(signal ? { signal } : {}) });
       return { stream: v.stream, closed: v.closed };
+    },
+    levels: {
+      load: ({ engine, target, stream, first, policy, signal }) => writeVolumeTar({ engine, volume: target, tar: stream, clear: first, level: { policy }, ...(signal ? { signal } : {}) }),
+      countEntries: async ({ engine, target, signal }) => {
+        if (!engine.pipes) throw new Error(`${engine.name}: counting a volume's entries needs the agent's image`);
+        return countVolumeEntries(engine, target, engine.pipes.image, signal);
+      },
     },
     putBack: async ({ engine, target, stream }) => {
       await writeVolumeTar({ engine, volume: target, tar: stream, clear: true });
