@@ -36,7 +36,7 @@ const prod = lab.machines.production;
 const s3 = lab.s3!;
 /** `--trace`: every log line and step change of each run, with the seconds since it began. */
 const trace = process.argv.includes('--trace');
-/** `--skip=relay,restic`: leave those parts out (when working on the direct path). */
+/** `--skip=relay,levels,restic`: leave those parts out (when working on the direct path). */
 const skip = (part: string) => (opt('skip') ?? '').split(',').includes(part);
 const ctx = (): TaskContext => {
   const t0 = performance.now();
@@ -52,6 +52,8 @@ const ctx = (): TaskContext => {
   };
 };
 const rows: { name: string; seconds: number }[] = [];
+/** Incremental levels: stored bytes and the level each run made. */
+const stored: Array<[string, number, number | undefined]> = [];
 
 async function timed<T>(name: string, work: () => Promise<T>): Promise<T> {
   // The previous run's written data goes to disk first, not during this one's measurement; then
@@ -75,7 +77,7 @@ async function main() {
   const backend = await createBackend({ configDir: cfg.dir, seedLocalHost: false, userKnownHostsPath: null, agentSocket: undefined });
   const h = backend.handlers;
   const volume = `bench-agent-${tag}`;
-  const restored = [`bench-relay-restored-${tag}`, `bench-direct-restored-${tag}`];
+  const restored = [`bench-relay-restored-${tag}`, `bench-direct-restored-${tag}`, `bench-levels-restored-${tag}`];
   const resticTarget = await mkdtemp(join(tmpdir(), 'bench-restic-'));
   let hostId = '';
   try {
@@ -105,6 +107,18 @@ async function main() {
     // The console's restore, as clicked: with an agent on the host, the agent moves the data.
     await timed('direct restore', () => h.restore.run.run({ repositoryId, snapshotId: direct.snapshotId, targetHostId: hostId, map: { [sourceName]: restored[1]! }, paths: {}, safetyCopy: false, note: 'benchmark', allowUnsigned: false }, ctx()));
 
+    if (!skip('levels')) {
+      // Incremental levels (issue 10 item 1): made by the agent, as `hindsight backup --incremental`.
+      console.log('bench: incremental levels (the agent on production)');
+      const levels = (name: string) => timed(name, () => h.backup.run.run({ hostId, repositoryId, sources: [{ kind: 'volume', volume, incremental: { fullEvery: { days: 7 } } }], set: 'bench-levels', compression: 'zstd', stopContainers: false, tags: [] }, ctx()));
+      const l0 = await levels('level 0 (full)');
+      const l1 = await levels('level 1 (unchanged)');
+      await dockerCli(prod, 'run', '--rm', '--network', 'none', '-v', `${volume}:/v`, 'hindsight-lab/busybox:latest', 'sh', '-c', 'head -c 10485760 /dev/urandom > /v/changed-10MiB');
+      const l2 = await levels('level 2 (10 MiB changed)');
+      await timed('restore of level 2', () => h.restore.run.run({ repositoryId, snapshotId: l2.snapshotId, targetHostId: hostId, map: { [sourceName]: restored[2]! }, paths: {}, safetyCopy: false, note: 'benchmark', allowUnsigned: false }, ctx()));
+      stored.push(['level 0 (full)', l0.storedBytes, l0.sources[0]?.level], ['level 1 (unchanged)', l1.storedBytes, l1.sources[0]?.level], ['level 2 (10 MiB changed)', l2.storedBytes, l2.sources[0]?.level]);
+    }
+
     if (skip('restic')) return;
     console.log('bench: restic 0.14 (reading the volume folder on the host)');
     const folder = await dockerCli(prod, 'volume', 'inspect', '-f', '{{.Mountpoint}}', volume);
@@ -122,11 +136,19 @@ async function main() {
     await cfg.cleanup();
   }
 
-  if (rows.length < 7) return; // a partial run (--skip=…): no ratios
+  const has = (n: string) => rows.some((r) => r.name === n);
   const sec = (n: string) => rows.find((r) => r.name === n)!.seconds;
   const mibs = (n: string) => SIZE / MiB / sec(n);
   console.log(`\n| ${SIZE / MiB} MiB volume | seconds | MiB/s |\n|---|---:|---:|`);
   for (const r of rows) console.log(`| ${r.name} | ${r.seconds.toFixed(2)} | ${mibs(r.name).toFixed(0)} |`);
+  if (stored.length === 3) {
+    console.log(`\n| incremental | level | stored |\n|---|---:|---:|`);
+    for (const [name, bytes, level] of stored) console.log(`| ${name} | ${level ?? '-'} | ${(bytes / MiB).toFixed(2)} MiB |`);
+    console.log(`\nlevels: the unchanged level stores ${((stored[1]![1] / stored[0]![1]) * 100).toFixed(3)} % of level 0 (target < 1 %)`);
+    console.log(`levels: after 10 MiB changed, the level stores ${(stored[2]![1] / MiB).toFixed(2)} MiB (target ≤ 15 MiB)`);
+    if (has('restic backup (unchanged)')) console.log(`ratio level-unchanged/restic-unchanged (time): ${(sec('level 1 (unchanged)') / sec('restic backup (unchanged)')).toFixed(2)} (target ≤ 2)`);
+  }
+  if (!['relay backup', 'direct backup', 'restic backup', 'restic restore'].every(has)) return; // a partial run (--skip=…): no ratios
   console.log(`\nratio direct-backup/restic-backup: ${(sec('restic backup') / sec('direct backup')).toFixed(2)}`);
   console.log(`ratio direct-restore/restic-restore: ${(sec('restic restore') / sec('direct restore')).toFixed(2)}`);
   console.log(`ratio direct-backup/relay-backup: ${(sec('relay backup') / sec('direct backup')).toFixed(2)}`);

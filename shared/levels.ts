@@ -3,7 +3,17 @@
  * listed-incremental levels, in the order a restore extracts them — the levels its manifest lists
  * (level 0 first), then its own object.
  */
-import type { ChainLink, ManifestSource } from './contract/snapshots.js';
+import type { ChainLink, IncrementalSpec, ManifestSource, SourceSpec } from './contract/snapshots.js';
+
+/** The source backed up in levels when its kind can be (volumes); any other source as it is. */
+export function withLevels(spec: SourceSpec, incremental: IncrementalSpec | undefined): SourceSpec {
+  return spec.kind === 'volume' && incremental ? { ...spec, incremental } : spec;
+}
+
+/** Whether a source's kind is backed up in levels when asked (the CLI's and the plan dialog's offer). */
+export function takesLevels(spec: SourceSpec): boolean {
+  return spec.kind === 'volume';
+}
 
 export function levelsOf(src: ManifestSource): ChainLink[] {
   const self: ChainLink = {

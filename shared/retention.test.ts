@@ -46,4 +46,24 @@ describe('retention (restic forget rules)', () => {
     ]);
     expect(applyRetention(nightly, {}).every((x) => x.keep && x.reasons[0] === 'no policy')).toBe(true);
   });
+
+  it('a kept level keeps the levels its chain builds on, and only those', () => {
+    // Nightly levels: chain A = nights 0–6 (0 full), chain B = nights 7–13 (7 full), chain C = 14–19.
+    const chainOf = (i: number) => {
+      const start = i < 7 ? 0 : i < 14 ? 7 : 14;
+      return nightly.slice(start, i).map((s) => s.id);
+    };
+    const snaps = nightly.map((s, i) => ({ ...s, needs: chainOf(i) }));
+    const d = applyRetention(snaps, { keepLast: 1, keepWeekly: 2 });
+    const keptIds = d.filter((x) => x.keep).map((x) => x.id);
+    // The newest (night 19) needs 14–18; the weekly one of the week before needs its own chain's start.
+    for (const id of chainOf(19)) expect(d.find((x) => x.id === id)).toMatchObject({ keep: true, reasons: expect.arrayContaining(['level of a kept snapshot']) });
+    expect(d.find((x) => x.id === nightly[15]!.id)?.reasons).toEqual(['level of a kept snapshot']);
+    const weekly = d.filter((x) => x.reasons.includes('weekly')).map((x) => x.id);
+    for (const w of weekly) for (const id of chainOf(nightly.findIndex((s) => s.id === w))) expect(keptIds).toContain(id);
+    // Everything else goes: no chain is kept whole for nothing.
+    const needed = new Set(snaps.filter((s) => keptIds.includes(s.id)).flatMap((s) => s.needs));
+    for (const x of d) expect(x.keep).toBe(x.reasons.some((r) => r !== 'level of a kept snapshot') || needed.has(x.id));
+    expect(d.some((x) => !x.keep)).toBe(true);
+  });
 });

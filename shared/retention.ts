@@ -7,8 +7,9 @@
  *   weeks, Monday first), monthly and yearly. A snapshot is kept if any rule keeps it. Buckets are
  *   read in the plan's time zone (restic uses the machine's).
  *
- * Two guarantees on top: the newest VERIFIED snapshot is never deleted (a restore that is known to
- * work survives any policy), and a HELD snapshot is never deleted. A policy with no rule at all
+ * Three guarantees on top: the newest VERIFIED snapshot is never deleted (a restore that is known to
+ * work survives any policy), a HELD snapshot is never deleted, and neither is a snapshot holding a
+ * level that a kept snapshot's incremental chain builds on. A policy with no rule at all
  * keeps everything (restic refuses to run without one; deleting everything by accident is worse).
  * The caller passes only the plan's own snapshots — never another set's or host's in a shared
  * repository. Pure: the preview (`prune --dry-run`, the UI) and the run use this same function.
@@ -31,9 +32,11 @@ export interface RetentionSnapshot {
   verified?: boolean;
   /** A hold is kept for it in the repository. */
   held?: boolean;
+  /** Snapshots holding levels this one's incremental chains build on (ARCHITECTURE §9). */
+  needs?: string[];
 }
 
-export type RetentionReason = 'last' | 'hourly' | 'daily' | 'weekly' | 'monthly' | 'yearly' | 'newest verified' | 'held' | 'no policy';
+export type RetentionReason = 'last' | 'hourly' | 'daily' | 'weekly' | 'monthly' | 'yearly' | 'newest verified' | 'held' | 'no policy' | 'level of a kept snapshot';
 
 export interface RetentionDecision {
   id: string;
@@ -43,7 +46,7 @@ export interface RetentionDecision {
   reasons: RetentionReason[];
 }
 
-type Rule = Exclude<RetentionReason, 'newest verified' | 'held' | 'no policy'>;
+type Rule = Exclude<RetentionReason, 'newest verified' | 'held' | 'no policy' | 'level of a kept snapshot'>;
 const RULES: Array<{ rule: Rule; key: keyof RetentionPolicy }> = [
   { rule: 'last', key: 'keepLast' },
   { rule: 'hourly', key: 'keepHourly' },
@@ -103,7 +106,7 @@ export function applyRetention(snapshots: RetentionSnapshot[], policy: Retention
   const lastBucket = new Map<Rule, string>();
   const newestVerified = sorted.find((s) => s.verified)?.id;
 
-  return sorted.map((s, index) => {
+  const decisions = sorted.map((s, index) => {
     const reasons: RetentionReason[] = [];
     if (active.length === 0) reasons.push('no policy');
     const p = partsIn(s.date, timeZone);
@@ -119,4 +122,18 @@ export function applyRetention(snapshots: RetentionSnapshot[], policy: Retention
     if (s.held) reasons.push('held');
     return { id: s.id, time: s.date.toISOString(), keep: reasons.length > 0, reasons };
   });
+  // A kept level needs every level its chain lists: those snapshots stay (each chain lists all of
+  // its levels, so one pass covers the whole chain).
+  const byId = new Map(decisions.map((d) => [d.id, d]));
+  for (const s of sorted) {
+    if (!byId.get(s.id)!.keep) continue;
+    for (const id of s.needs ?? []) {
+      const d = byId.get(id);
+      if (d && !d.reasons.includes('level of a kept snapshot')) {
+        d.reasons.push('level of a kept snapshot');
+        d.keep = true;
+      }
+    }
+  }
+  return decisions;
 }

@@ -4,6 +4,7 @@
  * and every command that takes sources (backup, sets add, plans add) offers all of them. Pure.
  */
 import type { IncrementalSpec, SourceKind, SourceSpec } from './contract/snapshots.js';
+import { withLevels } from './levels.js';
 
 type SpecOf<K extends SourceKind> = Extract<SourceSpec, { kind: K }>;
 
@@ -69,10 +70,5 @@ export function parseFullEvery(text: string): IncrementalSpec['fullEvery'] {
 export function specsFromFlags(options: Partial<Record<SourceKind, string[]>> & LevelFlags): SourceSpec[] {
   if (options.fullEvery !== undefined && !options.incremental) throw new Error('--full-every goes with --incremental.');
   const incremental: IncrementalSpec | undefined = options.incremental ? { fullEvery: options.fullEvery !== undefined ? parseFullEvery(options.fullEvery) : { days: 7 } } : undefined;
-  return sourceFlags().flatMap(({ kind, flag }) =>
-    (options[kind] ?? []).map((value) => {
-      const spec = flag.parse(value);
-      return spec.kind === 'volume' && incremental ? { ...spec, incremental } : spec;
-    }),
-  );
+  return sourceFlags().flatMap(({ kind, flag }) => (options[kind] ?? []).map((value) => withLevels(flag.parse(value), incremental)));
 }

@@ -2,7 +2,8 @@ import { useEffect, useMemo, useState } from 'react';
 import { CalendarPlus } from 'lucide-react';
 import type { DiscoveredSource, PlanInput, RepositoryConfig } from '../../shared/contract/index.js';
 import { parseNotifyTarget } from '../../shared/notify-targets.js';
-import { Button, Dialog, ErrorBanner, Segmented, SelectField, Spinner, TextField } from '../components';
+import { takesLevels, withLevels } from '../../shared/levels.js';
+import { Button, Checkbox, Dialog, ErrorBanner, Segmented, SelectField, Spinner, TextField } from '../components';
 import { errorDetail, toErrorInfo, type ErrorInfo } from '../app/errors';
 import { requireClient } from '../app/useConnectionStore';
 import { useAgentStore } from '../agent/useAgentStore';
@@ -47,6 +48,8 @@ export function PlanDialog({ onClose, onSaved }: { onClose: () => void; onSaved:
   /** A restore drill: verify the newest snapshot on this host, weekly (Sunday 06:00). */
   const [drillHostId, setDrillHostId] = useState('');
   const [drillCron, setDrillCron] = useState('0 6 * * 0');
+  /** Volumes in incremental levels (GNU tar, made by the host's agent), a full level every 7 days. */
+  const [levels, setLevels] = useState(false);
   const [error, setError] = useState<ErrorInfo | null>(null);
   const [saving, setSaving] = useState(false);
 
@@ -93,7 +96,7 @@ export function PlanDialog({ onClose, onSaved }: { onClose: () => void; onSaved:
       name: planName,
       hostId: host.id,
       repositoryId,
-      sources: chosen.map((s) => s.spec),
+      sources: chosen.map((s) => withLevels(s.spec, levels ? { fullEvery: { days: 7 } } : undefined)),
       schedule: { cron: preset === 'custom' ? cron : preset, timeZone },
       retention: Object.fromEntries(Object.entries(keep).filter(([, v]) => v !== '').map(([k, v]) => [k, Number(v)])),
       notify: notifyList,
@@ -165,6 +168,14 @@ export function PlanDialog({ onClose, onSaved }: { onClose: () => void; onSaved:
             </div>
           ) : (
             <SourceChecklist sources={sources} ticked={ticked} onChange={setTicked} />
+          )}
+          {chosen.some((s) => takesLevels(s.spec)) && (
+            <Checkbox
+              label="Volumes in incremental levels"
+              description={`Each run stores only what changed since the one before (GNU tar levels, made on ${host?.name ?? 'the host'} by its agent); a full level every 7 days. Without the agent, full copies.`}
+              checked={levels}
+              onCheckedChange={setLevels}
+            />
           )}
         </fieldset>
         <fieldset className="form-section">

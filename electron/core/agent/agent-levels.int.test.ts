@@ -12,6 +12,8 @@ import { Manifest } from '../../../shared/contract/snapshots.js';
 import { readJsonObject, manifestKey } from '../repository/index.js';
 import { inVolume, removeQuietly, uniqueName, volumeListing } from '../sources/testing/lab-engines.js';
 import { dockerCli } from '../testing/lab.js';
+import type { Plan } from '../../../shared/contract/plans.js';
+import { prunePlan } from '../plans/prune.js';
 import { agentTestBed, type AgentTestBed } from './testing/lab-agent.js';
 
 let bed: AgentTestBed;
@@ -104,6 +106,17 @@ describe('incremental volume backups made by the agent', () => {
       expect(result.verification?.[0]?.checks.find((c) => c.name === 'entries')?.ok).toBe(true);
       expect(await volumeListing(uat(), restored[i]!), `level ${i}`).toEqual(states[i]!);
     }
+
+    // Retention keeps a kept level's chain whole: "keep the last 1" keeps all three.
+    const plan = { id: 'p', name: 'levels', hostId: bed.t.ids.uat, retention: { keepLast: 1 }, schedule: { cron: '0 2 * * *', timeZone: 'UTC' } } as unknown as Plan;
+    const preview = await prunePlan(bed.repo, plan, { dryRun: true });
+    expect(preview.decisions.map((d) => [d.snapshotId, d.reasons])).toEqual([
+      [snaps[2]!.id, ['last']],
+      [snaps[1]!.id, ['level of a kept snapshot']],
+      [snaps[0]!.id, ['level of a kept snapshot']],
+    ]);
+    const pruned = await prunePlan(bed.repo, plan, { dryRun: false });
+    expect(pruned.deleted).toEqual([]);
   }, 600_000);
 
   it('without the agent: a full copy; a level beyond 0 cannot be restored there, a level 0 can', async () => {

@@ -7,7 +7,7 @@
  * day old (a backup in progress writes its data before its manifest, and is never that old).
  *
  * Holds: `holds/<snapshot-id>.json` in the repository (any content) keeps a snapshot whatever the
- * policy says.
+ * policy says. So does a kept snapshot's incremental chain: the snapshots holding its levels stay.
  */
 import type { PruneResult } from '../../../shared/contract/plans.js';
 import type { Plan } from '../../../shared/contract/plans.js';
@@ -55,7 +55,8 @@ export async function prunePlan(backend: RepositoryBackend, plan: Plan, opts: { 
     }
     if (m.sourceHost.id !== plan.hostId) continue; // another host's snapshots under the same set name
     const vk = verifyKeys.get(ref.id);
-    mine.push({ id: ref.id, time: m.startedAt, verified: vk ? await verifyPassed(backend, vk, signal) : false, held: await exists(backend, `${HOLDS_PREFIX}${ref.id}.json`, signal) });
+    const needs = [...new Set(m.sources.flatMap((s) => s.incremental?.chain.map((c) => c.snapshotId) ?? []))];
+    mine.push({ id: ref.id, time: m.startedAt, verified: vk ? await verifyPassed(backend, vk, signal) : false, held: await exists(backend, `${HOLDS_PREFIX}${ref.id}.json`, signal), ...(needs.length ? { needs } : {}) });
   }
   const decisions = applyRetention(mine, plan.retention, { timeZone: plan.schedule.timeZone });
   const deleted: string[] = [];
