@@ -6,7 +6,8 @@ import { expect, test } from './support/fixtures.js';
  * The agent and a plan, by clicking (issue 9): on science's host page, install the agent; on the
  * Backups screen, make a plan of one volume to the lab's S3 with a one-minute schedule; the agent
  * runs it with nobody clicking "Run now" — the plan turns "on time", the staleness view shows the
- * service on time, and the snapshot is on the timeline, written by agent@science.
+ * service on time, and the snapshot is on the timeline, written by agent@science. The plan backs
+ * the volume up in incremental levels: a second run is a level 1, restored (both levels) by the agent.
  */
 test('install the agent, create a plan, watch its first run arrive', async ({ app, page }) => {
   test.setTimeout(300_000);
@@ -34,6 +35,8 @@ test('install the agent, create a plan, watch its first run arrive', async ({ ap
     // Only the science_data volume: untick whatever else was recommended.
     for (const box of await sources.getByRole('checkbox').all()) if (await box.isChecked()) await box.uncheck();
     await sources.getByRole('checkbox', { name: /science_data/ }).check();
+    // Incremental levels (issue 10): each run stores what changed since the one before.
+    await dialog.getByRole('checkbox', { name: 'Volumes in incremental levels' }).check();
     await dialog.getByRole('radio', { name: 'Custom' }).click();
     await dialog.getByLabel('Cron').fill('* * * * *');
     await dialog.getByLabel('Time zone').fill('UTC');
@@ -57,11 +60,20 @@ test('install the agent, create a plan, watch its first run arrive', async ({ ap
     await expect(row).toContainText('science_data');
     await app.shot('60-agent-snapshot-on-timeline');
 
-    // That snapshot restored over science_data itself: with the agent on science, the safety copy of
-    // the volume is another volume on science, never sent to this computer (restore/host-safety.ts).
+    // A second run, now: a level 1 — what changed since the first run, on top of it.
+    await hindsight('plans', 'run', plan);
     const plans = JSON.parse(await hindsight('plans', 'list', '--json')) as { name: string; lastGoodBackup: { snapshotId?: string } | null }[];
     const snapshotId = plans.find((p) => p.name === plan)?.lastGoodBackup?.snapshotId;
     expect(snapshotId).toBeTruthy();
+    await page.goto(`${APP_PATH}#/snapshots/lab-s3/${encodeURIComponent(snapshotId!)}`);
+    const level = page.getByTestId('level-note');
+    await expect(level).toContainText('level 1', { timeout: 30_000 });
+    await expect(level).toContainText('1 earlier level restored first');
+    await app.shot('63-incremental-level', page.locator('main'));
+
+    // That level restored over science_data itself: its two levels extracted in order by science's
+    // agent; the safety copy of the volume is another volume on science, never sent to this
+    // computer (restore/host-safety.ts).
     await page.goto(`${APP_PATH}#/restore?repo=lab-s3&snapshot=${encodeURIComponent(snapshotId!)}`);
     const heading = page.locator('#wizard-step-heading');
     const next = page.getByRole('button', { name: /^Next/ });
@@ -77,6 +89,7 @@ test('install the agent, create a plan, watch its first run arrive', async ({ ap
     await next.click();
     const steps = page.getByRole('list', { name: 'Plan steps' });
     await expect(steps).toContainText('into a new volume on the host (kept there, never sent here)', { timeout: 60_000 });
+    await expect(steps).toContainText('extract the 2 levels of');
     await app.shot('61-restore-safety-copy-on-host', page.locator('main'));
     await next.click();
     await page.getByRole('button', { name: 'Start the restore' }).click();

@@ -16,6 +16,15 @@ export function describeOrigin(s: Source): string {
   return `${parts.join(' · ') || '—'} on ${o.hostName}`;
 }
 
+/** An incremental level: which one, and the snapshots holding the levels it builds on (restored first). */
+function LevelNote({ level, chain }: { level: number; chain: string[] }) {
+  return (
+    <div className="small level-note" data-testid="level-note" title={chain.length ? `Restored after: ${chain.join(', ')}` : undefined}>
+      <Badge tone="neutral">level {level}</Badge> <span className="text-faint">{level === 0 ? 'full: the start of a chain' : `what changed since level ${level - 1}; ${chain.length} earlier level${chain.length === 1 ? '' : 's'} restored first`}</span>
+    </div>
+  );
+}
+
 const ratio = (s: Source) => (s.rawBytes > 0 ? `${Math.round((s.storedBytes / s.rawBytes) * 100)} %` : '—');
 
 /** The sources of a snapshot: one block each, with the figures and checksums a by-hand restore needs. */
@@ -52,6 +61,7 @@ export function SourcesTable({ manifest }: { manifest: Manifest }) {
                   {s.format} · {s.compression}
                 </div>
                 <div className="small">{s.encryption === 'none' ? <span className="text-faint">not encrypted</span> : <Badge tone="success">{s.encryption}</Badge>}</div>
+                {s.incremental && <LevelNote level={s.incremental.level} chain={s.incremental.chain.map((c) => c.snapshotId)} />}
               </td>
               <td className="checksum-cell">
                 <div><span className="checksum-label">raw</span><CopyText value={s.rawSha256} label={`raw SHA-256 of ${s.name}`} shorten={20} /></div>
