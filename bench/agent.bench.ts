@@ -143,7 +143,7 @@ async function main() {
   for (const r of rows) console.log(`| ${r.name} | ${r.seconds.toFixed(2)} | ${mibs(r.name).toFixed(0)} |`);
   if (stored.length === 3) {
     console.log(`\n| incremental | level | stored |\n|---|---:|---:|`);
-    for (const [name, bytes, level] of stored) console.log(`| ${name} | ${level ?? '-'} | ${(bytes / MiB).toFixed(2)} MiB |`);
+    for (const [name, bytes, level] of stored) console.log(`| ${name} | ${level ?? '-'} | ${bytes < MiB ? `${(bytes / 1024).toFixed(1)} KiB` : `${(bytes / MiB).toFixed(2)} MiB`} |`);
     console.log(`\nlevels: the unchanged level stores ${((stored[1]![1] / stored[0]![1]) * 100).toFixed(3)} % of level 0 (target < 1 %)`);
     console.log(`levels: after 10 MiB changed, the level stores ${(stored[2]![1] / MiB).toFixed(2)} MiB (target ≤ 15 MiB)`);
     if (has('restic backup (unchanged)')) console.log(`ratio level-unchanged/restic-unchanged (time): ${(sec('level 1 (unchanged)') / sec('restic backup (unchanged)')).toFixed(2)} (target ≤ 2)`);
