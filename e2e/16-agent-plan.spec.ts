@@ -68,7 +68,7 @@ test('install the agent, create a plan, watch its first run arrive', async ({ ap
     await page.goto(`${APP_PATH}#/snapshots/lab-s3/${encodeURIComponent(snapshotId!)}`);
     const level = page.getByTestId('level-note');
     await expect(level).toContainText('level 1', { timeout: 30_000 });
-    await expect(level).toContainText('1 earlier level restored first');
+    await expect(level).toContainText('on 1 earlier level');
     await app.shot('63-incremental-level', page.locator('main'));
 
     // That level restored over science_data itself: its two levels extracted in order by science's

@@ -19,8 +19,9 @@ export function describeOrigin(s: Source): string {
 /** An incremental level: which one, and the snapshots holding the levels it builds on (restored first). */
 function LevelNote({ level, chain }: { level: number; chain: string[] }) {
   return (
-    <div className="small level-note" data-testid="level-note" title={chain.length ? `Restored after: ${chain.join(', ')}` : undefined}>
-      <Badge tone="neutral">level {level}</Badge> <span className="text-faint">{level === 0 ? 'full: the start of a chain' : `what changed since level ${level - 1}; ${chain.length} earlier level${chain.length === 1 ? '' : 's'} restored first`}</span>
+    <div className="small level-note" data-testid="level-note" title={chain.length ? `What changed since level ${level - 1}. Restored after: ${chain.join(', ')}` : 'A full level: the start of a chain'}>
+      <span className="level-badge">level {level}</span>{' '}
+      <span className="text-faint">{level === 0 ? '· full' : `· on ${chain.length} earlier level${chain.length === 1 ? '' : 's'}`}</span>
     </div>
   );
 }
@@ -49,6 +50,7 @@ export function SourcesTable({ manifest }: { manifest: Manifest }) {
                 <div className="source-name">{s.name}</div>
                 <Badge tone={traitsOf(s.kind)?.holds === 'databases' ? 'purple' : 'info'}>{s.kind}</Badge>
                 {s.fileCount != null && <div className="text-faint small">{s.fileCount.toLocaleString()} entries</div>}
+                {s.incremental && <LevelNote level={s.incremental.level} chain={s.incremental.chain.map((c) => c.snapshotId)} />}
               </td>
               <td className="origin-cell">{describeOrigin(s)}</td>
               <td className="align-right mono">{formatBytes(s.rawBytes)}</td>
@@ -61,7 +63,6 @@ export function SourcesTable({ manifest }: { manifest: Manifest }) {
                   {s.format} · {s.compression}
                 </div>
                 <div className="small">{s.encryption === 'none' ? <span className="text-faint">not encrypted</span> : <Badge tone="success">{s.encryption}</Badge>}</div>
-                {s.incremental && <LevelNote level={s.incremental.level} chain={s.incremental.chain.map((c) => c.snapshotId)} />}
               </td>
               <td className="checksum-cell">
                 <div><span className="checksum-label">raw</span><CopyText value={s.rawSha256} label={`raw SHA-256 of ${s.name}`} shorten={20} /></div>

@@ -4,7 +4,8 @@
  * commands a person could type to do the same by hand, the bytes to move and an estimate. Nothing
  * here touches the network: `restore.plan` (the dry run) is exactly this.
  */
-import type { Manifest, ManifestSource } from '../../../shared/contract/snapshots.js';
+import type { ChainLink, Manifest, ManifestSource } from '../../../shared/contract/snapshots.js';
+import { levelsOf } from '../../../shared/levels.js';
 import type { PlanStep, PlanTarget, RestorePlan } from '../../../shared/contract/restore.js';
 import { SOURCE_KINDS } from '../../../shared/contract/source-kinds.js';
 import { normalDirectory, restorePathProblem } from '../../../shared/restore-paths.js';
@@ -69,6 +70,11 @@ export interface PlanInput {
 function targetFor(src: ManifestSource, map: Record<string, string>): { targetKind: 'volume' | 'container'; target: string | undefined } {
   const targetKind = SOURCE_KINDS[src.kind].target;
   return { targetKind, target: map[src.name] ?? (targetKind === 'volume' ? src.origin.volume : src.origin.container) };
+}
+
+/** A source's bytes to read: its own object's, or all its chain's levels' too. */
+function sum(links: ChainLink[], key: 'storedBytes' | 'rawBytes'): number {
+  return links.reduce((n, l) => n + l[key], 0);
 }
 
 /** Why a level of an incremental chain cannot be restored here: a level missing, or no agent on the target to extract it. */
@@ -154,7 +160,7 @@ export function planRestore(input: PlanInput): RestorePlan {
       else if (c.state !== 'running') blockers.push(`Source ${src.name}: container ${name} on ${target.name} is ${c.state}; ${planning.notRunning({ path: dir })}.`);
       if (input.safetyCopy) safetyBytes += src.rawBytes;
     }
-    targets.push({ source: src.name, kind: src.kind, targetKind, target: name, ...(dir !== undefined ? { path: normalDirectory(dir) } : {}), create, users, objectKey: src.objectKey, storedBytes: src.storedBytes, rawBytes: src.rawBytes });
+    targets.push({ source: src.name, kind: src.kind, targetKind, target: name, ...(dir !== undefined ? { path: normalDirectory(dir) } : {}), create, users, objectKey: src.objectKey, storedBytes: sum(levelsOf(src), 'storedBytes'), rawBytes: sum(levelsOf(src), 'rawBytes') });
   }
   if (targets.length === 0 && blockers.length === 0) blockers.push('Nothing to restore.');
 

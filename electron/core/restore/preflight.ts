@@ -94,7 +94,8 @@ export async function targetChecks(x: TargetChecksInput): Promise<PreflightCheck
   for (const t of x.plan.targets) {
     if (t.targetKind !== 'volume') continue;
     const src = srcOf(t.source);
-    const need = src.fileBytes ?? src.rawBytes;
+    // A level beyond 0 knows no size of its tree: its levels' tar bytes bound it (t.rawBytes sums them).
+    const need = src.fileBytes ?? t.rawBytes;
     if (t.create) {
       newBytes += need;
       newVolumes.push(t.target);
