@@ -137,7 +137,19 @@ export const ManifestSource = z.object({
    * them in that order, then this one. Their checksums are here, under this manifest's signature.
    * `fileCount` then counts the whole tree at this level; `fileBytes` is absent beyond level 0.
    */
-  incremental: z.object({ level: z.number().int().nonnegative(), chain: z.array(ChainLink).max(1000) }).optional(),
+  incremental: z
+    .object({
+      level: z.number().int().nonnegative(),
+      chain: z.array(ChainLink).max(1000),
+      /**
+       * The digest of the tree at this level — every entry its directory listings name, by path and
+       * whether it is a directory (docs: order-free, the sum of SHA-256("<d|-> <path>") mod 2^256).
+       * A restore lists the target and must find the same. Absent when GNU tar said files changed
+       * while it read them (the listing may then not match what it stored).
+       */
+      treeDigest: sha256.optional(),
+    })
+    .optional(),
   startedAt: z.string(),
   completedAt: z.string(),
 });

@@ -167,6 +167,9 @@ async function copyOpened(spec: SourceSpec, ctx: SourceContext, plan: LevelPlan 
   }
   if (ik && indexResult) ctx.written.indexBytes.set(ik, indexResult.storedBytes);
   const summary = guard?.summary;
+  // Files changed while GNU tar read them: the level's listings may not be what it stored, so no tree digest.
+  const changed = (await opened.changed) === true;
+  if (plan && changed) ctx.logLine('warn', `${name}: files changed while they were read; this level's tree is not checked after a restore (stop the volume's containers during backups for a consistent copy)`);
   for (const p of summary?.problems.slice(0, 10) ?? []) ctx.logLine('warn', `${name}: ${p.entry}: ${p.problem} (kept as it is; a restore will refuse it)`);
   const seconds = (performance.now() - t0) / 1000;
   ctx.logLine(
@@ -190,7 +193,7 @@ async function copyOpened(spec: SourceSpec, ctx: SourceContext, plan: LevelPlan 
     // A level counts the whole tree its dumpdirs list; the bytes of the tree are a level 0's only.
     ...(summary && plan ? { fileCount: summary.listed ?? summary.entries, ...(plan.level === 0 ? { fileBytes: summary.fileBytes } : {}) } : {}),
     ...(summary && !plan ? { fileCount: summary.entries, fileBytes: summary.fileBytes } : {}),
-    ...(plan ? { incremental: { level: plan.level, chain: plan.chain } } : {}),
+    ...(plan ? { incremental: { level: plan.level, chain: plan.chain, ...(summary?.treeDigest && !changed ? { treeDigest: summary.treeDigest } : {}) } } : {}),
     ...(ik && indexResult ? { indexKey: ik } : {}),
     ...(opened.rowCounts ? { rowCounts: opened.rowCounts } : {}),
     ...(opened.databaseRowCounts ? { databaseRowCounts: opened.databaseRowCounts } : {}),

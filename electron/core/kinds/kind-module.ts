@@ -75,7 +75,8 @@ export interface KindRestoring {
    */
   levels?: {
     load(x: RestoreTarget & { stream: Readable; first: boolean; policy: EntryPolicy }): Promise<{ tar?: TarSummary; holes?: HolesResult }>;
-    countEntries(x: RestoreTarget): Promise<number>;
+    /** The target's tree: its entries and their digest (pipeline/tree-digest.ts). */
+    tree(x: RestoreTarget): Promise<{ entries: number; digest: string }>;
   };
   /** A safety copy's stream back into the target (a rollback: never tied to a signal). */
   putBack(x: Omit<RestoreTarget, 'signal'> & { stream: Readable }): Promise<void>;
@@ -102,6 +103,8 @@ export interface OpenedSource {
   databaseRowCounts?: Record<string, Record<string, number>>;
   /** Settles once the source's own resources (a helper container) are gone. */
   closed?: Promise<void>;
+  /** Resolves true (once read) when the reader said files changed while it read them: the copy is not consistent. */
+  changed?: Promise<boolean>;
   /**
    * At most about this many bytes (a database's size on disk, more than its dump): sizes a large
    * upload's parts (s3/part-size.ts), never the progress.

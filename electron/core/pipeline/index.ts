@@ -35,3 +35,4 @@ export { ZstdFrameCheck } from './zstd-frames.js';
 export { Coalescer } from './coalescer.js';
 export { BufferPool } from './buffer-pool.js';
 export { Handoff, sliced } from './scheduling.js';
+export { TreeDigest, digestListing } from './tree-digest.js';

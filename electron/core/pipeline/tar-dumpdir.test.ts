@@ -4,12 +4,14 @@
  * under a prefix and extracted by GNU tar in order — the result compared with the tree as it was
  * at the last level; and forged dumpdirs refused before the extractor sees them.
  */
+import { spawn } from 'node:child_process';
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { encodeDumpdir, parseDumpdir } from './tar-dumpdir.js';
 import { EntryPolicy } from './tar-policy.js';
+import { digestListing } from './tree-digest.js';
 import { END, guard, padded, paxData, rawHeader } from './testing/tar-craft.js';
 import { runCli } from './testing/sinks.js';
 
@@ -22,6 +24,12 @@ async function sh(script: string): Promise<string> {
 }
 
 /** type, mode, size, link target and content digest of every entry, sorted: what "equal" means here. */
+/** The tree digest of a folder, from the listing a restore makes of a volume (find's "%y %P\\0"). */
+async function findDigest(dir: string) {
+  const child = spawn('find', ['.', '!', '-type', 's', '-printf', '%y %P\\0'], { cwd: dir, stdio: ['ignore', 'pipe', 'inherit'] });
+  return digestListing(child.stdout);
+}
+
 async function tree(dir: string): Promise<string> {
   return sh(`cd '${dir}' && find . -mindepth 1 -printf '%y %m %s %l %P\\n' | sort && find . -type f -print0 | sort -z | xargs -0 -r sha256sum`);
 }
@@ -105,10 +113,12 @@ describe('a chain of three GNU tar levels, guarded and extracted in order', () =
     await mkdir(dst);
     const policy = new EntryPolicy();
     let listed = 0;
+    let treeDigest = '';
     for (const [i, bytes] of levels.entries()) {
       const r = await guard(bytes, { policy: 'reject', rewrite: { prefix: 'v' }, dumpdirs: true, entries: policy });
       expect(r.error, String(r.error)).toBeUndefined();
       listed = r.summary.listed ?? 0;
+      treeDigest = r.summary.treeDigest ?? '';
       await writeFile(join(root, `guarded${i}.tar`), r.output);
       // What the restore runs on the helper: names under "v/", extracted at the helper's root (here: dst).
       await sh(`tar -C '${dst}' -x --listed-incremental=/dev/null --numeric-owner -f '${root}/guarded${i}.tar'`);
@@ -116,6 +126,13 @@ describe('a chain of three GNU tar levels, guarded and extracted in order', () =
     expect(await tree(join(dst, 'v'))).toBe(await tree(src()));
     // The last level's dumpdirs list the whole tree: what a verify counts after the restore.
     expect(listed).toBe(Number((await sh(`find '${src()}' | wc -l`)).trim()));
+    // The digest of the last level's listings is the one of the tree, both at the source and restored —
+    // and no longer once one entry more is there.
+    const source = await findDigest(src());
+    expect(source).toEqual({ entries: listed, digest: treeDigest });
+    expect(await findDigest(join(dst, 'v'))).toEqual(source);
+    await writeFile(join(dst, 'v', 'keep', 'stray'), 'x');
+    expect((await findDigest(join(dst, 'v'))).digest).not.toBe(treeDigest);
     // The deletions happened: a level-by-level merge alone would have kept them.
     await expect(sh(`test ! -e '${dst}/v/gone' && test ! -e '${dst}/v/stale' && test ! -e '${dst}/v/renamed/inner'`)).resolves.toBe('');
   }, 60_000);

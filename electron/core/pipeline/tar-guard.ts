@@ -26,6 +26,7 @@ import { Readable, Transform, type TransformCallback } from 'node:stream';
 import { MalformedArchiveError, UnsafeArchiveError } from './errors.js';
 import { canonicalHeaders } from './tar-canonical.js';
 import { childCount, parseDumpdir, renamesOf, type DumpdirRecord } from './tar-dumpdir.js';
+import { TreeDigest } from './tree-digest.js';
 import { BLOCK, blocksFor, decodeHeader, isZeroBlock, parsePaxRecords, paxNumber, sparseExtensionContinues, type HeaderBlock, type PaxRecord } from './tar-header.js';
 import { EntryPolicy, type EntryKind, type PolicyOptions } from './tar-policy.js';
 import type { FileIndexEntry, TarProblem, TarSummary } from './tar-types.js';
@@ -92,6 +93,8 @@ export class TarGuard extends Transform {
   /** The regular file whose data is passing, for the hole count (undefined: not counting). */
   private counting: { path: string; zeros: number } | undefined;
   private indexComplete = false;
+  /** GNU listed-incremental levels: the digest of the tree their listings name (tree-digest.ts). */
+  private tree: TreeDigest | undefined;
 
   constructor(private readonly opts: TarGuardOptions = {}) {
     super({ highWaterMark: opts.highWaterMark });
@@ -309,6 +312,11 @@ export class TarGuard extends Transform {
       else this.policy.renamed(from, to);
     }
     this.counts.listed = (this.counts.listed ?? 1) + childCount(parsed.records);
+    const dir = EntryPolicy.pathOf(name);
+    const tree = (this.tree ??= new TreeDigest());
+    if (dir === '') tree.add('', true);
+    for (const r of parsed.records) if ('name' in r) tree.add(dir === '' ? r.name : `${dir}/${r.name}`, r.code === 'D');
+    this.counts.treeDigest = tree.hex;
     return parsed.records;
   }
 

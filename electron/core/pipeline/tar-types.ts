@@ -44,6 +44,8 @@ export interface TarSummary {
    * holds them or an earlier one does.
    */
   listed?: number;
+  /** …and the digest of those entries (tree-digest.ts), to check a restored tree against. */
+  treeDigest?: string;
   /** More files qualified than the list keeps. */
   holeCandidatesTruncated?: boolean;
 }

@@ -78,6 +78,8 @@ export interface RestoreOneResult {
   tar?: TarSummary;
   /** Volumes: files made sparse again after extraction (or why not). */
   holes?: HolesResult;
+  /** An incremental chain restored: the target's tree afterwards (restore-levels.ts). */
+  tree?: { entries: number; digest: string };
 }
 
 /** One source into its target, checked against the manifest by the pipeline as it streams. */

@@ -4,8 +4,8 @@
  * checksums from THIS manifest, which its writer signed), its tar guarded with one entry policy for
  * the whole chain (a symbolic link an earlier level made stays suspect for every later one) and
  * extracted by GNU tar with its renames and deletions. The first level goes into the cleared target.
- * Afterwards the target's tree is counted: it must hold exactly the entries the last level's
- * directory listings name.
+ * Afterwards the target's tree is listed: it must hold exactly the entries the last level's
+ * directory listings name (their count and digest, pipeline/tree-digest.ts).
  *
  * By hand, the same: `for f in <levels in order>; do zstd -d < $f | tar --listed-incremental=/dev/null -x; done`.
  */
@@ -67,15 +67,16 @@ export async function restoreLevels(input: RestoreOneInput): Promise<RestoreOneR
     before += link.rawBytes;
     last = { r, ...(r.sinkResult?.tar ? { tar: r.sinkResult.tar } : {}) };
   }
-  const entries = await levels.countEntries({ engine, target, ...(signal ? { signal } : {}) });
+  const tree = await levels.tree({ engine, target, ...(signal ? { signal } : {}) });
   const { r, tar } = last!;
   return {
     rawSha256: r.rawSha256,
     storedSha256: r.storedSha256,
     rawBytes: r.rawBytes,
     storedBytes: r.storedBytes,
-    // What the verify checks against the manifest: the entries of the tree now in the target.
-    ...(tar ? { tar: { ...tar, entries } } : {}),
+    // What the verify checks against the manifest: the tree now in the target, its entries and their digest.
+    ...(tar ? { tar: { ...tar, entries: tree.entries } } : {}),
+    tree,
     ...(r.sinkResult?.holes ? { holes: r.sinkResult.holes } : {}),
   };
 }

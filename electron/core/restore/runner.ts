@@ -200,6 +200,9 @@ async function verifySource(engine: Engine, src: ManifestSource, target: string,
     if (src.fileCount !== undefined) checks.push({ name: 'entries', ok: moved.tar.entries === src.fileCount, expected: String(src.fileCount), actual: String(moved.tar.entries) });
     if (src.fileBytes !== undefined) checks.push({ name: 'file bytes', ok: moved.tar.fileBytes === src.fileBytes, expected: String(src.fileBytes), actual: String(moved.tar.fileBytes) });
   }
+  // A chain of levels: the tree in the target is the one the last level listed (pipeline/tree-digest.ts).
+  const treeDigest = src.incremental?.treeDigest;
+  if (treeDigest && moved.tree) checks.push({ name: 'tree', ok: moved.tree.digest === treeDigest, expected: treeDigest, actual: moved.tree.digest });
   const databases = kindOf(src.kind).restoring.databases;
   if (databases) checks.push(...(await databases.rowChecks(engine, src, target, signal)));
   return { source: src.name, target, ok: checks.every((c) => c.ok), checks };

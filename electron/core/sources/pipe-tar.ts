@@ -129,25 +129,23 @@ async function cleanUp(engine: Engine, r: PipeRun): Promise<void> {
 }
 
 /**
- * The volume's content as a tar stream, read by GNU tar in a helper (mounted read-only at `mount`).
- * With `listedIncremental` (a snapshot file in the pipe folder, see backup/levels.ts) it is a GNU
- * listed-incremental level: what changed since the level that file records (all of it when the file
- * does not exist yet), and the file is updated to this level. Devices are not compared: the volume
- * is mounted into a new helper every time.
+ * What a script in a helper (the volume mounted read-only at `mount`) writes into the FIFO "$1", as
+ * a stream through `last` (a stage of the caller's: the tar name normaliser, a parser). The stream
+ * ends only once the script exited with a status `accept` takes (its 'warn' is logged and resolves
+ * `warned`); anything else fails the stream with the helper's own last lines.
  */
-export async function readVolumeThroughPipe(
+async function readThroughPipe(
   engine: Engine & { pipes: HelperPipes },
-  opts: { volume: string; mount: string; listedIncremental?: string | undefined; signal?: AbortSignal | undefined; what: string },
-): Promise<{ stream: Readable; helper: Helper; closed: Promise<void> }> {
-  const { signal, what } = opts;
-  const level = opts.listedIncremental ? ` --no-check-device --listed-incremental="$2"` : '';
+  opts: { volume: string; mount: string; script: string; args?: string[]; last: Transform; accept: (status: number) => 'ok' | 'warn' | 'fail'; warning: string; label: string; signal?: AbortSignal | undefined; what: string },
+): Promise<{ stream: Readable; helper: Helper; closed: Promise<void>; warned: Promise<boolean> }> {
+  const { signal, what, last: out } = opts;
   const r = await startPipeHelper(engine, engine.pipes, {
     purpose: 'volume-source',
     volume: opts.volume,
     target: opts.mount,
     readOnly: true,
-    script: tarOnFifo('write', `-c ${TAR_CREATE_OPTIONS}${level} -C ${opts.mount} .`),
-    ...(opts.listedIncremental ? { args: [opts.listedIncremental] } : {}),
+    script: opts.script,
+    ...(opts.args ? { args: opts.args } : {}),
     signal,
     what,
   });
@@ -156,30 +154,32 @@ export async function readVolumeThroughPipe(
     const status = await r.exited.catch(() => -1);
     await cleanUp(engine, r);
     if (signal?.aborted) throw cancelled(what);
-    throw await helperFailure(engine, r.helper, `GNU tar reading volume ${opts.volume}`, status);
+    throw await helperFailure(engine, r.helper, opts.label, status);
   }
   const pipe = new Socket({ fd, readable: true, writable: false });
   // Its failures reach `out` through the pipeline; one after that (a late ECONNRESET) must not
   // become an unhandled 'error' event that ends the process.
   pipe.on('error', () => undefined);
-  // Holds back the end of the stream until tar has said it finished well.
+  let warned = false;
+  // Holds back the end of the stream until the script has said it finished well.
   const ended = new Transform({
     transform: (chunk, _enc, cb) => cb(null, chunk),
     flush: (cb) => {
       r.exited.then(
         async (status) => {
-          if (status === 0) return cb();
-          if (status === 1) {
-            log.warn(`${what}: files changed while they were read (GNU tar exit 1); stop the containers that write to the volume for a consistent copy`);
+          const verdict = opts.accept(status);
+          if (verdict === 'ok') return cb();
+          if (verdict === 'warn') {
+            warned = true;
+            log.warn(`${what}: ${opts.warning}`);
             return cb();
           }
-          cb(await helperFailure(engine, r.helper, `GNU tar reading volume ${opts.volume}`, status));
+          cb(await helperFailure(engine, r.helper, opts.label, status));
         },
         (e: unknown) => cb(engineFailure(e, what, signal, engine.localSocket)),
       );
     },
   });
-  const out = new TarNameNormalizer({ what: `The archive of volume ${opts.volume}` });
   // Until the caller pipes it somewhere, a failure must not be an unhandled 'error' event; a
   // pipeline attached later still sees it (the stream is destroyed with it).
   out.on('error', () => undefined);
@@ -196,7 +196,58 @@ export async function readVolumeThroughPipe(
       void flowing.then(() => cleanUp(engine, r)).then(resolve);
     }),
   );
-  return { stream: out, helper: r.helper, closed };
+  return { stream: out, helper: r.helper, closed, warned: closed.then(() => warned) };
+}
+
+/**
+ * The volume's content as a tar stream, read by GNU tar in a helper (mounted read-only at `mount`).
+ * With `listedIncremental` (a snapshot file in the pipe folder, see backup/levels.ts) it is a GNU
+ * listed-incremental level: what changed since the level that file records (all of it when the file
+ * does not exist yet), and the file is updated to this level. Devices are not compared: the volume
+ * is mounted into a new helper every time. `changed` resolves true when GNU tar said files changed
+ * while it read them (exit 1: the copy is not consistent, though kept).
+ */
+export async function readVolumeThroughPipe(
+  engine: Engine & { pipes: HelperPipes },
+  opts: { volume: string; mount: string; listedIncremental?: string | undefined; signal?: AbortSignal | undefined; what: string },
+): Promise<{ stream: Readable; helper: Helper; closed: Promise<void>; changed: Promise<boolean> }> {
+  const level = opts.listedIncremental ? ` --no-check-device --listed-incremental="$2"` : '';
+  const r = await readThroughPipe(engine, {
+    volume: opts.volume,
+    mount: opts.mount,
+    script: tarOnFifo('write', `-c ${TAR_CREATE_OPTIONS}${level} -C ${opts.mount} .`),
+    ...(opts.listedIncremental ? { args: [opts.listedIncremental] } : {}),
+    last: new TarNameNormalizer({ what: `The archive of volume ${opts.volume}` }),
+    accept: (status) => (status === 0 ? 'ok' : status === 1 ? 'warn' : 'fail'),
+    warning: 'files changed while they were read (GNU tar exit 1); stop the containers that write to the volume for a consistent copy',
+    label: `GNU tar reading volume ${opts.volume}`,
+    signal: opts.signal,
+    what: opts.what,
+  });
+  return { stream: r.stream, helper: r.helper, closed: r.closed, changed: r.warned };
+}
+
+/**
+ * The entries of a volume's tree, each as "<type> <path>" (find's %y, 'd' for a directory, and
+ * its path from the root, "" for the root itself), NUL-terminated, in no particular order.
+ * Sockets are left out, as GNU tar leaves them out of archives and their listings.
+ */
+export async function listVolumeThroughPipe(
+  engine: Engine & { pipes: HelperPipes },
+  opts: { volume: string; mount: string; signal?: AbortSignal | undefined; what: string },
+): Promise<{ stream: Readable; closed: Promise<void> }> {
+  const r = await readThroughPipe(engine, {
+    volume: opts.volume,
+    mount: opts.mount,
+    script: `cd ${opts.mount} && find . ! -type s -printf '%y %P\\0' > "$1"`,
+    last: new Transform({ transform: (chunk, _enc, cb) => cb(null, chunk) }),
+    accept: (status) => (status === 0 ? 'ok' : 'fail'),
+    warning: '',
+    label: `Listing volume ${opts.volume}`,
+    signal: opts.signal,
+    what: opts.what,
+  });
+  return { stream: r.stream, closed: r.closed };
 }
 
 /**

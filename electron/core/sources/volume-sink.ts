@@ -18,15 +18,15 @@
  * but an application writing during a restore gets a mix of old and new files.
  */
 import type { Readable } from 'node:stream';
-import type { Engine } from '../docker/engine.js';
+import type { Engine, HelperPipes } from '../docker/engine.js';
 import { RpcError } from '../../../shared/contract/errors.js';
-import { TarGuard, type EntryPolicy, type TarGuardOptions, type TarSummary } from '../pipeline/index.js';
+import { digestListing, TarGuard, type EntryPolicy, type TarGuardOptions, type TarSummary } from '../pipeline/index.js';
 import { digHoles, HOLES, type HolesResult } from './holes.js';
 import { writeArchive } from './archive.js';
-import { writeVolumeThroughPipe } from './pipe-tar.js';
+import { listVolumeThroughPipe, writeVolumeThroughPipe } from './pipe-tar.js';
 import { createVolume, inspectVolume } from './containers.js';
 import { assertReadable, cancelled, watchInput } from './errors.js';
-import { SINK_DIR, SINK_MOUNT, SOURCE_MOUNT, createHelper, demuxedText, pickHelperImage, removeHelper, runHelper } from './helper.js';
+import { SINK_DIR, SINK_MOUNT, SOURCE_MOUNT, createHelper, pickHelperImage, removeHelper, runHelper } from './helper.js';
 
 export const CLEAR_SCRIPT = `find ${SINK_MOUNT} -mindepth 1 -maxdepth 1 -exec rm -rf {} +`;
 
@@ -114,17 +114,14 @@ export async function writeVolumeTar(input: WriteVolumeTarInput): Promise<Volume
   }
 }
 
-/** Entries of a volume's tree, its root included (what `find .` lists): a restored chain is checked against it. */
-export async function countVolumeEntries(engine: Engine, volume: string, image: string, signal?: AbortSignal): Promise<number> {
-  const helper = await createHelper(engine, { purpose: 'volume-source', image, volume, target: SOURCE_MOUNT, readOnly: true, script: `find ${SOURCE_MOUNT} | wc -l`, signal });
+/** A volume's tree, listed by `find` in a helper on the agent: its entries and their digest (pipeline/tree-digest.ts). */
+export async function volumeTree(engine: Engine & { pipes: HelperPipes }, volume: string, signal?: AbortSignal): Promise<{ entries: number; digest: string }> {
+  const what = `Listing volume ${volume} on ${engine.name}`;
+  const listing = await listVolumeThroughPipe(engine, { volume, mount: SOURCE_MOUNT, signal, what });
   try {
-    await runHelper(engine, helper, `Counting the entries of volume ${volume}`, signal);
-    const logs = (await engine.docker.getContainer(helper.id).logs({ stdout: true, stderr: false })) as unknown as Buffer;
-    const n = Number(demuxedText(logs).trim());
-    if (!Number.isInteger(n)) throw new RpcError('DOCKER_ERROR', `Counting the entries of volume ${volume} on ${engine.name} gave no number.`);
-    return n;
+    return await digestListing(listing.stream);
   } finally {
-    await removeHelper(engine, helper.id);
+    await listing.closed;
   }
 }
 

@@ -42,6 +42,8 @@ export interface VolumeTarSource {
   helper: Helper;
   /** Settles (never rejects) once the helper container has been removed. */
   closed: Promise<void>;
+  /** GNU tar (on the agent) said files changed while it read them. */
+  changed?: Promise<boolean>;
 }
 
 export async function openVolumeTar(input: OpenVolumeTarInput): Promise<VolumeTarSource> {

@@ -2,7 +2,7 @@
 import type { KindModule } from '../kind-module.js';
 import { compressedCopy, decodeCommand, onHost, sh } from '../shell.js';
 import { writeVolumeTar } from '../../sources/index.js';
-import { countVolumeEntries } from '../../sources/volume-sink.js';
+import { volumeTree } from '../../sources/volume-sink.js';
 import { levelsOf } from '../../../../shared/levels.js';
 import { openVolumeTar } from '../../sources/volume-source.js';
 
@@ -15,7 +15,7 @@ export const volumeKind: KindModule<'volume'> = {
     levels: true,
     open: async (spec, { engine, signal, level }) => {
       const v = await openVolumeTar({ engine, volume: spec.volume, signal, ...(level ? { listedIncremental: level.snapshotFile } : {}) });
-      return { stream: v.stream, format: 'tar', ext: 'tar', origin: { volume: spec.volume }, closed: v.closed };
+      return { stream: v.stream, format: 'tar', ext: 'tar', origin: { volume: spec.volume }, closed: v.closed, ...(v.changed ? { changed: v.changed } : {}) };
     },
   },
   planning: {
@@ -59,9 +59,9 @@ export const volumeKind: KindModule<'volume'> = {
     },
     levels: {
       load: ({ engine, target, stream, first, policy, signal }) => writeVolumeTar({ engine, volume: target, tar: stream, clear: first, level: { policy }, ...(signal ? { signal } : {}) }),
-      countEntries: async ({ engine, target, signal }) => {
-        if (!engine.pipes) throw new Error(`${engine.name}: counting a volume's entries needs the agent's image`);
-        return countVolumeEntries(engine, target, engine.pipes.image, signal);
+      tree: async ({ engine, target, signal }) => {
+        if (!engine.pipes) throw new Error(`${engine.name}: listing a volume's tree needs the agent's pipes`);
+        return volumeTree({ ...engine, pipes: engine.pipes }, target, signal);
       },
     },
     putBack: async ({ engine, target, stream }) => {
