@@ -27,15 +27,21 @@ export function refView(r: SnapshotRef): SnapshotRefView {
   return { id: r.id, set: r.set, time: r.time.toISOString(), manifestKey: r.manifestKey };
 }
 
+/** The period a listing asks for: from its start (undefined: the oldest snapshot) to its end (default: now). */
+export function periodOf(q: { from?: string | undefined; to?: string | undefined } & DateOptions): { from: Date | undefined; to: Date; now: Date } {
+  const now = (q.now ?? (() => new Date()))();
+  const from = q.from ? parseAsOf(q.from, { now, timeZone: q.timeZone, dayEdge: 'start' }).at : undefined;
+  const to = q.to ? parseAsOf(q.to, { now, timeZone: q.timeZone, dayEdge: 'end' }).at : now;
+  if (from && from.getTime() > to.getTime()) throw new RpcError('INVALID_INPUT', `The period is empty: ${from.toISOString()} is after ${to.toISOString()}.`);
+  return { from, to, now };
+}
+
 export async function browseList(
   backend: RepositoryBackend,
   q: { set?: string; from?: string; to?: string } & DateOptions,
   signal?: AbortSignal,
 ): Promise<SnapshotRefView[]> {
-  const now = (q.now ?? (() => new Date()))();
-  const from = q.from ? parseAsOf(q.from, { now, timeZone: q.timeZone, dayEdge: 'start' }).at : undefined;
-  const to = q.to ? parseAsOf(q.to, { now, timeZone: q.timeZone, dayEdge: 'end' }).at : now;
-  if (from && from.getTime() > to.getTime()) throw new RpcError('INVALID_INPUT', `The period is empty: ${from.toISOString()} is after ${to.toISOString()}.`);
+  const { from, to, now } = periodOf(q);
   const refs = await listSnapshots(backend, { from, to, set: q.set, now: () => now, signal });
   return refs.map(refView);
 }

@@ -22,7 +22,7 @@ import { createHash } from 'node:crypto';
 import { RpcError } from '../../../shared/contract/errors.js';
 import type { TaskContext } from '../../../shared/contract/types.js';
 import type { EncryptionKind, Manifest, ManifestSource, SourceSpec } from '../../../shared/contract/snapshots.js';
-import { makeSnapshotId } from '../../../shared/snapshot-id.js';
+import { makeSnapshotId, parseSnapshotId } from '../../../shared/snapshot-id.js';
 import { dial } from '../docker/dial.js';
 import type { Engine } from '../docker/engine.js';
 import { createLogger } from '../log.js';
@@ -42,6 +42,8 @@ import {
 import { restartUsers, stopUsers, type SavedUsers } from '../sources/index.js';
 import { sourceNames } from './source-names.js';
 import type { Levels } from './levels.js';
+import { recordInCatalog } from './catalog.js';
+import { catalogEntryOf } from './snapshot-summaries.js';
 import { copySource, formatBytes, type SourceContext, type Written } from './copy-source.js';
 
 export { formatBytes };
@@ -216,6 +218,8 @@ export async function runBackup(target: BackupTarget, opts: RunBackupOptions = {
     const key = manifestKey(id);
     if (signal.aborted) throw signal.reason;
     await writeJsonObject(backend, key, manifest, { signal });
+    // Its summary into the catalog (catalog.ts): best effort, a missing one is rebuilt from the manifest.
+    await recordInCatalog(backend, catalogEntryOf({ id, set: target.set, time: (parseSnapshotId(id)?.time ?? started).toISOString(), manifestKey: key }, manifest));
     const raw = sources.reduce((a, s) => a + s.rawBytes, 0);
     const stored = sources.reduce((a, s) => a + s.storedBytes, 0);
     logLine('info', `Snapshot ${id} complete: ${formatBytes(raw)} read, ${formatBytes(stored)} stored (manifest ${key}).`);

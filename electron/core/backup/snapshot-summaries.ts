@@ -8,7 +8,8 @@
 import type { SnapshotRefView, SnapshotSummaries, SnapshotSummary } from '../../../shared/contract/backup.js';
 import { Manifest } from '../../../shared/contract/snapshots.js';
 import { readJsonObject, type RepositoryBackend } from '../repository/index.js';
-import { browseList, type DateOptions } from './browse.js';
+import { browseList, periodOf, type DateOptions } from './browse.js';
+import { mendCatalog, readCatalog, type CatalogEntry } from './catalog.js';
 import { newestVerifyKeys, VerifyRecord } from './verify-records.js';
 import { LRUCache } from 'lru-cache';
 
@@ -29,15 +30,23 @@ export const approxBytes = (v: unknown): number => Math.max(1, JSON.stringify(v)
 export class SnapshotSummaryCache {
   readonly manifests = new LRUCache<string, Omit<SnapshotSummary, 'verification'>>({ maxSize: SUMMARY_CACHE_BYTES, sizeCalculation: approxBytes });
   readonly verifications = new LRUCache<string, { v: Verification }>({ maxSize: SUMMARY_CACHE_BYTES / 4, sizeCalculation: approxBytes });
-  /** Manifests read from the repository (tests check that the cache and the date range work). */
+  /** Catalog segments (catalog.ts), immutable too. */
+  readonly segments = new LRUCache<string, CatalogEntry[]>({ maxSize: SUMMARY_CACHE_BYTES, sizeCalculation: approxBytes });
+  /** Manifests read from the repository (tests check that the cache, the catalog and the date range work). */
   reads = 0;
+  /** Requests the catalog took (lists and segment reads). */
+  catalogRequests = 0;
 }
 
 export function summaryOf(repositoryId: string, ref: SnapshotRefView, m: Manifest): Omit<SnapshotSummary, 'verification'> {
+  return { ...catalogEntryOf(ref, m), repositoryId };
+}
+
+/** A manifest's summary as the catalog keeps it (catalog.ts). */
+export function catalogEntryOf(ref: SnapshotRefView, m: Manifest): CatalogEntry {
   const sum = (pick: (s: Manifest['sources'][number]) => number) => m.sources.reduce((n, s) => n + pick(s), 0);
   return {
     ...ref,
-    repositoryId,
     hostId: m.sourceHost.id,
     hostName: m.sourceHost.name,
     startedAt: m.startedAt,
@@ -72,18 +81,37 @@ export async function snapshotSummaries(
   cache: SnapshotSummaryCache,
   signal?: AbortSignal,
 ): Promise<SnapshotSummaries> {
+  const period = periodOf(q);
   const refs = await browseList(backend, q, signal);
   const truncated = refs.length > q.limit;
   const chosen = refs.slice(0, q.limit);
+  // The catalog's summaries first (catalog.ts); a snapshot it lacks is read from its manifest.
+  const catalog = await readCatalog(backend, repositoryId, chosen, cache.segments, signal);
+  cache.catalogRequests += catalog.requests;
+  const found: CatalogEntry[] = [];
   const base = await mapLimit(chosen, READ_CONCURRENCY, async (ref) => {
+    const listed = catalog.entries.get(ref.id);
+    if (listed) return { ...listed, repositoryId };
     const key = `${repositoryId}\n${ref.manifestKey}`;
-    const hit = cache.manifests.get(key);
-    if (hit) return hit;
-    cache.reads++;
-    const summary = summaryOf(repositoryId, ref, await readJsonObject(backend, ref.manifestKey, Manifest, signal ? { signal } : {}));
-    cache.manifests.set(key, summary);
+    let summary = cache.manifests.get(key);
+    if (!summary) {
+      cache.reads++;
+      summary = summaryOf(repositoryId, ref, await readJsonObject(backend, ref.manifestKey, Manifest, signal ? { signal } : {}));
+      cache.manifests.set(key, summary);
+    }
+    const { repositoryId: _, ...entry } = summary;
+    found.push(entry);
     return summary;
   });
+  // What the catalog lacked is written back, and whole months merged; a month counts as listed in
+  // full when the period covers it and no set filter narrowed the listing.
+  const covers = (month: string) => {
+    const [y, m] = month.split('/').map(Number) as [number, number];
+    const start = Date.UTC(y, m - 1, 1);
+    const end = Date.UTC(y, m, 1) - 1;
+    return !q.set && !truncated && (!period.from || period.from.getTime() <= start) && period.to.getTime() >= end;
+  };
+  await mendCatalog(backend, catalog, { refs: chosen, found, now: period.now, covers });
   const wanted = new Set(chosen.map((r) => r.id));
   const verifyKeys = chosen.length ? await newestVerifyKeys(backend, (id) => wanted.has(id), signal) : new Map<string, string>();
   const items = await mapLimit(base, READ_CONCURRENCY, async (s): Promise<SnapshotSummary> => {

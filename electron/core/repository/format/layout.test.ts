@@ -87,16 +87,20 @@ describe('prefixesForRange', () => {
     ]);
   });
 
-  it('covers exactly the days of the range, no more', () => {
+  it('covers every day of the range once; beyond it, only the rest of a month it touches on 4 days or more', () => {
     const from = at('2025-11-17T05:00:00Z');
     const to = at('2027-03-03T05:00:00Z');
     const covered = new Set(dayPrefixesForRange(from, to));
     const listed = prefixesForRange(from, to);
     // Every day of the range lies under exactly one listed prefix…
     for (const day of covered) expect(listed.filter((p) => day.startsWith(p))).toHaveLength(1);
-    // …and every listed prefix holds only days of the range.
+    // …the first month (touched on 14 days) is listed whole, the last (3 days) day by day…
+    expect(listed[0]).toBe('snapshots/2025/11/');
+    expect(listed.slice(-3)).toEqual(['snapshots/2027/03/01/', 'snapshots/2027/03/02/', 'snapshots/2027/03/03/']);
+    // …and a listed prefix holds days outside the range only as the rest of such a month.
     const allDays = dayPrefixesForRange(at('2025-01-01T00:00:00Z'), at('2027-12-31T00:00:00Z'));
-    for (const p of listed) for (const day of allDays.filter((d) => d.startsWith(p))) expect(covered.has(day), day).toBe(true);
+    for (const p of listed) for (const day of allDays.filter((d) => d.startsWith(p))) if (!covered.has(day)) expect(p, day).toBe('snapshots/2025/11/');
+    expect(listed).toHaveLength(1 + 1 + 1 + 2 + 3); // Nov and Dec 2025, 2026, Jan and Feb 2027, three days of March
   });
 
   it('is empty for an inverted range and refuses invalid dates', () => {

@@ -72,11 +72,16 @@ export function indexKey(id: string, source: string): string {
 /** Midnight (UTC) of t's day, in ms. */
 const startOfUtcDay = (t: Date) => Date.UTC(t.getUTCFullYear(), t.getUTCMonth(), t.getUTCDate());
 
+/** Days of one month a period touches from which its month prefix is listed instead of each day's. */
+export const MONTH_PREFIX_DAYS = 4;
+
 /**
  * The snapshots/ prefixes to list for the period [from, to] (inclusive, any instants): one per UTC
  * day touched, except that a calendar month (or year) covered entirely is listed with its month
- * (year) prefix — the same keys in fewer, paginated requests. Nothing outside the period's days is
- * listed. Returned in time order.
+ * (year) prefix — the same keys in fewer, paginated requests — and so is a month the period touches
+ * on MONTH_PREFIX_DAYS days or more: one listing (a page per 1,000 keys) instead of one per day, the
+ * keys of its other days left out by the caller (issue 10 item 3: a timeline's period begins and
+ * ends in the middle of months). Returned in time order.
  */
 export function prefixesForRange(from: Date, to: Date): string[] {
   if (Number.isNaN(from.getTime()) || Number.isNaN(to.getTime())) throw new Error('prefixesForRange: invalid date');
@@ -96,7 +101,7 @@ export function prefixesForRange(from: Date, to: Date): string[] {
     if (m === 0 && d.getUTCDate() === 1 && yearEnd <= lastDay) {
       out.push(`${SNAPSHOTS_PREFIX}${y}/`);
       day = Date.UTC(y + 1, 0, 1);
-    } else if (d.getUTCDate() === 1 && monthEnd <= lastDay) {
+    } else if ((d.getUTCDate() === 1 && monthEnd <= lastDay) || (Math.min(monthEnd, lastDay) - day) / 86_400_000 + 1 >= MONTH_PREFIX_DAYS) {
       out.push(`${SNAPSHOTS_PREFIX}${y}/${pad(m + 1)}/`);
       day = Date.UTC(y, m + 1, 1);
     } else {
