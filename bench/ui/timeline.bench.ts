@@ -18,7 +18,8 @@ import { cpus, loadavg, tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium, type Browser, type Page } from '@playwright/test';
-import { BENCH_REPOSITORY_ID, prepareConfig } from './prepare-config.js';
+import { BENCH_REPOSITORY_ID, buildCatalog, prepareConfig, seedS3 } from './prepare-config.js';
+import { LocalBackend } from '../../electron/core/repository/index.js';
 import { installFrameRecorder, readFrames, resetFrames, type FrameFigures } from './frames.js';
 import { runLogFlood, type LogFloodFigures } from './log-flood.js';
 
@@ -52,6 +53,11 @@ async function startServer(configDir: string): Promise<ChildProcess> {
 interface TimelineFigures {
   firstRowMs: number;
   firstSummaryMs: number;
+  /** The app already open on another screen, then the timeline opened (nothing cached yet). */
+  openRowMs: number;
+  openSummaryMs: number;
+  /** The same from the lab's S3 server (BENCH_SKIP_S3 leaves it out), when measured. */
+  s3?: { openRowMs: number; openSummaryMs: number; firstRowMs: number };
   domRows: number;
   scroll: FrameFigures;
   fling: FrameFigures & { summariesLoaded: number };
@@ -75,12 +81,51 @@ const scrollFrames = (page: Page, step: number, frames: number) =>
     [step, frames] as const,
   );
 
-async function benchTimeline(page: Page): Promise<TimelineFigures> {
-  await page.goto(`${base}#/snapshots?repo=${BENCH_REPOSITORY_ID}`);
+/** Page load included: from navigation start to the first row, and to the first row with its size. */
+async function coldOpen(page: Page, repo: string): Promise<{ row: number; summary: number }> {
+  await page.goto(`${base}#/snapshots?repo=${repo}`);
   await page.locator('[data-testid="snapshot-row"]').first().waitFor({ timeout: 60_000 });
-  const firstRowMs = await page.evaluate(() => performance.now());
+  const row = await page.evaluate(() => performance.now());
   await page.locator('[data-testid="snapshot-row"] .snap-size:not(:empty)').first().waitFor({ timeout: 60_000 });
-  const firstSummaryMs = await page.evaluate(() => performance.now());
+  return { row, summary: await page.evaluate(() => performance.now()) };
+}
+
+/**
+ * The app already running (opened on the Hosts screen), the timeline opened for the first time:
+ * from the route change to the first row and to the first row with its size, measured in the page.
+ */
+async function inAppOpen(page: Page, repo: string): Promise<{ row: number; summary: number }> {
+  await page.goto(`${base}#/hosts`);
+  await page.waitForLoadState('networkidle');
+  await page.waitForTimeout(1500);
+  return page.evaluate(
+    (hash) =>
+      new Promise<{ row: number; summary: number }>((resolve) => {
+        const t0 = performance.now();
+        let row = 0;
+        location.hash = hash;
+        const check = () => {
+          if (!row && document.querySelector('[data-testid="snapshot-row"]')) row = performance.now() - t0;
+          if (row && document.querySelector('[data-testid="snapshot-row"] .snap-size:not(:empty)')) return resolve({ row, summary: performance.now() - t0 });
+          requestAnimationFrame(check);
+        };
+        requestAnimationFrame(check);
+      }),
+    `#/snapshots?repo=${repo}`,
+  );
+}
+
+async function benchTimeline(page: Page, fresh: () => Promise<Page>, s3Repo: string | undefined): Promise<TimelineFigures> {
+  const inApp = await inAppOpen(await fresh(), BENCH_REPOSITORY_ID);
+  let s3: TimelineFigures['s3'];
+  if (s3Repo) {
+    const open = await inAppOpen(await fresh(), s3Repo);
+    const cold = await coldOpen(await fresh(), s3Repo);
+    s3 = { openRowMs: open.row, openSummaryMs: open.summary, firstRowMs: cold.row };
+  }
+  const cold = await coldOpen(page, BENCH_REPOSITORY_ID);
+  const firstRowMs = cold.row;
+  const firstSummaryMs = cold.summary;
   await installFrameRecorder(page);
 
   // A steady scroll: 6 s at 40 px a frame (a fast trackpad).
@@ -110,7 +155,7 @@ async function benchTimeline(page: Page): Promise<TimelineFigures> {
   await page.getByRole('radio', { name: 'Year' }).click();
   await page.waitForTimeout(4000);
   await page.screenshot({ path: path.join(root, 'e2e/artifacts/26-timeline-10000.png') });
-  return { firstRowMs, firstSummaryMs, domRows, scroll, fling, zoom };
+  return { firstRowMs, firstSummaryMs, openRowMs: inApp.row, openSummaryMs: inApp.summary, ...(s3 ? { s3 } : {}), domRows, scroll, fling, zoom };
 }
 
 const ms = (n: number) => `${Math.round(n)} ms`;
@@ -119,8 +164,15 @@ function printTable(t: TimelineFigures | null, logs: LogFloodFigures | null): vo
   const rows: [string, string][] = [];
   if (t) {
     rows.push(
-      [`Timeline, ${COUNT.toLocaleString('en-US')} snapshots: first row painted`, ms(t.firstRowMs)],
-      ['  first row with its summary', ms(t.firstSummaryMs)],
+      [`Timeline, ${COUNT.toLocaleString('en-US')} snapshots, local: first row painted (page load included)`, ms(t.firstRowMs)],
+      ['  first row with its summary (page load included)', ms(t.firstSummaryMs)],
+      ['  opened in the running app: first row / with its summary', `${ms(t.openRowMs)} / ${ms(t.openSummaryMs)}`],
+      ...(t.s3
+        ? ([
+            [`Timeline, ${COUNT.toLocaleString('en-US')} snapshots, lab S3: first row (page load included)`, ms(t.s3.firstRowMs)],
+            ['  opened in the running app: first row / with its summary', `${ms(t.s3.openRowMs)} / ${ms(t.s3.openSummaryMs)}`],
+          ] as [string, string][])
+        : []),
       ['  DOM rows in the list (virtualized)', String(t.domRows)],
       ['  steady scroll 6 s: frames / p95 gap / max gap', `${t.scroll.count} / ${ms(t.scroll.p95)} / ${ms(t.scroll.max)}`],
       ['  fling through the year 3 s: frames / p95 / max', `${t.fling.count} / ${ms(t.fling.p95)} / ${ms(t.fling.max)}`],
@@ -155,15 +207,18 @@ async function newPage(browser: Browser): Promise<Page> {
 async function main() {
   const configDir = mkdtempSync(path.join(tmpdir(), 'hindsight-bench-ui-'));
   const t0 = Date.now();
-  prepareConfig(configDir, COUNT);
+  const seeded = prepareConfig(configDir, COUNT);
   console.log(`seeded ${COUNT} manifests in ${Date.now() - t0} ms (${configDir})`);
+  await buildCatalog(new LocalBackend(seeded.repositoryPath));
+  // The same manifests on the lab's S3 server, as another repository (BENCH_SKIP_S3=1 leaves it out).
+  const s3Repo = process.env.BENCH_SKIP_S3 ? undefined : await seedS3(configDir, seeded.repositoryPath);
   const server = await startServer(configDir);
   const browser = await chromium.launch({ executablePath: process.env.BENCH_CHROMIUM ?? '/usr/bin/chromium', args: ['--no-sandbox'] });
   let timeline: TimelineFigures | null = null;
   let logs: LogFloodFigures | null = null;
   try {
     const page = await newPage(browser);
-    timeline = await benchTimeline(page);
+    timeline = await benchTimeline(page, () => newPage(browser), s3Repo);
     await page.close();
     if (!process.env.BENCH_SKIP_LOGS) {
       const logPage = await newPage(browser);

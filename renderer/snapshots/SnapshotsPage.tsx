@@ -28,8 +28,8 @@ export function SnapshotsPage({ repositoryId }: { repositoryId?: string | undefi
   const selection = repositoryId ?? ALL;
   const scope = useMemo(
     () => (selection === ALL ? repositories.map((r) => r.id) : [selection]),
-    // the ids, not the objects, decide the scope
-    [selection, repositories.map((r) => r.id).join(',')],
+    // the ids, not the objects, decide the scope — and only when it is all of them
+    [selection, selection === ALL ? repositories.map((r) => r.id).join(',') : ''],
   );
   const [filters, setFilters] = useState<Filters>(NO_FILTERS);
   const [win, setWin] = useState<TimeWindow>(() => ({ start: Date.now() - ZOOMS[2].span, end: Date.now() + 3600_000 }));
@@ -39,9 +39,11 @@ export function SnapshotsPage({ repositoryId }: { repositoryId?: string | undefi
   useEffect(() => {
     if (client) void useTimelineStore.getState().loadRepositories();
   }, [client]);
+  // One repository chosen (the URL says which): listed at once, without waiting for the list of repositories.
+  const ready = reposLoaded || selection !== ALL;
   useEffect(() => {
-    if (client && reposLoaded && scope.length) void useTimelineStore.getState().load(scope);
-  }, [client, reposLoaded, scope]);
+    if (client && ready && scope.length) void useTimelineStore.getState().load(scope);
+  }, [client, ready, scope]);
   useEffect(() => {
     if (!client) return;
     return client.snapshots.onChanged(({ repositoryId: id, snapshotId }) => useTimelineStore.getState().changed(id, snapshotId));

@@ -45,6 +45,9 @@ interface TimelineStore {
   changed(repositoryId: string, snapshotId: string): void;
 }
 
+/** The period listed first when the timeline opens (useTimelineStore.load). */
+const RECENT_MS = 31 * 86_400_000;
+
 // Outside the store's state on purpose: 10,000 summaries in a Map, mutated in place, with a version
 // counter in state to re-render. Copying the map on every batch would be wasted work.
 const summaries = new Map<string, SnapshotSummary>();
@@ -129,9 +132,17 @@ export const useTimelineStore = create<TimelineStore>((set, get) => {
       set({ scope, loading: true, error: null });
       try {
         const client = requireClient();
-        const lists = await Promise.all(scope.map(async (repositoryId) => (await client.snapshots.list({ repositoryId })).map((r) => ({ ...r, repositoryId, t: Date.parse(r.time) }))));
+        const list = async (from?: string) =>
+          (await Promise.all(scope.map(async (repositoryId) => (await client.snapshots.list({ repositoryId, ...(from ? { from } : {}) })).map((r) => ({ ...r, repositoryId, t: Date.parse(r.time) })))))
+            .flat()
+            .sort((a, b) => a.t - b.t);
+        // The last month first — the rows at the top of the list, painted at once — then everything
+        // (a year of snapshots is ten times as much to list and to send); "Listing snapshots…" until then.
+        const recent = await list(new Date(Date.now() - RECENT_MS).toISOString());
         if (get().scope !== scope) return;
-        const refs = lists.flat().sort((a, b) => a.t - b.t);
+        if (recent.length && get().loading) set({ refs: recent, days: groupByDay(recent) });
+        const refs = await list();
+        if (get().scope !== scope) return;
         set({ refs, days: groupByDay(refs), loading: false });
       } catch (e) {
         if (get().scope === scope) set({ loading: false, error: toErrorInfo(e), refs: [], days: [] });
