@@ -118,7 +118,8 @@ async function copyOpened(spec: SourceSpec, ctx: SourceContext, plan: LevelPlan 
       : undefined;
   indexRun?.catch(() => undefined); // settled below
 
-  const total = ctx.sizeHint;
+  // A level beyond 0 is what changed, not the volume: its size says nothing of the level's progress.
+  const total = plan && plan.level > 0 ? undefined : ctx.sizeHint;
   // The source's size (a volume's) or a bound of it (a database's on disk), when known, lets S3
   // choose parts large enough for it (s3/part-size.ts).
   const expectedBytes = ctx.sizeHint ?? opened.upperBound;
