@@ -90,10 +90,9 @@ export const SourceOrigin = z.object({
 });
 export type SourceOrigin = z.infer<typeof SourceOrigin>;
 
-/** One earlier level of an incremental chain: everything a restore needs to fetch and check it. */
-export const ChainLink = z.object({
-  snapshotId: z.string().min(1).max(200),
-  level: z.number().int().nonnegative(),
+/** A stored object and what checks it: where it is, how it is stored, its sizes and checksums. */
+const StoredObject = z.object({
+  /** data/<snapshot-id>/<source>.<ext>: .tar.zst, .tar.gz, .sql.zst, .dump.zst, .archive.zst (+ .age). */
   objectKey: z.string(),
   compression: Compression,
   encryption: EncryptionKind,
@@ -102,22 +101,21 @@ export const ChainLink = z.object({
   rawSha256: sha256,
   storedSha256: sha256,
 });
+
+/** One earlier level of an incremental chain: everything a restore needs to fetch and check it. */
+export const ChainLink = StoredObject.extend({
+  snapshotId: z.string().min(1).max(200),
+  level: z.number().int().nonnegative(),
+});
 export type ChainLink = z.infer<typeof ChainLink>;
 
 export const ManifestSource = z.object({
   name: sourceName,
   kind: SourceKind,
   origin: SourceOrigin,
-  /** data/<snapshot-id>/<source>.<ext>: .tar.zst, .tar.gz, .sql.zst, .dump.zst, .archive.zst (+ .age). */
-  objectKey: z.string(),
+  ...StoredObject.shape,
   /** What the raw stream is: a tar of the volume/directory root, SQL text, pg_dump custom format, a mongodump archive. */
   format: z.enum(['tar', 'sql', 'pg-custom', 'mongo-archive']),
-  compression: Compression,
-  encryption: EncryptionKind,
-  rawBytes: z.number().int().nonnegative(),
-  storedBytes: z.number().int().nonnegative(),
-  rawSha256: sha256,
-  storedSha256: sha256,
   /** Volumes/directories: entries in the tar (files, dirs, links) and the sum of file sizes. */
   fileCount: z.number().int().nonnegative().optional(),
   fileBytes: z.number().int().nonnegative().optional(),

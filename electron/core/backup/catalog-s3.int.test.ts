@@ -11,9 +11,10 @@ import path from 'node:path';
 import { Readable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { seedRepository } from '../../../bench/ui/seed.js';
-import { listKeys, LocalBackend, manifestKey, S3Backend, type RepositoryBackend } from '../repository/index.js';
+import { listKeys, LocalBackend, manifestKey, S3Backend } from '../repository/index.js';
 import { readLab } from '../testing/lab.js';
 import { SnapshotSummaryCache, snapshotSummaries } from './snapshot-summaries.js';
+import { counted } from '../repository/testing/counted.js';
 
 const s3 = readLab().s3!;
 const END = new Date('2026-06-15T12:00:00Z');
@@ -21,13 +22,6 @@ const prefix = `hs-catalog-${randomBytes(3).toString('hex')}/`;
 let dir: string;
 let repo: S3Backend;
 
-function counted(b: RepositoryBackend) {
-  const n = { gets: 0, lists: 0 };
-  const view = Object.create(b) as RepositoryBackend;
-  view.getObject = (...a: Parameters<RepositoryBackend['getObject']>) => (n.gets++, b.getObject(...a));
-  view.list = (...a: Parameters<RepositoryBackend['list']>) => (n.lists++, b.list(...a));
-  return { view, n };
-}
 
 beforeAll(async () => {
   dir = await fs.mkdtemp(path.join(os.tmpdir(), 'hindsight-catalog-s3-'));

@@ -12,20 +12,13 @@ import { seedRepository } from '../../../bench/ui/seed.js';
 import { LocalBackend, listKeys, manifestKey, type RepositoryBackend } from '../repository/index.js';
 import { CATALOG_PREFIX } from './catalog.js';
 import { SnapshotSummaryCache, snapshotSummaries } from './snapshot-summaries.js';
+import { counted } from '../repository/testing/counted.js';
 
 const END = new Date('2026-06-15T12:00:00Z');
 let dir: string;
 let repo: RepositoryBackend;
 let ids: string[];
 
-/** A backend that counts the objects it is asked for (reads and listings). */
-function counted(b: RepositoryBackend) {
-  const n = { gets: 0, lists: 0 };
-  const view = Object.create(b) as RepositoryBackend;
-  view.getObject = (...a: Parameters<RepositoryBackend['getObject']>) => (n.gets++, b.getObject(...a));
-  view.list = (...a: Parameters<RepositoryBackend['list']>) => (n.lists++, b.list(...a));
-  return { view, n };
-}
 
 const all = { limit: 5000, now: () => END };
 const summaries = async (q: { from?: string; to?: string; set?: string } = {}, cache = new SnapshotSummaryCache()) => {
