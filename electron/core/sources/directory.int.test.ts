@@ -64,6 +64,11 @@ describe('directory source and sink', () => {
   it('writes into a stopped container (creating the directory), but will not clear one', async () => {
     const src = await openDirectoryTar({ engine: prod, container: source, path: '/data' });
     await writeDirectoryTar({ engine: uat, container: stopped, path: '/new/dir', tar: src.stream, clear: false });
+    // A stopped container cannot be asked its size (no exec): the backup goes on without it.
+    const fromStopped = await openDirectoryTar({ engine: uat, container: stopped, path: '/new/dir' });
+    expect(fromStopped.sizeOnDisk).toBeUndefined();
+    fromStopped.stream.resume();
+    await new Promise((r) => fromStopped.stream.once('close', r));
     const tar = await dockerCli(lab.machine('uat'), 'cp', `${stopped}:/new/dir/sub/f.txt`, '-');
     expect(tar).toContain('hello');
     const again = await openDirectoryTar({ engine: prod, container: source, path: '/data' });
@@ -98,6 +103,12 @@ describe('directory source and sink', () => {
       });
       expect(manifest.sources[0]!.fileBytes).toBe(16_000_000);
       expect(manifest.sources[0]!.origin.container).toBe(source);
+      // Its size on disk, asked of the running container before the archive, bounds the tar (S3 part sizes).
+      const measured = await openDirectoryTar({ engine: prod, container: source, path: '/big' });
+      measured.stream.resume();
+      await new Promise((r) => measured.stream.once('close', r));
+      expect(measured.sizeOnDisk).toBeGreaterThanOrEqual(16_000_000);
+      expect(measured.sizeOnDisk).toBeLessThan(17_500_000);
     } finally {
       await fs.rm(dir, { recursive: true, force: true });
     }

@@ -44,17 +44,32 @@ export interface DirectoryTarSource {
   /** The container's name, as inspected before the archive was asked for. */
   name: string;
   image: string;
+  /**
+   * About how many bytes the directory holds (`du` in a running container, asked before the archive),
+   * which bounds its tar within the quarter S3's part sizes keep spare (s3/part-size.ts); undefined
+   * when the container is stopped or has no `du`.
+   */
+  sizeOnDisk?: number;
 }
 
 export async function openDirectoryTar(t: DirectoryTarget): Promise<DirectoryTarSource> {
   checkPath(t.path);
   const c = await inspectContainer(t.engine, t.container, t.signal);
   const what = `Reading ${t.path} of ${c.name} on ${t.engine.name}`;
+  const sizeOnDisk = c.status === 'running' ? await directorySizeOnDisk(t, c.id).catch(() => undefined) : undefined;
   const stream = await readArchive(t.engine, { container: c.id, dir: t.path, signal: t.signal, what });
   // Nothing may ask the engine about this container until the stream is read: the engine holds the
   // container's lock while it sends the archive, so an inspect waits for the archive, which waits
   // for a reader (a hang as soon as the archive outgrew the connection's buffers).
-  return { stream, containerId: c.id, name: c.name, image: c.image };
+  return { stream, containerId: c.id, name: c.name, image: c.image, ...(sizeOnDisk !== undefined ? { sizeOnDisk } : {}) };
+}
+
+/** `du -sk` of the directory, in bytes (unreadable parts left out: a bound for part sizes, never a check). */
+async function directorySizeOnDisk(t: DirectoryTarget, containerId: string): Promise<number> {
+  const out = await execCapture(t.engine, { container: containerId, cmd: ['sh', '-c', 'du -sk -- "$1" 2>/dev/null; true', 'hindsight-du', t.path], user: '0' }, { what: `Measuring ${t.path}`, signal: t.signal });
+  const kib = Number(/^(\d+)\s/.exec(out)?.[1]);
+  if (!Number.isFinite(kib)) throw new Error('no size');
+  return kib * 1024;
 }
 
 export interface WriteDirectoryTarInput extends DirectoryTarget {

@@ -14,7 +14,7 @@ export const directoryKind: KindModule<'directory'> = {
       // The container's name comes from openDirectoryTar's inspect: asked again while the archive
       // is open, the engine would wait for the archive to be read (sources/directory.ts).
       const d = await openDirectoryTar({ engine, container: spec.container, path: spec.path, signal });
-      return { stream: d.stream, format: 'tar', ext: 'tar', origin: { container: d.name, image: d.image, path: spec.path } };
+      return { stream: d.stream, format: 'tar', ext: 'tar', origin: { container: d.name, image: d.image, path: spec.path }, ...(d.sizeOnDisk !== undefined ? { upperBound: d.sizeOnDisk } : {}) };
     },
   },
   planning: {
