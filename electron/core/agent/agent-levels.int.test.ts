@@ -110,11 +110,16 @@ describe('incremental volume backups made by the agent', () => {
       expect(await volumeListing(uat(), restored[i]!), `level ${i}`).toEqual(states[i]!);
     }
 
+    // A verify of the level on uat (throwaway volume, by its agent): the same checks, recorded.
+    const verify = await bed.cli('verify', snaps[2]!.id, '--repo', bed.repoName, '--host', 'uat', '--json');
+    expect(verify.code, verify.err || verify.out).toBe(0);
+    expect(verify.out).toMatch(/"tree"/);
+
     // Retention keeps a kept level's chain whole: "keep the last 1" keeps all three.
     const plan = { id: 'p', name: 'levels', hostId: bed.t.ids.uat, retention: { keepLast: 1 }, schedule: { cron: '0 2 * * *', timeZone: 'UTC' } } as unknown as Plan;
     const preview = await prunePlan(bed.repo, plan, { dryRun: true });
     expect(preview.decisions.map((d) => [d.snapshotId, d.reasons])).toEqual([
-      [snaps[2]!.id, ['last']],
+      [snaps[2]!.id, ['last', 'newest verified']],
       [snaps[1]!.id, ['level of a kept snapshot']],
       [snaps[0]!.id, ['level of a kept snapshot']],
     ]);
