@@ -6,6 +6,8 @@
  * before anything is touched; a host without the agent gets a full copy, and cannot restore a level.
  */
 import fs from 'node:fs/promises';
+import { pipeline } from 'node:stream/promises';
+import { createDecompressor } from '../pipeline/index.js';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Manifest } from '../../../shared/contract/snapshots.js';
@@ -35,6 +37,45 @@ afterAll(async () => {
   if (bed) await removeQuietly(bed.t.lab.machines.production, 'volume', onProduction);
   await bed?.dispose();
 });
+
+/** "<type> <size> <path>" of every entry a snapshot's file index lists, sorted (files' sizes; 0 otherwise). */
+async function indexedTree(key: string | undefined): Promise<string[]> {
+  expect(key).toBeTruthy();
+  const parts: Buffer[] = [];
+  await pipeline(await bed.repo.getObject(key!), createDecompressor({ kind: 'zstd' }), async (src: AsyncIterable<Buffer>) => {
+    for await (const c of src) parts.push(c);
+  });
+  const kind: Record<string, string> = { file: 'f', hardlink: 'f', dir: 'd', symlink: 'l', fifo: 'p' };
+  return Buffer.concat(parts)
+    .toString()
+    .split('\n')
+    .filter(Boolean)
+    .map((l) => JSON.parse(l) as { path: string; type: string; size: number })
+    // A hard link's second name carries no size in a tar: "?" there, compared by name and type only.
+    .map((e) => `${kind[e.type] ?? e.type} ${e.type === 'file' ? e.size : e.type === 'hardlink' ? '?' : 0} ${e.path}`)
+    .sort();
+}
+
+/** Both listings name the same entries, of the same types and sizes ("?" matches any size). */
+function sameTree(indexed: string[], found: string[]): boolean {
+  const key = (l: string) => { const [t, , ...p] = l.split(' '); return `${t} ${p.join(' ')}`; };
+  expect(indexed.map(key).sort()).toEqual(found.map(key).sort());
+  const sizes = new Map(found.map((l) => [key(l), l.split(' ')[1]]));
+  for (const l of indexed) if (l.split(' ')[1] !== '?') expect(`${l.split(' ')[1]} ${key(l)}`).toBe(`${sizes.get(key(l))} ${key(l)}`);
+  return true;
+}
+
+/** The same of the volume on uat, from find. */
+async function volumeTree(volume: string): Promise<string[]> {
+  const out = await inVolume(bed.t.lab.machines.uat, volume, `cd /v && find . -exec stat -c '%F|%s|%n' {} +`);
+  const kind: Record<string, string> = { 'regular file': 'f', 'regular empty file': 'f', directory: 'd', 'symbolic link': 'l', fifo: 'p' };
+  return out
+    .split('\n')
+    .filter(Boolean)
+    .map((l) => l.split('|'))
+    .map(([type, size, name]) => `${kind[type!] ?? type} ${kind[type!] === 'f' ? size : 0} ${name === '.' ? '.' : name!.replace(/^\.\//, '')}`)
+    .sort();
+}
 
 /** Every operation log of the console, as one text. */
 async function operationLogs(): Promise<string> {
@@ -90,6 +131,9 @@ describe('incremental volume backups made by the agent', () => {
     // The whole tree is counted, not the level's entries.
     expect(s1.fileCount).toBe(Number((await inVolume(uat(), vol, 'find /v | wc -l')).trim()));
 
+    // Its file index is the whole tree (the base's index and the level's changes, level-index.ts).
+    expect(sameTree(await indexedTree(s1.indexKey), await volumeTree(vol))).toBe(true);
+
     const l2 = await backup('uat', vol);
     snaps.push(l2.manifest);
     const s2 = l2.manifest.sources[0]!;
@@ -98,6 +142,7 @@ describe('incremental volume backups made by the agent', () => {
     expect(s2.incremental?.chain.map((c) => c.level)).toEqual([0, 1]);
     // Unchanged: well under 1 % of the full level.
     expect(s2.storedBytes).toBeLessThan(s0.storedBytes / 100);
+    expect(sameTree(await indexedTree(s2.indexKey), await volumeTree(vol))).toBe(true);
 
     for (const [i, snap] of snaps.entries()) {
       const r = await restore(snap.id, restored[i]!);

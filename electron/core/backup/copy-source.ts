@@ -4,6 +4,7 @@
  * (counts, file index) and the pipeline into `data/<id>/<source>.<ext>` — what run-backup.ts does
  * for each source, here or on the host's agent. Returns the source's manifest entry.
  */
+import type { Readable } from 'node:stream';
 import { RpcError } from '../../../shared/contract/errors.js';
 import type { TaskContext } from '../../../shared/contract/types.js';
 import type { ManifestSource, SourceSpec } from '../../../shared/contract/snapshots.js';
@@ -13,6 +14,7 @@ import { runPipeline, storedSuffix, TarGuard, type CompressionSpec, type Pipelin
 import { dataKey, indexKey } from '../repository/index.js';
 import { backingOf } from '../kinds/registry.js';
 import type { LevelPlan } from './levels.js';
+import { indexStream, LevelIndex, mergeLevelIndex } from './level-index.js';
 import type { BackupTarget } from './run-backup.js';
 
 type Report = TaskContext['report'];
@@ -98,24 +100,18 @@ async function copyOpened(spec: SourceSpec, ctx: SourceContext, plan: LevelPlan 
   const key = dataKey(ctx.id, name, `${opened.ext}${suffix}`);
   const isTar = opened.format === 'tar';
   // File names are data too: no plain-text index of an encrypted snapshot. A level beyond 0 holds
-  // what changed only: its index would not be the tree's (not written yet).
-  const wantIndex = isTar && target.encryption.kind === 'none' && (!plan || plan.level === 0);
-  const guard = isTar ? new TarGuard({ policy: 'report', index: wantIndex, dumpdirs: !!plan }) : undefined;
+  // what changed only: its index is made from the base level's and its own (level-index.ts).
+  const plain = isTar && target.encryption.kind === 'none';
+  const levelIndex = plain && plan && plan.level > 0 && plan.baseIndexKey ? new LevelIndex() : undefined;
+  const wantIndex = plain && (!plan || plan.level === 0 || !!levelIndex);
+  const guard = isTar ? new TarGuard({ policy: 'report', index: wantIndex, dumpdirs: !!plan, ...(levelIndex ? { onDumpdir: levelIndex.onDumpdir } : {}) }) : undefined;
   const ik = wantIndex ? indexKey(ctx.id, name) : undefined;
 
   ctx.written.keys.push(key);
   if (ik) ctx.written.keys.push(ik);
-  const indexRun =
-    guard?.index && ik
-      ? runPipeline({
-          direction: 'backup',
-          source: guard.index,
-          sink: (body) => backend.putObject(ik, body, { signal }),
-          compression: { kind: 'zstd' },
-          encryption: { kind: 'none' },
-          signal,
-        })
-      : undefined;
+  const writeIndex = (source: Readable) => runPipeline({ direction: 'backup', source, sink: (body) => backend.putObject(ik!, body, { signal }), compression: { kind: 'zstd' }, encryption: { kind: 'none' }, signal });
+  // The index streams beside the data; a level's is collected, then merged with its base's.
+  const indexRun = guard?.index && ik ? (levelIndex ? levelIndex.collect(guard.index).then(() => null) : writeIndex(guard.index)) : undefined;
   indexRun?.catch(() => undefined); // settled below
 
   // A level beyond 0 is what changed, not the volume: its size says nothing of the level's progress.
@@ -162,6 +158,11 @@ async function copyOpened(spec: SourceSpec, ctx: SourceContext, plan: LevelPlan 
   if (indexRun) {
     try {
       indexResult = await indexRun;
+      if (levelIndex && plan?.baseIndexKey) {
+        const merged = await mergeLevelIndex(backend, plan.baseIndexKey, levelIndex, signal);
+        if ('lines' in merged) indexResult = await writeIndex(indexStream(merged.lines));
+        else ctx.logLine('warn', `${name}: no file index for this level: ${merged.problem}`);
+      }
     } catch (e) {
       throw new RpcError('INTERNAL', `${name}: writing the file index failed.`, e instanceof Error ? e.message : String(e));
     }

@@ -53,6 +53,8 @@ export interface LevelPlan {
   unexpected?: boolean;
   /** Where the snapshot file is kept once the level is in the repository. */
   keyDir: string;
+  /** The file index of the level this one builds on (the whole tree then), when it has one: the new level's index starts from it (level-index.ts). */
+  baseIndexKey?: string;
 }
 
 export class Levels {
@@ -93,7 +95,7 @@ export class Levels {
       if (missing) return full(`a full level: ${missing} of the chain is missing from the repository`, true);
       await fs.copyFile(path.join(keyDir, `${id}.snar`), snapshotFile);
       await fs.chmod(snapshotFile, 0o600);
-      return { level: base.incremental.level + 1, chain, snapshotFile, reason: `level ${base.incremental.level + 1} on ${id}`, keyDir };
+      return { level: base.incremental.level + 1, chain, snapshotFile, reason: `level ${base.incremental.level + 1} on ${id}`, keyDir, ...(base.indexKey ? { baseIndexKey: base.indexKey } : {}) };
     }
     return full(`a full level: no earlier level can be built on (${problems.slice(0, 2).join('; ')})`, true);
   }

@@ -36,3 +36,4 @@ export { Coalescer } from './coalescer.js';
 export { BufferPool } from './buffer-pool.js';
 export { Handoff, sliced } from './scheduling.js';
 export { TreeDigest, digestListing } from './tree-digest.js';
+export { renamesOf, type DumpdirRecord } from './tar-dumpdir.js';

@@ -58,6 +58,8 @@ export interface TarGuardOptions extends PolicyOptions {
    * rewrite, and an extractor only adds.
    */
   dumpdirs?: boolean;
+  /** With `dumpdirs`: each directory's checked listing as it passes (backup/level-index.ts builds a level's file index from them). */
+  onDumpdir?: (dir: string, records: DumpdirRecord[]) => void;
   /**
    * The entry policy to use: the levels of one incremental chain share one, so a symbolic link
    * made by an earlier level is known to every later one (a fresh policy per archive otherwise).
@@ -317,6 +319,7 @@ export class TarGuard extends Transform {
     if (dir === '') tree.add('', true);
     for (const r of parsed.records) if ('name' in r) tree.add(dir === '' ? r.name : `${dir}/${r.name}`, r.code === 'D');
     this.counts.treeDigest = tree.hex;
+    this.opts.onDumpdir?.(dir, parsed.records);
     return parsed.records;
   }
 
