@@ -65,6 +65,18 @@ export function postgresDumpCommand(mode: PostgresMode, env: ContainerEnv, opts:
 }
 
 /**
+ * A physical base backup of the whole cluster as one tar on stdout (point-in-time recovery,
+ * docs/pitr.md), with the WAL written while it ran (`-X fetch`: it restores on its own to the moment
+ * it ended), a fast checkpoint, no manifest; its progress and the WAL start and end points (`-v`,
+ * which only `fetch`/`stream` print) go to the file "$2" in the container.
+ */
+export function postgresBaseBackupCommand(env: ContainerEnv, logFile: string, opts: PostgresConn = {}): DbCommand {
+  const user = postgresUser(env, opts);
+  const cmd = ['sh', '-c', 'exec pg_basebackup -U "$1" -D - -Ft -X fetch --checkpoint=fast --no-manifest -v 2>"$2"', 'hindsight-basebackup', user, logFile];
+  return { cmd, env: pgEnv(env), display: `pg_basebackup -U ${user} -D - -Ft -X fetch --checkpoint=fast --no-manifest -v` };
+}
+
+/**
  * dumpall: psql on the "postgres" database, stopping at the first error (-X: no ~/.psqlrc).
  * database: pg_restore of the custom format from stdin, replacing the objects it holds, all in one
  * transaction — a failed restore leaves the database as it was.

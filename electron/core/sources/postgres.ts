@@ -10,10 +10,12 @@
  * Row counts (exact count(*), one query) go into the manifest at dump time and are compared after a
  * restore. Table names: "table" for the public schema, "schema.table" otherwise.
  */
+import { randomBytes } from 'node:crypto';
 import type { Readable } from 'node:stream';
 import { RpcError } from '../../../shared/contract/errors.js';
 import type { Engine } from '../docker/engine.js';
 import {
+  postgresBaseBackupCommand,
   postgresDumpCommand,
   postgresLoadCommand,
   postgresUser,
@@ -58,6 +60,37 @@ export async function openPostgresDump(input: OpenPostgresDumpInput): Promise<Po
   const what = `Dumping PostgreSQL (${input.mode === 'dumpall' ? 'all databases' : input.database}) in ${c.name} on ${engine.name}`;
   const stream = await execStream(engine, { container: c.id, cmd: command.cmd, env: command.env }, { what, signal });
   return { stream, format: input.mode === 'dumpall' ? 'sql' : 'custom', command: command.display, containerId: c.id, image: c.image };
+}
+
+export interface PostgresBaseBackup {
+  /** The cluster's data directory as a tar (pg_basebackup -Ft), with the WAL of its own run in pg_wal/. */
+  stream: Readable;
+  /** Once the stream was read to its end: where the WAL it needs begins and ends. */
+  walRange(): Promise<{ timeline: number; startLsn: string; endLsn: string }>;
+  command: string;
+  image: string;
+  /** The cluster's system identifier: what its WAL archive is filed under. */
+  systemIdentifier: string;
+}
+
+/** A base backup of the cluster of a running PostgreSQL container (point-in-time recovery, docs/pitr.md). */
+export async function openPostgresBaseBackup(input: PgTarget): Promise<PostgresBaseBackup> {
+  const { engine, signal } = input;
+  const c = await runningContainer(engine, input.container, signal);
+  const systemIdentifier = await psql({ ...input, container: c.id }, 'postgres', 'SELECT system_identifier FROM pg_control_system()', 'Reading the cluster identifier');
+  if (!/^\d{1,20}$/.test(systemIdentifier)) throw new RpcError('INTERNAL', `Reading the cluster identifier of ${c.name}: unexpected answer "${systemIdentifier.slice(0, 60)}".`);
+  const logFile = `/tmp/hindsight-basebackup-${randomBytes(6).toString('hex')}.log`;
+  const command = postgresBaseBackupCommand(c.env, logFile, input);
+  const what = `Base backup of PostgreSQL in ${c.name} on ${engine.name}`;
+  const stream = await execStream(engine, { container: c.id, cmd: command.cmd, env: command.env }, { what, signal });
+  const walRange = async () => {
+    const log = await execCapture(engine, { container: c.id, cmd: ['sh', '-c', 'cat "$1"; rm -f "$1"', 'hindsight-log', logFile] }, { what: `${what}: reading its log`, signal });
+    const start = /write-ahead log start point: ([0-9A-F]+\/[0-9A-F]+) on timeline (\d+)/i.exec(log);
+    const end = /write-ahead log end point: ([0-9A-F]+\/[0-9A-F]+)/i.exec(log);
+    if (!start || !end) throw new RpcError('INTERNAL', `${what}: pg_basebackup did not say where its WAL begins and ends (${log.trim().slice(-300)}).`);
+    return { timeline: Number(start[2]), startLsn: start[1]!, endLsn: end[1]! };
+  };
+  return { stream, walRange, command: command.display, image: c.image, systemIdentifier };
 }
 
 export interface LoadPostgresDumpInput extends PgTarget {
