@@ -38,11 +38,15 @@ export function periodOf(q: { from?: string | undefined; to?: string | undefined
 
 export async function browseList(
   backend: RepositoryBackend,
-  q: { set?: string; from?: string; to?: string } & DateOptions,
+  q: { set?: string | undefined; from?: string; to?: string } & DateOptions,
   signal?: AbortSignal,
 ): Promise<SnapshotRefView[]> {
-  const { from, to, now } = periodOf(q);
-  const refs = await listSnapshots(backend, { from, to, set: q.set, now: () => now, signal });
+  return listPeriod(backend, periodOf(q), q.set, signal);
+}
+
+/** The snapshots of a period already read (periodOf), optionally of one set. */
+export async function listPeriod(backend: RepositoryBackend, period: ReturnType<typeof periodOf>, set: string | undefined, signal?: AbortSignal): Promise<SnapshotRefView[]> {
+  const refs = await listSnapshots(backend, { from: period.from, to: period.to, set, now: () => period.now, signal });
   return refs.map(refView);
 }
 

@@ -8,7 +8,7 @@
 import type { SnapshotRefView, SnapshotSummaries, SnapshotSummary } from '../../../shared/contract/backup.js';
 import { Manifest } from '../../../shared/contract/snapshots.js';
 import { readJsonObject, type RepositoryBackend } from '../repository/index.js';
-import { browseList, periodOf, type DateOptions } from './browse.js';
+import { listPeriod, periodOf, type DateOptions } from './browse.js';
 import { mendCatalog, readCatalog, type CatalogEntry } from './catalog.js';
 import { newestVerifyKeys, VerifyRecord } from './verify-records.js';
 import { LRUCache } from 'lru-cache';
@@ -82,7 +82,7 @@ export async function snapshotSummaries(
   signal?: AbortSignal,
 ): Promise<SnapshotSummaries> {
   const period = periodOf(q);
-  const refs = await browseList(backend, q, signal);
+  const refs = await listPeriod(backend, period, q.set, signal);
   const truncated = refs.length > q.limit;
   const chosen = refs.slice(0, q.limit);
   // The catalog's summaries first (catalog.ts); a snapshot it lacks is read from its manifest.

@@ -6,11 +6,12 @@
 import fs from 'node:fs';
 import fsp from 'node:fs/promises';
 import path from 'node:path';
+import type { Readable } from 'node:stream';
 import { RpcError } from '../../../shared/contract/errors.js';
 import type { PlanTarget } from '../../../shared/contract/restore.js';
 import type { Manifest, ManifestSource } from '../../../shared/contract/snapshots.js';
 import { chunkBytesFor, type Engine } from '../docker/engine.js';
-import { createDecompressor, runPipeline, type EncryptionSpec, type PipelineProgress, type TarSummary } from '../pipeline/index.js';
+import { createDecompressor, runPipeline, type EncryptionSpec, type PipelineProgress, type PipelineResult, type TarSummary } from '../pipeline/index.js';
 import type { RepositoryBackend } from '../repository/index.js';
 import { SOURCE_MOUNT, createHelper, pickHelperImage, removeHelper, removeHelpersOf } from '../sources/helper.js';
 import { removeDirectory } from '../sources/index.js';
@@ -82,35 +83,49 @@ export interface RestoreOneResult {
   tree?: { entries: number; digest: string };
 }
 
+/** Where a stored object is and what checks it: a source's own, or a level of its chain. */
+export type StoredObjectRef = Pick<ManifestSource, 'objectKey' | 'compression' | 'encryption' | 'rawBytes' | 'storedBytes' | 'rawSha256' | 'storedSha256'>;
+
+/**
+ * One stored object through the restore pipeline (stored hash, decrypt, decompress, raw hash — each
+ * checked against what the manifest records) into `sink`. Every restore of data goes through here:
+ * a source's object, and each level of an incremental chain (restore-levels.ts).
+ */
+export async function restoreObject<T>(input: RestoreOneInput, obj: StoredObjectRef, sink: (stream: Readable) => Promise<T>, onProgress = input.onProgress) {
+  const { backend, engine, signal } = input;
+  const encryption = encryptionFor({ ...input.src, encryption: obj.encryption }, input.decryption);
+  // The recorded size lets a backend read a large object in parallel parts (S3: ranged-reader.ts).
+  const source = await backend.getObject(obj.objectKey, { ...(signal ? { signal } : {}), expectedSize: obj.storedBytes });
+  return runPipeline({
+    direction: 'restore',
+    source,
+    compression: { kind: obj.compression },
+    encryption,
+    expected: { storedBytes: obj.storedBytes, storedSha256: obj.storedSha256, rawBytes: obj.rawBytes, rawSha256: obj.rawSha256 },
+    ...(signal ? { signal } : {}),
+    ...(onProgress ? { onProgress } : {}),
+    ...chunkBytesFor(engine, input.chunkBytes),
+    sink,
+  });
+}
+
+/** The checksums and sizes a restore result reports, from the pipeline's. */
+export function movedOf(r: PipelineResult): Pick<RestoreOneResult, 'rawSha256' | 'storedSha256' | 'rawBytes' | 'storedBytes'> {
+  return { rawSha256: r.rawSha256, storedSha256: r.storedSha256, rawBytes: r.rawBytes, storedBytes: r.storedBytes };
+}
+
 /** One source into its target, checked against the manifest by the pipeline as it streams. */
 export async function restoreOne(input: RestoreOneInput): Promise<RestoreOneResult> {
   // A level of an incremental chain: every level in order (restore-levels.ts). A level 0 is a
   // whole archive: restored as any other (its directory listings dropped by the guard).
   if (input.src.incremental && input.src.incremental.level > 0) return restoreLevels(input);
-  const { backend, engine, src, target, signal } = input;
-  const encryption = encryptionFor(src, input.decryption);
-  // The recorded size lets a backend read a large object in parallel parts (S3: ranged-reader.ts).
-  const source = await backend.getObject(src.objectKey, { ...(signal ? { signal } : {}), expectedSize: src.storedBytes });
-  const expected = { storedBytes: src.storedBytes, storedSha256: src.storedSha256, rawBytes: src.rawBytes, rawSha256: src.rawSha256 };
-  const common = {
-    direction: 'restore' as const,
-    source,
-    compression: { kind: src.compression },
-    encryption,
-    expected,
-    ...(signal ? { signal } : {}),
-    ...(input.onProgress ? { onProgress: input.onProgress } : {}),
-    ...chunkBytesFor(engine, input.chunkBytes),
-  };
+  const { engine, src, target, signal } = input;
   // One pipeline for every kind; only the sink differs, and the kind's module owns it (kinds/):
   // tar sinks guard the archive right in front of the extractor and say what they counted.
   const { load } = kindOf(src.kind).restoring;
-  const r = await runPipeline({ ...common, sink: (stream) => load({ engine, src, target, path: input.directory, stream, ...(signal ? { signal } : {}) }) });
+  const r = await restoreObject(input, src, (stream) => load({ engine, src, target, path: input.directory, stream, ...(signal ? { signal } : {}) }));
   return {
-    rawSha256: r.rawSha256,
-    storedSha256: r.storedSha256,
-    rawBytes: r.rawBytes,
-    storedBytes: r.storedBytes,
+    ...movedOf(r),
     ...(r.sinkResult?.tar ? { tar: r.sinkResult.tar } : {}),
     ...(r.sinkResult?.holes ? { holes: r.sinkResult.holes } : {}),
   };

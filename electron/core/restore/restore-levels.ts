@@ -13,12 +13,11 @@ import { RpcError } from '../../../shared/contract/errors.js';
 import type { Manifest } from '../../../shared/contract/snapshots.js';
 import { levelsOf } from '../../../shared/levels.js';
 import type { RepositoryBackend } from '../repository/index.js';
-import { chunkBytesFor } from '../docker/engine.js';
 import { firstMissing } from '../backup/levels.js';
-import { EntryPolicy, runPipeline, type PipelineProgress, type RunPipelineResult, type TarSummary } from '../pipeline/index.js';
+import { EntryPolicy, type PipelineProgress, type RunPipelineResult, type TarSummary } from '../pipeline/index.js';
 import type { HolesResult } from '../sources/holes.js';
 import { kindOf } from '../kinds/registry.js';
-import { encryptionFor, type RestoreOneInput, type RestoreOneResult } from './data-moves.js';
+import { movedOf, restoreObject, type RestoreOneInput, type RestoreOneResult } from './data-moves.js';
 
 /** Why the chain cannot be restored (a level gone from the repository), checked before anything is touched; undefined when whole. */
 export async function brokenChain(input: Pick<RestoreOneInput, 'backend' | 'src' | 'signal'>): Promise<string | undefined> {
@@ -38,7 +37,7 @@ export async function brokenChains(backend: RepositoryBackend, manifest: Manifes
 }
 
 export async function restoreLevels(input: RestoreOneInput): Promise<RestoreOneResult> {
-  const { backend, engine, src, target, signal } = input;
+  const { engine, src, target, signal } = input;
   const levels = kindOf(src.kind).restoring.levels;
   if (!levels) throw new RpcError('INVALID_INPUT', `Source ${src.name}: a ${src.kind} source is never backed up in levels.`);
   const broken = await brokenChain(input);
@@ -49,31 +48,21 @@ export async function restoreLevels(input: RestoreOneInput): Promise<RestoreOneR
   let before = 0;
   let last: { r: RunPipelineResult<{ tar?: TarSummary; holes?: HolesResult }>; tar?: TarSummary } | undefined;
   for (const [i, link] of links.entries()) {
-    const encryption = encryptionFor({ ...src, encryption: link.encryption }, input.decryption);
-    const source = await backend.getObject(link.objectKey, { ...(signal ? { signal } : {}), expectedSize: link.storedBytes });
     const onProgress = input.onProgress;
-    const r = await runPipeline({
-      direction: 'restore',
-      source,
-      compression: { kind: link.compression },
-      encryption,
-      expected: { storedBytes: link.storedBytes, storedSha256: link.storedSha256, rawBytes: link.rawBytes, rawSha256: link.rawSha256 },
-      ...(signal ? { signal } : {}),
-      // One progress for the whole chain: bytes of the levels before, plus this one's.
-      ...(onProgress ? { onProgress: (p: PipelineProgress) => onProgress({ ...p, bytesDone: before + p.bytesDone, bytesTotal: total, fraction: total ? (before + p.bytesDone) / total : null }) } : {}),
-      ...chunkBytesFor(engine, input.chunkBytes),
-      sink: (stream) => levels.load({ engine, target, stream, first: i === 0, policy, ...(signal ? { signal } : {}) }),
-    });
+    // One progress for the whole chain: bytes of the levels before, plus this one's.
+    const r = await restoreObject(
+      input,
+      link,
+      (stream) => levels.load({ engine, target, stream, first: i === 0, policy, ...(signal ? { signal } : {}) }),
+      onProgress && ((p: PipelineProgress) => onProgress({ ...p, bytesDone: before + p.bytesDone, bytesTotal: total, fraction: total ? (before + p.bytesDone) / total : null })),
+    );
     before += link.rawBytes;
     last = { r, ...(r.sinkResult?.tar ? { tar: r.sinkResult.tar } : {}) };
   }
   const tree = await levels.tree({ engine, target, ...(signal ? { signal } : {}) });
   const { r, tar } = last!;
   return {
-    rawSha256: r.rawSha256,
-    storedSha256: r.storedSha256,
-    rawBytes: r.rawBytes,
-    storedBytes: r.storedBytes,
+    ...movedOf(r),
     // What the verify checks against the manifest: the tree now in the target, its entries and their digest.
     ...(tar ? { tar: { ...tar, entries: tree.entries } } : {}),
     tree,
