@@ -16,12 +16,15 @@ import { createDecompressor } from '../pipeline/index.js';
 import { listKeys, LocalBackend, readJsonObject } from '../repository/index.js';
 import { labEngines, POSTGRES, removeQuietly, uniqueName, type LabEngines } from '../sources/testing/lab-engines.js';
 import { dockerCli, waitFor } from '../testing/lab.js';
-import { BaseBackupRecord, baseBackupPrefix, takeBaseBackup } from './base-backup.js';
+import { consoleSigner, type ManifestSigner } from '../signing/index.js';
+import { BaseBackupRecord, baseBackupPrefix } from './archive-records.js';
+import { takeBaseBackup } from './base-backup.js';
 
 let lab: LabEngines;
 let prod: Engine;
 let dir: string;
 let repo: LocalBackend;
+let signer: ManifestSigner;
 const pg = uniqueName('hs-test-pitr');
 const host = { id: 'production', name: 'production' };
 
@@ -29,7 +32,8 @@ beforeAll(async () => {
   lab = await labEngines();
   prod = await lab.engine('production');
   dir = await fs.mkdtemp(path.join(os.tmpdir(), 'hindsight-pitr-'));
-  repo = new LocalBackend(dir);
+  repo = new LocalBackend(path.join(dir, 'repo'));
+  signer = await consoleSigner(dir);
   const m = lab.machine('production');
   await dockerCli(m, 'run', '-d', '--name', pg, '--network', 'none', '--label', 'org.hindsight.test=sources', POSTGRES);
   await waitFor(`postgres in ${pg}`, async () => (await dockerCli(m, 'exec', pg, 'psql', '-U', 'postgres', '-Atc', 'SELECT 1').catch(() => '')) === '1', 60_000);
@@ -61,8 +65,9 @@ async function contents(key: string): Promise<{ names: string[]; label: string }
 
 describe('a PostgreSQL base backup', () => {
   it('is the data directory as a tar, with a record of the WAL it needs, written last', async () => {
-    const first = await takeBaseBackup({ engine: prod, container: pg, backend: repo, host });
-    expect(first).toMatchObject({ format: 'hindsight-pitr-base/1', timeline: 1, container: pg });
+    const first = await takeBaseBackup({ engine: prod, container: pg, backend: repo, host, signer });
+    expect(first).toMatchObject({ format: 'hindsight-pitr-base/1', timeline: 1, container: pg, serverVersion: expect.stringMatching(/^15\d{4}$/) });
+    expect(first.signature?.keyId).toBe(signer.keyId);
     expect(first.image).toBeTruthy();
     expect(parseLsn(first.endLsn) >= parseLsn(first.startLsn)).toBe(true);
     const stored = await readJsonObject(repo, `${baseBackupPrefix(first.cluster)}${first.id}.json`, BaseBackupRecord);
@@ -78,7 +83,7 @@ describe('a PostgreSQL base backup', () => {
     expect(first.cluster).toBe(await dockerCli(lab.machine('production'), 'exec', pg, 'psql', '-U', 'postgres', '-Atc', 'SELECT system_identifier FROM pg_control_system()'));
 
     await dockerCli(lab.machine('production'), 'exec', pg, 'psql', '-U', 'postgres', '-c', 'CREATE TABLE t AS SELECT g FROM generate_series(1, 200000) g');
-    const second = await takeBaseBackup({ engine: prod, container: pg, backend: repo, host });
+    const second = await takeBaseBackup({ engine: prod, container: pg, backend: repo, host, signer });
     expect(second.cluster).toBe(first.cluster);
     expect(parseLsn(second.startLsn) > parseLsn(first.endLsn)).toBe(true);
   }, 120_000);
@@ -86,7 +91,7 @@ describe('a PostgreSQL base backup', () => {
   it('a stopped container: a clear error, nothing left in the repository', async () => {
     const before = await listKeys(repo, '');
     await dockerCli(lab.machine('production'), 'stop', pg);
-    await expect(takeBaseBackup({ engine: prod, container: pg, backend: repo, host })).rejects.toThrow(/not running|is exited|stopped/i);
+    await expect(takeBaseBackup({ engine: prod, container: pg, backend: repo, host, signer })).rejects.toThrow(/not running|is exited|stopped/i);
     expect(await listKeys(repo, '')).toEqual(before);
   }, 60_000);
 });

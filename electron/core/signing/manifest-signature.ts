@@ -12,20 +12,21 @@ import { publicKeyFromRaw, type ManifestSigner } from './writer-key.js';
 
 const DOMAIN = 'hindsight-manifest-v1\n';
 
-export function signedBytes(manifest: Record<string, unknown>): Buffer {
+/** The signed bytes of a manifest — or, with its own `domain` line, of another signed record (pitr/). */
+export function signedBytes(manifest: Record<string, unknown>, domain = DOMAIN): Buffer {
   const { signature: _ignored, ...rest } = manifest;
-  return Buffer.from(DOMAIN + canonicalJson(rest));
+  return Buffer.from(domain + canonicalJson(rest));
 }
 
 /** The manifest with its writer's signature. */
-export function signManifest(manifest: Manifest, signer: ManifestSigner): Manifest {
+export function signManifest<M extends Manifest | (Record<string, unknown> & { sourceHost: { id: string; name: string } })>(manifest: M, signer: ManifestSigner, domain = DOMAIN): M {
   const { signature: _old, ...unsigned } = manifest;
-  const value = signer.sign(signedBytes(unsigned)).toString('base64');
-  return { ...unsigned, signature: { algorithm: 'ed25519', keyId: signer.keyId, writer: signer.writer, value } };
+  const value = signer.sign(signedBytes(unsigned, domain)).toString('base64');
+  return { ...unsigned, signature: { algorithm: 'ed25519', keyId: signer.keyId, writer: signer.writer, value } } as M;
 }
 
 /** Who signed a manifest (as read, before parsing), and whether this console trusts that for its source host. */
-export async function checkManifest(raw: unknown, trusted: TrustedWriters): Promise<SnapshotTrust> {
+export async function checkManifest(raw: unknown, trusted: TrustedWriters, domain = DOMAIN): Promise<SnapshotTrust> {
   const m = (raw ?? {}) as Record<string, unknown> & { signature?: { algorithm?: unknown; keyId?: unknown; writer?: unknown; value?: unknown }; sourceHost?: { id?: unknown; name?: unknown } };
   const sig = m.signature;
   if (!sig || typeof sig !== 'object') return { status: 'unsigned', message: 'The snapshot is not signed (written before signing existed, or by another tool).' };
@@ -36,7 +37,7 @@ export async function checkManifest(raw: unknown, trusted: TrustedWriters): Prom
   if (!pinned) return { status: 'unknown-writer', writer, keyId, message: `The snapshot is signed by ${writer} (${keyId}), a writer this console does not trust.` };
   let ok: boolean;
   try {
-    ok = verify(null, signedBytes(m), publicKeyFromRaw(pinned.publicKey), Buffer.from(sig.value, 'base64'));
+    ok = verify(null, signedBytes(m, domain), publicKeyFromRaw(pinned.publicKey), Buffer.from(sig.value, 'base64'));
   } catch {
     ok = false;
   }

@@ -71,6 +71,8 @@ export interface PostgresBaseBackup {
   image: string;
   /** The cluster's system identifier: what its WAL archive is filed under. */
   systemIdentifier: string;
+  /** server_version_num: a recovery needs a server of the same major version. */
+  serverVersion: string;
 }
 
 /** A base backup of the cluster of a running PostgreSQL container (point-in-time recovery, docs/pitr.md). */
@@ -79,6 +81,8 @@ export async function openPostgresBaseBackup(input: PgTarget): Promise<PostgresB
   const c = await runningContainer(engine, input.container, signal);
   const systemIdentifier = await psql({ ...input, container: c.id }, 'postgres', 'SELECT system_identifier FROM pg_control_system()', 'Reading the cluster identifier');
   if (!/^\d{1,20}$/.test(systemIdentifier)) throw new RpcError('INTERNAL', `Reading the cluster identifier of ${c.name}: unexpected answer "${systemIdentifier.slice(0, 60)}".`);
+  const serverVersion = await psql({ ...input, container: c.id }, 'postgres', 'SHOW server_version_num', 'Reading the server version');
+  if (!/^\d{5,6}$/.test(serverVersion)) throw new RpcError('INTERNAL', `Reading the server version of ${c.name}: unexpected answer "${serverVersion.slice(0, 60)}".`);
   const logFile = `/tmp/hindsight-basebackup-${randomBytes(6).toString('hex')}.log`;
   const command = postgresBaseBackupCommand(c.env, logFile, input);
   const what = `Base backup of PostgreSQL in ${c.name} on ${engine.name}`;
@@ -90,7 +94,7 @@ export async function openPostgresBaseBackup(input: PgTarget): Promise<PostgresB
     if (!start || !end) throw new RpcError('INTERNAL', `${what}: pg_basebackup did not say where its WAL begins and ends (${log.trim().slice(-300)}).`);
     return { timeline: Number(start[2]), startLsn: start[1]!, endLsn: end[1]! };
   };
-  return { stream, walRange, command: command.display, image: c.image, systemIdentifier };
+  return { stream, walRange, command: command.display, image: c.image, systemIdentifier, serverVersion };
 }
 
 export interface LoadPostgresDumpInput extends PgTarget {

@@ -1,0 +1,338 @@
+/**
+ * Point-in-time recovery of a PostgreSQL cluster onto a target container (docs/pitr.md, decision 6):
+ *   plan      the window that holds the time, its base backup and the segments up to the first one
+ *             received after the time — all from trusted records; the target's data directory on a
+ *             named volume and a server of the same major version. Any refusal comes here, before
+ *             anything is touched.
+ *   recover   a new volume: the base tar through the tar guard, the segments (checked against the
+ *             signed list by the pipeline) and recovery.signal beside it; then a server from the
+ *             **target's** image (never an image the archive names), on no network, with
+ *             restore_command, recovery_target_time and promote given on its command line; progress
+ *             is the replay position against the last segment's end; stopped cleanly once promoted.
+ *   swap      the target stopped, its data volume copied aside into a new volume on the host (the
+ *             safety copy, kept), cleared and filled from the recovered volume, started, checked
+ *             (it answers, it is not in recovery); on any failure put back from the safety copy.
+ * Copies between volumes run in helpers from the target's image, on the host: no byte of the
+ * database crosses to the console for the swap.
+ */
+import { randomBytes } from 'node:crypto';
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { createReadStream, createWriteStream } from 'node:fs';
+import fs from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import type Docker from 'dockerode';
+import tar from 'tar-stream';
+import { RpcError } from '../../../shared/contract/errors.js';
+import { parseSegmentName, segmentName, segmentOf, parseLsn, formatLsn, WAL_SEGMENT_BYTES, windowFor, type RecoverableWindow } from '../../../shared/wal.js';
+import type { Engine } from '../docker/engine.js';
+import { runPipeline } from '../pipeline/index.js';
+import type { RepositoryBackend } from '../repository/index.js';
+import type { TrustedWriters } from '../signing/index.js';
+import { postgresUser } from '../sources/commands.js';
+import { createVolume, HELPER_LABEL } from '../sources/containers.js';
+import { abortable, engineFailure } from '../sources/errors.js';
+import { execCapture } from '../sources/exec.js';
+import { createHelper, demuxedText, removeHelper, removeHelpersOf, runHelper } from '../sources/helper.js';
+import { writeVolumeTar } from '../sources/volume-sink.js';
+import { readClusterArchive, windowsOf, type BaseBackupRecord, type StoredPitrObject, type WalSegmentEntry } from './archive-records.js';
+
+const WAL_DIR = 'hindsight-wal';
+
+export interface PitrTargetFacts {
+  container: string;
+  image: string;
+  /** The data directory inside the container, and the named volume mounted there. */
+  pgdata: string;
+  dataVolume: string;
+  /** "uid:gid" owning the data directory (the server's user). */
+  owner: string;
+  serverVersion: string;
+  superuser: string;
+  path: string;
+}
+
+export interface PitrPlan {
+  cluster: string;
+  at: string;
+  window: { from: string; to: string };
+  base: BaseBackupRecord;
+  segments: WalSegmentEntry[];
+  /** Where replay ends at the latest: the end of the last segment. */
+  targetLsn: string;
+  target: PitrTargetFacts;
+  bytes: number;
+  /** The equivalent commands, for the plan shown and the by-hand path. */
+  commands: string[];
+}
+
+const refused = (message: string) => new RpcError('INVALID_INPUT', message, 'refused: point-in-time');
+
+function describeWindows(ws: RecoverableWindow[]): string {
+  return ws.length ? ws.map((w) => `${w.from.toISOString()} … ${w.to.toISOString()}`).join('; ') : 'none (no base backup with its WAL yet)';
+}
+
+async function targetFacts(engine: Engine, container: string, signal?: AbortSignal): Promise<PitrTargetFacts> {
+  const what = `Inspecting ${container} on ${engine.name}`;
+  let info: Docker.ContainerInspectInfo;
+  try {
+    info = await abortable(engine.docker.getContainer(container).inspect({ abortSignal: signal } as object), signal, what);
+  } catch (e) {
+    throw engineFailure(e, what, signal, engine.localSocket);
+  }
+  const env = Object.fromEntries((info.Config.Env ?? []).map((kv) => [kv.slice(0, kv.indexOf('=')), kv.slice(kv.indexOf('=') + 1)]));
+  const pgdata = env.PGDATA ?? '/var/lib/postgresql/data';
+  const mount = (info.Mounts ?? []).find((m) => m.Destination === pgdata);
+  const name = info.Name.replace(/^\//, '');
+  if (!mount || mount.Type !== 'volume' || !mount.Name) {
+    throw refused(`The data directory of ${name} (${pgdata}) is ${mount ? `a ${mount.Type} mount` : 'not a volume'}; point-in-time recovery swaps a named volume. Restore by hand instead (README, "Point-in-time recovery").`);
+  }
+  if (!info.State.Running) throw refused(`${name} on ${engine.name} is ${info.State.Status}; start it first (its server's version and owner are read from it).`);
+  const superuser = postgresUser(env);
+  const run = (cmd: string[], w: string) => execCapture(engine, { container: info.Id, cmd }, { what: `${w} in ${name} on ${engine.name}`, ...(signal ? { signal } : {}) }).then((s) => s.trim());
+  const serverVersion = await run(['psql', '-X', '-At', '-U', superuser, '-d', 'postgres', '-c', 'SHOW server_version_num'], 'Reading the server version');
+  const owner = await run(['stat', '-c', '%u:%g', pgdata], 'Reading the owner of the data directory');
+  if (!/^\d+:\d+$/.test(owner)) throw new RpcError('INTERNAL', `Reading the owner of ${pgdata} in ${name}: unexpected answer "${owner.slice(0, 40)}".`);
+  return { container: name, image: info.Image, pgdata, dataVolume: mount.Name, owner, serverVersion, superuser, path: env.PATH ?? '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin' };
+}
+
+/** The plan of a recovery to `at`, or a refusal saying why; reads, never writes. */
+export async function planPointInTime(x: { engine: Engine; backend: RepositoryBackend; trusted: TrustedWriters; cluster: string; at: Date; target: string; signal?: AbortSignal }): Promise<PitrPlan> {
+  const archive = await readClusterArchive(x.backend, x.cluster, x.trusted, x.signal);
+  const windows = windowsOf(archive);
+  const w = windowFor(windows, x.at);
+  if (!w) throw refused(`${x.at.toISOString()} is outside the recoverable window of cluster ${x.cluster}: ${describeWindows(windows)}.${archive.problems.length ? ` Left out: ${archive.problems.join('; ')}` : ''}`);
+  const base = archive.bases.find((b) => b.id === w.baseId)!;
+  const endOfBase = segmentName(segmentOf(parseLsn(base.endLsn), base.timeline));
+  const segments: WalSegmentEntry[] = [];
+  let pastBase = false;
+  for (const name of w.segments) {
+    const s = archive.segments.get(name)!;
+    segments.push(s);
+    pastBase ||= name === endOfBase;
+    // The first segment received after the time holds the first commit past it: replay stops there.
+    if (pastBase && Date.parse(s.receivedAt) >= x.at.getTime()) break;
+  }
+  const last = parseSegmentName(segments[segments.length - 1]!.name)!;
+  const target = await targetFacts(x.engine, x.target, x.signal);
+  if (target.serverVersion.slice(0, -4) !== base.serverVersion.slice(0, -4)) {
+    throw refused(`The archive is of PostgreSQL ${base.serverVersion.slice(0, -4)}, ${target.container} runs ${target.serverVersion.slice(0, -4)}: a recovery needs the same major version.`);
+  }
+  const when = x.at.toISOString();
+  return {
+    cluster: x.cluster,
+    at: when,
+    window: { from: w.from.toISOString(), to: w.to.toISOString() },
+    base,
+    segments,
+    targetLsn: formatLsn((last.index + 1n) * BigInt(WAL_SEGMENT_BYTES) - 1n),
+    target,
+    bytes: base.object.storedBytes + segments.reduce((a, s) => a + s.object.storedBytes, 0),
+    commands: [
+      `mkdir data wal && zstd -d < ${base.object.key} | tar -C data -xf -`,
+      `for f in ${segments.map((s) => s.object.key).join(' ')}; do zstd -d < "$f" > wal/$(basename "$f" | cut -c1-24); done`,
+      'touch data/recovery.signal && chmod 700 data',
+      `postgres -D data -c "restore_command=cp $PWD/wal/%f %p" -c "recovery_target_time=${pgTimestamp(when)}" -c recovery_target_action=promote`,
+    ],
+  };
+}
+
+export interface PitrRestoreResult {
+  cluster: string;
+  at: string;
+  baseId: string;
+  segments: number;
+  replayedTo: string;
+  safetyVolume: string;
+  target: string;
+}
+
+type Progress = (message: string, fraction: number | null) => void;
+
+/** One stored object through the restore pipeline (checksums against the signed record) into `sink`. */
+async function restoreStored<T>(backend: RepositoryBackend, obj: StoredPitrObject, sink: (s: Readable) => Promise<T>, signal?: AbortSignal): Promise<T> {
+  const source = await backend.getObject(obj.key, { ...(signal ? { signal } : {}), expectedSize: obj.storedBytes });
+  const r = await runPipeline({ direction: 'restore', source, sink, compression: { kind: 'zstd' }, encryption: { kind: 'none' }, expected: { storedBytes: obj.storedBytes, storedSha256: obj.storedSha256, rawBytes: obj.rawBytes, rawSha256: obj.rawSha256 }, ...(signal ? { signal } : {}) });
+  return r.sinkResult as T;
+}
+
+/** A script run as root in a helper from the target's image, with `volume` at /v (and a second at /w). */
+async function inImage(engine: Engine, image: string, volume: string, script: string, args: string[], what: string, opts: { second?: { volume: string; readOnly: boolean }; signal?: AbortSignal } = {}): Promise<void> {
+  const helper = await createHelper(engine, { purpose: 'volume-sink', image, volume, target: '/v', readOnly: false, script, args: ['hindsight-pitr', ...args], ...(opts.second ? { second: { volume: opts.second.volume, target: '/w', readOnly: opts.second.readOnly } } : {}), ...(opts.signal ? { signal: opts.signal } : {}) });
+  try {
+    await runHelper(engine, helper, what, opts.signal);
+  } finally {
+    await removeHelper(engine, helper.id);
+  }
+}
+
+/** Runs the plan: recover into a new volume, then swap it in with a safety copy and rollback. */
+export async function restorePointInTime(x: { engine: Engine; backend: RepositoryBackend; plan: PitrPlan; signal?: AbortSignal; onProgress?: Progress; log?: (message: string) => void }): Promise<PitrRestoreResult> {
+  const { engine, plan, signal } = x;
+  const t = plan.target;
+  const say = x.log ?? (() => undefined);
+  const progress: Progress = x.onProgress ?? (() => undefined);
+  const id = randomBytes(4).toString('hex');
+  const recovered = `hindsight-pitr-${id}`;
+  await createVolume(engine, recovered, { 'org.hindsight.created-by': 'hindsight', 'org.hindsight.pitr': plan.cluster }, signal);
+  try {
+    // 1. The base backup, through the tar guard.
+    progress(`Extracting base backup ${plan.base.id}`, 0);
+    await restoreStored(x.backend, plan.base.object, (s) => writeVolumeTar({ engine, volume: recovered, tar: s, clear: true, ...(signal ? { signal } : {}) }), signal);
+    // 2. The segments and recovery.signal, one tar made here (each segment checked as it passes).
+    progress(`Staging ${plan.segments.length} WAL segment(s)`, 0.3);
+    const [uid, gid] = t.owner.split(':').map(Number) as [number, number];
+    const pack = tar.pack();
+    const staged = writeVolumeTar({ engine, volume: recovered, tar: Readable.from(pack), clear: false, ...(signal ? { signal } : {}) });
+    const filling = (async () => {
+      pack.entry({ name: './recovery.signal', size: 0, mode: 0o600, uid, gid }, Buffer.alloc(0));
+      pack.entry({ name: `./${WAL_DIR}/`, type: 'directory', mode: 0o700, uid, gid }, Buffer.alloc(0));
+      // Each segment checked whole before any of it is staged: through the pipeline into a file
+      // of this process (one segment, 16 MiB, at a time), then from the file into the tar.
+      const scratch = await fs.mkdtemp(path.join(os.tmpdir(), 'hindsight-wal-'));
+      try {
+        for (const s of plan.segments) {
+          const file = path.join(scratch, s.name);
+          await restoreStored(x.backend, s.object, (raw) => pipeline(raw, createWriteStream(file, { mode: 0o600 })), signal);
+          await new Promise<void>((resolve, reject) => {
+            const from = createReadStream(file);
+            from.on('error', reject);
+            from.pipe(pack.entry({ name: `./${WAL_DIR}/${s.name}`, size: s.object.rawBytes, mode: 0o600, uid, gid }, (e) => (e ? reject(e) : resolve())));
+          });
+          await fs.rm(file, { force: true });
+        }
+      } finally {
+        await fs.rm(scratch, { recursive: true, force: true });
+      }
+      pack.finalize();
+    })();
+    filling.catch((e: unknown) => pack.destroy(e instanceof Error ? e : new Error(String(e))));
+    // Both settle before going on (no helper left writing); a segment's own failure (its checksum) is the one to tell.
+    const [fill, stage] = await Promise.allSettled([filling, staged]);
+    if (fill.status === 'rejected') throw fill.reason;
+    if (stage.status === 'rejected') throw stage.reason;
+    await inImage(engine, t.image, recovered, 'chown -R "$1" /v && chmod 700 /v', [t.owner], 'Giving the recovered data directory to the server user', { ...(signal ? { signal } : {}) });
+
+    // 3. Recovery in a server from the target's image.
+    progress(`Replaying WAL to ${plan.at}`, 0.5);
+    const replayedTo = await recover(engine, plan, recovered, signal, (lsn) => {
+      const done = Number(parseLsn(lsn) - parseLsn(plan.base.startLsn));
+      const all = Number(parseLsn(plan.targetLsn) - parseLsn(plan.base.startLsn)) || 1;
+      progress(`Replaying WAL to ${plan.at}: at ${lsn} of at most ${plan.targetLsn}`, 0.5 + 0.3 * Math.min(1, done / all));
+    });
+    say(`recovered to ${plan.at} (replay ended at ${replayedTo})`);
+    await inImage(engine, t.image, recovered, 'rm -rf -- "/v/$1"', [WAL_DIR], 'Removing the staged WAL', { ...(signal ? { signal } : {}) });
+
+    // 4. The swap, with its safety copy.
+    progress(`Stopping ${t.container} and copying ${t.dataVolume} aside`, 0.8);
+    const safety = `hindsight-safety-${t.dataVolume}-${id}`.slice(0, 120);
+    await stopContainer(engine, t.container);
+    await createVolume(engine, safety, { 'org.hindsight.created-by': 'hindsight', 'org.hindsight.safety-of': t.dataVolume }, undefined);
+    const copy = 'cd /w && tar -cf - . | tar -C /v -xpf - --numeric-owner';
+    const refill = `find /v -mindepth 1 -maxdepth 1 -exec rm -rf {} + && ${copy}`;
+    await inImage(engine, t.image, safety, copy, [], `Copying ${t.dataVolume} into ${safety}`, { second: { volume: t.dataVolume, readOnly: true } });
+    try {
+      progress(`Filling ${t.dataVolume} from the recovered volume`, 0.85);
+      await inImage(engine, t.image, t.dataVolume, refill, [], `Filling ${t.dataVolume}`, { second: { volume: recovered, readOnly: true } });
+      await startAndCheck(engine, t);
+    } catch (e) {
+      say(`the swap failed (${e instanceof Error ? e.message : String(e)}): putting ${t.dataVolume} back from ${safety}`);
+      try {
+        await stopContainer(engine, t.container);
+        await inImage(engine, t.image, t.dataVolume, refill, [], `Putting ${t.dataVolume} back`, { second: { volume: safety, readOnly: true } });
+        await startAndCheck(engine, t);
+      } catch (e2) {
+        throw new RpcError('INTERNAL', `The recovery failed and so did putting ${t.dataVolume} back (${e2 instanceof Error ? e2.message : String(e2)}); the copy is in volume ${safety} on ${engine.name}.`, 'operation rollback-failed');
+      }
+      throw new RpcError(RpcError.is(e) ? e.code : 'INTERNAL', `The recovery was rolled back: ${e instanceof Error ? e.message : String(e)}`, 'operation failed');
+    }
+    progress('Recovered', 1);
+    return { cluster: plan.cluster, at: plan.at, baseId: plan.base.id, segments: plan.segments.length, replayedTo, safetyVolume: safety, target: t.container };
+  } finally {
+    await removeHelpersOf(engine, recovered).catch(() => undefined);
+    await engine.docker
+      .getVolume(recovered)
+      .remove()
+      .catch((e: unknown) => say(`could not remove the recovery volume ${recovered} on ${engine.name}: ${e instanceof Error ? e.message : String(e)}`));
+  }
+}
+
+/** A server from the target's image on the recovered volume, until it has promoted; the replay position as it goes. */
+async function recover(engine: Engine, plan: PitrPlan, volume: string, signal: AbortSignal | undefined, onReplay: (lsn: string) => void): Promise<string> {
+  const t = plan.target;
+  const body = {
+    name: `hindsight-helper-pitr-${randomBytes(4).toString('hex')}`,
+    Image: t.image,
+    // The server binary itself, as the data directory's owner: nothing of the image's entrypoint, nothing the archive names.
+    Entrypoint: ['postgres'],
+    Cmd: ['-D', t.pgdata, '-c', `restore_command=cp ${t.pgdata}/${WAL_DIR}/%f "%p"`, '-c', `recovery_target_time=${pgTimestamp(plan.at)}`, '-c', 'recovery_target_action=promote', '-c', 'listen_addresses=', '-c', 'unix_socket_directories=/tmp', '-c', 'archive_mode=off'],
+    User: t.owner,
+    Env: [`PATH=${t.path}`, `PGDATA=${t.pgdata}`],
+    NetworkDisabled: true,
+    Labels: { [HELPER_LABEL]: 'true', [`${HELPER_LABEL}.purpose`]: 'pitr-recovery', [`${HELPER_LABEL}.volume`]: volume },
+    HostConfig: { NetworkMode: 'none', Mounts: [{ Type: 'volume', Source: volume, Target: t.pgdata, ReadOnly: false, VolumeOptions: { NoCopy: true } }] },
+  };
+  const what = `Recovering cluster ${plan.cluster} on ${engine.name}`;
+  let c: Docker.Container;
+  try {
+    c = await engine.docker.createContainer(body as unknown as Docker.ContainerCreateOptions);
+    await c.start();
+  } catch (e) {
+    throw engineFailure(e, what, signal, engine.localSocket);
+  }
+  try {
+    const q = (sql: string) => execCapture(engine, { container: c.id, cmd: ['psql', '-X', '-At', '-h', '/tmp', '-U', t.superuser, '-d', 'postgres', '-c', sql] }, { what }).then((s) => s.trim());
+    for (;;) {
+      if (signal?.aborted) throw new RpcError('CANCELLED', 'The recovery was cancelled.');
+      await new Promise((r) => setTimeout(r, 1000));
+      const state = (await c.inspect()).State;
+      if (!state.Running) {
+        const logs = demuxedText((await c.logs({ stdout: true, stderr: true, tail: 8 })) as unknown as Buffer);
+        throw new RpcError('INTERNAL', `${what}: the server stopped (exit code ${state.ExitCode}) before recovering to ${plan.at}: ${logs.trim()}`);
+      }
+      const answer = await q('SELECT pg_is_in_recovery(), COALESCE(pg_last_wal_replay_lsn()::text, \'\')').catch(() => '');
+      const [inRecovery, lsn] = answer.split('|');
+      if (lsn) onReplay(lsn);
+      if (inRecovery === 'f') {
+        const end = await q('SELECT pg_current_wal_lsn()');
+        await c.stop({ t: 60 });
+        const exit = (await c.inspect()).State.ExitCode;
+        if (exit !== 0) throw new RpcError('INTERNAL', `${what}: the server did not stop cleanly (exit code ${exit}).`);
+        return end;
+      }
+    }
+  } finally {
+    await removeHelper(engine, c.id);
+  }
+}
+
+/** "2026-12-06 09:46:59.676+00": what recovery_target_time reads (it refuses ISO's "T…Z"). */
+export const pgTimestamp = (iso: string) => iso.replace('T', ' ').replace(/Z$/, '+00');
+
+async function stopContainer(engine: Engine, name: string): Promise<void> {
+  try {
+    await engine.docker.getContainer(name).stop({ t: 60 });
+  } catch (e) {
+    if ((e as { statusCode?: number }).statusCode !== 304) throw engineFailure(e, `Stopping ${name} on ${engine.name}`, undefined, engine.localSocket);
+  }
+}
+
+/** Starts the target and waits until its server answers out of recovery. */
+async function startAndCheck(engine: Engine, t: PitrTargetFacts): Promise<void> {
+  try {
+    await engine.docker.getContainer(t.container).start();
+  } catch (e) {
+    if ((e as { statusCode?: number }).statusCode !== 304) throw engineFailure(e, `Starting ${t.container} on ${engine.name}`, undefined, engine.localSocket);
+  }
+  const deadline = Date.now() + 120_000;
+  let last = '';
+  while (Date.now() < deadline) {
+    last = await execCapture(engine, { container: t.container, cmd: ['psql', '-X', '-At', '-U', t.superuser, '-d', 'postgres', '-c', 'SELECT pg_is_in_recovery()'] }, { what: `Checking ${t.container}` })
+      .then((s) => s.trim())
+      .catch((e: unknown) => (e instanceof Error ? e.message : String(e)));
+    if (last === 'f') return;
+    await new Promise((r) => setTimeout(r, 1000));
+  }
+  throw new RpcError('INTERNAL', `${t.container} did not come back as a running server in 120 s (${last.slice(0, 200)}).`);
+}

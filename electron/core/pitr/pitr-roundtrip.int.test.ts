@@ -1,0 +1,147 @@
+/**
+ * Point-in-time recovery on the lab (issue 10 item 2): production's PostgreSQL 15 archived by
+ * `archiveStep` (slot, pg_receivewal, base backup) into a repository; rows inserted before a time
+ * and after it; the cluster recovered to that time onto a PostgreSQL on uat whose data sits in a
+ * named volume: the rows from before are there, the ones from after are not, the old data is kept
+ * in a safety volume. A time outside the window, a forged segment list and a tampered segment are
+ * refused or fail before uat's data is touched.
+ */
+import fs from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { Readable } from 'node:stream';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Engine } from '../docker/engine.js';
+import { LocalBackend, listKeys } from '../repository/index.js';
+import { consoleSigner, TrustedWriters, type ManifestSigner } from '../signing/index.js';
+import { labEngines, POSTGRES, removeQuietly, uniqueName, type LabEngines } from '../sources/testing/lab-engines.js';
+import { dockerCli, waitFor } from '../testing/lab.js';
+import { readClusterArchive, walPrefix } from './archive-records.js';
+import { planPointInTime, restorePointInTime } from './pitr-restore.js';
+import { archiveStep, slotName, stopArchiving } from './wal-archive.js';
+
+let lab: LabEngines;
+let prod: Engine;
+let uat: Engine;
+let dir: string;
+let repo: LocalBackend;
+let signer: ManifestSigner;
+let trusted: TrustedWriters;
+const source = uniqueName('hs-test-pitr-src');
+const target = uniqueName('hs-test-pitr-uat');
+const targetVolume = `${target}-data`;
+const slot = slotName(`repo-${source}`);
+const host = { id: 'production', name: 'production' };
+let cluster = '';
+
+const sql = (machine: 'production' | 'uat', container: string, q: string) => dockerCli(lab.machine(machine), 'exec', container, 'psql', '-U', 'postgres', '-Atc', q);
+const step = () => archiveStep({ engine: prod, container: source, backend: repo, host, signer, trusted, slot, baseEveryMs: 7 * 86_400_000, stateFile: path.join(dir, 'state.json') });
+
+beforeAll(async () => {
+  lab = await labEngines();
+  prod = await lab.engine('production');
+  uat = await lab.engine('uat');
+  dir = await fs.mkdtemp(path.join(os.tmpdir(), 'hindsight-pitr-rt-'));
+  repo = new LocalBackend(path.join(dir, 'repo'));
+  signer = await consoleSigner(dir);
+  trusted = new TrustedWriters(dir);
+  await dockerCli(lab.machine('production'), 'run', '-d', '--name', source, '--network', 'none', '--label', 'org.hindsight.test=sources', POSTGRES);
+  await dockerCli(lab.machine('uat'), 'run', '-d', '--name', target, '--network', 'none', '--label', 'org.hindsight.test=sources', '-v', `${targetVolume}:/var/lib/postgresql/data`, POSTGRES);
+  for (const [m, c] of [['production', source], ['uat', target]] as const) await waitFor(`postgres in ${c}`, async () => (await sql(m, c, 'SELECT 1').catch(() => '')) === '1', 60_000);
+  await sql('uat', target, "CREATE TABLE uat_only AS SELECT 'was here' AS note");
+}, 180_000);
+
+afterAll(async () => {
+  await removeQuietly(lab.machine('production'), 'container', source);
+  await removeQuietly(lab.machine('uat'), 'container', target);
+  for (const v of (await dockerCli(lab.machine('uat'), 'volume', 'ls', '-q').catch(() => '')).split('\n').filter((n) => n.includes(target))) await removeQuietly(lab.machine('uat'), 'volume', v);
+  await lab.dispose();
+  await fs.rm(dir, { recursive: true, force: true });
+});
+
+describe('point-in-time recovery', () => {
+  let at: Date;
+
+  it('archives: a slot, pg_receivewal running, a base backup, segments with a signed list', async () => {
+    const first = await step();
+    cluster = first.cluster;
+    expect(first.receiver).toBe('started');
+    expect(first.base?.cluster).toBe(cluster);
+    expect(await sql('production', source, `SELECT count(*) FROM pg_replication_slots WHERE slot_name = '${slot}'`)).toBe('1');
+    expect((await step()).receiver).toBe('running');
+
+    await sql('production', source, "CREATE TABLE t (tag text, n int, at timestamptz DEFAULT clock_timestamp()); INSERT INTO t (tag, n) SELECT 'before', g FROM generate_series(1, 100) g");
+    await new Promise((r) => setTimeout(r, 1500));
+    at = new Date();
+    await new Promise((r) => setTimeout(r, 1500));
+    await sql('production', source, "INSERT INTO t (tag, n) SELECT 'after', g FROM generate_series(1, 50) g");
+    await sql('production', source, 'SELECT pg_switch_wal()');
+    // Until the segment holding the rows from after has been received and shipped.
+    await waitFor('the archive to cover the time', async () => {
+      await step();
+      return planPointInTime({ engine: uat, backend: repo, trusted, cluster, at, target }).then(
+        () => true,
+        () => false,
+      );
+    }, 60_000);
+    const archive = await readClusterArchive(repo, cluster, trusted);
+    expect(archive.problems).toEqual([]);
+    expect(archive.segments.size).toBeGreaterThan(0);
+  }, 180_000);
+
+  it('refuses a time outside the window before anything is touched', async () => {
+    await expect(planPointInTime({ engine: uat, backend: repo, trusted, cluster, at: new Date(Date.now() - 86_400_000), target })).rejects.toThrow(/outside the recoverable window/);
+    expect(await sql('uat', target, 'SELECT note FROM uat_only')).toBe('was here');
+  });
+
+  it('a tampered segment fails the recovery; uat keeps its data', async () => {
+    const plan = await planPointInTime({ engine: uat, backend: repo, trusted, cluster, at, target });
+    const victim = plan.segments[plan.segments.length - 1]!;
+    const original = Buffer.concat(await (await repo.getObject(victim.object.key)).toArray());
+    const bent = Buffer.from(original);
+    bent[bent.length >> 1] = bent[bent.length >> 1]! ^ 0xff;
+    await repo.putObject(victim.object.key, Readable.from([bent]));
+    try {
+      await expect(restorePointInTime({ engine: uat, backend: repo, plan })).rejects.toThrow(/checksum|sha-?256|integrity|differ/i);
+      expect(await sql('uat', target, 'SELECT note FROM uat_only')).toBe('was here');
+    } finally {
+      await repo.putObject(victim.object.key, Readable.from([original]));
+    }
+  }, 120_000);
+
+  it('a list signed by nobody trusted is left out', async () => {
+    const other = new LocalBackend(path.join(dir, 'forged'));
+    const keys = await listKeys(repo, `pitr/${cluster}/`);
+    for (const k of keys) await other.putObject(k, await repo.getObject(k));
+    const list = keys.find((k) => k.includes('/lists/'))!;
+    const raw = JSON.parse(Buffer.concat(await (await other.getObject(list)).toArray()).toString()) as { segments: { receivedAt: string }[] };
+    raw.segments[0]!.receivedAt = new Date(0).toISOString();
+    await other.putObject(list, Readable.from([Buffer.from(JSON.stringify(raw))]));
+    const archive = await readClusterArchive(other, cluster, trusted);
+    expect(archive.problems.join('\n')).toMatch(/does not match its content/);
+  });
+
+  it('recovers to the time onto uat: rows from before are there, rows from after are not', async () => {
+    const plan = await planPointInTime({ engine: uat, backend: repo, trusted, cluster, at, target });
+    expect(plan.target.dataVolume).toBe(targetVolume);
+    const fractions: number[] = [];
+    const r = await restorePointInTime({ engine: uat, backend: repo, plan, onProgress: (_m, f) => f !== null && fractions.push(f) });
+    expect(await sql('uat', target, "SELECT count(*) FILTER (WHERE tag = 'before') || ' ' || count(*) FILTER (WHERE tag = 'after') FROM t")).toBe('100 0');
+    expect(await sql('uat', target, 'SELECT system_identifier FROM pg_control_system()')).toBe(cluster);
+    expect(await sql('uat', target, 'SELECT pg_is_in_recovery()')).toBe('f');
+    expect(await sql('uat', target, "SELECT count(*) FROM pg_class WHERE relname = 'uat_only'")).toBe('0');
+    expect(fractions.at(-1)).toBe(1);
+    // What uat had is kept in the safety volume, on uat.
+    const kept = await dockerCli(lab.machine('uat'), 'run', '--rm', '-v', `${r.safetyVolume}:/s:ro`, '--entrypoint', 'cat', POSTGRES, '/s/PG_VERSION');
+    expect(kept).toBe('15');
+    // No helper or recovery volume left.
+    expect(await dockerCli(lab.machine('uat'), 'ps', '-aq', '--filter', 'label=org.hindsight.helper.purpose=pitr-recovery')).toBe('');
+    expect(await dockerCli(lab.machine('uat'), 'volume', 'ls', '-q', '--filter', `label=org.hindsight.pitr=${cluster}`)).toBe('');
+  }, 240_000);
+
+  it('stops archiving: the receiver stopped, the slot dropped', async () => {
+    expect((await stopArchiving({ engine: prod, container: source, slot })).slotDropped).toBe(true);
+    expect(await sql('production', source, `SELECT count(*) FROM pg_replication_slots WHERE slot_name = '${slot}'`)).toBe('0');
+    expect(await listKeys(repo, walPrefix(cluster))).not.toEqual([]);
+  }, 60_000);
+});
