@@ -25,6 +25,7 @@ import { processTaskRunDeps, registerBackupCommands, registerSetsCommands, type 
 import { registerSnapshotsCommands } from './snapshots-commands.js';
 import { registerPlansCommands } from './plans-commands.js';
 import { registerAgentCommands } from './agent-commands.js';
+import { registerPitrCommands } from './pitr-commands.js';
 
 export interface CliDependencies {
   createBackend(options: BackendOptions): Promise<Backend>;
@@ -102,6 +103,7 @@ export async function runCli(args: string[], deps: CliDependencies): Promise<num
   registerSnapshotsCommands(program, (fn) => withClient(fn)(), deps.output);
   registerPlansCommands(program, (fn) => withClient(fn)(), deps.output, () => ({ ...processTaskRunDeps(deps.output), ...deps.tasks }));
   registerAgentCommands(program, (fn) => withClient(fn)(), deps.output, () => ({ ...processTaskRunDeps(deps.output), ...deps.tasks }));
+  registerPitrCommands(program, (fn) => withClient(fn)(), deps.output, () => ({ ...processTaskRunDeps(deps.output), ...deps.tasks }));
 
   try {
     await program.parseAsync(args, { from: 'user' });

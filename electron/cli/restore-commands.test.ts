@@ -56,6 +56,8 @@ describe('hindsight restore / operations over a fake backend', () => {
   it('--as-of picks the snapshot through snapshots.asOf, then plans it', async () => {
     const seen: unknown[] = [];
     const r = await run(['restore', '--as-of', 'yesterday 18:00', '--set', 'shop', '--repo', 'repo', '--to-host', 'uat', '--map', 'files=x', '--dry-run', '--json'], {
+      // A set without PostgreSQL: no point-in-time recovery to consider.
+      backupSets: { list: async () => [{ id: 's1', createdAt: '', hasPassphrase: false, name: 'shop', hostId: 'h-prod', repositoryId: 'r1', sources: [{ kind: 'volume', volume: 'files' }] }] },
       snapshots: {
         asOf: async (input: unknown) => {
           seen.push(input);
@@ -72,6 +74,28 @@ describe('hindsight restore / operations over a fake backend', () => {
     expect(r.code).toBe(0);
     expect(seen[0]).toMatchObject({ repositoryId: 'r1', when: 'yesterday 18:00', set: 'shop' });
     expect(seen[1]).toMatchObject({ snapshotId: '20261120T170000Z-shop-abcd', targetHostId: 'h-uat', map: { files: 'x' }, safetyCopy: true });
+  });
+
+  it('--as-of a time in the window of the set\'s PostgreSQL archive: point-in-time recovery onto the mapped container', async () => {
+    const seen: unknown[] = [];
+    const window = { baseId: 'b1', from: '2026-11-20T00:00:00.000Z', to: '2026-11-21T00:00:00.000Z' };
+    const r = await run(['restore', '--as-of', '2026-11-20T18:00:00Z', '--set', 'shop', '--repo', 'repo', '--to-host', 'uat', '--map', 'db=uat-db', '--json'], {
+      backupSets: { list: async () => [{ id: 's1', createdAt: '', hasPassphrase: false, name: 'shop', hostId: 'h-prod', repositoryId: 'r1', sources: [{ kind: 'postgres', container: 'db', mode: 'dumpall' }] }] },
+      pitr: {
+        status: async () => ({ jobs: [], clusters: [{ cluster: '7', hostId: 'h-prod', hostName: 'production', container: 'db', serverVersion: '150010', bases: 1, segments: 3, storedBytes: 1, windows: [window], problems: [] }] }),
+        restore: {
+          title: () => 'recover',
+          run: async (input: unknown) => {
+            seen.push(input);
+            return { cluster: '7', at: '2026-11-20T18:00:00.000Z', window, baseId: 'b1', segments: 3, bytes: 1, target: 'uat-db', dataVolume: 'v', commands: [], done: { replayedTo: '0/3000000', safetyVolume: 's' } };
+          },
+        },
+      },
+      snapshots: { asOf: async () => Promise.reject(new Error('not the snapshot path')) },
+    });
+    expect(r.code, r.err).toBe(0);
+    expect(seen).toEqual([{ repositoryId: 'r1', cluster: '7', at: '2026-11-20T18:00:00.000Z', targetHostId: 'h-uat', target: 'uat-db', dryRun: false }]);
+    expect(JSON.parse(r.out).pointInTime.done.safetyVolume).toBe('s');
   });
 
   it('operations shows interrupted ones with what rollback will do', async () => {

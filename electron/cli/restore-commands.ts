@@ -10,6 +10,8 @@ import { RpcError, type Client, type OperationSummary, type RestorePlan, type Re
 import { collect, progressRenderer } from './backup-commands.js';
 import type { Output } from './hosts-commands.js';
 import { formatTable } from './table.js';
+import { describePitrRestore, pitrRestoreFor } from './pitr-commands.js';
+import type { PitrRestoreResult } from '../../shared/contract/pitr.js';
 
 export const RESTORE_EXIT = { ok: 0, error: 1, failed: 2, refused: 3 } as const;
 
@@ -121,6 +123,22 @@ export async function restoreCommand(client: Client, output: Output, snapshot: s
   try {
     const repoId = await repositoryId(client, opts.repo);
     let snapshotId = snapshot;
+    // A set whose PostgreSQL is archived continuously, and a time in its window: point-in-time recovery.
+    if (!snapshotId && opts.asOf && opts.set) {
+      const pitr = await pitrRestoreFor(client, { repositoryId: repoId, set: opts.set, asOf: opts.asOf, targetHostId: await hostId(client, opts.toHost), map: parseMap(opts.map), confirm: opts.confirm, dryRun: !!opts.dryRun });
+      if (pitr) {
+        output.err(`as of ${pitr.interpretation}: point-in-time recovery of cluster ${pitr.input.cluster}`);
+        const { taskId, result } = await client.pitr.restore(pitr.input);
+        const stop = follow(client, output, taskId, !!opts.json);
+        try {
+          const r = (await result) as PitrRestoreResult;
+          output.out(opts.json ? JSON.stringify({ ok: true, pointInTime: r }, null, 2) : describePitrRestore(r));
+          return RESTORE_EXIT.ok;
+        } finally {
+          stop();
+        }
+      }
+    }
     if (!snapshotId && opts.asOf) {
       const picked = await client.snapshots.asOf({ repositoryId: repoId, when: opts.asOf, ...(opts.set ? { set: opts.set } : {}) });
       if (picked.sets.length !== 1) {

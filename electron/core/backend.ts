@@ -32,6 +32,7 @@ import { KnownHostsStore } from './ssh/known-hosts-store.js';
 import { PendingHostKeys } from './ssh/pending-host-keys.js';
 import { APP_VERSION } from './rpc/app-version.js';
 import { AgentManager } from './agent/agent-manager.js';
+import { pitrHandlers } from './pitr/pitr-handlers.js';
 import type { DirectSourceBackup } from './backup/run-backup.js';
 import { Levels } from './backup/levels.js';
 import { TrustedWriters } from './signing/index.js';
@@ -161,6 +162,15 @@ export async function createBackend(options: BackendOptions): Promise<Backend> {
     }),
     ...restoreHandlers(restore, snapshotChanged),
     plans,
+    pitr: pitrHandlers({
+      configDir: options.configDir,
+      hosts,
+      engineFor: (hostId) => engines.forHost(hostId),
+      repositories,
+      backendDeps: { configDir: options.configDir, ssh: sshDeps },
+      trusted: new TrustedWriters(options.configDir),
+      push: (hostId, ctx) => agents.push(hostId, ctx),
+    }),
     agent: {
       status: ({ hostId }) => agents.status(hostId),
       install: { title: ({ hostId }) => `Install the Hindsight agent on ${hostId}`, run: ({ hostId }, ctx) => agents.install(hostId, ctx) },

@@ -11,6 +11,7 @@ import { logsContract } from './logs.js';
 import { repositoriesContract } from './repositories.js';
 import { operationsContract } from './operations.js';
 import { plansContract } from './plans.js';
+import { pitrContract } from './pitr.js';
 import { restoreContract, verifyContract } from './restore.js';
 import { systemContract } from './system.js';
 import { tasksContract } from './tasks.js';
@@ -34,6 +35,7 @@ export const contract = {
   snapshots: snapshotsContract,
   plans: plansContract,
   agent: agentContract,
+  pitr: pitrContract,
 } as const;
 
 export type Contract = typeof contract;
@@ -60,6 +62,7 @@ export * from './inventory.js';
 export * from './logs.js';
 export * from './repositories.js';
 export * from './plans.js';
+export * from './pitr.js';
 export * from './restore.js';
 export * from './source-kinds.js';
 export * from './operations.js';

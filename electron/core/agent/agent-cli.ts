@@ -8,6 +8,8 @@
  *   backup-source --json  one source of a console's backup copied from here (direct-backup.ts)
  *   safety-copy --json    a database's or directory's safety copy, kept here (safety-here.ts)
  *   put-back --json       a rollback from such a copy; discard-safety --json: an operation's copies removed
+ *   pitr-step [--container C] --json   one archiving step of the point-in-time jobs now (agent-pitr.ts)
+ *   pitr-status --json    the last step of each job; pitr-stop --json: a job's receiver and slot gone (request on stdin)
  * With --json a failure ends with one line {"error":{code,message}} on stderr (agent-exec.ts reads
  * it back) and exit code 1.
  */
@@ -24,6 +26,9 @@ import { DirectRestoreRequest, restoreSourceHere } from './direct-restore.js';
 import { agentReport, runAndRecord, runDaemon } from './agent-daemon.js';
 import { agentPipes } from './agent-pipes.js';
 import { discardHere, putBackHere, safetyCopyHere } from './safety-here.js';
+import { pitrReportsHere, pitrStepHere, pitrStopHere } from './agent-pitr.js';
+
+const PitrStopRequest = z.object({ container: z.string().min(1).max(255), repositoryId: z.string().min(1).max(128) });
 import { AgentDiscardRequest, AgentPutBackRequest, AgentSafetyCopyRequest } from './safety-requests.js';
 
 export interface AgentCliEnv {
@@ -180,6 +185,31 @@ export async function runAgentCli(argv: string[], env: AgentCliEnv): Promise<num
     .description("remove an operation's safety copies kept here (a request on stdin)")
     .option('--json', 'JSON lines output')
     .action(async (o: { json?: boolean }) => longRun(!!o.json, 'removal', async () => discardHere(env.stateDir, await readInput(AgentDiscardRequest, 'removal request')), (r) => `removed ${r.removed.length} file(s)`));
+
+  // Point-in-time recovery (agent-pitr.ts).
+  program
+    .command('pitr-step')
+    .description('run one archiving step of the point-in-time jobs now (slot, pg_receivewal, segments, base backup when due)')
+    .option('--container <name>', 'only the job of this container')
+    .option('--json', 'JSON lines output')
+    .action(async (o: { json?: boolean; container?: string }) =>
+      longRun(!!o.json, 'archiving step', async (_b, ctx) => pitrStepHere(env.stateDir, { ...(o.container ? { container: o.container } : {}), waitMs: 120_000, signal: ctx.signal }), (r) => r.map((x) => `${x.container}: ${x.result}${x.error ? ` (${x.error})` : ''}`).join('\n')),
+    );
+  program
+    .command('pitr-status')
+    .option('--json', 'JSON output')
+    .action(async (o: { json?: boolean }) => {
+      try {
+        env.out(JSON.stringify(await pitrReportsHere(env.stateDir)));
+      } catch (e) {
+        fail(e, !!o.json);
+      }
+    });
+  program
+    .command('pitr-stop')
+    .description('stop archiving a container: its receiver stopped, its replication slot dropped (a request on stdin)')
+    .option('--json', 'JSON lines output')
+    .action(async (o: { json?: boolean }) => longRun(!!o.json, 'stop', async () => pitrStopHere(env.stateDir, await readInput(PitrStopRequest, 'stop request')), (r) => (r.slotDropped ? 'slot dropped' : 'no slot')));
 
   try {
     await program.parseAsync(argv, { from: 'user' });

@@ -9,6 +9,8 @@ import path from 'node:path';
 import { z } from 'zod';
 import { HostRole } from '../../../shared/contract/hosts.js';
 import { Plan } from '../../../shared/contract/plans.js';
+import { PitrJob } from '../../../shared/contract/pitr.js';
+import { PitrStore } from '../pitr/pitr-store.js';
 import { RepositoryConfig, RepositorySecrets } from '../../../shared/contract/repositories.js';
 import { RpcError } from '../../../shared/contract/errors.js';
 import { writeFileAtomic } from '../config/atomic-file.js';
@@ -37,8 +39,10 @@ export const AgentConfig = z.object({
   plans: z.array(Plan).max(1000),
   /** Writers whose snapshots the agent reads (the console's key): prune and drills check signatures. */
   trusted: z.array(TrustedWriter).max(1000),
+  /** Point-in-time jobs of this host (its containers archived continuously, docs/pitr.md). */
+  pitr: z.array(PitrJob).max(100).default([]),
 });
-export type AgentConfig = z.infer<typeof AgentConfig>;
+export type AgentConfig = z.input<typeof AgentConfig>;
 
 /** Agent side: store a pushed configuration (each file atomically; secrets 0600). */
 export async function writeAgentConfig(stateDir: string, raw: unknown): Promise<AgentConfig> {
@@ -60,6 +64,7 @@ export async function writeAgentConfig(stateDir: string, raw: unknown): Promise<
   await writeFileAtomic(repoFiles.secrets, JSON.stringify({ version: 1, secrets: Object.fromEntries(c.repositories.map((r) => [r.config.id, r.secrets])) }, null, 2) + '\n', 0o600);
   await writeFileAtomic(path.join(stateDir, 'plans.json'), JSON.stringify({ version: 1, plans: c.plans }, null, 2) + '\n');
   await writeFileAtomic(path.join(stateDir, TRUSTED_WRITERS_FILE), JSON.stringify({ version: 1, writers: c.trusted }, null, 2) + '\n', 0o600);
+  await new PitrStore(stateDir).replace(c.pitr);
   return c;
 }
 

@@ -30,6 +30,7 @@ import { createBackend as openRepository, RepositoriesStore } from '../repositor
 import { S3Backend } from '../repository/s3/s3-backend.js';
 import { removePipeLeftovers } from '../sources/pipe-tar.js';
 import { agentEngine } from './agent-pipes.js';
+import { PITR_STEP_EVERY_MS, pitrStepHere } from './agent-pitr.js';
 
 const log = createLogger('agent');
 
@@ -136,6 +137,8 @@ export interface DaemonOptions {
   stateDir: string;
   backend: Backend;
   tickMs?: number;
+  /** How often the point-in-time jobs take a step (default a minute). */
+  pitrEveryMs?: number;
   now?: () => Date;
 }
 
@@ -203,17 +206,31 @@ export async function runDaemon(o: DaemonOptions): Promise<void> {
     if (changed) saveMemory();
   };
 
+  // Point-in-time jobs: one archiving step of each every minute (agent-pitr.ts), never two at once.
+  const pitrController = new AbortController();
+  let pitrRunning: Promise<unknown> | null = null;
+  const pitrTick = () => {
+    if (pitrRunning) return;
+    pitrRunning = pitrStepHere(o.stateDir, { signal: pitrController.signal })
+      .catch((e: unknown) => log.warn('point-in-time step failed', e instanceof Error ? e.message : e))
+      .finally(() => (pitrRunning = null));
+  };
+
   let stopping = false;
   await new Promise<void>((resolve) => {
     const timer = setInterval(() => void tick(), o.tickMs ?? 5_000);
+    const pitrTimer = setInterval(pitrTick, o.pitrEveryMs ?? PITR_STEP_EVERY_MS);
     void tick();
+    pitrTick();
     const stop = (signal: string) => {
       if (stopping) return;
       stopping = true;
       log.info(`${signal}: cancelling ${running.size} run(s) and stopping`);
       clearInterval(timer);
+      clearInterval(pitrTimer);
+      pitrController.abort(new RpcError('CANCELLED', `The agent is stopping (${signal}).`));
       for (const r of running.values()) r.controller.abort(new RpcError('CANCELLED', `The agent is stopping (${signal}).`));
-      const all = Promise.all([...running.values()].map((r) => r.done));
+      const all = Promise.all([...[...running.values()].map((r) => r.done), pitrRunning]);
       void Promise.race([all, new Promise((r) => setTimeout(r, 15_000))]).then(() => saving).then(() => resolve());
     };
     process.once('SIGTERM', () => stop('SIGTERM'));

@@ -25,6 +25,7 @@ import { statusCodeOf } from '../docker/engine-errors.js';
 import type { Engine } from '../docker/engine.js';
 import { createLogger } from '../log.js';
 import { PlansStore } from '../plans/plans-store.js';
+import { PitrStore } from '../pitr/pitr-store.js';
 import type { RepositoriesStore } from '../repository/index.js';
 import type { TrustedWriters } from '../signing/index.js';
 import { agentLines, agentQuery, agentSend, agentSendLines } from './agent-exec.js';
@@ -276,6 +277,18 @@ export class AgentManager {
       }
       plans.push(plan);
     }
+    // Its point-in-time jobs (pitr/), with their repositories, under the same rules as plans.
+    const pitr = [];
+    for (const job of (await new PitrStore(this.d.configDir).list()).filter((j) => j.hostId === hostId)) {
+      const config = await this.d.repositories.stored(job.repositoryId).catch(() => null);
+      const why = config ? unreachableByAgent(config) : 'gone';
+      if (!config || why) {
+        skipped.push(`Point-in-time recovery of ${job.container}: its repository is ${why ?? 'gone'}; the agent cannot archive into it.`);
+        continue;
+      }
+      if (!repositories.has(config.id)) repositories.set(config.id, await this.repositoryForAgent(config));
+      pitr.push(job);
+    }
     return {
       payload: {
         version: 1,
@@ -283,6 +296,7 @@ export class AgentManager {
         repositories: [...repositories.values()],
         plans,
         trusted: await this.d.trusted.list(),
+        pitr,
       },
       skipped,
     };

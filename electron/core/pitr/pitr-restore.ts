@@ -25,7 +25,7 @@ import path from 'node:path';
 import type Docker from 'dockerode';
 import tar from 'tar-stream';
 import { RpcError } from '../../../shared/contract/errors.js';
-import { parseSegmentName, segmentName, segmentOf, parseLsn, formatLsn, WAL_SEGMENT_BYTES, windowFor, type RecoverableWindow } from '../../../shared/wal.js';
+import { parseSegmentName, parseLsn, formatLsn, WAL_SEGMENT_BYTES, windowFor, type RecoverableWindow } from '../../../shared/wal.js';
 import type { Engine } from '../docker/engine.js';
 import { runPipeline } from '../pipeline/index.js';
 import type { RepositoryBackend } from '../repository/index.js';
@@ -104,16 +104,10 @@ export async function planPointInTime(x: { engine: Engine; backend: RepositoryBa
   const w = windowFor(windows, x.at);
   if (!w) throw refused(`${x.at.toISOString()} is outside the recoverable window of cluster ${x.cluster}: ${describeWindows(windows)}.${archive.problems.length ? ` Left out: ${archive.problems.join('; ')}` : ''}`);
   const base = archive.bases.find((b) => b.id === w.baseId)!;
-  const endOfBase = segmentName(segmentOf(parseLsn(base.endLsn), base.timeline));
-  const segments: WalSegmentEntry[] = [];
-  let pastBase = false;
-  for (const name of w.segments) {
-    const s = archive.segments.get(name)!;
-    segments.push(s);
-    pastBase ||= name === endOfBase;
-    // The first segment received after the time holds the first commit past it: replay stops there.
-    if (pastBase && Date.parse(s.receivedAt) >= x.at.getTime()) break;
-  }
+  // Every segment of the window, to its end: replay stops at the first commit after the time,
+  // and nothing says which segment holds it (a quiet server may commit nothing for hours; a
+  // segment completed after the time may still end before that commit).
+  const segments: WalSegmentEntry[] = w.segments.map((name) => archive.segments.get(name)!);
   const last = parseSegmentName(segments[segments.length - 1]!.name)!;
   const target = await targetFacts(x.engine, x.target, x.signal);
   if (target.serverVersion.slice(0, -4) !== base.serverVersion.slice(0, -4)) {
@@ -216,11 +210,22 @@ export async function restorePointInTime(x: { engine: Engine; backend: Repositor
 
     // 3. Recovery in a server from the target's image.
     progress(`Replaying WAL to ${plan.at}`, 0.5);
-    const replayedTo = await recover(engine, plan, recovered, signal, (lsn) => {
+    const onReplay = (lsn: string) => {
       const done = Number(parseLsn(lsn) - parseLsn(plan.base.startLsn));
       const all = Number(parseLsn(plan.targetLsn) - parseLsn(plan.base.startLsn)) || 1;
       progress(`Replaying WAL to ${plan.at}: at ${lsn} of at most ${plan.targetLsn}`, 0.5 + 0.3 * Math.min(1, done / all));
-    });
+    };
+    let replayedTo: string;
+    try {
+      replayedTo = await recover(engine, plan, recovered, signal, onReplay, true);
+    } catch (e) {
+      // No commit after the time anywhere in the archive, which reaches past the time (the
+      // window): nothing committed between the time and the archive's end, so the end IS the
+      // state at the time. Replay on to the end (the server resumes from where it stopped).
+      if (!(e instanceof Error && e.message.includes(TARGET_NOT_REACHED))) throw e;
+      say(`no transaction committed after ${plan.at} in the archive (it reaches ${plan.window.to}): recovering to its end, the same state`);
+      replayedTo = await recover(engine, plan, recovered, signal, onReplay, false);
+    }
     say(`recovered to ${plan.at} (replay ended at ${replayedTo})`);
     await inImage(engine, t.image, recovered, 'rm -rf -- "/v/$1"', [WAL_DIR], 'Removing the staged WAL', { ...(signal ? { signal } : {}) });
 
@@ -259,14 +264,17 @@ export async function restorePointInTime(x: { engine: Engine; backend: Repositor
 }
 
 /** A server from the target's image on the recovered volume, until it has promoted; the replay position as it goes. */
-async function recover(engine: Engine, plan: PitrPlan, volume: string, signal: AbortSignal | undefined, onReplay: (lsn: string) => void): Promise<string> {
+const TARGET_NOT_REACHED = 'recovery ended before configured recovery target was reached';
+
+/** `toTime` false: no target, replay to the end of the staged WAL (then promote). */
+async function recover(engine: Engine, plan: PitrPlan, volume: string, signal: AbortSignal | undefined, onReplay: (lsn: string) => void, toTime: boolean): Promise<string> {
   const t = plan.target;
   const body = {
     name: `hindsight-helper-pitr-${randomBytes(4).toString('hex')}`,
     Image: t.image,
     // The server binary itself, as the data directory's owner: nothing of the image's entrypoint, nothing the archive names.
     Entrypoint: ['postgres'],
-    Cmd: ['-D', t.pgdata, '-c', `restore_command=cp ${t.pgdata}/${WAL_DIR}/%f "%p"`, '-c', `recovery_target_time=${pgTimestamp(plan.at)}`, '-c', 'recovery_target_action=promote', '-c', 'listen_addresses=', '-c', 'unix_socket_directories=/tmp', '-c', 'archive_mode=off'],
+    Cmd: ['-D', t.pgdata, '-c', `restore_command=cp ${t.pgdata}/${WAL_DIR}/%f "%p"`, ...(toTime ? ['-c', `recovery_target_time=${pgTimestamp(plan.at)}`, '-c', 'recovery_target_action=promote'] : []), '-c', 'listen_addresses=', '-c', 'unix_socket_directories=/tmp', '-c', 'archive_mode=off'],
     User: t.owner,
     Env: [`PATH=${t.path}`, `PGDATA=${t.pgdata}`],
     NetworkDisabled: true,
@@ -288,7 +296,7 @@ async function recover(engine: Engine, plan: PitrPlan, volume: string, signal: A
       await new Promise((r) => setTimeout(r, 1000));
       const state = (await c.inspect()).State;
       if (!state.Running) {
-        const logs = demuxedText((await c.logs({ stdout: true, stderr: true, tail: 8 })) as unknown as Buffer);
+        const logs = demuxedText((await c.logs({ stdout: true, stderr: true, tail: 12 })) as unknown as Buffer);
         throw new RpcError('INTERNAL', `${what}: the server stopped (exit code ${state.ExitCode}) before recovering to ${plan.at}: ${logs.trim()}`);
       }
       const answer = await q('SELECT pg_is_in_recovery(), COALESCE(pg_last_wal_replay_lsn()::text, \'\')').catch(() => '');

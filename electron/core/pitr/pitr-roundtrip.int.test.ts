@@ -139,6 +139,25 @@ describe('point-in-time recovery', () => {
     expect(await dockerCli(lab.machine('uat'), 'volume', 'ls', '-q', '--filter', `label=org.hindsight.pitr=${cluster}`)).toBe('');
   }, 240_000);
 
+  it('a time after the last commit: no commit past it in the archive, recovered to its end (the same state)', async () => {
+    await sql('production', source, "INSERT INTO t (tag, n) SELECT 'late', g FROM generate_series(1, 7) g");
+    await new Promise((r) => setTimeout(r, 1500));
+    const quiet = new Date();
+    await new Promise((r) => setTimeout(r, 1500));
+    await sql('production', source, 'SELECT pg_switch_wal()'); // no transaction: nothing commits after the time
+    await waitFor('the archive to cover the quiet time', async () => {
+      await step();
+      return planPointInTime({ engine: uat, backend: repo, trusted, cluster, at: quiet, target }).then(
+        () => true,
+        () => false,
+      );
+    }, 60_000);
+    const logs: string[] = [];
+    await restorePointInTime({ engine: uat, backend: repo, plan: await planPointInTime({ engine: uat, backend: repo, trusted, cluster, at: quiet, target }), log: (m) => logs.push(m) });
+    expect(logs.join('\n')).toMatch(/no transaction committed after/);
+    expect(await sql('uat', target, "SELECT count(*) FILTER (WHERE tag = 'before') || ' ' || count(*) FILTER (WHERE tag = 'after') || ' ' || count(*) FILTER (WHERE tag = 'late') FROM t")).toBe('100 50 7');
+  }, 240_000);
+
   it('stops archiving: the receiver stopped, the slot dropped', async () => {
     expect((await stopArchiving({ engine: prod, container: source, slot })).slotDropped).toBe(true);
     expect(await sql('production', source, `SELECT count(*) FROM pg_replication_slots WHERE slot_name = '${slot}'`)).toBe('0');

@@ -142,7 +142,7 @@ export async function archiveStep(x: ArchiveStepInput): Promise<ArchiveStepResul
   const newest = archive.bases[0];
   let base: BaseBackupRecord | null = null;
   if (!newest || now().getTime() - Date.parse(newest.endedAt) >= x.baseEveryMs) {
-    base = await takeBaseBackup({ engine: x.engine, container: c.id, backend: x.backend, host: x.host, signer: x.signer, ...(x.signal ? { signal: x.signal } : {}), now });
+    base = await takeBaseBackup({ engine: x.engine, container: c.name, backend: x.backend, host: x.host, signer: x.signer, ...(x.signal ? { signal: x.signal } : {}), now });
   }
   if (archive.lists.length > MERGE_LISTS_OVER) await mergeLists(x, cluster, c.name, [...archive.segments.values()], archive.lists);
 
