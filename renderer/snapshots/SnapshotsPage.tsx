@@ -15,6 +15,8 @@ import { TimelineFilters, ZoomControl } from './TimelineFilters';
 import { TimelineLegend } from './TimelineLegend';
 import { centreWindow, colourBySet, dayBounds, hasSummaryFilters, listRows, NO_FILTERS, passes, refKey, ZOOMS, type Filters, type TimeWindow, type TimelineRef } from './timelineModel';
 import { summaryOf, useTimelineStore } from './useTimelineStore';
+import { usePitrStore } from './usePitrStore';
+import { PitrWindows } from './PitrWindows';
 
 const ALL = 'all';
 
@@ -43,6 +45,11 @@ export function SnapshotsPage({ repositoryId }: { repositoryId?: string | undefi
   const ready = reposLoaded || selection !== ALL;
   useEffect(() => {
     if (client && ready && scope.length) void useTimelineStore.getState().load(scope);
+  }, [client, ready, scope]);
+  const bands = usePitrStore((s) => s.bands);
+  const untrustedArchives = usePitrStore((s) => s.untrusted);
+  useEffect(() => {
+    if (client && ready && scope.length) void usePitrStore.getState().load(scope);
   }, [client, ready, scope]);
   useEffect(() => {
     if (!client) return;
@@ -158,7 +165,7 @@ export function SnapshotsPage({ repositoryId }: { repositoryId?: string | undefi
               </option>
             ))}
           </select>
-          <IconButton label="Reload snapshots" icon={<RefreshCw size={15} />} variant="secondary" pending={st.loading} onClick={() => void st.load(scope)} />
+          <IconButton label="Reload snapshots" icon={<RefreshCw size={15} />} variant="secondary" pending={st.loading} onClick={() => void Promise.all([st.load(scope), usePitrStore.getState().load(scope)])} />
         </div>
       </header>
 
@@ -201,7 +208,7 @@ export function SnapshotsPage({ repositoryId }: { repositoryId?: string | undefi
           )}
           <Card
             className="timeline-card"
-            title={<TimelineLegend lanes={lanes} colours={colours} setHosts={setHosts} />}
+            title={<TimelineLegend lanes={lanes} colours={colours} setHosts={setHosts} bands={bands} />}
             actions={<ZoomControl span={win.end - win.start} onZoom={(span) => setWin((w) => zoomTo(w, span, newest))} />}
           >
             <TimelineAxis
@@ -214,8 +221,10 @@ export function SnapshotsPage({ repositoryId }: { repositoryId?: string | undefi
               selected={selected}
               asOfAt={asOf?.at ?? null}
               onPick={(r) => focus(refKey(r))}
+              bands={bands}
             />
             <SizeChart refs={axisRefs} window={win} summaryOf={byId} version={version} />
+            <PitrWindows bands={bands} untrusted={untrustedArchives} repoName={repoName} />
           </Card>
           <DayList
             handle={listHandle}

@@ -12,8 +12,11 @@ interface Props {
   selected: string | null;
   asOfAt: number | null;
   onPick: (ref: TimelineRef) => void;
+  /** Point-in-time archives: one lane each below the sets, its recoverable windows drawn as a band. */
+  bands?: readonly { key: string; windows: readonly { from: number; to: number }[] }[];
 }
 
+const NO_BANDS: NonNullable<Props['bands']> = [];
 const LANE = 18;
 const TOP = 8;
 const AXIS = 24;
@@ -28,10 +31,11 @@ function cssVar(el: Element, name: string): string {
  * in the window (binary search over the sorted refs). Ctrl/⌘+wheel or a pinch zooms around the
  * pointer, the wheel or a drag pans.
  */
-export function TimelineAxis({ refs, window: w, onWindowChange, colours, lanes, highlighted, selected, asOfAt, onPick }: Props) {
+export function TimelineAxis({ refs, window: w, onWindowChange, colours, lanes, highlighted, selected, asOfAt, onPick, bands = NO_BANDS }: Props) {
   const canvasRef = useRef<HTMLCanvasElement>(null);
   const [width, setWidth] = useState(800);
-  const height = TOP + Math.max(1, lanes.length) * LANE + AXIS;
+  const rows = Math.max(1, lanes.length) + bands.length;
+  const height = TOP + rows * LANE + AXIS;
   const latest = useRef({ w, onWindowChange });
   latest.current = { w, onWindowChange };
 
@@ -83,7 +87,7 @@ export function TimelineAxis({ refs, window: w, onWindowChange, colours, lanes, 
     const text = cssVar(c, '--text');
     const accent = cssVar(c, '--accent');
     const warning = cssVar(c, '--warning');
-    const axisY = TOP + lanes.length * LANE + 4;
+    const axisY = TOP + (lanes.length + bands.length) * LANE + 4;
 
     // Lane guides and the axis with its ticks.
     g.strokeStyle = border;
@@ -111,6 +115,22 @@ export function TimelineAxis({ refs, window: w, onWindowChange, colours, lanes, 
       // A label that would run off the right edge is left out rather than cut.
       if (tx + 3 + g.measureText(tick.label).width <= width) g.fillText(tick.label, tx + 3, axisY + 4);
     }
+
+    // Point-in-time bands: any moment inside can be recovered to, not only the ticks.
+    const pitr = cssVar(c, '--pitr-band');
+    bands.forEach((b, i) => {
+      const y = TOP + (lanes.length + i) * LANE + 3;
+      for (const win of b.windows) {
+        if (win.to < w.start || win.from > w.end) continue;
+        const left = Math.max(0, x(win.from));
+        const right = Math.min(width, x(win.to));
+        g.fillStyle = pitr;
+        g.globalAlpha = 0.35;
+        g.fillRect(left, y, Math.max(2, right - left), LANE - 6);
+        g.globalAlpha = 1;
+        g.fillRect(left, y, Math.max(2, right - left), 2);
+      }
+    });
 
     // The snapshots in the window; at coarse zooms many share a pixel, so each lane remembers the
     // last pixel drawn and skips repeats (10,000 refs cost a few hundred fillRects).
@@ -149,7 +169,7 @@ export function TimelineAxis({ refs, window: w, onWindowChange, colours, lanes, 
       g.stroke();
       g.setLineDash([]);
     }
-  }, [refs, w, width, height, colours, lanes, highlighted, selected, asOfAt]);
+  }, [refs, w, width, height, colours, lanes, highlighted, selected, asOfAt, bands]);
 
   // Click picks the nearest snapshot within 6 px; a drag pans.
   const drag = useRef<{ x: number; w: TimeWindow; moved: boolean } | null>(null);
@@ -192,7 +212,7 @@ export function TimelineAxis({ refs, window: w, onWindowChange, colours, lanes, 
         onPointerMove={onPointerMove}
         onPointerUp={onPointerUp}
         role="img"
-        aria-label={`Time axis: ${refs.length.toLocaleString()} snapshots; ctrl+wheel zooms, drag or wheel pans`}
+        aria-label={`Time axis: ${refs.length.toLocaleString()} snapshots${bands.length ? `, ${bands.length} point-in-time window band(s)` : ''}; ctrl+wheel zooms, drag or wheel pans`}
       />
     </div>
   );

@@ -1,5 +1,5 @@
 /** Which colour is which backup set, and the host(s) it backs up. */
-export function TimelineLegend({ lanes, colours, setHosts }: { lanes: readonly string[]; colours: Map<string, string>; setHosts: Map<string, Set<string>> }) {
+export function TimelineLegend({ lanes, colours, setHosts, bands = [] }: { lanes: readonly string[]; colours: Map<string, string>; setHosts: Map<string, Set<string>>; bands?: readonly { key: string; label: string }[] }) {
   return (
     <ul className="timeline-legend" aria-label="Legend">
       {lanes.map((set) => (
@@ -7,6 +7,13 @@ export function TimelineLegend({ lanes, colours, setHosts }: { lanes: readonly s
           <span className="snap-swatch" style={{ background: colours.get(set) }} aria-hidden />
           <span className="legend-set">{set}</span>
           {setHosts.get(set)?.size ? <span className="legend-host">{[...setHosts.get(set)!].join(', ')}</span> : null}
+        </li>
+      ))}
+      {bands.map((b) => (
+        <li key={b.key}>
+          <span className="snap-swatch pitr-swatch" aria-hidden />
+          <span className="legend-set">point-in-time</span>
+          <span className="legend-host">{b.label}</span>
         </li>
       ))}
     </ul>
