@@ -27,7 +27,7 @@ import tar from 'tar-stream';
 import { RpcError } from '../../../shared/contract/errors.js';
 import { parseSegmentName, parseLsn, formatLsn, WAL_SEGMENT_BYTES, windowFor, type RecoverableWindow } from '../../../shared/wal.js';
 import type { Engine } from '../docker/engine.js';
-import { runPipeline } from '../pipeline/index.js';
+import { runPipeline, type PipelineProgress } from '../pipeline/index.js';
 import type { RepositoryBackend } from '../repository/index.js';
 import type { TrustedWriters } from '../signing/index.js';
 import { postgresUser } from '../sources/commands.js';
@@ -39,6 +39,14 @@ import { writeVolumeTar } from '../sources/volume-sink.js';
 import { readClusterArchive, windowsOf, type BaseBackupRecord, type StoredPitrObject, type WalSegmentEntry } from './archive-records.js';
 
 const WAL_DIR = 'hindsight-wal';
+
+/** Run with the recovered data directory at /v, the target's at /w (read-only), $1 = "uid:gid". */
+const KEEP_TARGET_CONFIG = [
+  'for f in postgresql.conf postgresql.auto.conf; do if [ -f "/w/$f" ] && [ ! -L "/w/$f" ]; then cat "/w/$f" > "/v/$f.new"; else : > "/v/$f.new"; fi; rm -rf "/v/$f"; mv "/v/$f.new" "/v/$f"; done',
+  'for f in pg_hba.conf pg_ident.conf; do if [ -f "/w/$f" ] && [ ! -L "/w/$f" ]; then cat "/w/$f" > "/v/$f.new"; rm -rf "/v/$f"; mv "/v/$f.new" "/v/$f"; fi; done',
+  'rm -rf /v/standby.signal',
+  'chown -R "$1" /v && chmod 700 /v',
+].join(' && ');
 
 export interface PitrTargetFacts {
   container: string;
@@ -145,9 +153,18 @@ export interface PitrRestoreResult {
 type Progress = (message: string, fraction: number | null) => void;
 
 /** One stored object through the restore pipeline (checksums against the signed record) into `sink`. */
-async function restoreStored<T>(backend: RepositoryBackend, obj: StoredPitrObject, sink: (s: Readable) => Promise<T>, signal?: AbortSignal): Promise<T> {
+async function restoreStored<T>(backend: RepositoryBackend, obj: StoredPitrObject, sink: (s: Readable) => Promise<T>, signal?: AbortSignal, onProgress?: (storedBytes: number) => void): Promise<T> {
   const source = await backend.getObject(obj.key, { ...(signal ? { signal } : {}), expectedSize: obj.storedBytes });
-  const r = await runPipeline({ direction: 'restore', source, sink, compression: { kind: 'zstd' }, encryption: { kind: 'none' }, expected: { storedBytes: obj.storedBytes, storedSha256: obj.storedSha256, rawBytes: obj.rawBytes, rawSha256: obj.rawSha256 }, ...(signal ? { signal } : {}) });
+  const r = await runPipeline({
+    direction: 'restore',
+    source,
+    sink,
+    compression: { kind: 'zstd' },
+    encryption: { kind: 'none' },
+    expected: { storedBytes: obj.storedBytes, storedSha256: obj.storedSha256, rawBytes: obj.rawBytes, rawSha256: obj.rawSha256 },
+    ...(signal ? { signal } : {}),
+    ...(onProgress ? { onProgress: (p: PipelineProgress) => onProgress(p.storedBytes) } : {}),
+  });
   return r.sinkResult as T;
 }
 
@@ -172,10 +189,13 @@ export async function restorePointInTime(x: { engine: Engine; backend: Repositor
   await createVolume(engine, recovered, { 'org.hindsight.created-by': 'hindsight', 'org.hindsight.pitr': plan.cluster }, signal);
   try {
     // 1. The base backup, through the tar guard.
+    // Bytes restored against the whole (base backup and WAL), for the first half of the bar.
+    let moved = 0;
+    const bytes = (n: number, what: string) => progress(`${what}: ${(n / 1048576).toFixed(1)} of ${(plan.bytes / 1048576).toFixed(1)} MiB stored`, (0.5 * n) / (plan.bytes || 1));
     progress(`Extracting base backup ${plan.base.id}`, 0);
-    await restoreStored(x.backend, plan.base.object, (s) => writeVolumeTar({ engine, volume: recovered, tar: s, clear: true, ...(signal ? { signal } : {}) }), signal);
+    await restoreStored(x.backend, plan.base.object, (s) => writeVolumeTar({ engine, volume: recovered, tar: s, clear: true, ...(signal ? { signal } : {}) }), signal, (n) => bytes(n, `Extracting base backup ${plan.base.id}`));
+    moved = plan.base.object.storedBytes;
     // 2. The segments and recovery.signal, one tar made here (each segment checked as it passes).
-    progress(`Staging ${plan.segments.length} WAL segment(s)`, 0.3);
     const [uid, gid] = t.owner.split(':').map(Number) as [number, number];
     const pack = tar.pack();
     const staged = writeVolumeTar({ engine, volume: recovered, tar: Readable.from(pack), clear: false, ...(signal ? { signal } : {}) });
@@ -188,7 +208,8 @@ export async function restorePointInTime(x: { engine: Engine; backend: Repositor
       try {
         for (const s of plan.segments) {
           const file = path.join(scratch, s.name);
-          await restoreStored(x.backend, s.object, (raw) => pipeline(raw, createWriteStream(file, { mode: 0o600 })), signal);
+          await restoreStored(x.backend, s.object, (raw) => pipeline(raw, createWriteStream(file, { mode: 0o600 })), signal, (n) => bytes(moved + n, `Staging WAL ${s.name}`));
+          moved += s.object.storedBytes;
           await new Promise<void>((resolve, reject) => {
             const from = createReadStream(file);
             from.on('error', reject);
@@ -206,7 +227,11 @@ export async function restorePointInTime(x: { engine: Engine; backend: Repositor
     const [fill, stage] = await Promise.allSettled([filling, staged]);
     if (fill.status === 'rejected') throw fill.reason;
     if (stage.status === 'rejected') throw stage.reason;
-    await inImage(engine, t.image, recovered, 'chown -R "$1" /v && chmod 700 /v', [t.owner], 'Giving the recovered data directory to the server user', { ...(signal ? { signal } : {}) });
+    // The target keeps its own configuration: production's postgresql.conf could name a library
+    // or a command (shared_preload_libraries, archive_command…) that would then run on the target.
+    // Its settings files come from the target's data directory (empty when it keeps them
+    // elsewhere), and nothing may turn the recovery into a standby that never ends.
+    await inImage(engine, t.image, recovered, KEEP_TARGET_CONFIG, [t.owner], `Keeping ${t.container}'s own configuration`, { second: { volume: t.dataVolume, readOnly: true }, ...(signal ? { signal } : {}) });
 
     // 3. Recovery in a server from the target's image.
     progress(`Replaying WAL to ${plan.at}`, 0.5);

@@ -3,7 +3,7 @@
  * `archiveStep` (slot, pg_receivewal, base backup) into a repository; rows inserted before a time
  * and after it; the cluster recovered to that time onto a PostgreSQL on uat whose data sits in a
  * named volume: the rows from before are there, the ones from after are not, the old data is kept
- * in a safety volume. A time outside the window, a forged segment list and a tampered segment are
+ * in a safety volume, and uat keeps its own configuration (production's settings files stay behind). A time outside the window, a forged segment list and a tampered segment are
  * refused or fail before uat's data is touched.
  */
 import fs from 'node:fs/promises';
@@ -49,6 +49,9 @@ beforeAll(async () => {
   await dockerCli(lab.machine('uat'), 'run', '-d', '--name', target, '--network', 'none', '--label', 'org.hindsight.test=sources', '-v', `${targetVolume}:/var/lib/postgresql/data`, POSTGRES);
   for (const [m, c] of [['production', source], ['uat', target]] as const) await waitFor(`postgres in ${c}`, async () => (await sql(m, c, 'SELECT 1').catch(() => '')) === '1', 60_000);
   await sql('uat', target, "CREATE TABLE uat_only AS SELECT 'was here' AS note");
+  // Each keeps its own settings: production's must not arrive on uat with the data.
+  await sql('production', source, "ALTER SYSTEM SET work_mem = '3MB'");
+  await sql('uat', target, "ALTER SYSTEM SET work_mem = '7MB'");
 }, 180_000);
 
 afterAll(async () => {
@@ -130,6 +133,7 @@ describe('point-in-time recovery', () => {
     expect(await sql('uat', target, 'SELECT system_identifier FROM pg_control_system()')).toBe(cluster);
     expect(await sql('uat', target, 'SELECT pg_is_in_recovery()')).toBe('f');
     expect(await sql('uat', target, "SELECT count(*) FROM pg_class WHERE relname = 'uat_only'")).toBe('0');
+    expect(await sql('uat', target, 'SHOW work_mem')).toBe('7MB');
     expect(fractions.at(-1)).toBe(1);
     // What uat had is kept in the safety volume, on uat.
     const kept = await dockerCli(lab.machine('uat'), 'run', '--rm', '-v', `${r.safetyVolume}:/s:ro`, '--entrypoint', 'cat', POSTGRES, '/s/PG_VERSION');

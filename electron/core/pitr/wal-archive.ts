@@ -15,7 +15,6 @@
  * from the stream.
  */
 import { createHash, randomBytes } from 'node:crypto';
-import fs from 'node:fs/promises';
 import path from 'node:path';
 import { z } from 'zod';
 import { RpcError } from '../../../shared/contract/errors.js';
@@ -27,7 +26,7 @@ import { postgresUser } from '../sources/commands.js';
 import { runningContainer } from '../sources/containers.js';
 import { execCapture, execStream } from '../sources/exec.js';
 import { readJsonFile, writeFileAtomic } from '../config/atomic-file.js';
-import { SEGMENT_NAME, readClusterArchive, signPitrRecord, walListPrefix, walPrefix, windowsOf, type BaseBackupRecord, type WalSegmentEntry } from './archive-records.js';
+import { SEGMENT_NAME, readClusterArchive, signPitrRecord, walListPrefix, walPrefix, type BaseBackupRecord, type WalSegmentEntry } from './archive-records.js';
 import { takeBaseBackup } from './base-backup.js';
 
 /** The slot (and the container's folder) of one repository's archive: one per repository, so two consoles' archives never share one. */
@@ -86,7 +85,9 @@ export async function archiveStep(x: ArchiveStepInput): Promise<ArchiveStepResul
     'Starting pg_receivewal',
     [
       'dir=$1; mkdir -p "$dir"; chmod 700 "$dir"',
-      'if [ -f "$dir/pid" ] && kill -0 "$(cat "$dir/pid")" 2>/dev/null; then echo running; exit 0; fi',
+      // Its pid, and pg_receivewal under it: after a container restart the number may be another process's.
+      'p=$(cat "$dir/pid" 2>/dev/null)',
+      'if [ -n "$p" ] && kill -0 "$p" 2>/dev/null && grep -q pg_receivewal "/proc/$p/cmdline" 2>/dev/null; then echo running; exit 0; fi',
       // Detached (setsid where there is one): it outlives this exec and keeps receiving.
       'S=; command -v setsid >/dev/null && S=setsid',
       '$S sh -c \'echo $$ >"$1/pid"; exec pg_receivewal -U "$2" -D "$1" --slot "$3" --no-password\' hindsight-receivewal "$dir" "$2" "$3" </dev/null >>"$dir/log" 2>&1 &',
@@ -195,9 +196,3 @@ export async function stopArchiving(x: { engine: Engine; container: string; slot
 
 /** The agent's per-job memory file. */
 export const stepStateFile = (stateDir: string, slot: string, container: string) => path.join(stateDir, 'pitr', `${slot}-${createHash('sha256').update(container).digest('hex').slice(0, 8)}.json`);
-
-export async function forgetStepState(file: string): Promise<void> {
-  await fs.rm(file, { force: true });
-}
-
-export { windowsOf };
