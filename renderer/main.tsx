@@ -2,6 +2,7 @@ import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
 import { App } from './app/App';
 import { installTheme } from './app/useThemeStore';
+import { getClient } from './api/client';
 import './styles/tokens.css';
 import './styles/base.css';
 import './styles/components.css';
@@ -15,6 +16,9 @@ import './styles/trust.css';
 import './styles/repositories.css';
 
 installTheme();
+// The connection's handshake overlaps React's first render (getClient() shares the one attempt
+// with the App's own connect()): a cold open waits for the backend less (bench/ui).
+void getClient().catch(() => undefined);
 createRoot(document.getElementById('root')!).render(
   <StrictMode>
     <App />

@@ -21,6 +21,7 @@ export const useConnectionStore = create<ConnectionStore>((set, get) => ({
     set({ state: { status: 'connecting', client: null, error: null } });
     try {
       const client = await getClient();
+      performance.mark('hindsight-connected'); // read by bench/ui: how much of a cold open is the connection
       set({ state: { status: 'ready', client, error: null } });
     } catch (e) {
       if (get().state.status === 'connecting') set({ state: { status: 'failed', client: null, error: toErrorInfo(e) } });

@@ -31,6 +31,8 @@ interface HostsStore {
   remove(hostId: string): Promise<void>;
 }
 
+const FIRST_CHECK_DELAY_MS = 800;
+
 export const useHostsStore = create<HostsStore>((set, get) => ({
   hosts: [],
   loaded: false,
@@ -48,7 +50,11 @@ export const useHostsStore = create<HostsStore>((set, get) => ({
       set({ hosts, loaded: true, loading: false, error: null, checks });
       // A host we have never checked gets one check, so the sidebar dot means something.
       // No polling: the user re-checks from the host page, and a failing inventory speaks for itself.
-      for (const h of hosts) if (!checks[h.id]) void get().check(h.id);
+      // A moment after the first screen has its data: each check opens an SSH connection, whose
+      // handshake would otherwise compete with the screen's own first calls (bench/ui).
+      setTimeout(() => {
+        for (const h of get().hosts) if (!get().checks[h.id]) void get().check(h.id);
+      }, FIRST_CHECK_DELAY_MS);
     } catch (e) {
       set({ loading: false, error: toErrorInfo(e) });
     }

@@ -48,9 +48,11 @@ export function SnapshotsPage({ repositoryId }: { repositoryId?: string | undefi
   }, [client, ready, scope]);
   const bands = usePitrStore((s) => s.bands);
   const untrustedArchives = usePitrStore((s) => s.untrusted);
+  // The archives' windows once the snapshots are on screen: they are drawn below them.
+  const listed = !st.loading && refs.length > 0;
   useEffect(() => {
-    if (client && ready && scope.length) void usePitrStore.getState().load(scope);
-  }, [client, ready, scope]);
+    if (client && ready && scope.length && listed) void usePitrStore.getState().load(scope);
+  }, [client, ready, scope, listed]);
   useEffect(() => {
     if (!client) return;
     return client.snapshots.onChanged(({ repositoryId: id, snapshotId }) => useTimelineStore.getState().changed(id, snapshotId));
