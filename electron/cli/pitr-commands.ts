@@ -19,6 +19,7 @@ interface PitrOptions {
   postgres: string;
   repo: string;
   baseEvery?: string;
+  keepBases?: string;
   json?: boolean;
 }
 
@@ -41,7 +42,7 @@ export function describePitr(s: PitrStatus): string {
   if (!s.jobs.length && !s.clusters.length) return 'No point-in-time archive in this repository (hindsight pitr enable --host H --postgres C --repo R).';
   for (const j of s.jobs) {
     const last = j.last ? `${j.last.result} at ${j.last.at}${j.last.error ? `: ${j.last.error}` : ''}${j.last.retainedBytes !== undefined ? `; slot retains ${size(j.last.retainedBytes)}` : ''}` : 'no step reported yet';
-    lines.push(`archiving ${j.container} (host ${j.hostId}, new base backup every ${j.baseEveryDays} d): last step ${last}`);
+    lines.push(`archiving ${j.container} (host ${j.hostId}, new base backup every ${j.baseEveryDays} d, ${j.keepBases} kept): last step ${last}`);
   }
   if (s.clusters.length) {
     lines.push(
@@ -92,12 +93,15 @@ export function registerPitrCommands(program: Command, run: (fn: (client: RpcCli
   const ref = (cmd: Command) => cmd.requiredOption('--host <name>', 'the host of the PostgreSQL container').requiredOption('--postgres <container>', 'the PostgreSQL container').requiredOption('--repo <name>', 'the repository (S3 or SFTP: the agent writes to it)').option('--json', 'print JSON');
   ref(pitr.command('enable').description('start archiving: a replication slot, pg_receivewal in the container, a base backup now and every --base-every days'))
     .option('--base-every <days>', 'a new base backup after this many days (default 7)')
+    .option('--keep-bases <n>', 'base backups kept, with the WAL from the oldest one on (default 2): the window reaches back that far')
     .action(async (o: PitrOptions) =>
       run(async (c) => {
         const { repositoryId, hostId, hostName } = await named(c, o.host, o.repo);
         const days = o.baseEvery === undefined ? 7 : Number(o.baseEvery.replace(/d$/, ''));
         if (!Number.isInteger(days) || days < 1 || days > 365) throw new RpcError('INVALID_INPUT', `--base-every takes a number of days from 1 to 365, not "${o.baseEvery}".`);
-        const outcome = await followTask(c, taskDeps(), () => c.pitr.enable({ hostId, container: o.postgres, repositoryId, baseEveryDays: days }));
+        const keep = o.keepBases === undefined ? 2 : Number(o.keepBases);
+        if (!Number.isInteger(keep) || keep < 1 || keep > 100) throw new RpcError('INVALID_INPUT', `--keep-bases takes a number from 1 to 100, not "${o.keepBases}".`);
+        const outcome = await followTask(c, taskDeps(), () => c.pitr.enable({ hostId, container: o.postgres, repositoryId, baseEveryDays: days, keepBases: keep }));
         if (!outcome.ok) return reportTaskFailure(output, outcome, `pitr enable on ${hostName}`, o.json, taskFailedCode(outcome));
         const r = outcome.result;
         output.out(o.json ? JSON.stringify(r) : `Archiving ${o.postgres} on ${hostName} into ${o.repo}: cluster ${r.cluster}${r.baseId ? `, base backup ${r.baseId}` : ''}, ${r.shipped ?? 0} segment(s) shipped. The agent takes a step every minute.`);

@@ -18,6 +18,8 @@ export type PitrRef = z.infer<typeof PitrRef>;
 export const PitrJob = PitrRef.extend({
   /** A new base backup when the newest is older than this many days. */
   baseEveryDays: z.number().int().min(1).max(365).default(7),
+  /** Base backups kept, with the WAL from the oldest one's start; older ones are deleted after a new one. */
+  keepBases: z.number().int().min(1).max(100).default(2),
   enabledAt: z.string(),
 });
 export type PitrJob = z.infer<typeof PitrJob>;
@@ -30,6 +32,8 @@ export const PitrStepReport = z.object({
   cluster: z.string().optional(),
   shipped: z.number().int().optional(),
   baseId: z.string().nullable().optional(),
+  /** Base backups deleted by retention after this step's new one. */
+  prunedBases: z.array(z.string()).optional(),
   /** WAL the replication slot makes the server keep (not yet received), bytes. */
   retainedBytes: z.number().optional(),
 });
@@ -93,7 +97,7 @@ export type PitrRestoreResult = z.infer<typeof PitrRestoreResult>;
 export const pitrContract = {
   status: invoke(z.object({ repositoryId: id }), PitrStatus),
   /** Save the job, push it to the host's agent, and run its first step there (slot, receiver, base backup). */
-  enable: task(PitrRef.extend({ baseEveryDays: z.number().int().min(1).max(365).default(7) }), PitrStepReport),
+  enable: task(PitrRef.extend({ baseEveryDays: z.number().int().min(1).max(365).default(7), keepBases: z.number().int().min(1).max(100).default(2) }), PitrStepReport),
   /** Forget the job, stop the receiver and drop the slot; the archive stays in the repository. */
   disable: task(PitrRef, z.object({ slotDropped: z.boolean() })),
   restore: task(PitrRestoreInput, PitrRestoreResult),

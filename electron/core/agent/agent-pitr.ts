@@ -83,12 +83,13 @@ export async function pitrStepHere(stateDir: string, opts: { container?: string;
           trusted: new TrustedWriters(stateDir),
           slot: slotName(job.repositoryId),
           baseEveryMs: job.baseEveryDays * DAY_MS,
+          keepBases: job.keepBases,
           stateFile: stateOf(stateDir, job),
           ...(opts.signal ? { signal: opts.signal } : {}),
         });
         if (r.receiver === 'started') log.info(`pitr ${job.container}: pg_receivewal started`);
-        if (r.base) log.info(`pitr ${job.container}: base backup ${r.base.id}`);
-        return { at, result: 'succeeded', cluster: r.cluster, shipped: r.shipped.length, baseId: r.base?.id ?? null, retainedBytes: r.retainedBytes };
+        if (r.base) log.info(`pitr ${job.container}: base backup ${r.base.id}${r.pruned.bases.length ? `; retention deleted ${r.pruned.bases.length} older one(s) and ${r.pruned.segments.length} WAL segment(s)` : ''}`);
+        return { at, result: 'succeeded', cluster: r.cluster, shipped: r.shipped.length, baseId: r.base?.id ?? null, prunedBases: r.pruned.bases, retainedBytes: r.retainedBytes };
       } catch (e) {
         const error = e instanceof Error ? e.message : String(e);
         log.warn(`pitr ${job.container}: step failed: ${error}`);
@@ -120,7 +121,7 @@ export async function pitrReportsHere(stateDir: string): Promise<(PitrStepReport
 export async function pitrStopHere(stateDir: string, req: { container: string; repositoryId: string }): Promise<{ slotDropped: boolean }> {
   const host = await ownHost(stateDir);
   const engine = agentEngine(host.name);
-  const job = { hostId: host.id, container: req.container, repositoryId: req.repositoryId, baseEveryDays: 7, enabledAt: '' };
+  const job = { hostId: host.id, container: req.container, repositoryId: req.repositoryId, baseEveryDays: 7, keepBases: 2, enabledAt: '' };
   try {
     return (await withJobLock(stateOf(stateDir, job), 120_000, () => stopArchiving({ engine, container: req.container, slot: slotName(req.repositoryId) }))) ?? { slotDropped: false };
   } finally {

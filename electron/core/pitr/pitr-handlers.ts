@@ -96,13 +96,13 @@ export function pitrHandlers(d: PitrDeps): BackendHandlers['pitr'] {
 
     enable: {
       title: ({ container }) => `Enable point-in-time recovery of ${container}`,
-      run: async ({ hostId, container, repositoryId, baseEveryDays }, ctx) => {
+      run: async ({ hostId, container, repositoryId, baseEveryDays, keepBases }, ctx) => {
         const { host, engine } = await agentEngine(hostId);
         const repo = await d.repositories.stored(repositoryId);
         const why = unreachableByAgent(repo);
         if (why) throw new RpcError('INVALID_INPUT', `Repository ${repo.name} is ${why}: ${host.name}'s agent cannot archive into it. Use an S3 or SFTP repository.`);
         const ref: PitrRef = { hostId, container, repositoryId };
-        await store.upsert(ref, baseEveryDays);
+        await store.upsert(ref, { baseEveryDays, keepBases });
         try {
           await d.push(hostId, ctx);
           ctx.report({ type: 'progress', message: `First step on ${host.name}'s agent: replication slot, pg_receivewal, base backup`, fraction: null });

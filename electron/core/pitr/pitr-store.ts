@@ -25,12 +25,12 @@ export class PitrStore {
     return (await readJsonFile(this.file, PitrFile))?.jobs ?? [];
   }
 
-  /** Adds the job, or updates its base-backup interval when it exists. */
-  async upsert(ref: PitrRef, baseEveryDays: number, now = new Date()): Promise<PitrJob> {
+  /** Adds the job, or updates its settings when it exists. */
+  async upsert(ref: PitrRef, settings: { baseEveryDays: number; keepBases: number }, now = new Date()): Promise<PitrJob> {
     return this.mutex.run(async () => {
       const jobs = await this.list();
       const had = jobs.find((j) => same(j, ref));
-      const job = PitrJob.parse({ ...ref, baseEveryDays, enabledAt: had?.enabledAt ?? now.toISOString() });
+      const job = PitrJob.parse({ ...ref, ...settings, enabledAt: had?.enabledAt ?? now.toISOString() });
       await this.replace([...jobs.filter((j) => !same(j, ref)), job]);
       return job;
     });

@@ -28,6 +28,7 @@ import { execCapture, execStream } from '../sources/exec.js';
 import { readJsonFile, writeFileAtomic } from '../config/atomic-file.js';
 import { SEGMENT_NAME, readClusterArchive, signPitrRecord, walListPrefix, walPrefix, type BaseBackupRecord, type WalSegmentEntry } from './archive-records.js';
 import { takeBaseBackup } from './base-backup.js';
+import { pruneArchive, type ArchivePruned } from './archive-retention.js';
 
 /** The slot (and the container's folder) of one repository's archive: one per repository, so two consoles' archives never share one. */
 export function slotName(repositoryId: string): string {
@@ -48,6 +49,8 @@ export interface ArchiveStepInput {
   slot: string;
   /** A new base backup when the newest is older than this. */
   baseEveryMs: number;
+  /** Base backups kept (with the WAL from the oldest one's start); older ones deleted after a new one (default 2). */
+  keepBases?: number;
   /** Where the step remembers the partial segment it shipped last (the agent's state). */
   stateFile: string;
   signal?: AbortSignal;
@@ -59,6 +62,8 @@ export interface ArchiveStepResult {
   receiver: 'running' | 'started';
   shipped: string[];
   base: BaseBackupRecord | null;
+  /** What retention deleted after a new base backup. */
+  pruned: ArchivePruned;
   /** WAL the slot makes the server keep (bytes not yet received). */
   retainedBytes: number;
 }
@@ -145,10 +150,14 @@ export async function archiveStep(x: ArchiveStepInput): Promise<ArchiveStepResul
   if (!newest || now().getTime() - Date.parse(newest.endedAt) >= x.baseEveryMs) {
     base = await takeBaseBackup({ engine: x.engine, container: c.name, backend: x.backend, host: x.host, signer: x.signer, ...(x.signal ? { signal: x.signal } : {}), now });
   }
-  if (archive.lists.length > MERGE_LISTS_OVER) await mergeLists(x, cluster, c.name, [...archive.segments.values()], archive.lists);
+  let pruned: ArchivePruned = { bases: [], segments: [] };
+  if (base) {
+    // A new base backup: the oldest ones beyond the count kept go, with the WAL only they needed.
+    pruned = await pruneArchive({ backend: x.backend, archive: await readClusterArchive(x.backend, cluster, x.trusted, x.signal), keepBases: x.keepBases ?? 2, signer: x.signer, host: x.host, container: c.name, ...(x.signal ? { signal: x.signal } : {}) });
+  } else if (archive.lists.length > MERGE_LISTS_OVER) await mergeLists(x, cluster, c.name, [...archive.segments.values()], archive.lists);
 
   const retained = await psql(`SELECT COALESCE(pg_wal_lsn_diff(pg_current_wal_lsn(), restart_lsn), 0)::bigint FROM pg_replication_slots WHERE slot_name = ${sqlText(x.slot)}`, 'Reading the slot');
-  return { cluster, receiver: started.trim().endsWith('started') ? 'started' : 'running', shipped: entries.map((e) => (e.partial ? `${e.name}.partial` : e.name)), base, retainedBytes: Number(retained) || 0 };
+  return { cluster, receiver: started.trim().endsWith('started') ? 'started' : 'running', shipped: entries.map((e) => (e.partial ? `${e.name}.partial` : e.name)), base, pruned, retainedBytes: Number(retained) || 0 };
 }
 
 /** Many lists into one (the newest entry of each segment), written before the merged ones are deleted. */
