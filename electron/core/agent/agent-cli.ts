@@ -10,6 +10,7 @@
  *   put-back --json       a rollback from such a copy; discard-safety --json: an operation's copies removed
  *   pitr-step [--container C] --json   one archiving step of the point-in-time jobs now (agent-pitr.ts)
  *   pitr-status --json    the last step of each job; pitr-stop --json: a job's receiver and slot gone (request on stdin)
+ *   pitr-restore --json   a point-in-time recovery onto a container here (request on stdin)
  * With --json a failure ends with one line {"error":{code,message}} on stderr (agent-exec.ts reads
  * it back) and exit code 1.
  */
@@ -26,7 +27,7 @@ import { DirectRestoreRequest, restoreSourceHere } from './direct-restore.js';
 import { agentReport, runAndRecord, runDaemon } from './agent-daemon.js';
 import { agentPipes } from './agent-pipes.js';
 import { discardHere, putBackHere, safetyCopyHere } from './safety-here.js';
-import { pitrReportsHere, pitrStepHere, pitrStopHere } from './agent-pitr.js';
+import { PitrRestoreRequest, pitrReportsHere, pitrRestoreHere, pitrStepHere, pitrStopHere } from './agent-pitr.js';
 
 const PitrStopRequest = z.object({ container: z.string().min(1).max(255), repositoryId: z.string().min(1).max(128) });
 import { AgentDiscardRequest, AgentPutBackRequest, AgentSafetyCopyRequest } from './safety-requests.js';
@@ -205,6 +206,11 @@ export async function runAgentCli(argv: string[], env: AgentCliEnv): Promise<num
         fail(e, !!o.json);
       }
     });
+  program
+    .command('pitr-restore')
+    .description("recover a PostgreSQL cluster to a moment onto a container of this host (a console's request on stdin)")
+    .option('--json', 'JSON lines output')
+    .action(async (o: { json?: boolean }) => longRun(!!o.json, 'recovery', async (_b, ctx) => pitrRestoreHere(env.stateDir, await readInput(PitrRestoreRequest, 'recovery request'), ctx), (r) => `recovered ${r.target} to ${r.at}`));
   program
     .command('pitr-stop')
     .description('stop archiving a container: its receiver stopped, its replication slot dropped (a request on stdin)')

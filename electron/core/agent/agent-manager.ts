@@ -31,6 +31,8 @@ import type { TrustedWriters } from '../signing/index.js';
 import { agentLines, agentQuery, agentSend, agentSendLines } from './agent-exec.js';
 import { DirectBackupRequest } from './direct-backup.js';
 import { DirectRestoreRequest } from './direct-restore.js';
+import { PitrRestoreRequest } from './agent-pitr.js';
+import { PitrRestoreResult } from '../../../shared/contract/pitr.js';
 import type { DirectSourceBackup } from '../backup/run-backup.js';
 import type { ManifestSource } from '../../../shared/contract/snapshots.js';
 import type { PipelineProgress } from '../pipeline/index.js';
@@ -410,6 +412,32 @@ export class AgentManager {
       signal,
     );
     return result as RestoreOneResult;
+  }
+
+  /**
+   * A point-in-time recovery run by the target host's agent (pitr/pitr-restore.ts there): the base
+   * backup and the WAL stream from the repository to the host, not through this console. null when
+   * the host has no running agent or it cannot reach the repository.
+   */
+  async pitrRestore(hostId: string, repositoryId: string, req: { cluster: string; at: string; target: string }, ctx: TaskContext): Promise<PitrRestoreResult | null> {
+    const direct = await this.directTarget(hostId, repositoryId);
+    if (!direct) return null;
+    const { engine, repository } = direct;
+    await this.push(hostId); // the writers this console trusts now: the agent checks the archive's records against them
+    const request: z.input<typeof PitrRestoreRequest> = { ...req, repository };
+    const result = await agentSendLines(
+      engine,
+      ['pitr-restore'],
+      request,
+      `Recovering ${req.target} on ${engine.name} through its agent`,
+      (line) => {
+        const l = line as { type?: string; message?: string; fraction?: number | null; level?: 'info' | 'warn' | 'error' };
+        if (l.type === 'progress' && l.message) ctx.report({ type: 'progress', message: `${l.message} (on ${engine.name}'s agent)`, fraction: l.fraction ?? null });
+        if (l.type === 'log' && l.message) ctx.report({ type: 'log', level: l.level ?? 'info', message: l.message, ts: new Date().toISOString() });
+      },
+      ctx.signal,
+    );
+    return PitrRestoreResult.parse(result);
   }
 
   async remove(hostId: string, purge: boolean, ctx?: TaskContext): Promise<{ removed: boolean; stateRemoved: boolean }> {

@@ -3,7 +3,7 @@
  * on production's agent (slot, pg_receivewal, base backup — into the lab's S3), the agent's steps
  * ship the WAL, `pitr status` shows the window, and `hindsight restore --as-of <time> --set S
  * --to-host uat` recovers the set's PostgreSQL to that time onto uat: rows inserted before are
- * there, rows inserted after are not. `pitr disable` drops the slot. A time outside the window
+ * there, rows inserted after are not — run by uat's agent. `pitr disable` drops the slot. A time outside the window
  * falls back to the snapshot as-of, which has none: a clear error, uat untouched.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -26,6 +26,8 @@ beforeAll(async () => {
   await dockerCli(prod, 'rm', '-f', AGENT_CONTAINER).catch(() => undefined);
   await dockerCli(prod, 'volume', 'rm', '-f', AGENT_VOLUME).catch(() => undefined);
   await bed.manager.install(bed.t.ids.production, bed.ctx());
+  // uat's agent runs the recovery: the archive streams from the repository to uat directly.
+  await bed.manager.install(bed.t.ids.uat, bed.ctx());
   await dockerCli(prod, 'run', '-d', '--name', source, '--network', 'none', '--label', 'org.hindsight.test=sources', POSTGRES);
   await dockerCli(bed.t.lab.machines.uat, 'run', '-d', '--name', target, '--network', 'none', '--label', 'org.hindsight.test=sources', '-v', `${target}-data:/var/lib/postgresql/data`, POSTGRES);
   for (const [m, c] of [['production', source], ['uat', target]] as const) await waitFor(`postgres in ${c}`, async () => (await sql(m, c, 'SELECT 1').catch(() => '')) === '1', 60_000);
@@ -78,10 +80,11 @@ describe('point-in-time recovery through the agent', () => {
       await dockerCli(bed.t.lab.machines.production, 'exec', AGENT_CONTAINER, AGENT_COMMAND, 'pitr-step', '--json');
       return (await status()).clusters[0]!.windows.some((w) => w.from <= at.toISOString() && at.toISOString() <= w.to);
     }, 90_000);
-    const r = await bed.cli('restore', '--as-of', at.toISOString(), '--set', set, '--repo', bed.repoName, '--to-host', 'uat', '--map', `${source}=${target}`, '--json');
+    const r = await bed.cli('restore', '--as-of', at.toISOString(), '--set', set, '--repo', bed.repoName, '--to-host', 'uat', '--map', `${source}=${target}`);
     expect(r.code, `${r.err}\n${r.out}`).toBe(0);
-    const out = JSON.parse(r.out) as { pointInTime: { target: string; done: { safetyVolume: string } } };
-    expect(out.pointInTime.target).toBe(target);
+    expect(r.out).toMatch(/Recovered: replay ended at .* kept in volume hindsight-safety-/);
+    // Run by uat's agent, not relayed through this process.
+    expect(r.err).toMatch(/Replaying WAL .*\(on uat's agent\)/);
     expect(await sql('uat', target, "SELECT count(*) FILTER (WHERE tag = 'before') || ' ' || count(*) FILTER (WHERE tag = 'after') FROM t")).toBe('100 0');
     expect(r.err).toMatch(/point-in-time recovery of cluster/);
   }, 300_000);

@@ -9,7 +9,11 @@
  */
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import { PitrStepReport, type PitrJob } from '../../../shared/contract/pitr.js';
+import { z } from 'zod';
+import { PitrStepReport, type PitrJob, type PitrRestoreResult } from '../../../shared/contract/pitr.js';
+import type { TaskContext } from '../../../shared/contract/types.js';
+import { planPointInTime, pitrResultOf, restorePointInTime } from '../pitr/pitr-restore.js';
+import { AgentRepository, openRequestRepository } from './agent-config.js';
 import { RpcError } from '../../../shared/contract/errors.js';
 import { readJsonFile, writeFileAtomic } from '../config/atomic-file.js';
 import { pidAlive } from '../config/process-instance.js';
@@ -131,3 +135,31 @@ export async function pitrStopHere(stateDir: string, req: { container: string; r
 }
 
 export const PITR_STEP_EVERY_MS = 60_000;
+
+/** A console's point-in-time recovery onto a container of this host (the repository's credentials on stdin, never in argv). */
+export const PitrRestoreRequest = z.object({
+  repository: AgentRepository,
+  cluster: z.string().regex(/^\d{1,20}$/),
+  at: z.string().datetime({ offset: true }),
+  target: z.string().min(1).max(255),
+});
+
+/**
+ * Agent side: the recovery here, from the repository straight into this host. Nothing the request
+ * says about the archive is trusted: the records and lists are read and checked against the
+ * writers the console pinned (pushed before the request).
+ */
+export async function pitrRestoreHere(stateDir: string, req: z.output<typeof PitrRestoreRequest>, ctx: TaskContext): Promise<PitrRestoreResult> {
+  const { backend, dispose } = await openRequestRepository(stateDir, req.repository);
+  const engine = agentEngine('this host');
+  try {
+    const plan = await planPointInTime({ engine, backend, trusted: new TrustedWriters(stateDir), cluster: req.cluster, at: new Date(req.at), target: req.target, signal: ctx.signal });
+    const log = (message: string) => ctx.report({ type: 'log', level: 'info', message, ts: new Date().toISOString() });
+    const r = await restorePointInTime({ engine, backend, plan, signal: ctx.signal, log, onProgress: (message, fraction) => ctx.report({ type: 'progress', message, fraction }) });
+    return pitrResultOf(plan, { replayedTo: r.replayedTo, safetyVolume: r.safetyVolume });
+  } finally {
+    engine.dispose();
+    await backend.close().catch(() => undefined);
+    await dispose();
+  }
+}

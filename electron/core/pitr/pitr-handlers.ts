@@ -5,7 +5,7 @@
  * process against the target host's engine.
  */
 import { RpcError } from '../../../shared/contract/errors.js';
-import { PitrStepReport, type PitrCluster, type PitrRef, type PitrStatus } from '../../../shared/contract/pitr.js';
+import { PitrStepReport, type PitrCluster, type PitrRef, type PitrRestoreResult, type PitrStatus } from '../../../shared/contract/pitr.js';
 import type { TaskContext } from '../../../shared/contract/types.js';
 import type { BackendHandlers } from '../backend-types.js';
 import type { HostsRepository } from '../config/hosts-repository.js';
@@ -18,7 +18,7 @@ import type { TrustedWriters } from '../signing/index.js';
 import { protectedRefusal } from '../restore/planner.js';
 import { z } from 'zod';
 import { archivedClusters, readClusterArchive, windowsOf } from './archive-records.js';
-import { planPointInTime, restorePointInTime } from './pitr-restore.js';
+import { pitrResultOf, planPointInTime, restorePointInTime } from './pitr-restore.js';
 import { PitrStore } from './pitr-store.js';
 
 export interface PitrDeps {
@@ -30,6 +30,8 @@ export interface PitrDeps {
   trusted: TrustedWriters;
   /** Sends the host's plans and jobs to its agent; null when it has none running. */
   push: (hostId: string, ctx?: TaskContext) => Promise<unknown>;
+  /** The recovery on the target host's agent; null when it has none (or it cannot reach the repository). */
+  restoreOnAgent?: (hostId: string, repositoryId: string, req: { cluster: string; at: string; target: string }, ctx: TaskContext) => Promise<PitrRestoreResult | null>;
 }
 
 const StepLines = z.array(PitrStepReport.extend({ container: z.string() }));
@@ -138,16 +140,20 @@ export function pitrHandlers(d: PitrDeps): BackendHandlers['pitr'] {
         const host = await d.hosts.stored(input.targetHostId);
         const refusal = protectedRefusal(host, input.confirm);
         if (refusal) throw new RpcError('INVALID_INPUT', refusal, 'refused: protected host');
+        // Run by the target's agent when it has one (the data goes from the repository straight to the host).
+        if (!input.dryRun && d.restoreOnAgent) {
+          const r = await d.restoreOnAgent(input.targetHostId, input.repositoryId, { cluster: input.cluster, at: input.at, target: input.target }, ctx);
+          if (r) return r;
+        }
         const engine = await d.engineFor(input.targetHostId);
         return withRepository(input.repositoryId, async (backend) => {
           const plan = await planPointInTime({ engine, backend, trusted: d.trusted, cluster: input.cluster, at: new Date(input.at), target: input.target, signal: ctx.signal });
-          const summary = { cluster: plan.cluster, at: plan.at, window: plan.window, baseId: plan.base.id, segments: plan.segments.length, bytes: plan.bytes, target: plan.target.container, dataVolume: plan.target.dataVolume, commands: plan.commands };
-          if (input.dryRun) return summary;
+          if (input.dryRun) return pitrResultOf(plan);
           const log = (message: string) => ctx.report({ type: 'log', level: 'info', message, ts: new Date().toISOString() });
           log(`Recovering cluster ${plan.cluster} to ${plan.at} onto ${plan.target.container} on ${host.name}: base backup ${plan.base.id}, ${plan.segments.length} WAL segment(s)`);
           const r = await restorePointInTime({ engine, backend, plan, signal: ctx.signal, log, onProgress: (message, fraction) => ctx.report({ type: 'progress', message, fraction }) });
           log(`Done. ${plan.target.container}'s data as it was before is kept in volume ${r.safetyVolume} on ${host.name}.`);
-          return { ...summary, done: { replayedTo: r.replayedTo, safetyVolume: r.safetyVolume } };
+          return pitrResultOf(plan, { replayedTo: r.replayedTo, safetyVolume: r.safetyVolume });
         });
       },
     },

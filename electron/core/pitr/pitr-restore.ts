@@ -25,6 +25,7 @@ import path from 'node:path';
 import type Docker from 'dockerode';
 import tar from 'tar-stream';
 import { RpcError } from '../../../shared/contract/errors.js';
+import type { PitrRestoreResult as ContractPitrResult } from '../../../shared/contract/pitr.js';
 import { parseSegmentName, parseLsn, formatLsn, WAL_SEGMENT_BYTES, windowFor, type RecoverableWindow } from '../../../shared/wal.js';
 import type { Engine } from '../docker/engine.js';
 import { runPipeline, type PipelineProgress } from '../pipeline/index.js';
@@ -137,6 +138,22 @@ export async function planPointInTime(x: { engine: Engine; backend: RepositoryBa
       'touch data/recovery.signal && chmod 700 data',
       `postgres -D data -c "restore_command=cp $PWD/wal/%f %p" -c "recovery_target_time=${pgTimestamp(when)}" -c recovery_target_action=promote`,
     ],
+  };
+}
+
+/** What the contract's pitr.restore answers for a plan (and, once run, what the run did). */
+export function pitrResultOf(plan: PitrPlan, done?: { replayedTo: string; safetyVolume: string }): ContractPitrResult {
+  return {
+    cluster: plan.cluster,
+    at: plan.at,
+    window: plan.window,
+    baseId: plan.base.id,
+    segments: plan.segments.length,
+    bytes: plan.bytes,
+    target: plan.target.container,
+    dataVolume: plan.target.dataVolume,
+    commands: plan.commands,
+    ...(done ? { done } : {}),
   };
 }
 
