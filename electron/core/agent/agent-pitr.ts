@@ -12,7 +12,7 @@ import path from 'node:path';
 import { z } from 'zod';
 import { PitrStepReport, type PitrJob, type PitrRestoreResult } from '../../../shared/contract/pitr.js';
 import type { TaskContext } from '../../../shared/contract/types.js';
-import { planPointInTime, pitrResultOf, restorePointInTime } from '../pitr/pitr-restore.js';
+import { recoverToTime } from '../pitr/pitr-restore.js';
 import { AgentRepository, openRequestRepository } from './agent-config.js';
 import { RpcError } from '../../../shared/contract/errors.js';
 import { readJsonFile, writeFileAtomic } from '../config/atomic-file.js';
@@ -150,13 +150,11 @@ export const PitrRestoreRequest = z.object({
  * writers the console pinned (pushed before the request).
  */
 export async function pitrRestoreHere(stateDir: string, req: z.output<typeof PitrRestoreRequest>, ctx: TaskContext): Promise<PitrRestoreResult> {
+  const host = await ownHost(stateDir);
   const { backend, dispose } = await openRequestRepository(stateDir, req.repository);
-  const engine = agentEngine('this host');
+  const engine = agentEngine(host.name);
   try {
-    const plan = await planPointInTime({ engine, backend, trusted: new TrustedWriters(stateDir), cluster: req.cluster, at: new Date(req.at), target: req.target, signal: ctx.signal });
-    const log = (message: string) => ctx.report({ type: 'log', level: 'info', message, ts: new Date().toISOString() });
-    const r = await restorePointInTime({ engine, backend, plan, signal: ctx.signal, log, onProgress: (message, fraction) => ctx.report({ type: 'progress', message, fraction }) });
-    return pitrResultOf(plan, { replayedTo: r.replayedTo, safetyVolume: r.safetyVolume });
+    return await recoverToTime({ engine, backend, trusted: new TrustedWriters(stateDir), cluster: req.cluster, at: req.at, target: req.target, ctx });
   } finally {
     engine.dispose();
     await backend.close().catch(() => undefined);

@@ -9,7 +9,7 @@ import { RpcError } from '../../../shared/contract/errors.js';
 import { makeSnapshotId } from '../../../shared/snapshot-id.js';
 import { parseLsn } from '../../../shared/wal.js';
 import type { Engine } from '../docker/engine.js';
-import { runPipeline } from '../pipeline/index.js';
+import { storeStream } from './stored-objects.js';
 import { writeJsonObject, type RepositoryBackend } from '../repository/index.js';
 import type { ManifestSigner } from '../signing/index.js';
 import { openPostgresBaseBackup } from '../sources/postgres.js';
@@ -22,17 +22,11 @@ export async function takeBaseBackup(x: { engine: Engine; container: string; bac
   const id = makeSnapshotId('base', { now: startedAt });
   const key = `${baseBackupPrefix(bb.systemIdentifier)}${id}.tar.zst`;
   try {
-    const r = await runPipeline({
-      direction: 'backup',
-      source: bb.stream,
-      sink: (body) => x.backend.putObject(key, body, x.signal ? { signal: x.signal } : {}),
-      compression: { kind: 'zstd' },
-      encryption: { kind: 'none' },
-      ...(x.signal ? { signal: x.signal } : {}),
-    });
+    const object = await storeStream(x.backend, key, bb.stream, x.signal);
     const wal = await bb.walRange();
     if (parseLsn(wal.endLsn) < parseLsn(wal.startLsn)) throw new RpcError('INTERNAL', `pg_basebackup reported its WAL ending (${wal.endLsn}) before it began (${wal.startLsn}).`);
-    const record: BaseBackupRecord = {
+    const record = signPitrRecord<BaseBackupRecord>(
+      {
       format: 'hindsight-pitr-base/1',
       id,
       cluster: bb.systemIdentifier,
@@ -43,11 +37,13 @@ export async function takeBaseBackup(x: { engine: Engine; container: string; bac
       ...wal,
       startedAt: startedAt.toISOString(),
       endedAt: now().toISOString(),
-      object: { key, compression: 'zstd', rawBytes: r.rawBytes, storedBytes: r.storedBytes, rawSha256: r.rawSha256, storedSha256: r.storedSha256 },
-    };
+      object,
+      },
+      x.signer,
+    );
     // Written last: a base backup exists once its record does.
-    await writeJsonObject(x.backend, `${baseBackupPrefix(bb.systemIdentifier)}${id}.json`, signPitrRecord(record, x.signer), x.signal ? { signal: x.signal } : {});
-    return signPitrRecord(record, x.signer);
+    await writeJsonObject(x.backend, `${baseBackupPrefix(bb.systemIdentifier)}${id}.json`, record, x.signal ? { signal: x.signal } : {});
+    return record;
   } catch (e) {
     await x.backend.deleteObject(key).catch(() => undefined);
     throw e;

@@ -18,7 +18,7 @@ import type { TrustedWriters } from '../signing/index.js';
 import { protectedRefusal } from '../restore/planner.js';
 import { z } from 'zod';
 import { archivedClusters, readClusterArchive, windowsOf } from './archive-records.js';
-import { pitrResultOf, planPointInTime, restorePointInTime } from './pitr-restore.js';
+import { recoverToTime } from './pitr-restore.js';
 import { PitrStore } from './pitr-store.js';
 
 export interface PitrDeps {
@@ -146,15 +146,7 @@ export function pitrHandlers(d: PitrDeps): BackendHandlers['pitr'] {
           if (r) return r;
         }
         const engine = await d.engineFor(input.targetHostId);
-        return withRepository(input.repositoryId, async (backend) => {
-          const plan = await planPointInTime({ engine, backend, trusted: d.trusted, cluster: input.cluster, at: new Date(input.at), target: input.target, signal: ctx.signal });
-          if (input.dryRun) return pitrResultOf(plan);
-          const log = (message: string) => ctx.report({ type: 'log', level: 'info', message, ts: new Date().toISOString() });
-          log(`Recovering cluster ${plan.cluster} to ${plan.at} onto ${plan.target.container} on ${host.name}: base backup ${plan.base.id}, ${plan.segments.length} WAL segment(s)`);
-          const r = await restorePointInTime({ engine, backend, plan, signal: ctx.signal, log, onProgress: (message, fraction) => ctx.report({ type: 'progress', message, fraction }) });
-          log(`Done. ${plan.target.container}'s data as it was before is kept in volume ${r.safetyVolume} on ${host.name}.`);
-          return pitrResultOf(plan, { replayedTo: r.replayedTo, safetyVolume: r.safetyVolume });
-        });
+        return withRepository(input.repositoryId, (backend) => recoverToTime({ engine, backend, trusted: d.trusted, cluster: input.cluster, at: input.at, target: input.target, dryRun: input.dryRun, ctx }));
       },
     },
   };

@@ -26,9 +26,10 @@ import type Docker from 'dockerode';
 import tar from 'tar-stream';
 import { RpcError } from '../../../shared/contract/errors.js';
 import type { PitrRestoreResult as ContractPitrResult } from '../../../shared/contract/pitr.js';
+import type { TaskContext } from '../../../shared/contract/types.js';
 import { parseSegmentName, parseLsn, formatLsn, WAL_SEGMENT_BYTES, windowFor, type RecoverableWindow } from '../../../shared/wal.js';
 import type { Engine } from '../docker/engine.js';
-import { runPipeline, type PipelineProgress } from '../pipeline/index.js';
+import { restoreStored } from './stored-objects.js';
 import type { RepositoryBackend } from '../repository/index.js';
 import type { TrustedWriters } from '../signing/index.js';
 import { postgresUser } from '../sources/commands.js';
@@ -37,7 +38,7 @@ import { abortable, engineFailure } from '../sources/errors.js';
 import { execCapture } from '../sources/exec.js';
 import { createHelper, demuxedText, removeHelper, removeHelpersOf, runHelper } from '../sources/helper.js';
 import { writeVolumeTar } from '../sources/volume-sink.js';
-import { readClusterArchive, windowsOf, type BaseBackupRecord, type StoredPitrObject, type WalSegmentEntry } from './archive-records.js';
+import { readClusterArchive, windowsOf, type BaseBackupRecord, type WalSegmentEntry } from './archive-records.js';
 
 const WAL_DIR = 'hindsight-wal';
 
@@ -157,6 +158,21 @@ export function pitrResultOf(plan: PitrPlan, done?: { replayedTo: string; safety
   };
 }
 
+/**
+ * pitr.restore, wherever it runs (the console against the host's engine, or the host's agent):
+ * the plan — all a dry run does — then the recovery, reported to the task.
+ */
+export async function recoverToTime(x: { engine: Engine; backend: RepositoryBackend; trusted: TrustedWriters; cluster: string; at: string; target: string; dryRun?: boolean; ctx: TaskContext }): Promise<ContractPitrResult> {
+  const { engine, backend, ctx } = x;
+  const plan = await planPointInTime({ engine, backend, trusted: x.trusted, cluster: x.cluster, at: new Date(x.at), target: x.target, signal: ctx.signal });
+  if (x.dryRun) return pitrResultOf(plan);
+  const log = (message: string) => ctx.report({ type: 'log', level: 'info', message, ts: new Date().toISOString() });
+  log(`Recovering cluster ${plan.cluster} to ${plan.at} onto ${plan.target.container} on ${engine.name}: base backup ${plan.base.id}, ${plan.segments.length} WAL segment(s)`);
+  const r = await restorePointInTime({ engine, backend, plan, signal: ctx.signal, log, onProgress: (message, fraction) => ctx.report({ type: 'progress', message, fraction }) });
+  log(`Done. ${plan.target.container}'s data as it was before is kept in volume ${r.safetyVolume} on ${engine.name}.`);
+  return pitrResultOf(plan, { replayedTo: r.replayedTo, safetyVolume: r.safetyVolume });
+}
+
 export interface PitrRestoreResult {
   cluster: string;
   at: string;
@@ -168,22 +184,6 @@ export interface PitrRestoreResult {
 }
 
 type Progress = (message: string, fraction: number | null) => void;
-
-/** One stored object through the restore pipeline (checksums against the signed record) into `sink`. */
-async function restoreStored<T>(backend: RepositoryBackend, obj: StoredPitrObject, sink: (s: Readable) => Promise<T>, signal?: AbortSignal, onProgress?: (storedBytes: number) => void): Promise<T> {
-  const source = await backend.getObject(obj.key, { ...(signal ? { signal } : {}), expectedSize: obj.storedBytes });
-  const r = await runPipeline({
-    direction: 'restore',
-    source,
-    sink,
-    compression: { kind: 'zstd' },
-    encryption: { kind: 'none' },
-    expected: { storedBytes: obj.storedBytes, storedSha256: obj.storedSha256, rawBytes: obj.rawBytes, rawSha256: obj.rawSha256 },
-    ...(signal ? { signal } : {}),
-    ...(onProgress ? { onProgress: (p: PipelineProgress) => onProgress(p.storedBytes) } : {}),
-  });
-  return r.sinkResult as T;
-}
 
 /** A script run as root in a helper from the target's image, with `volume` at /v (and a second at /w). */
 async function inImage(engine: Engine, image: string, volume: string, script: string, args: string[], what: string, opts: { second?: { volume: string; readOnly: boolean }; signal?: AbortSignal } = {}): Promise<void> {

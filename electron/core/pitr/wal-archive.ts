@@ -19,7 +19,7 @@ import path from 'node:path';
 import { z } from 'zod';
 import { RpcError } from '../../../shared/contract/errors.js';
 import type { Engine } from '../docker/engine.js';
-import { runPipeline } from '../pipeline/index.js';
+import { storeStream } from './stored-objects.js';
 import { writeJsonObject, type RepositoryBackend } from '../repository/index.js';
 import type { ManifestSigner, TrustedWriters } from '../signing/index.js';
 import { postgresUser } from '../sources/commands.js';
@@ -114,11 +114,8 @@ export async function archiveStep(x: ArchiveStepInput): Promise<ArchiveStepResul
   const partial = files.filter((f) => f.name.endsWith('.partial') && SEGMENT_NAME.test(f.name.slice(0, -'.partial'.length))).sort((a, b) => b.name.localeCompare(a.name))[0];
   const memory = (await readJsonFile(x.stateFile, StepMemory).catch(() => undefined)) ?? { partial: null };
 
-  const ship = async (file: string, key: string): Promise<WalSegmentEntry['object']> => {
-    const stream = await execStream(x.engine, { container: c.id, cmd: ['cat', `${folder}/${file}`] }, { what: `Reading ${file} in ${c.name}`, ...(x.signal ? { signal: x.signal } : {}) });
-    const r = await runPipeline({ direction: 'backup', source: stream, sink: (body) => x.backend.putObject(key, body, x.signal ? { signal: x.signal } : {}), compression: { kind: 'zstd' }, encryption: { kind: 'none' }, ...(x.signal ? { signal: x.signal } : {}) });
-    return { key, compression: 'zstd', rawBytes: r.rawBytes, storedBytes: r.storedBytes, rawSha256: r.rawSha256, storedSha256: r.storedSha256 };
-  };
+  const ship = async (file: string, key: string) =>
+    storeStream(x.backend, key, await execStream(x.engine, { container: c.id, cmd: ['cat', `${folder}/${file}`] }, { what: `Reading ${file} in ${c.name}`, ...(x.signal ? { signal: x.signal } : {}) }), x.signal);
   const entries: WalSegmentEntry[] = [];
   for (const f of complete) {
     entries.push({ name: f.name, partial: false, receivedAt: new Date(f.mtime * 1000).toISOString(), object: await ship(f.name, `${walPrefix(cluster)}${f.name}.zst`) });
