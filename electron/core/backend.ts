@@ -170,8 +170,9 @@ export async function createBackend(options: BackendOptions): Promise<Backend> {
       backendDeps: { configDir: options.configDir, ssh: sshDeps },
       trusted: new TrustedWriters(options.configDir),
       push: (hostId, ctx) => agents.push(hostId, ctx),
+      operations: { locks: restore.locks, active: restore.active, hub: operations },
       // Inside an agent the recovery runs right there.
-      ...(options.agentMode ? {} : { restoreOnAgent: (hostId: string, repositoryId: string, req: { cluster: string; at: string; target: string }, ctx: TaskContext) => agents.pitrRestore(hostId, repositoryId, req, ctx) }),
+      ...(options.agentMode ? {} : { restoreOnAgent: (hostId: string, repositoryId: string, req: { cluster: string; at: string; target: string; operationId: string }, ctx: TaskContext) => agents.pitrRestore(hostId, repositoryId, req, ctx) }),
     }),
     agent: {
       status: ({ hostId }) => agents.status(hostId),

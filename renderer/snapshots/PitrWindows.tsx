@@ -1,13 +1,15 @@
-import { History } from 'lucide-react';
-import { CommandBlock } from '../components';
+import { History, RotateCcw } from 'lucide-react';
+import { Button, CommandBlock } from '../components';
 import { formatBytes, formatTime, pluralize } from '../app/format';
 import type { PitrBand } from './usePitrStore';
+import { usePitrRecoverStore } from './usePitrRecoverStore';
 
 /**
  * Below the axis: each PostgreSQL archived continuously (docs/pitr.md), with the span of time it
  * can be recovered to — any second of it, not only the snapshots — and the command that does it.
  */
 export function PitrWindows({ bands, untrusted, repoName }: { bands: readonly PitrBand[]; untrusted: readonly { key: string; cluster: string; problems: number }[]; repoName: (id: string) => string }) {
+  const openRecover = usePitrRecoverStore((s) => s.open);
   if (!bands.length && !untrusted.length) return null;
   return (
     <section className="pitr-windows" aria-label="Point-in-time recovery" data-testid="pitr-windows">
@@ -27,6 +29,11 @@ export function PitrWindows({ bands, untrusted, repoName }: { bands: readonly Pi
               <span className="pitr-window-meta">
                 PostgreSQL {b.cluster.serverVersion.slice(0, -4) || '?'} · {pluralize(b.cluster.bases, 'base backup')} · {pluralize(b.cluster.segments, 'WAL segment')} · {formatBytes(b.cluster.storedBytes)} in {repoName(b.repositoryId)}
               </span>
+              {newest && (
+                <Button size="sm" icon={<RotateCcw size={13} />} onClick={() => openRecover(b)} data-testid="pitr-recover-open">
+                  Recover to a moment…
+                </Button>
+              )}
             </div>
             {newest ? (
               <p className="pitr-window-span">
@@ -40,7 +47,7 @@ export function PitrWindows({ bands, untrusted, repoName }: { bands: readonly Pi
             {b.cluster.problems.length > 0 && <p className="pitr-window-problem">{pluralize(b.cluster.problems.length, 'record')} left out (not signed by a trusted writer, or unreadable).</p>}
             {newest && (
               <CommandBlock
-                label={`point-in-time restore command for ${b.label}`}
+                label={`the same from the command line, for ${b.label}`}
                 commands={[`hindsight restore --repo ${repoName(b.repositoryId)} --as-of "<time in the window>" --set <set with ${b.cluster.container}> --to-host <host> --map ${b.cluster.container}=<target container>`]}
               />
             )}

@@ -17,6 +17,7 @@ import { centreWindow, colourBySet, dayBounds, hasSummaryFilters, listRows, NO_F
 import { summaryOf, useTimelineStore } from './useTimelineStore';
 import { usePitrStore } from './usePitrStore';
 import { PitrWindows } from './PitrWindows';
+import { PitrRecoverDialog } from './PitrRecoverDialog';
 
 const ALL = 'all';
 
@@ -227,6 +228,7 @@ export function SnapshotsPage({ repositoryId }: { repositoryId?: string | undefi
             />
             <SizeChart refs={axisRefs} window={win} summaryOf={byId} version={version} />
             <PitrWindows bands={bands} untrusted={untrustedArchives} repoName={repoName} />
+            <PitrRecoverDialog />
           </Card>
           <DayList
             handle={listHandle}

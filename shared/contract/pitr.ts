@@ -91,6 +91,8 @@ export const PitrRestoreResult = z.object({
   commands: z.array(z.string()),
   /** Absent on a dry run. */
   done: z.object({ replayedTo: z.string(), safetyVolume: z.string() }).optional(),
+  /** The operation that ran it (operations.get), absent on a dry run. */
+  operationId: z.string().optional(),
 });
 export type PitrRestoreResult = z.infer<typeof PitrRestoreResult>;
 

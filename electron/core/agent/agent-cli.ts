@@ -109,7 +109,7 @@ export async function runAgentCli(argv: string[], env: AgentCliEnv): Promise<num
         signal: controller.signal,
         report: (e) => {
           if (!json) return;
-          if (e.type === 'progress') env.out(JSON.stringify({ type: 'progress', message: e.message, fraction: e.fraction, ...(e.bytesDone !== undefined ? { bytesDone: e.bytesDone } : {}), ...(e.bytesTotal !== undefined ? { bytesTotal: e.bytesTotal } : {}) }));
+          if (e.type === 'progress') env.out(JSON.stringify({ type: 'progress', message: e.message, fraction: e.fraction, ...(e.bytesDone !== undefined ? { bytesDone: e.bytesDone } : {}), ...(e.bytesTotal !== undefined ? { bytesTotal: e.bytesTotal } : {}), ...(e.step !== undefined ? { step: e.step } : {}) }));
           else env.out(JSON.stringify({ type: 'log', level: e.level, message: e.message }));
         },
       });

@@ -419,7 +419,7 @@ export class AgentManager {
    * backup and the WAL stream from the repository to the host, not through this console. null when
    * the host has no running agent or it cannot reach the repository.
    */
-  async pitrRestore(hostId: string, repositoryId: string, req: { cluster: string; at: string; target: string }, ctx: TaskContext): Promise<PitrRestoreResult | null> {
+  async pitrRestore(hostId: string, repositoryId: string, req: { cluster: string; at: string; target: string; operationId: string }, ctx: TaskContext): Promise<PitrRestoreResult | null> {
     const direct = await this.directTarget(hostId, repositoryId);
     if (!direct) return null;
     const { engine, repository } = direct;
@@ -431,8 +431,8 @@ export class AgentManager {
       request,
       `Recovering ${req.target} on ${engine.name} through its agent`,
       (line) => {
-        const l = line as { type?: string; message?: string; fraction?: number | null; level?: 'info' | 'warn' | 'error' };
-        if (l.type === 'progress' && l.message) ctx.report({ type: 'progress', message: `${l.message} (on ${engine.name}'s agent)`, fraction: l.fraction ?? null });
+        const l = line as { type?: string; message?: string; fraction?: number | null; level?: 'info' | 'warn' | 'error'; step?: string };
+        if (l.type === 'progress' && l.message) ctx.report({ type: 'progress', message: `${l.message} (on ${engine.name}'s agent)`, fraction: l.fraction ?? null, ...(typeof l.step === 'string' ? { step: l.step } : {}) });
         if (l.type === 'log' && l.message) ctx.report({ type: 'log', level: l.level ?? 'info', message: l.message, ts: new Date().toISOString() });
       },
       ctx.signal,

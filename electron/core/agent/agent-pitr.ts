@@ -13,6 +13,7 @@ import { z } from 'zod';
 import { PitrStepReport, type PitrJob, type PitrRestoreResult } from '../../../shared/contract/pitr.js';
 import type { TaskContext } from '../../../shared/contract/types.js';
 import { recoverToTime } from '../pitr/pitr-restore.js';
+import { newOperationId } from '../restore/runner.js';
 import { AgentRepository, openRequestRepository } from './agent-config.js';
 import { RpcError } from '../../../shared/contract/errors.js';
 import { readJsonFile, writeFileAtomic } from '../config/atomic-file.js';
@@ -142,6 +143,8 @@ export const PitrRestoreRequest = z.object({
   cluster: z.string().regex(/^\d{1,20}$/),
   at: z.string().datetime({ offset: true }),
   target: z.string().min(1).max(255),
+  /** The console's operation: names the recovery and safety volumes (and labels the copy for its sweep). */
+  operationId: z.string().regex(/^[A-Za-z0-9._-]{1,160}$/).optional(),
 });
 
 /**
@@ -154,7 +157,7 @@ export async function pitrRestoreHere(stateDir: string, req: z.output<typeof Pit
   const { backend, dispose } = await openRequestRepository(stateDir, req.repository);
   const engine = agentEngine(host.name);
   try {
-    return await recoverToTime({ engine, backend, trusted: new TrustedWriters(stateDir), cluster: req.cluster, at: req.at, target: req.target, ctx });
+    return await recoverToTime({ engine, backend, trusted: new TrustedWriters(stateDir), cluster: req.cluster, at: req.at, target: req.target, opId: req.operationId ?? newOperationId('restore'), ctx });
   } finally {
     engine.dispose();
     await backend.close().catch(() => undefined);

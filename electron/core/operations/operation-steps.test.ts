@@ -38,6 +38,18 @@ const states = (steps: Array<{ kind: string; state: string }>) => steps.map((s) 
 const h = (...steps: Journal['history'][number]['step'][]) => steps.map((step, i) => ({ step, at: T(i) }));
 
 describe('restore steps from the journal', () => {
+  it('a point-in-time recovery: recover comes before the swap, restart before the check', () => {
+    const pitr = { cluster: '7716', at: '2026-12-06T12:07:34.000Z', baseId: 'b1', recoveryVolume: 'hindsight-pitr-op' };
+    const steps = restoreStepsFromJournal(restoreJournal({ step: 'stop-users', pointInTime: pitr, history: h('preflight', 'recover', 'stop-users') }));
+    expect(states(steps)).toEqual(['preflight:done', 'recover:done', 'stop-users:running', 'safety-copy:pending', 'restore:pending', 'restart:pending', 'verify:pending']);
+    expect(steps[1]!.description).toBe("Replay cluster 7716's WAL to 2026-12-06T12:07:34Z into a new volume (base backup b1)");
+    expect(steps[4]!.description).toBe('Fill shop_files from the recovered volume');
+    expect(steps[6]!.description).toBe('Check that the server answers, out of recovery');
+    // Failed while replaying: the target was never stopped.
+    const failed = restoreStepsFromJournal(restoreJournal({ state: 'rolled-back', step: 'recover', failedStep: 'recover', pointInTime: pitr, history: h('preflight', 'recover'), endedAt: T(3) }));
+    expect(states(failed).slice(0, 3)).toEqual(['preflight:done', 'recover:failed', 'stop-users:skipped']);
+  });
+
   it('running: done before, running now, pending after — with times from the history', () => {
     const steps = restoreStepsFromJournal(restoreJournal({ step: 'restore', history: h('preflight', 'stop-users', 'safety-copy', 'restore') }));
     expect(states(steps)).toEqual(['preflight:done', 'stop-users:done', 'safety-copy:done', 'restore:running', 'verify:pending', 'restart:pending']);

@@ -11,13 +11,22 @@ import type { Journal, JournalStep } from '../restore/journal.js';
 type StepState = OperationStepView['state'];
 
 export const RESTORE_STEP_ORDER = ['preflight', 'stop-users', 'safety-copy', 'restore', 'verify', 'restart'] as const;
-type RestoreStepKind = (typeof RESTORE_STEP_ORDER)[number];
+/**
+ * A point-in-time recovery replays into a new volume first (the target keeps running meanwhile),
+ * then swaps: the server is started and then checked, so restart comes before verify.
+ */
+export const PITR_STEP_ORDER = ['preflight', 'recover', 'stop-users', 'safety-copy', 'restore', 'restart', 'verify'] as const;
+type RestoreStepKind = (typeof PITR_STEP_ORDER)[number];
 
 function describeRestoreStep(kind: RestoreStepKind, j: Journal): string {
   const targets = j.targets.map((t) => t.target).join(', ');
   switch (kind) {
     case 'preflight':
       return `Pre-flight checks on ${j.targetHostName}`;
+    case 'recover': {
+      const p = j.pointInTime;
+      return p ? `Replay cluster ${p.cluster}'s WAL to ${p.at.replace(/\.000Z$/, 'Z')} into a new volume (base backup ${p.baseId})` : 'Replay WAL into a new volume';
+    }
     case 'stop-users': {
       const users = [...new Set(j.targets.flatMap((t) => t.users.map((u) => u.name)))];
       return users.length ? `Stop ${users.join(', ')}` : 'Stop the containers that use the targets';
@@ -25,9 +34,10 @@ function describeRestoreStep(kind: RestoreStepKind, j: Journal): string {
     case 'safety-copy':
       return `Copy what ${targets} ${j.targets.length === 1 ? 'holds' : 'hold'} now aside, for a rollback${j.targets.some((t) => t.safetyCopy?.startsWith('volume:')) ? ` (kept on ${j.targetHostName})` : ''}`;
     case 'restore':
+      if (j.pointInTime) return `Fill ${j.targets.map((t) => t.target).join(', ')} from the recovered volume`;
       return `Restore ${j.targets.map((t) => `${t.source} into ${t.target}`).join(', ')}`;
     case 'verify':
-      return 'Check the restored data against the snapshot';
+      return j.pointInTime ? 'Check that the server answers, out of recovery' : 'Check the restored data against the snapshot';
     case 'restart':
       return 'Start the stopped containers again';
   }
@@ -51,14 +61,15 @@ function timesOf(history: Array<{ step: string; at: string; source?: string | un
 export function restoreStepsFromJournal(j: Journal, interrupted = false): OperationStepView[] {
   const entered = new Set<JournalStep>(j.history.map((h) => h.step));
   const stopAt: JournalStep | undefined = j.failedStep ?? (j.state === 'running' ? j.step : undefined);
-  const stopIdx = stopAt ? RESTORE_STEP_ORDER.indexOf(stopAt as RestoreStepKind) : -1;
+  const order: readonly RestoreStepKind[] = j.pointInTime ? PITR_STEP_ORDER : RESTORE_STEP_ORDER;
+  const stopIdx = stopAt ? order.indexOf(stopAt as RestoreStepKind) : -1;
   // Journals written before the history was kept: every step up to where it stopped counts as entered.
   if (!j.history.length) {
-    const upTo = stopIdx >= 0 ? stopIdx : j.state === 'succeeded' ? RESTORE_STEP_ORDER.length - 1 : -1;
-    for (const k of RESTORE_STEP_ORDER.slice(0, upTo + 1)) entered.add(k);
+    const upTo = stopIdx >= 0 ? stopIdx : j.state === 'succeeded' ? order.length - 1 : -1;
+    for (const k of order.slice(0, upTo + 1)) entered.add(k);
   }
   const failed = j.failedStep !== undefined || j.state === 'failed' || j.state === 'rolled-back' || j.state === 'rollback-failed' || interrupted;
-  const steps: OperationStepView[] = RESTORE_STEP_ORDER.map((kind, idx) => {
+  const steps: OperationStepView[] = order.map((kind, idx) => {
     let state: StepState;
     if (j.state === 'succeeded') state = entered.has(kind) ? 'done' : 'skipped';
     else if (stopIdx >= 0 && idx === stopIdx) state = failed ? 'failed' : 'running';

@@ -19,7 +19,8 @@ export interface OperationsViewDeps {
   hub?: OperationsHub | undefined;
 }
 
-export function restoreTitle(j: Pick<Journal, 'kind' | 'snapshotId' | 'targetHostName'>): string {
+export function restoreTitle(j: Pick<Journal, 'kind' | 'snapshotId' | 'targetHostName' | 'pointInTime' | 'targets'>): string {
+  if (j.pointInTime) return `Recover ${j.targets[0]?.source ?? `cluster ${j.pointInTime.cluster}`} to ${j.pointInTime.at.replace(/\.000Z$/, 'Z')} onto ${j.targetHostName}`;
   return j.kind === 'verify' ? `Verify ${j.snapshotId} on ${j.targetHostName}` : `Restore ${j.snapshotId} onto ${j.targetHostName}`;
 }
 

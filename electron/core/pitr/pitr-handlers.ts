@@ -18,7 +18,8 @@ import type { TrustedWriters } from '../signing/index.js';
 import { protectedRefusal } from '../restore/planner.js';
 import { z } from 'zod';
 import { archivedClusters, readClusterArchive, windowsOf } from './archive-records.js';
-import { recoverToTime } from './pitr-restore.js';
+import { asPitrOperation, type PitrOperationDeps } from './pitr-operation.js';
+import { planPointInTime, pitrResultOf, recoverToTime } from './pitr-restore.js';
 import { PitrStore } from './pitr-store.js';
 
 export interface PitrDeps {
@@ -31,7 +32,9 @@ export interface PitrDeps {
   /** Sends the host's plans and jobs to its agent; null when it has none running. */
   push: (hostId: string, ctx?: TaskContext) => Promise<unknown>;
   /** The recovery on the target host's agent; null when it has none (or it cannot reach the repository). */
-  restoreOnAgent?: (hostId: string, repositoryId: string, req: { cluster: string; at: string; target: string }, ctx: TaskContext) => Promise<PitrRestoreResult | null>;
+  restoreOnAgent?: (hostId: string, repositoryId: string, req: { cluster: string; at: string; target: string; operationId: string }, ctx: TaskContext) => Promise<PitrRestoreResult | null>;
+  /** Locks, journal, log and audit of a recovery (pitr-operation.ts), shared with the restores. */
+  operations: Omit<PitrOperationDeps, 'configDir' | 'engineFor'>;
 }
 
 const StepLines = z.array(PitrStepReport.extend({ container: z.string() }));
@@ -140,13 +143,17 @@ export function pitrHandlers(d: PitrDeps): BackendHandlers['pitr'] {
         const host = await d.hosts.stored(input.targetHostId);
         const refusal = protectedRefusal(host, input.confirm);
         if (refusal) throw new RpcError('INVALID_INPUT', refusal, 'refused: protected host');
-        // Run by the target's agent when it has one (the data goes from the repository straight to the host).
-        if (!input.dryRun && d.restoreOnAgent) {
-          const r = await d.restoreOnAgent(input.targetHostId, input.repositoryId, { cluster: input.cluster, at: input.at, target: input.target }, ctx);
-          if (r) return r;
-        }
         const engine = await d.engineFor(input.targetHostId);
-        return withRepository(input.repositoryId, (backend) => recoverToTime({ engine, backend, trusted: d.trusted, cluster: input.cluster, at: input.at, target: input.target, dryRun: input.dryRun, ctx }));
+        // The plan, always here: every refusal comes before a lock or a journal, and it names the targets.
+        const plan = await withRepository(input.repositoryId, (backend) => planPointInTime({ engine, backend, trusted: d.trusted, cluster: input.cluster, at: new Date(input.at), target: input.target, signal: ctx.signal }));
+        if (input.dryRun) return pitrResultOf(plan);
+        const facts = { host: { id: host.id, name: host.name }, repositoryId: input.repositoryId, plan: pitrResultOf(plan), image: plan.target.image, sourceHostName: plan.base.sourceHost.name };
+        return asPitrOperation({ ...d.operations, configDir: d.configDir, engineFor: d.engineFor }, facts, ctx, async (opId, octx) => {
+          // Run by the target's agent when it has one (the data goes from the repository straight to the host).
+          const onAgent = d.restoreOnAgent ? await d.restoreOnAgent(input.targetHostId, input.repositoryId, { cluster: input.cluster, at: input.at, target: input.target, operationId: opId }, octx) : null;
+          if (onAgent) return onAgent;
+          return withRepository(input.repositoryId, (backend) => recoverToTime({ engine, backend, trusted: d.trusted, cluster: input.cluster, at: input.at, target: input.target, opId, ctx: octx }));
+        });
       },
     },
   };

@@ -10,12 +10,13 @@
  *             restore_command, recovery_target_time and promote given on its command line; progress
  *             is the replay position against the last segment's end; stopped cleanly once promoted.
  *   swap      the target stopped, its data volume copied aside into a new volume on the host (the
- *             safety copy, kept), cleared and filled from the recovered volume, started, checked
- *             (it answers, it is not in recovery); on any failure put back from the safety copy.
+ *             restore's safety copy, host-safety.ts, kept for the safety retention), cleared and
+ *             filled from the recovered volume, started, checked (it answers, it is not in
+ *             recovery); on any failure put back from the safety copy.
  * Copies between volumes run in helpers from the target's image, on the host: no byte of the
- * database crosses to the console for the swap.
+ * database crosses to the console for the swap. Each stage is announced through `onStep` before
+ * it starts, so the console's journal (pitr-operation.ts) knows what a crash would leave.
  */
-import { randomBytes } from 'node:crypto';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { createReadStream, createWriteStream } from 'node:fs';
@@ -24,23 +25,25 @@ import os from 'node:os';
 import path from 'node:path';
 import type Docker from 'dockerode';
 import tar from 'tar-stream';
+import { z } from 'zod';
 import { RpcError } from '../../../shared/contract/errors.js';
 import type { PitrRestoreResult as ContractPitrResult } from '../../../shared/contract/pitr.js';
 import type { TaskContext } from '../../../shared/contract/types.js';
 import { parseSegmentName, parseLsn, formatLsn, WAL_SEGMENT_BYTES, windowFor, type RecoverableWindow } from '../../../shared/wal.js';
+import { makeHostSafetyCopy, putBackHostCopy } from '../restore/host-safety.js';
 import type { Engine } from '../docker/engine.js';
 import { restoreStored } from './stored-objects.js';
 import type { RepositoryBackend } from '../repository/index.js';
 import type { TrustedWriters } from '../signing/index.js';
 import { postgresUser } from '../sources/commands.js';
-import { createVolume, HELPER_LABEL } from '../sources/containers.js';
+import { createVolume } from '../sources/containers.js';
 import { abortable, engineFailure } from '../sources/errors.js';
 import { execCapture } from '../sources/exec.js';
-import { createHelper, demuxedText, removeHelper, removeHelpersOf, runHelper } from '../sources/helper.js';
+import { createHelper, removeHelper, removeHelpersOf, runHelper } from '../sources/helper.js';
 import { writeVolumeTar } from '../sources/volume-sink.js';
 import { readClusterArchive, windowsOf, type BaseBackupRecord, type WalSegmentEntry } from './archive-records.js';
+import { pgTimestamp, recover, startAndCheck, stopContainer, TARGET_NOT_REACHED, WAL_DIR } from './recovery-server.js';
 
-const WAL_DIR = 'hindsight-wal';
 
 /** Run with the recovered data directory at /v, the target's at /w (read-only), $1 = "uid:gid". */
 const KEEP_TARGET_CONFIG = [
@@ -158,17 +161,37 @@ export function pitrResultOf(plan: PitrPlan, done?: { replayedTo: string; safety
   };
 }
 
+/** The stages of a run, each announced before it starts (the journal's steps, restore/journal.ts). */
+export const PitrRunStep = z.enum(['recover', 'stop-users', 'safety-copy', 'restore', 'restart', 'verify']);
+export type PitrRunStep = z.infer<typeof PitrRunStep>;
+
+/** The volume a run replays into, named after its operation (a crash's leftover can be found). */
+export const recoveryVolumeOf = (opId: string) => `hindsight-pitr-${opId.replace(/[^a-zA-Z0-9_.-]/g, '-').slice(0, 200)}`;
+
 /**
  * pitr.restore, wherever it runs (the console against the host's engine, or the host's agent):
- * the plan — all a dry run does — then the recovery, reported to the task.
+ * the plan — all a dry run does — then the recovery, reported to the task; each stage is a
+ * progress event with its `step`, which the console's journal follows.
  */
-export async function recoverToTime(x: { engine: Engine; backend: RepositoryBackend; trusted: TrustedWriters; cluster: string; at: string; target: string; dryRun?: boolean; ctx: TaskContext }): Promise<ContractPitrResult> {
+export async function recoverToTime(x: { engine: Engine; backend: RepositoryBackend; trusted: TrustedWriters; cluster: string; at: string; target: string; opId: string; dryRun?: boolean; ctx: TaskContext }): Promise<ContractPitrResult> {
   const { engine, backend, ctx } = x;
   const plan = await planPointInTime({ engine, backend, trusted: x.trusted, cluster: x.cluster, at: new Date(x.at), target: x.target, signal: ctx.signal });
   if (x.dryRun) return pitrResultOf(plan);
   const log = (message: string) => ctx.report({ type: 'log', level: 'info', message, ts: new Date().toISOString() });
   log(`Recovering cluster ${plan.cluster} to ${plan.at} onto ${plan.target.container} on ${engine.name}: base backup ${plan.base.id}, ${plan.segments.length} WAL segment(s)`);
-  const r = await restorePointInTime({ engine, backend, plan, signal: ctx.signal, log, onProgress: (message, fraction) => ctx.report({ type: 'progress', message, fraction }) });
+  let step: PitrRunStep = 'recover';
+  const r = await restorePointInTime({
+    engine,
+    backend,
+    plan,
+    opId: x.opId,
+    signal: ctx.signal,
+    log,
+    onStep: (s) => {
+      step = s;
+    },
+    onProgress: (message, fraction) => ctx.report({ type: 'progress', message, fraction, step }),
+  });
   log(`Done. ${plan.target.container}'s data as it was before is kept in volume ${r.safetyVolume} on ${engine.name}.`);
   return pitrResultOf(plan, { replayedTo: r.replayedTo, safetyVolume: r.safetyVolume });
 }
@@ -196,13 +219,24 @@ async function inImage(engine: Engine, image: string, volume: string, script: st
 }
 
 /** Runs the plan: recover into a new volume, then swap it in with a safety copy and rollback. */
-export async function restorePointInTime(x: { engine: Engine; backend: RepositoryBackend; plan: PitrPlan; signal?: AbortSignal; onProgress?: Progress; log?: (message: string) => void }): Promise<PitrRestoreResult> {
+export async function restorePointInTime(x: {
+  engine: Engine;
+  backend: RepositoryBackend;
+  plan: PitrPlan;
+  /** Names the recovery volume and the safety copy (and labels the copy, for the safety sweep). */
+  opId: string;
+  signal?: AbortSignal;
+  onProgress?: Progress;
+  log?: (message: string) => void;
+  onStep?: (step: PitrRunStep) => void;
+}): Promise<PitrRestoreResult> {
   const { engine, plan, signal } = x;
   const t = plan.target;
   const say = x.log ?? (() => undefined);
   const progress: Progress = x.onProgress ?? (() => undefined);
-  const id = randomBytes(4).toString('hex');
-  const recovered = `hindsight-pitr-${id}`;
+  const step = x.onStep ?? (() => undefined);
+  const recovered = recoveryVolumeOf(x.opId);
+  step('recover');
   await createVolume(engine, recovered, { 'org.hindsight.created-by': 'hindsight', 'org.hindsight.pitr': plan.cluster }, signal);
   try {
     // 1. The base backup, through the tar guard.
@@ -271,31 +305,40 @@ export async function restorePointInTime(x: { engine: Engine; backend: Repositor
     say(`recovered to ${plan.at} (replay ended at ${replayedTo})`);
     await inImage(engine, t.image, recovered, 'rm -rf -- "/v/$1"', [WAL_DIR], 'Removing the staged WAL', { ...(signal ? { signal } : {}) });
 
-    // 4. The swap, with its safety copy.
-    progress(`Stopping ${t.container} and copying ${t.dataVolume} aside`, 0.8);
-    const safety = `hindsight-safety-${t.dataVolume}-${id}`.slice(0, 120);
+    // 4. The swap, with its safety copy (kept on the host, like a restore's: host-safety.ts).
+    step('stop-users');
+    progress(`Stopping ${t.container}`, 0.8);
     await stopContainer(engine, t.container);
-    await createVolume(engine, safety, { 'org.hindsight.created-by': 'hindsight', 'org.hindsight.safety-of': t.dataVolume }, undefined);
-    const copy = 'cd /w && tar -cf - . | tar -C /v -xpf - --numeric-owner';
-    const refill = `find /v -mindepth 1 -maxdepth 1 -exec rm -rf {} + && ${copy}`;
-    await inImage(engine, t.image, safety, copy, [], `Copying ${t.dataVolume} into ${safety}`, { second: { volume: t.dataVolume, readOnly: true } });
+    step('safety-copy');
+    progress(`Copying ${t.dataVolume} aside`, 0.82);
+    const safety = await makeHostSafetyCopy(engine, { image: t.image, volume: t.dataVolume, opId: x.opId, index: 0 }).catch(async (e: unknown) => {
+      say(`the safety copy of ${t.dataVolume} failed: starting ${t.container} again, untouched`);
+      await startAndCheck(engine, t).catch(() => undefined);
+      throw e;
+    });
     try {
+      step('restore');
       progress(`Filling ${t.dataVolume} from the recovered volume`, 0.85);
-      await inImage(engine, t.image, t.dataVolume, refill, [], `Filling ${t.dataVolume}`, { second: { volume: recovered, readOnly: true } });
-      await startAndCheck(engine, t);
+      await putBackHostCopy(engine, { image: t.image, copy: recovered, target: t.dataVolume });
+      step('restart');
+      progress(`Starting ${t.container}`, 0.95);
+      await startAndCheck(engine, t, () => {
+        step('verify');
+        progress(`Checking that ${t.container} answers, out of recovery`, 0.97);
+      });
     } catch (e) {
-      say(`the swap failed (${e instanceof Error ? e.message : String(e)}): putting ${t.dataVolume} back from ${safety}`);
+      say(`the swap failed (${e instanceof Error ? e.message : String(e)}): putting ${t.dataVolume} back from ${safety.volume}`);
       try {
         await stopContainer(engine, t.container);
-        await inImage(engine, t.image, t.dataVolume, refill, [], `Putting ${t.dataVolume} back`, { second: { volume: safety, readOnly: true } });
+        await putBackHostCopy(engine, { image: t.image, copy: safety.volume, target: t.dataVolume });
         await startAndCheck(engine, t);
       } catch (e2) {
-        throw new RpcError('INTERNAL', `The recovery failed and so did putting ${t.dataVolume} back (${e2 instanceof Error ? e2.message : String(e2)}); the copy is in volume ${safety} on ${engine.name}.`, 'operation rollback-failed');
+        throw new RpcError('INTERNAL', `ROLLBACK FAILED: the recovery failed and so did putting ${t.dataVolume} back (${e2 instanceof Error ? e2.message : String(e2)}); the copy is in volume ${safety.volume} on ${engine.name}.`, 'operation rollback-failed');
       }
       throw new RpcError(RpcError.is(e) ? e.code : 'INTERNAL', `The recovery was rolled back: ${e instanceof Error ? e.message : String(e)}`, 'operation failed');
     }
     progress('Recovered', 1);
-    return { cluster: plan.cluster, at: plan.at, baseId: plan.base.id, segments: plan.segments.length, replayedTo, safetyVolume: safety, target: t.container };
+    return { cluster: plan.cluster, at: plan.at, baseId: plan.base.id, segments: plan.segments.length, replayedTo, safetyVolume: safety.volume, target: t.container };
   } finally {
     await removeHelpersOf(engine, recovered).catch(() => undefined);
     await engine.docker
@@ -305,84 +348,3 @@ export async function restorePointInTime(x: { engine: Engine; backend: Repositor
   }
 }
 
-/** A server from the target's image on the recovered volume, until it has promoted; the replay position as it goes. */
-const TARGET_NOT_REACHED = 'recovery ended before configured recovery target was reached';
-
-/** `toTime` false: no target, replay to the end of the staged WAL (then promote). */
-async function recover(engine: Engine, plan: PitrPlan, volume: string, signal: AbortSignal | undefined, onReplay: (lsn: string) => void, toTime: boolean): Promise<string> {
-  const t = plan.target;
-  const body = {
-    name: `hindsight-helper-pitr-${randomBytes(4).toString('hex')}`,
-    Image: t.image,
-    // The server binary itself, as the data directory's owner: nothing of the image's entrypoint, nothing the archive names.
-    Entrypoint: ['postgres'],
-    Cmd: ['-D', t.pgdata, '-c', `restore_command=cp ${t.pgdata}/${WAL_DIR}/%f "%p"`, ...(toTime ? ['-c', `recovery_target_time=${pgTimestamp(plan.at)}`, '-c', 'recovery_target_action=promote'] : []), '-c', 'listen_addresses=', '-c', 'unix_socket_directories=/tmp', '-c', 'archive_mode=off'],
-    User: t.owner,
-    Env: [`PATH=${t.path}`, `PGDATA=${t.pgdata}`],
-    NetworkDisabled: true,
-    Labels: { [HELPER_LABEL]: 'true', [`${HELPER_LABEL}.purpose`]: 'pitr-recovery', [`${HELPER_LABEL}.volume`]: volume },
-    HostConfig: { NetworkMode: 'none', Mounts: [{ Type: 'volume', Source: volume, Target: t.pgdata, ReadOnly: false, VolumeOptions: { NoCopy: true } }] },
-  };
-  const what = `Recovering cluster ${plan.cluster} on ${engine.name}`;
-  let c: Docker.Container;
-  try {
-    c = await engine.docker.createContainer(body as unknown as Docker.ContainerCreateOptions);
-    await c.start();
-  } catch (e) {
-    throw engineFailure(e, what, signal, engine.localSocket);
-  }
-  try {
-    const q = (sql: string) => execCapture(engine, { container: c.id, cmd: ['psql', '-X', '-At', '-h', '/tmp', '-U', t.superuser, '-d', 'postgres', '-c', sql] }, { what }).then((s) => s.trim());
-    for (;;) {
-      if (signal?.aborted) throw new RpcError('CANCELLED', 'The recovery was cancelled.');
-      await new Promise((r) => setTimeout(r, 1000));
-      const state = (await c.inspect()).State;
-      if (!state.Running) {
-        const logs = demuxedText((await c.logs({ stdout: true, stderr: true, tail: 12 })) as unknown as Buffer);
-        throw new RpcError('INTERNAL', `${what}: the server stopped (exit code ${state.ExitCode}) before recovering to ${plan.at}: ${logs.trim()}`);
-      }
-      const answer = await q('SELECT pg_is_in_recovery(), COALESCE(pg_last_wal_replay_lsn()::text, \'\')').catch(() => '');
-      const [inRecovery, lsn] = answer.split('|');
-      if (lsn) onReplay(lsn);
-      if (inRecovery === 'f') {
-        const end = await q('SELECT pg_current_wal_lsn()');
-        await c.stop({ t: 60 });
-        const exit = (await c.inspect()).State.ExitCode;
-        if (exit !== 0) throw new RpcError('INTERNAL', `${what}: the server did not stop cleanly (exit code ${exit}).`);
-        return end;
-      }
-    }
-  } finally {
-    await removeHelper(engine, c.id);
-  }
-}
-
-/** "2026-12-06 09:46:59.676+00": what recovery_target_time reads (it refuses ISO's "T…Z"). */
-export const pgTimestamp = (iso: string) => iso.replace('T', ' ').replace(/Z$/, '+00');
-
-async function stopContainer(engine: Engine, name: string): Promise<void> {
-  try {
-    await engine.docker.getContainer(name).stop({ t: 60 });
-  } catch (e) {
-    if ((e as { statusCode?: number }).statusCode !== 304) throw engineFailure(e, `Stopping ${name} on ${engine.name}`, undefined, engine.localSocket);
-  }
-}
-
-/** Starts the target and waits until its server answers out of recovery. */
-async function startAndCheck(engine: Engine, t: PitrTargetFacts): Promise<void> {
-  try {
-    await engine.docker.getContainer(t.container).start();
-  } catch (e) {
-    if ((e as { statusCode?: number }).statusCode !== 304) throw engineFailure(e, `Starting ${t.container} on ${engine.name}`, undefined, engine.localSocket);
-  }
-  const deadline = Date.now() + 120_000;
-  let last = '';
-  while (Date.now() < deadline) {
-    last = await execCapture(engine, { container: t.container, cmd: ['psql', '-X', '-At', '-U', t.superuser, '-d', 'postgres', '-c', 'SELECT pg_is_in_recovery()'] }, { what: `Checking ${t.container}` })
-      .then((s) => s.trim())
-      .catch((e: unknown) => (e instanceof Error ? e.message : String(e)));
-    if (last === 'f') return;
-    await new Promise((r) => setTimeout(r, 1000));
-  }
-  throw new RpcError('INTERNAL', `${t.container} did not come back as a running server in 120 s (${last.slice(0, 200)}).`);
-}

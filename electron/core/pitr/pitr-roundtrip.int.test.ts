@@ -4,7 +4,9 @@
  * and after it; the cluster recovered to that time onto a PostgreSQL on uat whose data sits in a
  * named volume: the rows from before are there, the ones from after are not, the old data is kept
  * in a safety volume, and uat keeps its own configuration (production's settings files stay behind). A time outside the window, a forged segment list and a tampered segment are
- * refused or fail before uat's data is touched.
+ * refused or fail before uat's data is touched. The recovery runs as an operation (pitr-operation.ts):
+ * its targets locked, a journal whose steps follow the run, an audit line; and a journal left by a
+ * crash is rolled back by the restores' own rollback.
  */
 import fs from 'node:fs/promises';
 import os from 'node:os';
@@ -17,7 +19,15 @@ import { consoleSigner, TrustedWriters, type ManifestSigner } from '../signing/i
 import { labEngines, POSTGRES, removeQuietly, uniqueName, type LabEngines } from '../sources/testing/lab-engines.js';
 import { dockerCli, waitFor } from '../testing/lab.js';
 import { readClusterArchive, walPrefix } from './archive-records.js';
-import { planPointInTime, restorePointInTime } from './pitr-restore.js';
+import type { TaskEvent } from '../../../shared/contract/tasks.js';
+import { engineId } from '../docker/engine-id.js';
+import { restoreStepsFromJournal } from '../operations/operation-steps.js';
+import { readAudit } from '../restore/audit.js';
+import { readJournal, writeJournal } from '../restore/journal.js';
+import { rollbackOperation, type RestoreDeps } from '../restore/runner.js';
+import { TargetLocks } from '../restore/target-lock.js';
+import { asPitrOperation } from './pitr-operation.js';
+import { pitrResultOf, planPointInTime, recoverToTime, restorePointInTime } from './pitr-restore.js';
 import { archiveStep, slotName, stopArchiving } from './wal-archive.js';
 
 let lab: LabEngines;
@@ -105,7 +115,7 @@ describe('point-in-time recovery', () => {
     bent[bent.length >> 1] = bent[bent.length >> 1]! ^ 0xff;
     await repo.putObject(victim.object.key, Readable.from([bent]));
     try {
-      await expect(restorePointInTime({ engine: uat, backend: repo, plan })).rejects.toThrow(/checksum|sha-?256|integrity|differ/i);
+      await expect(restorePointInTime({ engine: uat, backend: repo, plan, opId: 'pitr-test-tampered' })).rejects.toThrow(/checksum|sha-?256|integrity|differ/i);
       expect(await sql('uat', target, 'SELECT note FROM uat_only')).toBe('was here');
     } finally {
       await repo.putObject(victim.object.key, Readable.from([original]));
@@ -124,23 +134,55 @@ describe('point-in-time recovery', () => {
     expect(archive.problems.join('\n')).toMatch(/does not match its content/);
   });
 
-  it('recovers to the time onto uat: rows from before are there, rows from after are not', async () => {
+  let opId = '';
+  const locks = () => new TargetLocks(dir);
+
+  it('recovers to the time onto uat, as an operation: rows from before are there, rows from after are not', async () => {
     const plan = await planPointInTime({ engine: uat, backend: repo, trusted, cluster, at, target });
     expect(plan.target.dataVolume).toBe(targetVolume);
-    const fractions: number[] = [];
-    const r = await restorePointInTime({ engine: uat, backend: repo, plan, onProgress: (_m, f) => f !== null && fractions.push(f) });
+    const events: TaskEvent[] = [];
+    const held = locks();
+    let holder: string | undefined;
+    const facts = { host: { id: 'uat', name: 'uat' }, repositoryId: 'repo', plan: pitrResultOf(plan), image: plan.target.image, sourceHostName: 'production' };
+    const r = await asPitrOperation({ configDir: dir, locks: held, active: new Set(), engineFor: async () => uat }, facts, { signal: new AbortController().signal, report: (e) => events.push(e) }, async (id, ctx) => {
+      holder = await held.holder({ engineId: await engineId(uat), kind: 'container', name: target });
+      return recoverToTime({ engine: uat, backend: repo, trusted, cluster, at: at.toISOString(), target, opId: id, ctx });
+    });
+    opId = r.operationId;
+    expect(holder).toBe(opId);
     expect(await sql('uat', target, "SELECT count(*) FILTER (WHERE tag = 'before') || ' ' || count(*) FILTER (WHERE tag = 'after') FROM t")).toBe('100 0');
     expect(await sql('uat', target, 'SELECT system_identifier FROM pg_control_system()')).toBe(cluster);
     expect(await sql('uat', target, 'SELECT pg_is_in_recovery()')).toBe('f');
     expect(await sql('uat', target, "SELECT count(*) FROM pg_class WHERE relname = 'uat_only'")).toBe('0');
     expect(await sql('uat', target, 'SHOW work_mem')).toBe('7MB');
+    const fractions = events.flatMap((e) => (e.type === 'progress' && e.fraction !== null ? [e.fraction] : []));
     expect(fractions.at(-1)).toBe(1);
-    // What uat had is kept in the safety volume, on uat.
-    const kept = await dockerCli(lab.machine('uat'), 'run', '--rm', '-v', `${r.safetyVolume}:/s:ro`, '--entrypoint', 'cat', POSTGRES, '/s/PG_VERSION');
+    // The journal followed the run's stages; the steps view shows each done; one audit line.
+    const journal = (await readJournal(dir, opId))!;
+    expect(journal).toMatchObject({ state: 'succeeded', pointInTime: { cluster, at: at.toISOString() } });
+    expect(journal.history.map((h) => h.step)).toEqual(['preflight', 'recover', 'stop-users', 'safety-copy', 'restore', 'restart', 'verify']);
+    expect(restoreStepsFromJournal(journal).map((s) => `${s.kind}:${s.state}`)).toEqual(['preflight:done', 'recover:done', 'stop-users:done', 'safety-copy:done', 'restore:done', 'restart:done', 'verify:done']);
+    expect((await readAudit(dir, { limit: 1 }))[0]).toMatchObject({ operationId: opId, kind: 'restore', result: 'succeeded', snapshotId: `pitr:${cluster}@${at.toISOString()}` });
+    expect(await held.holder({ engineId: await engineId(uat), kind: 'container', name: target })).toBeUndefined();
+    // What uat had is kept in the safety volume, on uat, labelled with the operation (the sweep's).
+    const safety = r.done!.safetyVolume;
+    expect(await dockerCli(lab.machine('uat'), 'volume', 'ls', '-q', '--filter', `label=org.hindsight.safety-copy=${opId}`)).toBe(safety);
+    const kept = await dockerCli(lab.machine('uat'), 'run', '--rm', '-v', `${safety}:/s:ro`, '--entrypoint', 'cat', POSTGRES, '/s/PG_VERSION');
     expect(kept).toBe('15');
     // No helper or recovery volume left.
     expect(await dockerCli(lab.machine('uat'), 'ps', '-aq', '--filter', 'label=org.hindsight.helper.purpose=pitr-recovery')).toBe('');
     expect(await dockerCli(lab.machine('uat'), 'volume', 'ls', '-q', '--filter', `label=org.hindsight.pitr=${cluster}`)).toBe('');
+  }, 240_000);
+
+  it('a recovery whose process died is rolled back from its journal, as any restore: uat has its old data back', async () => {
+    // The journal as a crash just after the server was started would have left it.
+    const journal = (await readJournal(dir, opId))!;
+    await writeJournal(dir, { ...journal, state: 'running', step: 'restart', pid: 2 ** 22 + 4321, endedAt: null });
+    const deps = { configDir: dir, engineFor: async () => uat, locks: locks(), active: new Set<string>() } as unknown as RestoreDeps;
+    const r = await rollbackOperation(deps, opId);
+    expect(r.state).toBe('rolled-back');
+    await waitFor('uat to answer again', async () => (await sql('uat', target, 'SELECT note FROM uat_only').catch(() => '')) === 'was here', 60_000);
+    expect(await sql('uat', target, "SELECT count(*) FROM pg_class WHERE relname = 't'")).toBe('0');
   }, 240_000);
 
   it('a time after the last commit: no commit past it in the archive, recovered to its end (the same state)', async () => {
@@ -157,7 +199,7 @@ describe('point-in-time recovery', () => {
       );
     }, 60_000);
     const logs: string[] = [];
-    await restorePointInTime({ engine: uat, backend: repo, plan: await planPointInTime({ engine: uat, backend: repo, trusted, cluster, at: quiet, target }), log: (m) => logs.push(m) });
+    await restorePointInTime({ engine: uat, backend: repo, plan: await planPointInTime({ engine: uat, backend: repo, trusted, cluster, at: quiet, target }), opId: 'pitr-test-quiet', log: (m) => logs.push(m) });
     expect(logs.join('\n')).toMatch(/no transaction committed after/);
     expect(await sql('uat', target, "SELECT count(*) FILTER (WHERE tag = 'before') || ' ' || count(*) FILTER (WHERE tag = 'after') || ' ' || count(*) FILTER (WHERE tag = 'late') FROM t")).toBe('100 50 7');
   }, 240_000);

@@ -36,6 +36,12 @@ function journal(step: JournalStep, over: Partial<Journal> = {}, target: Partial
 const user = { id: 'c1', name: 'shop-app-1', state: 'running' as const, status: 'running' };
 
 describe('recoveryAction: a crash after each step', () => {
+  it('recover (a point-in-time recovery replaying into its own volume): nothing of the target to undo; the leftover volume named', () => {
+    const a = recoveryAction(journal('recover', { pointInTime: { cluster: '1', at: '2026-12-06T12:00:00.000Z', baseId: 'b', recoveryVolume: 'hindsight-pitr-x' } }, { users: [user] }));
+    expect(a.kind).toBe('none');
+    expect(a.reason).toMatch(/hindsight-pitr-x/);
+  });
+
   it('planned / preflight: nothing to do', () => {
     expect(recoveryAction(journal('planned')).kind).toBe('none');
     expect(recoveryAction(journal('preflight')).kind).toBe('none');

@@ -12,7 +12,8 @@ import { SourceCheck } from '../../../shared/contract/restore.js';
 import { pidAlive } from '../config/process-instance.js';
 import { readJsonFile, writeFileAtomic } from '../config/atomic-file.js';
 
-export const JournalStep = z.enum(['planned', 'preflight', 'stop-users', 'safety-copy', 'restore', 'verify', 'restart', 'done', 'rollback']);
+/** `recover`: a point-in-time recovery replaying WAL into a new volume (pitr/pitr-operation.ts); the target is not touched. */
+export const JournalStep = z.enum(['planned', 'preflight', 'recover', 'stop-users', 'safety-copy', 'restore', 'verify', 'restart', 'done', 'rollback']);
 export type JournalStep = z.infer<typeof JournalStep>;
 
 export const JournalUser = z.object({ id: z.string(), name: z.string(), state: z.enum(['running', 'paused', 'stopped']), status: z.string() });
@@ -80,6 +81,12 @@ export const Journal = z.object({
   leftovers: z.array(z.string()).optional(),
   /** The plan's warnings, kept for the result shown later. */
   warnings: z.array(z.string()).default([]),
+  /**
+   * A point-in-time recovery (pitr/pitr-operation.ts) rather than a snapshot's restore: the
+   * cluster, the moment, and the volume the WAL was replayed into (removed by the run; named so a
+   * crash's leftover can be found).
+   */
+  pointInTime: z.object({ cluster: z.string(), at: z.string(), baseId: z.string(), recoveryVolume: z.string().optional() }).optional(),
 });
 export type Journal = z.infer<typeof Journal>;
 
@@ -168,6 +175,10 @@ export function recoveryAction(j: Journal): RecoveryAction {
     case 'planned':
     case 'preflight':
       return { kind: 'none', reason: `interrupted during ${j.step}: nothing was changed` };
+    case 'recover': {
+      const left = j.pointInTime?.recoveryVolume ? ` (the volume ${j.pointInTime.recoveryVolume} it replayed into may remain on ${j.targetHostName}: remove it by hand)` : '';
+      return { kind: 'none', reason: `interrupted while replaying WAL into a new volume: the target was not touched${left}` };
+    }
     case 'stop-users':
     case 'safety-copy':
       if (!touched.length) {

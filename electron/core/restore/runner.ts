@@ -518,6 +518,9 @@ async function rollBack(configDir: string, engine: Engine, journal: Journal, not
       if (t.created) {
         actions.push(await removeCreated(engine, t));
       } else if (t.safetyCopy) {
+        // A crash after the restart step (a point-in-time recovery starts its server before it
+        // checks it) can leave users running on the restored data: never put back under them.
+        if (t.kind === 'volume' && t.users.length) await stopUsers(engine, t.target);
         actions.push(await putBack(engine, { ...t, safetyCopy: t.safetyCopy }));
       } else {
         problems.push(`${t.target} has no safety copy and may hold a partial restore`);
