@@ -151,25 +151,49 @@ describe('S3 backend against the lab server, particulars and failures', () => {
     expect(await keysOf(b, '')).toEqual([]);
   }, 30_000);
 
-  it('parts grow to fit an object of known size in the part limit; one that outgrows them is stopped, clearly, and aborted', async () => {
-    // S3's limit is 10,000 parts; 3 here, so that 20 MiB needs more than 3 parts of 5 MiB.
-    const b = viaProxy('parts', { partSize: 5 << 20, maxParts: 3 });
-    const body = randomBytes(20 << 20);
+  it('parts grow to fit an object of unknown size; larger parts are staged on disk and removed; one that outgrows them all is stopped, clearly, and aborted', async () => {
+    // S3's limit is 10,000 parts; 3 here: growing from 5 MiB they hold 5 + 10 + 20 MiB.
+    const spoolDir = await fs.mkdtemp(path.join(os.tmpdir(), 'hs-spool-'));
+    const b = viaProxy('parts', { partSize: 5 << 20, maxParts: 3, spoolDir });
+    const body = randomBytes(30 << 20);
     proxy.requests.length = 0;
-    await b.putObject('sized.bin', Readable.from([body]), { expectedBytes: body.length });
-    // 20 MiB × 1.25 / 3 → parts of 9 MiB: three of them.
-    expect(proxy.requests.filter((r) => r.method === 'PUT' && r.url.includes('partNumber=')).map((r) => Number(/partNumber=(\d+)/.exec(r.url)![1])).sort()).toEqual([1, 2, 3]);
+    const spooled = new Set<string>();
+    const watch = setInterval(() => void fs.readdir(spoolDir).then((names) => names.forEach((n) => spooled.add(n)), () => undefined), 5);
+    try {
+      await b.putObject('unsized.bin', Readable.from([body.subarray(0, 7 << 20), body.subarray(7 << 20)]));
+    } finally {
+      clearInterval(watch);
+    }
+    const parts = proxy.requests.filter((r) => r.method === 'PUT' && r.url.includes('partNumber='));
+    expect(parts.map((r) => Number(/partNumber=(\d+)/.exec(r.url)![1])).sort()).toEqual([1, 2, 3]);
+    // Parts 2 and 3 (10 and 20 MiB, above the configured 5) went through spool files, now gone.
+    expect(spooled.size).toBeGreaterThanOrEqual(1);
+    expect(await fs.readdir(spoolDir)).toEqual([]);
     const back: Buffer[] = [];
-    for await (const c of await b.getObject('sized.bin')) back.push(c as Buffer);
+    for await (const c of await b.getObject('unsized.bin')) back.push(c as Buffer);
     expect(Buffer.concat(back).equals(body)).toBe(true);
 
-    // Size not given: 5 MiB parts hold 15 MiB; the fourth part is never sent.
-    const unsized = viaProxy('parts-unsized', { partSize: 5 << 20, maxParts: 3 });
+    // A known size that fits the configured parts keeps them (lib-storage): 12 MiB in 5 + 5 + 2.
     proxy.requests.length = 0;
-    const err = await unsized.putObject('unsized.bin', Readable.from([body.subarray(0, 8 << 20), body.subarray(8 << 20)])).catch((e: unknown) => e);
-    expect(err).toMatchObject({ code: 'INVALID_INPUT', message: expect.stringMatching(/unsized\.bin grew past 15 MiB, the most 3 parts of 5 MiB can hold \(S3's limit\)/) });
+    await b.putObject('sized.bin', Readable.from([body.subarray(0, 12 << 20)]), { expectedBytes: 12 << 20 });
+    expect(proxy.requests.filter((r) => r.method === 'PUT' && r.url.includes('partNumber='))).toHaveLength(3);
+
+    // 40 MiB: past the 35 MiB the three can hold; the fourth part is never sent.
+    const over = viaProxy('parts-over', { partSize: 5 << 20, maxParts: 3, spoolDir });
+    proxy.requests.length = 0;
+    const err = await over.putObject('over.bin', Readable.from([body, randomBytes(10 << 20)])).catch((e: unknown) => e);
+    expect(err).toMatchObject({ code: 'INVALID_INPUT', message: expect.stringMatching(/over\.bin grew past 35 MiB, the most 3 growing parts can hold \(S3's limit\)/) });
     expect(proxy.requests.some((r) => r.url.includes('partNumber=4'))).toBe(false);
-    await expectAbortSent(unsized, 'unsized.bin');
+    await expectAbortSent(over, 'over.bin');
+    expect(await fs.readdir(spoolDir)).toEqual([]);
+    await fs.rm(spoolDir, { recursive: true, force: true });
+  }, 60_000);
+
+  it('a spool folder that cannot be written fails the upload with where and why, and aborts it', async () => {
+    const b = viaProxy('spool-bad', { partSize: 5 << 20, maxParts: 3, spoolDir: '/proc/hindsight-no-such-dir' });
+    const err = await b.putObject('nospool.bin', Readable.from([randomBytes(12 << 20)])).catch((e: unknown) => e);
+    expect(err).toMatchObject({ message: expect.stringMatching(/Could not spool part 2 .* in \/proc\/hindsight-no-such-dir/) });
+    await expectAbortSent(b, 'nospool.bin');
   }, 60_000);
 
   it('a part that keeps failing fails the upload cleanly and aborts the multipart upload', async () => {

@@ -18,6 +18,7 @@ import {
   type S3Client,
 } from '@aws-sdk/client-s3';
 import { Upload } from '@aws-sdk/lib-storage';
+import os from 'node:os';
 import type { Readable } from 'node:stream';
 import { RpcError } from '../../../../shared/contract/errors.js';
 import {
@@ -38,7 +39,8 @@ import { isNotFound, s3Error } from './errors.js';
 import { PutIfAbsent } from './put-if-absent.js';
 import { rangedReader, type FetchRange } from './ranged-reader.js';
 import type { UploadJournal } from './upload-journal.js';
-import { MAX_PARTS, partSizeFor, tooManyPartsMessage } from './part-size.js';
+import { MAX_PARTS, MIN_PART_BYTES, partSizeFor, tooManyPartsMessage } from './part-size.js';
+import { growingCapacity, growingUpload } from './growing-upload.js';
 
 /**
  * Large objects (a restore: the size is known) are read as parallel ranged GETs of this size, this
@@ -62,6 +64,8 @@ export interface S3BackendOptions extends Omit<S3ClientOptions, 'location'> {
   listPageSize?: number;
   /** Where open multipart uploads are noted, so a killed process's can be aborted later. */
   uploadJournal?: UploadJournal;
+  /** Where the growing parts of a large or unsized object are staged (growing-upload.ts); the OS's temporary folder by default. */
+  spoolDir?: string;
 }
 
 export class S3Backend implements RepositoryBackend {
@@ -77,6 +81,7 @@ export class S3Backend implements RepositoryBackend {
   private readonly queueSize: number;
   private readonly pageSize: number;
   private readonly conditional: PutIfAbsent;
+  private readonly spoolDir: string;
 
   constructor(opts: S3BackendOptions) {
     this.bucket = opts.bucket;
@@ -89,6 +94,7 @@ export class S3Backend implements RepositoryBackend {
     this.queueSize = opts.queueSize ?? 2;
     this.pageSize = opts.listPageSize ?? 1000;
     this.journal = opts.uploadJournal;
+    this.spoolDir = opts.spoolDir ?? os.tmpdir();
     this.conditional = new PutIfAbsent(this.client, this.bucket, this.base, this.location);
   }
 
@@ -100,8 +106,13 @@ export class S3Backend implements RepositoryBackend {
     assertKey(key);
     const { signal } = opts;
     throwIfAborted(signal, this.location, `Writing ${key}`);
-    const partSize = partSizeFor(opts.contentLength ?? opts.expectedBytes, this.partSize, this.maxParts);
-    const counter = new ByteCounter(opts.contentLength, key, { bytes: partSize * this.maxParts, error: () => new RpcError('INVALID_INPUT', tooManyPartsMessage(key, partSize, this.maxParts)) });
+    // A size known and within fixed parts of the configured size: lib-storage's Upload. Unknown, or
+    // too large for them: parts that grow as the object does (growing-upload.ts).
+    const base = Math.max(MIN_PART_BYTES, this.partSize);
+    const size = opts.contentLength ?? opts.expectedBytes;
+    const growing = size === undefined || !(size > 0) || partSizeFor(size, this.partSize, this.maxParts) > base;
+    const most = growing ? growingCapacity(base, this.maxParts) : base * this.maxParts;
+    const counter = new ByteCounter(opts.contentLength, key, { bytes: most, error: () => new RpcError('INVALID_INPUT', tooManyPartsMessage(key, most, this.maxParts, growing)) });
     const requests = new AbortController();
     const uploadIds = new Set<string>();
     let firstFailure: unknown;
@@ -136,16 +147,19 @@ export class S3Backend implements RepositoryBackend {
       }
     }) as S3Client['send'];
 
-    const upload = new Upload({
-      client: scoped,
-      params: { Bucket: this.bucket, Key: this.full(key), Body: counter, ContentLength: opts.contentLength },
-      partSize,
-      queueSize: this.queueSize,
-      // We abort the multipart upload ourselves, after every uploader has stopped (see below).
-      leavePartsOnError: true,
-    });
+    const done = growing
+      ? () => growingUpload({ send: scoped.send.bind(scoped), bucket: this.bucket, key: this.full(key), body: counter, base, maxParts: this.maxParts, queueSize: this.queueSize, spoolDir: this.spoolDir, tooMany: () => new RpcError('INVALID_INPUT', tooManyPartsMessage(key, most, this.maxParts, true)) })
+      : () =>
+          new Upload({
+            client: scoped,
+            params: { Bucket: this.bucket, Key: this.full(key), Body: counter, ContentLength: opts.contentLength },
+            partSize: base,
+            queueSize: this.queueSize,
+            // We abort the multipart upload ourselves, after every uploader has stopped (see below).
+            leavePartsOnError: true,
+          }).done();
     try {
-      await upload.done();
+      await done();
       for (const id of uploadIds) await this.journal?.ended(id);
       return { bytes: counter.bytes };
     } catch (e) {
