@@ -57,9 +57,15 @@ export default defineConfig(
   },
   {
     files: ['renderer/**'],
+    ignores: ['renderer/**/*.test.{ts,tsx}'],
     rules: restrictImports(
-      [ELECTRON, ...NODE_ONLY_PACKAGES, ...NODE_BUILTINS],
-      [NO_NODE_PROTOCOL, { regex: '(^|/)electron/', message: 'The renderer reaches the backend only through renderer/api (the bridge).' }],
+      [ELECTRON, ...NODE_ONLY_PACKAGES, ...NODE_BUILTINS, pkg('zod', 'The renderer carries no schema library (its cold start, bench/ui): the backend validates.')],
+      [
+        NO_NODE_PROTOCOL,
+        { regex: '(^|/)electron/', message: 'The renderer reaches the backend only through renderer/api (the bridge).' },
+        // The contract's schema files are types here; values come from its zod-free modules.
+        { regex: 'shared/contract/(?!source-kinds|rpc-error|members|version)[^/]+\\.js$', allowTypeImports: true, message: 'Only types from the contract (values: source-kinds, rpc-error): its schemas would put zod in the bundle.' },
+      ],
     ),
   },
 );

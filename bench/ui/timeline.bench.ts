@@ -89,6 +89,14 @@ async function coldOpen(page: Page, repo: string): Promise<{ row: number; summar
   await page.locator('[data-testid="snapshot-row"]').first().waitFor({ timeout: 60_000 });
   const row = await page.evaluate(() => performance.now());
   const connected = await page.evaluate(() => performance.getEntriesByName('hindsight-connected')[0]?.startTime ?? NaN);
+  if (process.env.BENCH_TRACE) {
+    console.log(await page.evaluate(() => {
+      const nav = performance.getEntriesByType('navigation')[0] as PerformanceNavigationTiming;
+      const at = (n: string) => Math.round(performance.getEntriesByName(n)[0]?.startTime ?? NaN);
+      const js = performance.getEntriesByType('resource').find((r) => r.name.endsWith('.js')) as PerformanceResourceTiming | undefined;
+      return `cold open: html ${Math.round(nav.responseEnd)} · script fetched ${Math.round(js?.responseEnd ?? NaN)} · evaluated ${at('hindsight-script-evaluated')} · DOMContentLoaded ${Math.round(nav.domContentLoadedEventEnd)} · connected ${at('hindsight-connected')} · list asked ${at('hindsight-list-requested')} · answered ${at('hindsight-list-received')} ms`;
+    }));
+  }
   await page.locator('[data-testid="snapshot-row"] .snap-size:not(:empty)').first().waitFor({ timeout: 60_000 });
   return { row, connected, summary: await page.evaluate(() => performance.now()) };
 }

@@ -3,7 +3,7 @@
  * handshake succeeded. Inside Electron it rides the preload bridge; in a browser (web mode) a
  * WebSocket to this page's host. If the connection drops, the next getClient() connects afresh.
  */
-import { RpcError } from '../../shared/contract/index.js';
+import { RpcError } from '../../shared/contract/rpc-error.js';
 import { createClient, type RpcClient } from '../../shared/rpc/client.js';
 import type { Transport } from '../../shared/rpc/transport.js';
 import { createBridgeTransport } from './bridge-transport.js';

@@ -1,6 +1,5 @@
 import { CheckCircle2, ExternalLink, Undo2, XCircle } from 'lucide-react';
 import type { OperationDetail } from '../../shared/contract/index.js';
-import { BackupResult } from '../../shared/contract/index.js';
 import { ErrorBanner } from '../components';
 import { formatBytes } from '../app/format';
 import { formatRoute } from '../app/routes';
@@ -24,7 +23,9 @@ export function SnapshotLink({ repositoryId, snapshotId }: { repositoryId: strin
  */
 export function OperationResult({ op }: { op: OperationDetail }) {
   const seconds = secondsBetween(op.startedAt, op.endedAt);
-  const backup = op.kind === 'backup' ? BackupResult.safeParse(op.result) : null;
+  // The figures of a backup's result, when it has them (the operation's result is not typed per kind).
+  const r = op.kind === 'backup' && typeof op.result === 'object' && op.result !== null ? (op.result as { rawBytes?: unknown; storedBytes?: unknown }) : null;
+  const bytes = r && typeof r.rawBytes === 'number' && typeof r.storedBytes === 'number' ? { rawBytes: r.rawBytes, storedBytes: r.storedBytes } : null;
   return (
     <div className="op-result" data-testid="operation-result" data-state={op.state}>
       {op.state === 'succeeded' ? (
@@ -36,7 +37,7 @@ export function OperationResult({ op }: { op: OperationDetail }) {
             </div>
             <div className="text-muted">
               Took {formatDuration(seconds)}
-              {backup?.success && ` · ${formatBytes(backup.data.rawBytes)} read, ${formatBytes(backup.data.storedBytes)} stored`}
+              {bytes && ` · ${formatBytes(bytes.rawBytes)} read, ${formatBytes(bytes.storedBytes)} stored`}
               {op.snapshotId && (
                 <>
                   {' · snapshot '}

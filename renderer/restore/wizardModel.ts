@@ -2,7 +2,8 @@
  * The restore wizard's pure model: the steps, what the user chose, the RestoreInput it makes and
  * whether a step may be left forward. No React, no backend: unit-tested on its own.
  */
-import { traitsOf, type Host, type Manifest, type PreflightCheck, type RestoreInput, type RestorePlan, type SnapshotTrust } from '../../shared/contract/index.js';
+import { traitsOf } from '../../shared/contract/source-kinds.js';
+import type { Host, Manifest, PreflightCheck, RestoreInput, RestorePlan, SnapshotTrust } from '../../shared/contract/index.js';
 import { restorePathProblem } from '../../shared/restore-paths.js';
 
 export const STEPS = [

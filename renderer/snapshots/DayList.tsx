@@ -2,7 +2,7 @@ import { useEffect, useImperativeHandle, useMemo, useRef, type Ref } from 'react
 import { useVirtualizer } from '@tanstack/react-virtual';
 import { ChevronRight } from 'lucide-react';
 import type { SnapshotSummary } from '../../shared/contract/index.js';
-import { formatBytes, pluralize } from '../app/format';
+import { DATE_TIME, dateFormat, formatBytes, pluralize } from '../app/format';
 import { cx } from '../components';
 import { dayBounds, refKey, type ListRow, type TimelineRef } from './timelineModel';
 import { VerificationBadge } from './VerificationBadge';
@@ -31,9 +31,8 @@ interface Props {
 const DAY_ROW = 34;
 const SNAP_ROW = 46;
 
-const dayTitle = (key: string) =>
-  new Date(dayBounds(key)[0]).toLocaleDateString(undefined, { weekday: 'long', day: 'numeric', month: 'long', year: 'numeric' });
-const clock = (t: number) => new Date(t).toLocaleTimeString(undefined, { hour: '2-digit', minute: '2-digit', hour12: false });
+const dayTitle = (key: string) => dateFormat({ weekday: 'long', day: 'numeric', month: 'long', year: 'numeric' }).format(dayBounds(key)[0]);
+const clock = (t: number) => dateFormat({ hour: '2-digit', minute: '2-digit', hour12: false }).format(t);
 
 /**
  * The day-grouped list, virtualized: only the rows in view (plus overscan) exist in the DOM, so
@@ -115,7 +114,7 @@ export function DayList({ rows, summaryOf, colours, highlighted, sourcePicks, se
               onClick={() => onOpen(r)}
               data-testid="snapshot-row"
               data-snapshot-id={r.id}
-              aria-label={`Snapshot ${r.set} ${new Date(r.t).toLocaleString()}`}
+              aria-label={`Snapshot ${r.set} ${dateFormat(DATE_TIME).format(r.t)}`}
             >
               <span className="snap-swatch" style={{ background: colours.get(r.set) }} aria-hidden />
               <span className="snap-time mono">{clock(r.t)}</span>

@@ -1,5 +1,5 @@
 import { useEffect, useState } from 'react';
-import { traitsOf } from '../../shared/contract/index.js';
+import { traitsOf } from '../../shared/contract/source-kinds.js';
 import { ArrowLeft, History, RotateCcw, ShieldCheck } from 'lucide-react';
 import { Badge, Button, Card, CopyText, EmptyState, ErrorBanner, Segmented, Spinner, TrustLine } from '../components';
 import { errorDetail } from '../app/errors';

@@ -1,4 +1,4 @@
-import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
+import { useCallback, useDeferredValue, useEffect, useMemo, useRef, useState } from 'react';
 import { RefreshCw } from 'lucide-react';
 import { Card, ErrorBanner, IconButton, Spinner } from '../components';
 import { errorDetail } from '../app/errors';
@@ -77,6 +77,9 @@ export function SnapshotsPage({ repositoryId }: { repositoryId?: string | undefi
   const filterVersion = hasSummaryFilters(filters) ? version : 0;
   const rows = useMemo(() => listRows(days, byId, filters), [days, byId, filters, filterVersion]);
   const axisRefs = useMemo(() => refs.filter((r) => passes(r, summaryOf(r), filters)), [refs, filters, filterVersion]);
+  // The axis and the size chart follow a moment later: the rows come first on screen (bench/ui's
+  // first row), the drawings of thousands of snapshots in React's next, interruptible pass.
+  const drawnRefs = useDeferredValue(axisRefs);
   const lanes = filters.sets.length ? filters.sets : setNames;
 
   // What the filters can offer: hosts and tags from the summaries seen so far and the saved sets.
@@ -215,7 +218,7 @@ export function SnapshotsPage({ repositoryId }: { repositoryId?: string | undefi
             actions={<ZoomControl span={win.end - win.start} onZoom={(span) => setWin((w) => zoomTo(w, span, newest))} />}
           >
             <TimelineAxis
-              refs={axisRefs}
+              refs={drawnRefs}
               window={win}
               onWindowChange={setWin}
               colours={colours}
@@ -226,7 +229,7 @@ export function SnapshotsPage({ repositoryId }: { repositoryId?: string | undefi
               onPick={(r) => focus(refKey(r))}
               bands={bands}
             />
-            <SizeChart refs={axisRefs} window={win} summaryOf={byId} version={version} />
+            <SizeChart refs={drawnRefs} window={win} summaryOf={byId} version={version} />
             <PitrWindows bands={bands} untrusted={untrustedArchives} repoName={repoName} />
             <PitrRecoverDialog />
           </Card>

@@ -1,4 +1,5 @@
-import { traitsOf, type Manifest } from '../../shared/contract/index.js';
+import { traitsOf } from '../../shared/contract/source-kinds.js';
+import type { Manifest } from '../../shared/contract/index.js';
 import { formatBytes } from '../app/format';
 import { Badge, CopyText } from '../components';
 

@@ -21,8 +21,10 @@ const LANE = 18;
 const TOP = 8;
 const AXIS = 24;
 
-function cssVar(el: Element, name: string): string {
-  return getComputedStyle(el).getPropertyValue(name).trim() || '#888';
+/** The theme's colours, read from one computed style per draw (each getComputedStyle call costs a style pass). */
+function cssVars(el: Element): (name: string) => string {
+  const style = getComputedStyle(el);
+  return (name) => style.getPropertyValue(name).trim() || '#888';
 }
 
 /**
@@ -82,11 +84,12 @@ export function TimelineAxis({ refs, window: w, onWindowChange, colours, lanes, 
     const span = w.end - w.start;
     const x = (t: number) => ((t - w.start) / span) * width;
     const laneOf = new Map(lanes.map((l, i) => [l, i]));
-    const border = cssVar(c, '--border');
-    const faint = cssVar(c, '--text-faint');
-    const text = cssVar(c, '--text');
-    const accent = cssVar(c, '--accent');
-    const warning = cssVar(c, '--warning');
+    const cssVar = cssVars(c);
+    const border = cssVar('--border');
+    const faint = cssVar('--text-faint');
+    const text = cssVar('--text');
+    const accent = cssVar('--accent');
+    const warning = cssVar('--warning');
     const axisY = TOP + (lanes.length + bands.length) * LANE + 4;
 
     // Lane guides and the axis with its ticks.
@@ -101,7 +104,7 @@ export function TimelineAxis({ refs, window: w, onWindowChange, colours, lanes, 
       g.stroke();
       g.globalAlpha = 1;
     }
-    g.font = '11px ' + cssVar(c, '--font-sans');
+    g.font = '11px ' + cssVar('--font-sans');
     g.fillStyle = faint;
     g.textBaseline = 'top';
     for (const tick of axisTicks(w, Math.max(3, Math.floor(width / 110)))) {
@@ -117,7 +120,7 @@ export function TimelineAxis({ refs, window: w, onWindowChange, colours, lanes, 
     }
 
     // Point-in-time bands: any moment inside can be recovered to, not only the ticks.
-    const pitr = cssVar(c, '--pitr-band');
+    const pitr = cssVar('--pitr-band');
     bands.forEach((b, i) => {
       const y = TOP + (lanes.length + i) * LANE + 3;
       for (const win of b.windows) {

@@ -1,9 +1,10 @@
-import { SourceKind } from '../../shared/contract/index.js';
+import type { SourceKind } from '../../shared/contract/index.js';
+import { SOURCE_KINDS } from '../../shared/contract/source-kinds.js';
 import { Segmented } from '../components';
 import { nearestZoom, ZOOMS, type Filters } from './timelineModel';
 
 /** Every kind the contract knows (a new kind appears here by itself). */
-const KINDS: readonly SourceKind[] = SourceKind.options;
+const KINDS = Object.keys(SOURCE_KINDS) as SourceKind[];
 
 function FilterSelect({ label, all, value, options, onChange, testId }: { label: string; all: string; value: string; options: readonly string[]; onChange: (v: string) => void; testId: string }) {
   return (

@@ -3,6 +3,7 @@
  * virtualized list. No React, no backend — unit tested on their own.
  */
 import type { SnapshotRefView, SnapshotSummary, SourceKind } from '../../shared/contract/index.js';
+import { dateFormat } from '../app/format';
 
 /** A ref as the timeline keeps it: which repository it is in, and its time in ms. */
 export interface TimelineRef extends SnapshotRefView {
@@ -150,9 +151,9 @@ export function axisTicks(w: TimeWindow, maxTicks = 10): { t: number; label: str
       const label =
         step < D
           ? d.getHours() === 0
-            ? d.toLocaleDateString(undefined, { weekday: 'short', day: 'numeric', month: 'short' })
+            ? dateFormat({ weekday: 'short', day: 'numeric', month: 'short' }).format(d)
             : `${String(d.getHours()).padStart(2, '0')}:00`
-          : d.toLocaleDateString(undefined, { day: 'numeric', month: 'short' });
+          : dateFormat({ day: 'numeric', month: 'short' }).format(d);
       ticks.push({ t, label });
     }
     return ticks;
@@ -165,7 +166,7 @@ export function axisTicks(w: TimeWindow, maxTicks = 10): { t: number; label: str
   d.setDate(1);
   while (d.getTime() <= w.end) {
     if (d.getTime() >= w.start && d.getMonth() % every === 0) {
-      ticks.push({ t: d.getTime(), label: d.toLocaleDateString(undefined, d.getMonth() === 0 ? { month: 'short', year: 'numeric' } : { month: 'short' }) });
+      ticks.push({ t: d.getTime(), label: dateFormat(d.getMonth() === 0 ? { month: 'short', year: 'numeric' } : { month: 'short' }).format(d) });
     }
     d.setMonth(d.getMonth() + 1);
   }

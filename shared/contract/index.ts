@@ -17,7 +17,7 @@ import { systemContract } from './system.js';
 import { tasksContract } from './tasks.js';
 import type { Member } from './define.js';
 
-export const CONTRACT_VERSION = 1;
+export { CONTRACT_VERSION } from './version.js';
 
 export const contract = {
   system: systemContract,

@@ -2,14 +2,10 @@
  * The client's side of one connection: the hello handshake, pending calls, stream subscriptions,
  * task results and broadcast listeners. Pure TypeScript (runs in the renderer, the CLI and tests).
  */
-import {
-  RpcError,
-  ServerMessage,
-  type RpcErrorShape,
-  type StreamCallbacks,
-  type Subscription,
-  type TaskEvent,
-} from '../contract/index.js';
+import { RpcError, type RpcErrorShape } from '../contract/rpc-error.js';
+import type { StreamCallbacks, Subscription } from '../contract/types.js';
+import type { TaskEvent } from '../contract/tasks.js';
+import { readServerMessage } from './server-message.js';
 import type { Transport } from './transport.js';
 
 export interface ServerHello {
@@ -120,9 +116,9 @@ export class ClientSession {
   }
 
   private receive(raw: unknown): void {
-    const parsed = ServerMessage.safeParse(raw);
-    if (!parsed.success) return this.onProtocolError(`malformed server message: ${parsed.error.issues[0]?.message ?? ''}`);
-    const message = parsed.data;
+    const parsed = readServerMessage(raw);
+    if (!parsed.ok) return this.onProtocolError(`malformed server message: ${parsed.problem}`);
+    const message = parsed.message;
     switch (message.t) {
       case 'hello-ok':
         return this.settleReady.resolve({ contractVersion: message.contractVersion, appVersion: message.appVersion });

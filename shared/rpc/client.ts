@@ -6,7 +6,9 @@
  * Built eagerly from the contract object rather than through a Proxy: every member's kind is known
  * up front, the object is enumerable, and nothing is accidentally "thenable" when awaited.
  */
-import { contract, CONTRACT_VERSION, type Client, type Member } from '../contract/index.js';
+import type { Client } from '../contract/index.js';
+import { MEMBER_KINDS } from '../contract/members.js';
+import { CONTRACT_VERSION } from '../contract/version.js';
 import { ClientSession, type ServerHello } from './client-session.js';
 import type { Transport } from './transport.js';
 
@@ -35,18 +37,21 @@ export function createClient(transport: Transport, options: ClientOptions = {}):
     $close: () => session.close('closed by the client'),
     onTaskEvents: session.onTaskEvents.bind(session),
   };
-  for (const [domainName, domain] of Object.entries(contract as Record<string, Record<string, Member>>)) {
+  // The members' names and kinds only (members.ts, generated from the contract): no schemas here.
+  for (const [domainName, domain] of Object.entries(MEMBER_KINDS as Record<string, Record<string, MemberKind>>)) {
     const methods: Record<string, unknown> = {};
-    for (const [memberName, member] of Object.entries(domain)) {
-      methods[memberName] = memberFunction(session, `${domainName}.${memberName}`, member);
+    for (const [memberName, kind] of Object.entries(domain)) {
+      methods[memberName] = memberFunction(session, `${domainName}.${memberName}`, kind);
     }
     client[domainName] = Object.freeze(methods);
   }
   return Object.freeze(client) as unknown as RpcClient;
 }
 
-function memberFunction(session: ClientSession, method: string, member: Member): unknown {
-  switch (member.kind) {
+type MemberKind = 'invoke' | 'task' | 'stream' | 'event';
+
+function memberFunction(session: ClientSession, method: string, kind: MemberKind): unknown {
+  switch (kind) {
     case 'invoke':
       return (input?: unknown) => session.call(method, input);
     case 'task':

@@ -1,5 +1,6 @@
 import { CalendarSearch, Database, HardDrive, Search, ShieldAlert } from 'lucide-react';
-import { traitsOf, type Manifest, type SnapshotSummary } from '../../../shared/contract/index.js';
+import { traitsOf } from '../../../shared/contract/source-kinds.js';
+import type { Manifest, SnapshotSummary } from '../../../shared/contract/index.js';
 import { Badge, Checkbox, EmptyState, ErrorBanner, Segmented, SelectField, Spinner, TextField, TrustLine } from '../../components';
 import { errorDetail } from '../../app/errors';
 import { formatBytes } from '../../app/format';

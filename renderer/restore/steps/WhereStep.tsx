@@ -1,6 +1,7 @@
 import { useEffect, useId } from 'react';
 import { Plus, Server } from 'lucide-react';
-import { traitsOf, type Host, type Inventory, type ManifestSource } from '../../../shared/contract/index.js';
+import { traitsOf } from '../../../shared/contract/source-kinds.js';
+import type { Host, Inventory, ManifestSource } from '../../../shared/contract/index.js';
 import { Badge, Button, EmptyState, ErrorBanner, Spinner } from '../../components';
 import { errorDetail } from '../../app/errors';
 import { formatBytes } from '../../app/format';
