@@ -61,7 +61,8 @@ export function describePitrRestore(r: PitrRestoreResult): string {
     `Recover cluster ${r.cluster} to ${r.at} onto ${r.target} (data volume ${r.dataVolume}): base backup ${r.baseId} and ${r.segments} WAL segment(s), ${size(r.bytes)} stored; window ${r.window.from} … ${r.window.to}.`,
     'By hand (object paths relative to the repository root):',
     ...r.commands.map((c) => `  $ ${c}`),
-    ...(r.done ? [`Recovered: replay ended at ${r.done.replayedTo}; what ${r.target} held before is kept in volume ${r.done.safetyVolume}.`] : []),
+    ...(r.done ? [`Recovered: replay ended at ${r.done.replayedTo}; what ${r.target} held before is kept in volume ${r.done.safetyVolume} for the safety retention.`] : []),
+    ...(r.operationId ? [`Operation ${r.operationId} (in hindsight operations and its audit log).`] : []),
   ].join('\n');
 }
 

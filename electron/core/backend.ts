@@ -172,7 +172,12 @@ export async function createBackend(options: BackendOptions): Promise<Backend> {
       push: (hostId, ctx) => agents.push(hostId, ctx),
       operations: { locks: restore.locks, active: restore.active, hub: operations },
       // Inside an agent the recovery runs right there.
-      ...(options.agentMode ? {} : { restoreOnAgent: (hostId: string, repositoryId: string, req: { cluster: string; at: string; target: string; operationId: string }, ctx: TaskContext) => agents.pitrRestore(hostId, repositoryId, req, ctx) }),
+      ...(options.agentMode
+        ? {}
+        : {
+            restoreOnAgent: (hostId: string, repositoryId: string, req: { cluster: string; at: string; target: string; operationId: string; safetyImage?: string | undefined }, ctx: TaskContext) => agents.pitrRestore(hostId, repositoryId, req, ctx),
+            agentImage: (hostId: string) => agents.safetyImage(hostId),
+          }),
     }),
     agent: {
       status: ({ hostId }) => agents.status(hostId),

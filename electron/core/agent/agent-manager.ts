@@ -419,7 +419,7 @@ export class AgentManager {
    * backup and the WAL stream from the repository to the host, not through this console. null when
    * the host has no running agent or it cannot reach the repository.
    */
-  async pitrRestore(hostId: string, repositoryId: string, req: { cluster: string; at: string; target: string; operationId: string }, ctx: TaskContext): Promise<PitrRestoreResult | null> {
+  async pitrRestore(hostId: string, repositoryId: string, req: { cluster: string; at: string; target: string; operationId: string; safetyImage?: string | undefined }, ctx: TaskContext): Promise<PitrRestoreResult | null> {
     const direct = await this.directTarget(hostId, repositoryId);
     if (!direct) return null;
     const { engine, repository } = direct;

@@ -9,6 +9,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PitrStatus } from '../../../shared/contract/pitr.js';
 import { POSTGRES, removeQuietly, uniqueName } from '../sources/testing/lab-engines.js';
+import { listJournals } from '../restore/journal.js';
 import { dockerCli, waitFor } from '../testing/lab.js';
 import { AGENT_COMMAND, AGENT_CONTAINER, AGENT_VOLUME } from './agent-names.js';
 import { agentTestBed, type AgentTestBed } from './testing/lab-agent.js';
@@ -87,6 +88,13 @@ describe('point-in-time recovery through the agent', () => {
     expect(r.err).toMatch(/Replaying WAL .*\(on uat's agent\)/);
     expect(await sql('uat', target, "SELECT count(*) FILTER (WHERE tag = 'before') || ' ' || count(*) FILTER (WHERE tag = 'after') FROM t")).toBe('100 0');
     expect(r.err).toMatch(/point-in-time recovery of cluster/);
+    // An operation of the console: its journal followed the agent's stages, and the safety copy
+    // was made by the agent's GNU tar (the image the journal names for a rollback).
+    const journal = (await listJournals(bed.t.configDir)).find((j) => j.pointInTime)!;
+    expect(journal).toMatchObject({ state: 'succeeded', targetHostName: 'uat' });
+    expect(journal.history.map((h) => h.step)).toEqual(['preflight', 'recover', 'stop-users', 'safety-copy', 'restore', 'restart', 'verify']);
+    const agentImage = await dockerCli(bed.t.lab.machines.uat, 'inspect', '--format', '{{.Image}}', AGENT_CONTAINER);
+    expect(journal.targets[0]!.safetyCopyImage).toBe(agentImage);
   }, 300_000);
 
   it('a time before the window is not recovered: the snapshot as-of answers (none here), uat untouched', async () => {

@@ -145,6 +145,8 @@ export const PitrRestoreRequest = z.object({
   target: z.string().min(1).max(255),
   /** The console's operation: names the recovery and safety volumes (and labels the copy for its sweep). */
   operationId: z.string().regex(/^[A-Za-z0-9._-]{1,160}$/).optional(),
+  /** The agent's own image (as the console saw it): its GNU tar makes the swap's safety copy. */
+  safetyImage: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._:/@-]{0,300}$/).optional(),
 });
 
 /**
@@ -157,7 +159,7 @@ export async function pitrRestoreHere(stateDir: string, req: z.output<typeof Pit
   const { backend, dispose } = await openRequestRepository(stateDir, req.repository);
   const engine = agentEngine(host.name);
   try {
-    return await recoverToTime({ engine, backend, trusted: new TrustedWriters(stateDir), cluster: req.cluster, at: req.at, target: req.target, opId: req.operationId ?? newOperationId('restore'), ctx });
+    return await recoverToTime({ engine, backend, trusted: new TrustedWriters(stateDir), cluster: req.cluster, at: req.at, target: req.target, opId: req.operationId ?? newOperationId('restore'), safetyImage: req.safetyImage, ctx });
   } finally {
     engine.dispose();
     await backend.close().catch(() => undefined);

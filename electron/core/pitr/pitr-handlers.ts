@@ -32,7 +32,9 @@ export interface PitrDeps {
   /** Sends the host's plans and jobs to its agent; null when it has none running. */
   push: (hostId: string, ctx?: TaskContext) => Promise<unknown>;
   /** The recovery on the target host's agent; null when it has none (or it cannot reach the repository). */
-  restoreOnAgent?: (hostId: string, repositoryId: string, req: { cluster: string; at: string; target: string; operationId: string }, ctx: TaskContext) => Promise<PitrRestoreResult | null>;
+  restoreOnAgent?: (hostId: string, repositoryId: string, req: { cluster: string; at: string; target: string; operationId: string; safetyImage?: string | undefined }, ctx: TaskContext) => Promise<PitrRestoreResult | null>;
+  /** The image of the host's running agent (its GNU tar makes the swap's safety copy); null without one. */
+  agentImage?: (hostId: string) => Promise<string | null>;
   /** Locks, journal, log and audit of a recovery (pitr-operation.ts), shared with the restores. */
   operations: Omit<PitrOperationDeps, 'configDir' | 'engineFor'>;
 }
@@ -147,12 +149,13 @@ export function pitrHandlers(d: PitrDeps): BackendHandlers['pitr'] {
         // The plan, always here: every refusal comes before a lock or a journal, and it names the targets.
         const plan = await withRepository(input.repositoryId, (backend) => planPointInTime({ engine, backend, trusted: d.trusted, cluster: input.cluster, at: new Date(input.at), target: input.target, signal: ctx.signal }));
         if (input.dryRun) return pitrResultOf(plan);
-        const facts = { host: { id: host.id, name: host.name }, repositoryId: input.repositoryId, plan: pitrResultOf(plan), image: plan.target.image, sourceHostName: plan.base.sourceHost.name };
+        const safetyImage = (await d.agentImage?.(input.targetHostId).catch(() => null)) ?? undefined;
+        const facts = { host: { id: host.id, name: host.name }, repositoryId: input.repositoryId, plan: pitrResultOf(plan), image: safetyImage ?? plan.target.image, sourceHostName: plan.base.sourceHost.name };
         return asPitrOperation({ ...d.operations, configDir: d.configDir, engineFor: d.engineFor }, facts, ctx, async (opId, octx) => {
           // Run by the target's agent when it has one (the data goes from the repository straight to the host).
-          const onAgent = d.restoreOnAgent ? await d.restoreOnAgent(input.targetHostId, input.repositoryId, { cluster: input.cluster, at: input.at, target: input.target, operationId: opId }, octx) : null;
+          const onAgent = d.restoreOnAgent ? await d.restoreOnAgent(input.targetHostId, input.repositoryId, { cluster: input.cluster, at: input.at, target: input.target, operationId: opId, safetyImage }, octx) : null;
           if (onAgent) return onAgent;
-          return withRepository(input.repositoryId, (backend) => recoverToTime({ engine, backend, trusted: d.trusted, cluster: input.cluster, at: input.at, target: input.target, opId, ctx: octx }));
+          return withRepository(input.repositoryId, (backend) => recoverToTime({ engine, backend, trusted: d.trusted, cluster: input.cluster, at: input.at, target: input.target, opId, safetyImage, ctx: octx }));
         });
       },
     },

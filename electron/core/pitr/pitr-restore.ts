@@ -173,7 +173,7 @@ export const recoveryVolumeOf = (opId: string) => `hindsight-pitr-${opId.replace
  * the plan — all a dry run does — then the recovery, reported to the task; each stage is a
  * progress event with its `step`, which the console's journal follows.
  */
-export async function recoverToTime(x: { engine: Engine; backend: RepositoryBackend; trusted: TrustedWriters; cluster: string; at: string; target: string; opId: string; dryRun?: boolean; ctx: TaskContext }): Promise<ContractPitrResult> {
+export async function recoverToTime(x: { engine: Engine; backend: RepositoryBackend; trusted: TrustedWriters; cluster: string; at: string; target: string; opId: string; safetyImage?: string | undefined; dryRun?: boolean; ctx: TaskContext }): Promise<ContractPitrResult> {
   const { engine, backend, ctx } = x;
   const plan = await planPointInTime({ engine, backend, trusted: x.trusted, cluster: x.cluster, at: new Date(x.at), target: x.target, signal: ctx.signal });
   if (x.dryRun) return pitrResultOf(plan);
@@ -185,6 +185,7 @@ export async function recoverToTime(x: { engine: Engine; backend: RepositoryBack
     backend,
     plan,
     opId: x.opId,
+    ...(x.safetyImage ? { safetyImage: x.safetyImage } : {}),
     signal: ctx.signal,
     log,
     onStep: (s) => {
@@ -225,6 +226,12 @@ export async function restorePointInTime(x: {
   plan: PitrPlan;
   /** Names the recovery volume and the safety copy (and labels the copy, for the safety sweep). */
   opId: string;
+  /**
+   * The image whose bash and GNU tar make the safety copy and fill the data volume: the agent's
+   * when the host runs one; else the target's own (Debian-based PostgreSQL images have both; an
+   * Alpine one has no GNU tar, and the copy then fails before anything is touched).
+   */
+  safetyImage?: string;
   signal?: AbortSignal;
   onProgress?: Progress;
   log?: (message: string) => void;
@@ -311,7 +318,8 @@ export async function restorePointInTime(x: {
     await stopContainer(engine, t.container);
     step('safety-copy');
     progress(`Copying ${t.dataVolume} aside`, 0.82);
-    const safety = await makeHostSafetyCopy(engine, { image: t.image, volume: t.dataVolume, opId: x.opId, index: 0 }).catch(async (e: unknown) => {
+    const copier = x.safetyImage ?? t.image;
+    const safety = await makeHostSafetyCopy(engine, { image: copier, volume: t.dataVolume, opId: x.opId, index: 0 }).catch(async (e: unknown) => {
       say(`the safety copy of ${t.dataVolume} failed: starting ${t.container} again, untouched`);
       await startAndCheck(engine, t).catch(() => undefined);
       throw e;
@@ -319,7 +327,7 @@ export async function restorePointInTime(x: {
     try {
       step('restore');
       progress(`Filling ${t.dataVolume} from the recovered volume`, 0.85);
-      await putBackHostCopy(engine, { image: t.image, copy: recovered, target: t.dataVolume });
+      await putBackHostCopy(engine, { image: copier, copy: recovered, target: t.dataVolume });
       step('restart');
       progress(`Starting ${t.container}`, 0.95);
       await startAndCheck(engine, t, () => {
@@ -330,7 +338,7 @@ export async function restorePointInTime(x: {
       say(`the swap failed (${e instanceof Error ? e.message : String(e)}): putting ${t.dataVolume} back from ${safety.volume}`);
       try {
         await stopContainer(engine, t.container);
-        await putBackHostCopy(engine, { image: t.image, copy: safety.volume, target: t.dataVolume });
+        await putBackHostCopy(engine, { image: copier, copy: safety.volume, target: t.dataVolume });
         await startAndCheck(engine, t);
       } catch (e2) {
         throw new RpcError('INTERNAL', `ROLLBACK FAILED: the recovery failed and so did putting ${t.dataVolume} back (${e2 instanceof Error ? e2.message : String(e2)}); the copy is in volume ${safety.volume} on ${engine.name}.`, 'operation rollback-failed');
