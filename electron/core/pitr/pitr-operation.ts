@@ -22,7 +22,7 @@ import { engineId } from '../docker/engine-id.js';
 import type { OperationsHub } from '../operations/operations-hub.js';
 import { appendAudit, osUser } from '../restore/audit.js';
 import { hostCopyVolume, safetyVolumeName } from '../restore/host-safety.js';
-import { writeJournal, type Journal, type JournalStep } from '../restore/journal.js';
+import { startJournal, writeJournal, type Journal, type JournalStep } from '../restore/journal.js';
 import { newOperationId } from '../restore/runner.js';
 import { safetyDir, sweepSafetyCopies } from '../restore/safety-sweep.js';
 import type { TargetLocks } from '../restore/target-lock.js';
@@ -61,15 +61,10 @@ export async function asPitrOperation(d: PitrOperationDeps, f: PitrOperationFact
     { engineId: engineKey, kind: 'volume', name: f.plan.dataVolume },
   ]);
   d.active.add(opId);
-  const startedAt = new Date().toISOString();
   const source = `PostgreSQL cluster ${f.plan.cluster} (${f.sourceHostName})`;
-  const journal: Journal = {
-    version: 1,
+  const journal: Journal = startJournal({
     id: opId,
     kind: 'restore',
-    state: 'running',
-    step: 'planned',
-    pid: process.pid,
     user: osUser(),
     snapshotId: `pitr:${f.plan.cluster}@${f.plan.at}`,
     repositoryId: f.repositoryId,
@@ -88,16 +83,9 @@ export async function asPitrOperation(d: PitrOperationDeps, f: PitrOperationFact
         touched: false,
       },
     ],
-    startedAt,
-    updatedAt: startedAt,
-    endedAt: null,
-    log: [],
-    history: [],
-    restarted: [],
-    rolledBack: [],
-    warnings: [],
     pointInTime: { cluster: f.plan.cluster, at: f.plan.at, baseId: f.plan.baseId, recoveryVolume: recoveryVolumeOf(opId) },
-  };
+  });
+  const startedAt = journal.startedAt;
   const target = journal.targets[0]!;
   // Journal writes are serialized: a stage never overtakes the one before.
   let writes: Promise<void> = Promise.resolve();

@@ -90,6 +90,28 @@ export const Journal = z.object({
 });
 export type Journal = z.infer<typeof Journal>;
 
+/** What an operation's first journal holds, from what is particular to it: running, in the planned step, empty logs. */
+export function startJournal(facts: Pick<Journal, 'id' | 'kind' | 'user' | 'snapshotId' | 'repositoryId' | 'sourceHost' | 'targetHostId' | 'targetHostName' | 'safetyCopy' | 'targets' | 'pointInTime'> & { warnings?: string[] }): Journal {
+  const startedAt = new Date().toISOString();
+  const { pointInTime, warnings, ...rest } = facts;
+  return {
+    version: 1,
+    ...rest,
+    state: 'running',
+    step: 'planned',
+    pid: process.pid,
+    startedAt,
+    updatedAt: startedAt,
+    endedAt: null,
+    log: [],
+    history: [],
+    restarted: [],
+    rolledBack: [],
+    warnings: warnings ?? [],
+    ...(pointInTime ? { pointInTime } : {}),
+  };
+}
+
 /** Backup operation ids end in "-backup-<6 hex>" (newOperationId('backup')). */
 export function isBackupOperationId(id: string): boolean {
   return /-backup-[0-9a-f]{6}$/.test(id);

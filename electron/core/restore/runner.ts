@@ -25,7 +25,7 @@ import { brokenChains } from './restore-levels.js';
 import { encryptionFor, journalTargetOf, putBack, removeCreated, restoreOne, safetyCopyOf, targetInventory, type RestoreOneResult } from './data-moves.js';
 import type { PipelineProgress } from '../pipeline/index.js';
 import { kindOf } from '../kinds/registry.js';
-import { readJournal, recoveryAction, writeJournal, type Journal, type JournalStep, type JournalTarget } from './journal.js';
+import { readJournal, recoveryAction, startJournal, writeJournal, type Journal, type JournalStep, type JournalTarget } from './journal.js';
 import { planRestore, type TargetInventory } from './planner.js';
 import { discardSafetyCopies, safetyDir, sweepSafetyCopies } from './safety-sweep.js';
 import { makeHostSafetyCopy } from './host-safety.js';
@@ -248,14 +248,9 @@ export async function runRestore(deps: RestoreDeps, input: ParsedInput, taskCtx?
   );
   deps.active.add(opId);
   if (deps.operations) ctx = deps.operations.begin(opId, ctx);
-  const startedAt = new Date().toISOString();
-  const journal: Journal = {
-    version: 1,
+  const journal: Journal = startJournal({
     id: opId,
     kind: opts.kind ?? 'restore',
-    state: 'running',
-    step: 'planned',
-    pid: process.pid,
     user: osUser(),
     snapshotId: manifest.id,
     repositoryId: input.repositoryId,
@@ -264,15 +259,9 @@ export async function runRestore(deps: RestoreDeps, input: ParsedInput, taskCtx?
     targetHostName: host.name,
     safetyCopy: input.safetyCopy,
     targets: plan.targets.map((t) => journalTargetOf(t, manifest)),
-    startedAt,
-    updatedAt: startedAt,
-    endedAt: null,
-    log: [],
-    history: [],
-    restarted: [],
-    rolledBack: [],
     warnings: plan.warnings,
-  };
+  });
+  const startedAt = journal.startedAt;
   const note = (message: string, level: 'info' | 'warn' | 'error' = 'info') => {
     journal.log.push({ ts: new Date().toISOString(), message });
     say(ctx, message, level);
