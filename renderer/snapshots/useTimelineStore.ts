@@ -46,8 +46,6 @@ interface TimelineStore {
   changed(repositoryId: string, snapshotId: string): void;
 }
 
-/** The period listed first when the timeline opens (useTimelineStore.load). */
-
 // Outside the store's state on purpose: 10,000 summaries in a Map, mutated in place, with a version
 // counter in state to re-render. Copying the map on every batch would be wasted work.
 const summaries = new Map<string, SnapshotSummary>();

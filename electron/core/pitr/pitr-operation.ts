@@ -44,7 +44,7 @@ export interface PitrOperationFacts {
   repositoryId: string;
   /** The dry run's answer: the plan the run will follow (target, data volume, base, window). */
   plan: PitrRestoreResult;
-  /** The engine's user name of the target's image: the safety copy's tar runs in it. */
+  /** The image whose GNU tar makes the safety copy (the agent's, or the target's own): a rollback puts the copy back with it. */
   image: string;
   sourceHostName: string;
 }
