@@ -23,6 +23,7 @@ import type { OperationsHub } from '../operations/operations-hub.js';
 import { appendAudit, osUser } from '../restore/audit.js';
 import { hostCopyVolume, safetyVolumeName } from '../restore/host-safety.js';
 import { startJournal, writeJournal, type Journal, type JournalStep } from '../restore/journal.js';
+import { interruptedClash } from '../restore/preflight.js';
 import { newOperationId } from '../restore/runner.js';
 import { safetyDir, sweepSafetyCopies } from '../restore/safety-sweep.js';
 import type { TargetLocks } from '../restore/target-lock.js';
@@ -53,6 +54,9 @@ export interface PitrOperationFacts {
 export type PitrRun = (opId: string, ctx: TaskContext) => Promise<PitrRestoreResult>;
 
 export async function asPitrOperation(d: PitrOperationDeps, f: PitrOperationFacts, taskCtx: TaskContext, run: PitrRun): Promise<PitrRestoreResult & { operationId: string }> {
+  // A restore or recovery of these targets that a crash interrupted is rolled back first.
+  const clash = await interruptedClash(d.configDir, d.active, f.host.id, { targets: [{ target: f.plan.dataVolume, targetKind: 'volume' }] });
+  if (clash) throw new RpcError('CONFLICT', clash, 'refused: interrupted operation');
   const opId = newOperationId('restore');
   const engine = await d.engineFor(f.host.id);
   const engineKey = await engineId(engine);

@@ -178,6 +178,11 @@ describe('point-in-time recovery', () => {
     // The journal as a crash just after the server was started would have left it.
     const journal = (await readJournal(dir, opId))!;
     await writeJournal(dir, { ...journal, state: 'running', step: 'restart', pid: 2 ** 22 + 4321, endedAt: null });
+    // Until it is rolled back, no new recovery onto that volume starts.
+    const plan = await planPointInTime({ engine: uat, backend: repo, trusted, cluster, at, target });
+    const facts = { host: { id: 'uat', name: 'uat' }, repositoryId: 'repo', plan: pitrResultOf(plan), image: plan.target.image, sourceHostName: 'production' };
+    const refused = asPitrOperation({ configDir: dir, locks: locks(), active: new Set(), engineFor: async () => uat }, facts, { signal: new AbortController().signal, report: () => undefined }, () => Promise.reject(new Error('must not run')));
+    await expect(refused).rejects.toThrow(new RegExp(`Operation ${opId} was interrupted on ${targetVolume}; roll it back first`));
     const deps = { configDir: dir, engineFor: async () => uat, locks: locks(), active: new Set<string>() } as unknown as RestoreDeps;
     const r = await rollbackOperation(deps, opId);
     expect(r.state).toBe('rolled-back');

@@ -157,7 +157,7 @@ export async function targetChecks(x: TargetChecksInput): Promise<PreflightCheck
 }
 
 /** The message refusing a run when an interrupted operation left one of its targets behind. */
-export async function interruptedClash(configDir: string, active: Set<string>, hostId: string, plan: RestorePlan): Promise<string | undefined> {
+export async function interruptedClash(configDir: string, active: Set<string>, hostId: string, plan: { targets: ReadonlyArray<Pick<RestorePlan['targets'][number], 'target' | 'targetKind'>> }): Promise<string | undefined> {
   for (const j of await listJournals(configDir)) {
     if (!isInterrupted(j, active) || j.targetHostId !== hostId) continue;
     const clash = j.targets.find((jt) => plan.targets.some((t) => t.target === jt.target && (t.targetKind === 'volume') === (jt.kind === 'volume')));
