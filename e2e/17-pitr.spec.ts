@@ -77,6 +77,21 @@ test('the recoverable window of an archived PostgreSQL on the timeline', async (
     await app.shot('66-pitr-recover-done', dialog);
     expect(await sql(target, "SELECT count(*) FILTER (WHERE tag = 'before') || ' ' || count(*) FILTER (WHERE tag = 'after') FROM t")).toBe('100 0');
     await dialog.locator('.dialog-footer').getByRole('button', { name: 'Close' }).click();
+
+    // An operation like a restore: listed, with its steps and its log after a reload.
+    await page.getByRole('navigation', { name: 'Sections' }).getByRole('link', { name: /Operations/ }).click();
+    const row = page.getByRole('table', { name: 'Operations' }).getByRole('row', { name: new RegExp(`Recover PostgreSQL cluster ${cluster}`) }).first();
+    await expect(row).toContainText('Succeeded');
+    await row.getByRole('link').click();
+    await page.reload();
+    const opView = page.getByTestId('operation-view');
+    await expect(opView).toHaveAttribute('data-state', 'succeeded');
+    await expect(opView.getByTestId('operation-step')).toHaveCount(7);
+    await expect(page.getByTestId('operation-log').locator('.log-line').first()).toBeVisible();
+    await expect(page.getByTestId('operation-result')).toContainText(`Recovery complete`);
+    await expect(page.getByTestId('operation-result')).toContainText(`cluster ${cluster} as it was at`);
+    await expect(page.getByTestId('operation-result').getByTestId('snapshot-link')).toHaveCount(0);
+    await app.shot('67-pitr-operation');
   } finally {
     await hindsight('pitr', 'disable', '--host', 'science', '--postgres', db, '--repo', 'lab-s3').catch(() => undefined);
     await hindsight('agent', 'remove', 'science', '--purge').catch(() => undefined);

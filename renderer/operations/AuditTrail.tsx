@@ -66,7 +66,10 @@ export function AuditTrail() {
       key: 'snapshot',
       header: 'Snapshot',
       render: (r) =>
-        r.snapshotId ? (
+        // A point-in-time recovery names its cluster and moment ("pitr:…"), not a snapshot to open.
+        r.snapshotId.startsWith('pitr:') ? (
+          <span className="mono">{r.snapshotId}</span>
+        ) : r.snapshotId ? (
           <a className="op-link mono" href={formatRoute({ page: 'snapshot', repositoryId: r.repositoryId, snapshotId: r.snapshotId })}>
             {r.snapshotId}
           </a>

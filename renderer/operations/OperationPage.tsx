@@ -63,8 +63,8 @@ function OperationFacts({ id }: { id: string }) {
         <dd>{op.targetHostName}</dd>
         <dt>{op.kind === 'backup' ? 'Sources' : 'Targets'}</dt>
         <dd className="mono">{op.targets.join(', ') || '—'}</dd>
-        <dt>Snapshot</dt>
-        <dd>{op.snapshotId ? <SnapshotLink repositoryId={op.repositoryId} snapshotId={op.snapshotId} /> : '—'}</dd>
+        <dt>{op.pointInTime ? 'Recovered to' : 'Snapshot'}</dt>
+        <dd>{op.pointInTime ? `cluster ${op.pointInTime.cluster} at ${op.pointInTime.at}` : op.snapshotId ? <SnapshotLink repositoryId={op.repositoryId} snapshotId={op.snapshotId} /> : '—'}</dd>
         <dt>Repository</dt>
         <dd className="mono">{op.repositoryId}</dd>
         <dt>Started</dt>

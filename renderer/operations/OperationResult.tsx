@@ -5,6 +5,7 @@ import { formatBytes } from '../app/format';
 import { formatRoute } from '../app/routes';
 import { formatDuration, secondsBetween } from './transferRate';
 import { VerificationReport } from './VerificationReport';
+import { formatWhen } from './transferRate';
 
 /** The snapshot a backup wrote, or a restore/verify read. */
 export function SnapshotLink({ repositoryId, snapshotId }: { repositoryId: string; snapshotId: string }) {
@@ -33,16 +34,20 @@ export function OperationResult({ op }: { op: OperationDetail }) {
           <CheckCircle2 size={20} aria-hidden />
           <div>
             <div className="op-result-title">
-              {op.kind === 'backup' ? 'Backup complete' : op.kind === 'restore' ? 'Restore complete' : 'Verification passed'}
+              {op.kind === 'backup' ? 'Backup complete' : op.pointInTime ? 'Recovery complete' : op.kind === 'restore' ? 'Restore complete' : 'Verification passed'}
             </div>
             <div className="text-muted">
               Took {formatDuration(seconds)}
               {bytes && ` · ${formatBytes(bytes.rawBytes)} read, ${formatBytes(bytes.storedBytes)} stored`}
-              {op.snapshotId && (
-                <>
-                  {' · snapshot '}
-                  <SnapshotLink repositoryId={op.repositoryId} snapshotId={op.snapshotId} />
-                </>
+              {op.pointInTime ? (
+                ` · cluster ${op.pointInTime.cluster} as it was at ${formatWhen(op.pointInTime.at)}`
+              ) : (
+                op.snapshotId && (
+                  <>
+                    {' · snapshot '}
+                    <SnapshotLink repositoryId={op.repositoryId} snapshotId={op.snapshotId} />
+                  </>
+                )
               )}
             </div>
           </div>
@@ -76,7 +81,15 @@ export function OperationResult({ op }: { op: OperationDetail }) {
           <p className="mono">{op.restarted.join(', ')}</p>
         </div>
       )}
-      {op.kind !== 'backup' && (op.verification.length > 0 || op.state === 'succeeded') && (
+      {op.pointInTime && op.state === 'succeeded' && (
+        <div className="op-facts">
+          <h3 className="op-facts-title">
+            <CheckCircle2 size={14} className="verify-ok" aria-hidden /> Verification
+          </h3>
+          <p className="text-muted">After the swap the server started and answered, out of recovery (the Verify step).</p>
+        </div>
+      )}
+      {op.kind !== 'backup' && !op.pointInTime && (op.verification.length > 0 || op.state === 'succeeded') && (
         <div className="op-facts">
           <h3 className="op-facts-title">
             {op.verification.every((v) => v.ok) ? <CheckCircle2 size={14} className="verify-ok" aria-hidden /> : <XCircle size={14} className="verify-fail" aria-hidden />}

@@ -39,6 +39,8 @@ export const OperationSummary = z.object({
   /** Set while it runs in this backend: its task (events, cancel). */
   taskId: z.string().optional(),
   progress: OperationProgress.optional(),
+  /** A point-in-time recovery (its snapshotId is then "pitr:<cluster>@<time>", no snapshot of the repository). */
+  pointInTime: z.object({ cluster: z.string(), at: z.string() }).optional(),
 });
 export type OperationSummary = z.infer<typeof OperationSummary>;
 

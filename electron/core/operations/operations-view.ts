@@ -44,6 +44,7 @@ export function summarizeRestore(j: Journal, active: Set<string>, hub?: Operatio
     ...(interrupted || j.state === 'rollback-failed' ? { recovery: recoveryAction(j).reason } : {}),
     ...(live?.taskId && j.state === 'running' ? { taskId: live.taskId } : {}),
     ...(live?.progress ? { progress: live.progress } : {}),
+    ...(j.pointInTime ? { pointInTime: { cluster: j.pointInTime.cluster, at: j.pointInTime.at } } : {}),
   };
 }
 
