@@ -1,5 +1,5 @@
 import { create } from 'zustand';
-import type { AsOfResult, BackupSetView, Repository, SnapshotSummary } from '../../shared/contract/index.js';
+import type { AsOfResult, BackupSetView, Repository, SnapshotRefView, SnapshotSummary } from '../../shared/contract/index.js';
 import { requireClient } from '../app/useConnectionStore';
 import { toErrorInfo, type ErrorInfo } from '../app/errors';
 import { dayBounds, groupByDay, refKey, summaryBatches, type Day, type TimelineRef } from './timelineModel';
@@ -130,16 +130,15 @@ export const useTimelineStore = create<TimelineStore>((set, get) => {
       set({ scope, loading: true, error: null });
       try {
         const client = requireClient();
-        const list = async (from?: string) =>
-          (await Promise.all(scope.map(async (repositoryId) => (await client.snapshots.list({ repositoryId, ...(from ? { from } : {}) })).map((r) => ({ ...r, repositoryId, t: Date.parse(r.time) })))))
-            .flat()
-            .sort((a, b) => a.t - b.t);
+        const refsOf = (repositoryId: string, rows: readonly SnapshotRefView[]): TimelineRef[] => rows.map((r) => ({ ...r, repositoryId, t: Date.parse(r.time) }));
+        const byTime = (refs: TimelineRef[]) => refs.sort((a, b) => a.t - b.t);
+        const list = async (from?: string) => byTime((await Promise.all(scope.map(async (repositoryId) => refsOf(repositoryId, await client.snapshots.list({ repositoryId, ...(from ? { from } : {}) }))))).flat());
         // The last month first — the rows at the top of the list, painted at once — then everything
         // (a year of snapshots is ten times as much to list and to send); "Listing snapshots…" until then.
         performance.mark('hindsight-list-requested'); // bench/ui: where a cold open's time goes
         // Asked for already by main.tsx on a cold open of this repository's timeline.
         const early = scope.length === 1 ? await takeEarly(scope[0]!) : null;
-        const recent = early ? early.map((r) => ({ ...r, repositoryId: scope[0]!, t: Date.parse(r.time) })).sort((a, b) => a.t - b.t) : await list(new Date(Date.now() - RECENT_MS).toISOString());
+        const recent = early ? byTime(refsOf(scope[0]!, early)) : await list(new Date(Date.now() - RECENT_MS).toISOString());
         performance.mark('hindsight-list-received');
         if (get().scope !== scope) return;
         if (recent.length && get().loading) set({ refs: recent, days: groupByDay(recent) });

@@ -19,7 +19,7 @@ import { protectedRefusal } from '../restore/planner.js';
 import { z } from 'zod';
 import { archivedClusters, readClusterArchive, windowsOf } from './archive-records.js';
 import { asPitrOperation, type PitrOperationDeps } from './pitr-operation.js';
-import { planPointInTime, pitrResultOf, recoverToTime } from './pitr-restore.js';
+import { planPointInTime, pitrResultOf, runRecovery } from './pitr-restore.js';
 import { PitrStore } from './pitr-store.js';
 
 export interface PitrDeps {
@@ -146,16 +146,18 @@ export function pitrHandlers(d: PitrDeps): BackendHandlers['pitr'] {
         const refusal = protectedRefusal(host, input.confirm);
         if (refusal) throw new RpcError('INVALID_INPUT', refusal, 'refused: protected host');
         const engine = await d.engineFor(input.targetHostId);
-        // The plan, always here: every refusal comes before a lock or a journal, and it names the targets.
-        const plan = await withRepository(input.repositoryId, (backend) => planPointInTime({ engine, backend, trusted: d.trusted, cluster: input.cluster, at: new Date(input.at), target: input.target, signal: ctx.signal }));
-        if (input.dryRun) return pitrResultOf(plan);
-        const safetyImage = (await d.agentImage?.(input.targetHostId).catch(() => null)) ?? undefined;
-        const facts = { host: { id: host.id, name: host.name }, repositoryId: input.repositoryId, plan: pitrResultOf(plan), image: safetyImage ?? plan.target.image, sourceHostName: plan.base.sourceHost.name };
-        return asPitrOperation({ ...d.operations, configDir: d.configDir, engineFor: d.engineFor }, facts, ctx, async (opId, octx) => {
-          // Run by the target's agent when it has one (the data goes from the repository straight to the host).
-          const onAgent = d.restoreOnAgent ? await d.restoreOnAgent(input.targetHostId, input.repositoryId, { cluster: input.cluster, at: input.at, target: input.target, operationId: opId, safetyImage }, octx) : null;
-          if (onAgent) return onAgent;
-          return withRepository(input.repositoryId, (backend) => recoverToTime({ engine, backend, trusted: d.trusted, cluster: input.cluster, at: input.at, target: input.target, opId, safetyImage, ctx: octx }));
+        return withRepository(input.repositoryId, async (backend) => {
+          // The plan, always here: every refusal comes before a lock or a journal, and it names the targets.
+          const plan = await planPointInTime({ engine, backend, trusted: d.trusted, cluster: input.cluster, at: new Date(input.at), target: input.target, signal: ctx.signal });
+          if (input.dryRun) return pitrResultOf(plan);
+          const safetyImage = (await d.agentImage?.(input.targetHostId).catch(() => null)) ?? undefined;
+          const facts = { host: { id: host.id, name: host.name }, repositoryId: input.repositoryId, plan: pitrResultOf(plan), image: safetyImage ?? plan.target.image, sourceHostName: plan.base.sourceHost.name };
+          return asPitrOperation({ ...d.operations, configDir: d.configDir, engineFor: d.engineFor }, facts, ctx, async (opId, octx) => {
+            // Run by the target's agent when it has one (the data goes from the repository straight to
+            // the host; the agent plans again from the records it checks itself), else with this plan.
+            const onAgent = d.restoreOnAgent ? await d.restoreOnAgent(input.targetHostId, input.repositoryId, { cluster: input.cluster, at: input.at, target: input.target, operationId: opId, safetyImage }, octx) : null;
+            return onAgent ?? runRecovery({ engine, backend, plan, opId, safetyImage, ctx: octx });
+          });
         });
       },
     },

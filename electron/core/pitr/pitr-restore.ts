@@ -169,14 +169,21 @@ export type PitrRunStep = z.infer<typeof PitrRunStep>;
 export const recoveryVolumeOf = (opId: string) => `hindsight-pitr-${opId.replace(/[^a-zA-Z0-9_.-]/g, '-').slice(0, 200)}`;
 
 /**
- * pitr.restore, wherever it runs (the console against the host's engine, or the host's agent):
- * the plan — all a dry run does — then the recovery, reported to the task; each stage is a
- * progress event with its `step`, which the console's journal follows.
+ * pitr.restore on the host's agent: the plan (from the records this agent checks itself), then the
+ * recovery (runRecovery).
  */
-export async function recoverToTime(x: { engine: Engine; backend: RepositoryBackend; trusted: TrustedWriters; cluster: string; at: string; target: string; opId: string; safetyImage?: string | undefined; dryRun?: boolean; ctx: TaskContext }): Promise<ContractPitrResult> {
-  const { engine, backend, ctx } = x;
-  const plan = await planPointInTime({ engine, backend, trusted: x.trusted, cluster: x.cluster, at: new Date(x.at), target: x.target, signal: ctx.signal });
-  if (x.dryRun) return pitrResultOf(plan);
+export async function recoverToTime(x: { engine: Engine; backend: RepositoryBackend; trusted: TrustedWriters; cluster: string; at: string; target: string; opId: string; safetyImage?: string | undefined; ctx: TaskContext }): Promise<ContractPitrResult> {
+  const plan = await planPointInTime({ engine: x.engine, backend: x.backend, trusted: x.trusted, cluster: x.cluster, at: new Date(x.at), target: x.target, signal: x.ctx.signal });
+  return runRecovery({ ...x, plan });
+}
+
+/**
+ * A planned recovery, wherever it runs (the console against the host's engine, or the host's
+ * agent), reported to the task: each stage is a progress event with its `step`, which the
+ * console's journal follows.
+ */
+export async function runRecovery(x: { engine: Engine; backend: RepositoryBackend; plan: PitrPlan; opId: string; safetyImage?: string | undefined; ctx: TaskContext }): Promise<ContractPitrResult> {
+  const { engine, backend, plan, ctx } = x;
   const log = (message: string) => ctx.report({ type: 'log', level: 'info', message, ts: new Date().toISOString() });
   log(`Recovering cluster ${plan.cluster} to ${plan.at} onto ${plan.target.container} on ${engine.name}: base backup ${plan.base.id}, ${plan.segments.length} WAL segment(s)`);
   let step: PitrRunStep = 'recover';
