@@ -8,14 +8,15 @@
  *   relay backup / restore   the console on this machine, data through the SSH tunnel (§5)
  *   direct backup / restore  the same, with the agent on production: the agent moves the data
  *                            (helper ↔ agent ↔ S3), no tunnel (§8)
- *   restic 0.14              Debian's restic reading the volume's folder on the host (first backup,
- *                            unchanged second backup, restore into a folder)
+ *   restic 0.14              Debian's restic on production (its network namespace) reading the
+ *                            volume's folder (first backup, unchanged second backup, restore into
+ *                            a folder; the restore again from the lab host's namespace)
  * and prints MiB/s and `ratio direct-backup/restic-backup` and `ratio direct-restore/restic-restore`
  * as throughput ratios (above 1 = faster than restic). restic encrypts and deduplicates; Hindsight's
  * volume snapshots here are zstd-compressed tar, unencrypted (the default) — see the README.
  */
 import { execFile } from 'node:child_process';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { access, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -120,14 +121,28 @@ async function main() {
     }
 
     if (skip('restic')) return;
-    console.log('bench: restic 0.14 (reading the volume folder on the host)');
+    console.log('bench: restic 0.14 (on production: reading the volume folder, through production\'s network)');
     const folder = await dockerCli(prod, 'volume', 'inspect', '-f', '{{.Mountpoint}}', volume);
     const env = { ...process.env, AWS_ACCESS_KEY_ID: s3.accessKeyId, AWS_SECRET_ACCESS_KEY: s3.secretAccessKey, RESTIC_PASSWORD: 'bench', RESTIC_REPOSITORY: `s3:${s3.endpoint}/hindsight-lab/bench-restic-${tag}` };
-    const restic = (...args: string[]) => run('restic', ['--quiet', ...args], { env, maxBuffer: 64 << 20 });
-    await restic('init');
-    await timed('restic backup', () => restic('backup', folder));
-    await timed('restic backup (unchanged)', () => restic('backup', folder));
-    await timed('restic restore', () => restic('restore', 'latest', '--target', resticTarget));
+    // restic runs where the agent runs: on production, whose network is its namespace (lab/lib.sh
+    // netns_of), reaching the S3 server through the lab's gateway as the agent does
+    // (lab/gateway.sh: two socats, ~0.3 CPU-seconds per GiB each on these 2 cores). Run from the
+    // lab host's own namespace it would skip them: that run is printed too, for comparison.
+    const netns = `/run/netns/hl-${prod.name}`;
+    const onProduction = await access(netns).then(() => true, () => false);
+    const restic = (where: 'production' | 'lab host', ...args: string[]) =>
+      where === 'production' && onProduction
+        ? run('nsenter', [`--net=${netns}`, '--', 'restic', '--quiet', ...args], { env, maxBuffer: 64 << 20 })
+        : run('restic', ['--quiet', ...args], { env, maxBuffer: 64 << 20 });
+    if (!onProduction) console.log(`  (no ${netns}: restic runs in this namespace)`);
+    await restic('production', 'init');
+    await timed('restic backup', () => restic('production', 'backup', folder));
+    await timed('restic backup (unchanged)', () => restic('production', 'backup', folder));
+    await timed('restic restore', () => restic('production', 'restore', 'latest', '--target', resticTarget));
+    if (onProduction) {
+      await rm(resticTarget, { recursive: true, force: true });
+      await timed('restic restore, from the lab host (no gateway)', () => restic('lab host', 'restore', 'latest', '--target', resticTarget));
+    }
   } finally {
     await h.agent.remove.run({ hostId, purge: true }, ctx()).catch(() => undefined);
     for (const v of [volume, ...restored]) await dockerCli(prod, 'volume', 'rm', '-f', v).catch(() => undefined);
@@ -151,6 +166,8 @@ async function main() {
   if (!['relay backup', 'direct backup', 'restic backup', 'restic restore'].every(has)) return; // a partial run (--skip=…): no ratios
   console.log(`\nratio direct-backup/restic-backup: ${(sec('restic backup') / sec('direct backup')).toFixed(2)}`);
   console.log(`ratio direct-restore/restic-restore: ${(sec('restic restore') / sec('direct restore')).toFixed(2)}`);
+  const noGateway = 'restic restore, from the lab host (no gateway)';
+  if (has(noGateway)) console.log(`  (against restic from the lab host's namespace, which the agent cannot use: ${(sec(noGateway) / sec('direct restore')).toFixed(2)})`);
   console.log(`ratio direct-backup/relay-backup: ${(sec('relay backup') / sec('direct backup')).toFixed(2)}`);
   console.log(`ratio direct-restore/relay-restore: ${(sec('relay restore') / sec('direct restore')).toFixed(2)}`);
 }

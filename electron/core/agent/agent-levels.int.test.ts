@@ -23,6 +23,8 @@ const vol = uniqueName('hs-levels');
 const restored = [uniqueName('hs-levels-r0'), uniqueName('hs-levels-r1'), uniqueName('hs-levels-r2')];
 const untouched = uniqueName('hs-levels-keep');
 const onProduction = uniqueName('hs-levels-prod');
+const linked = uniqueName('hs-levels-links');
+const linkedBack = uniqueName('hs-levels-links-r');
 const MiB = 1 << 20;
 
 type BackupJson = { snapshotId: string; sources: Array<{ name: string; storedBytes: number; rawBytes: number; fileCount?: number }> };
@@ -33,7 +35,7 @@ beforeAll(async () => {
 }, 240_000);
 
 afterAll(async () => {
-  if (bed) for (const v of [vol, untouched, ...restored]) await removeQuietly(bed.t.lab.machines.uat, 'volume', v);
+  if (bed) for (const v of [vol, untouched, linked, linkedBack, ...restored]) await removeQuietly(bed.t.lab.machines.uat, 'volume', v);
   if (bed) await removeQuietly(bed.t.lab.machines.production, 'volume', onProduction);
   await bed?.dispose();
 });
@@ -189,6 +191,27 @@ describe('incremental volume backups made by the agent', () => {
     expect(full.code, full.err || full.out).toBe(0);
     expect(await volumeListing(prod, onProduction)).toEqual(states[0]);
   }, 300_000);
+  it('a level that replaces symbolic links of an earlier one by directories and files restores, nothing written through them', async () => {
+    await dockerCli(uat(), 'volume', 'create', linked);
+    await inVolume(uat(), linked, `cd /v && mkdir keep && echo one > keep/a && ln -s keep to-dir && ln -s keep/a to-file && ln -s keep stays && mkdir deep && ln -s ../keep deep/link`);
+    const level = async () => {
+      const r = await bed.cli('backup', '--host', 'uat', '--repo', bed.repoName, '--volume', linked, '--set', 'links', '--incremental', '--json');
+      expect(r.code, r.err || r.out).toBe(0);
+      return (JSON.parse(r.out) as BackupJson).snapshotId;
+    };
+    await level();
+    // Had a link been followed, keep/ would gain "new", keep/a would read "two", deep/link/x would land in keep/.
+    await inVolume(uat(), linked, `sleep 1; cd /v && rm to-dir to-file deep/link && mkdir to-dir deep/link && echo new > to-dir/new && echo two > to-file && echo x > deep/link/x`);
+    const expected = await volumeListing(uat(), linked);
+    const id = await level();
+    const r = await bed.cli('restore', id, '--repo', bed.repoName, '--to-host', 'uat', '--map', `${linked}=${linkedBack}`, '--json');
+    expect(r.code, r.err || r.out).toBe(0);
+    const result = JSON.parse(r.out) as { verification?: Array<{ ok: boolean; checks: Array<{ name: string; ok: boolean }> }> };
+    expect(result.verification?.[0]?.checks.find((c) => c.name === 'tree')?.ok).toBe(true);
+    expect(await volumeListing(uat(), linkedBack)).toEqual(expected);
+    expect(await inVolume(uat(), linkedBack, 'ls /v/keep; cat /v/keep/a')).toBe('a\none');
+  }, 300_000);
+
   it('a chain missing a level is refused before anything is touched', async () => {
     const last = snaps[2]!;
     await dockerCli(uat(), 'volume', 'create', untouched);

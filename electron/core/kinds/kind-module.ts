@@ -77,6 +77,8 @@ export interface KindRestoring {
     load(x: RestoreTarget & { stream: Readable; first: boolean; policy: EntryPolicy }): Promise<{ tar?: TarSummary; holes?: HolesResult }>;
     /** The target's tree: its entries and their digest (pipeline/tree-digest.ts). */
     tree(x: RestoreTarget): Promise<{ entries: number; digest: string }>;
+    /** Removes the symbolic links at `paths` (from the target's root, none under another link) before a level replaces them (pipeline/tar-chain.ts). */
+    removeLinks(x: RestoreTarget & { paths: string[] }): Promise<void>;
   };
   /** A safety copy's stream back into the target (a rollback: never tied to a signal). */
   putBack(x: Omit<RestoreTarget, 'signal'> & { stream: Readable }): Promise<void>;

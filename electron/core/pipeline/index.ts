@@ -24,6 +24,7 @@ export {
 } from './errors.js';
 export { TarGuard, type FileIndexEntry, type TarGuardOptions, type TarProblem, type TarSummary } from './tar-guard.js';
 export { EntryPolicy, type EntryKind } from './tar-policy.js';
+export { linksReplacedBy } from './tar-chain.js';
 
 // The stages, for callers that assemble something else (a verify that only hashes, say).
 export { createCompressor, createDecompressor, DEFAULT_CHUNK_BYTES, LOCAL_CHUNK_BYTES } from './compression.js';

@@ -5,12 +5,14 @@
  * at the last level; and forged dumpdirs refused before the extractor sees them.
  */
 import { spawn } from 'node:child_process';
-import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { lstat, mkdir, mkdtemp, readFile, rm, unlink, writeFile } from 'node:fs/promises';
+import { Readable } from 'node:stream';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { encodeDumpdir, parseDumpdir } from './tar-dumpdir.js';
 import { EntryPolicy } from './tar-policy.js';
+import { linksReplacedBy } from './tar-chain.js';
 import { digestListing } from './tree-digest.js';
 import { END, guard, padded, paxData, rawHeader } from './testing/tar-craft.js';
 import { runCli } from './testing/sinks.js';
@@ -138,6 +140,68 @@ describe('a chain of three GNU tar levels, guarded and extracted in order', () =
   }, 60_000);
 });
 
+/**
+ * What restore-levels.ts does with each level, on a local folder: the links a level replaces found
+ * by a dry pass, removed from the target by name, forgotten; then the level guarded and extracted.
+ */
+async function restoreChain(levels: Buffer[], dst: string): Promise<string[][]> {
+  const policy = new EntryPolicy();
+  const removed: string[][] = [];
+  for (const [i, bytes] of levels.entries()) {
+    const links = i > 0 && policy.madeSymlinks ? await linksReplacedBy(Readable.from([bytes]), policy) : [];
+    for (const l of links) if ((await lstat(join(dst, 'v', l)).catch(() => undefined))?.isSymbolicLink()) await unlink(join(dst, 'v', l));
+    policy.forget(links);
+    removed.push(links);
+    const r = await guard(bytes, { policy: 'reject', rewrite: { prefix: 'v' }, dumpdirs: true, entries: policy });
+    if (r.error) throw r.error;
+    await writeFile(join(root, `chain${i}.tar`), r.output);
+    await sh(`tar -C '${dst}' -x --listed-incremental=/dev/null --numeric-owner -f '${root}/chain${i}.tar'`);
+  }
+  return removed;
+}
+
+describe('a later level that replaces a symbolic link of an earlier one', () => {
+  const src = () => join(root, 'links-src');
+  async function level(n: number): Promise<Buffer> {
+    const file = join(root, `links${n}.tar`);
+    await sh(`tar -C '${src()}' --format=posix --numeric-owner --no-check-device --listed-incremental='${root}/links.snar' -cf '${file}' .`);
+    return readFile(file);
+  }
+
+  it('restores links replaced by a directory, by a file, deleted, kept — and the places they pointed at stay untouched', async () => {
+    const outside = join(root, 'outside');
+    await mkdir(join(outside, 'sub'), { recursive: true });
+    await writeFile(join(outside, 'sub', 'precious'), 'do not touch');
+    await mkdir(src());
+    await sh(`cd '${src()}'
+      mkdir keep; echo one > keep/a
+      ln -s keep to-dir; ln -s '${outside}/sub' abs-to-dir; ln -s keep/a to-file; ln -s /etc/passwd goes; ln -s keep stays
+      mkdir nested; ln -s ../keep nested/link`);
+    const levels = [await level(0)];
+    await sh(`sleep 1.1; cd '${src()}'
+      rm to-dir abs-to-dir to-file goes nested/link
+      mkdir to-dir abs-to-dir nested/link; echo two > to-dir/new; echo three > abs-to-dir/precious; echo four > to-file; echo five > nested/link/x
+      ln -s keep/a made-now`);
+    levels.push(await level(1));
+    await sh(`sleep 1.1; cd '${src()}'
+      rm made-now; mkdir made-now; echo six > made-now/y`);
+    levels.push(await level(2));
+
+    const dst = join(root, 'links-dst');
+    await mkdir(dst);
+    const removed = await restoreChain(levels, dst);
+    expect(removed[0]).toEqual([]);
+    expect([...removed[1]!].sort()).toEqual(['abs-to-dir', 'nested/link', 'to-dir', 'to-file']);
+    // A link made by level 1 and replaced by level 2: removed before level 2 in its turn.
+    expect(removed[2]).toEqual(['made-now']);
+    expect(await tree(join(dst, 'v'))).toBe(await tree(src()));
+    // Nothing went through a link: where they pointed is as it was.
+    expect(await readFile(join(outside, 'sub', 'precious'), 'utf8')).toBe('do not touch');
+    expect(await readFile(join(src(), 'keep', 'a'), 'utf8')).toBe('one\n');
+    expect(await readFile(join(dst, 'v', 'keep', 'a'), 'utf8')).toBe('one\n');
+  }, 60_000);
+});
+
 describe('forged levels', () => {
   function dirWithDumpdir(name: string, dumpdir: string): Buffer {
     const pax = paxData({ 'GNU.dumpdir': dumpdir });
@@ -163,6 +227,40 @@ describe('forged levels', () => {
     await guard(Buffer.concat([rawHeader({ name: './link', type: '2', linkname: '/etc' }), END]), { policy: 'reject', rewrite: { prefix: 'v' }, dumpdirs: true, entries: policy });
     const second = await guard(Buffer.concat([rawHeader({ name: './link/passwd', size: 0 }), END]), { policy: 'reject', rewrite: { prefix: 'v' }, dumpdirs: true, entries: policy });
     expect(String(second.error)).toContain('lies under "link", a symbolic link');
+  });
+
+  it('a dry pass notes an earlier level\'s link an entry goes under; only a link removed is forgotten', async () => {
+    const policy = new EntryPolicy();
+    await guard(Buffer.concat([rawHeader({ name: './link', type: '2', linkname: '/etc' }), END]), { policy: 'reject', rewrite: { prefix: 'v' }, dumpdirs: true, entries: policy });
+    const forged = Buffer.concat([rawHeader({ name: './link/passwd', size: 0 }), END]);
+    expect(await linksReplacedBy(Readable.from([forged]), policy)).toEqual(['link']);
+    // The dry pass changed nothing: until the link is removed and forgotten, the entry is refused.
+    expect(String((await guard(forged, { policy: 'reject', rewrite: { prefix: 'v' }, dumpdirs: true, entries: policy })).error)).toContain('lies under "link"');
+    policy.forget(['link']);
+    const after = await guard(forged, { policy: 'reject', rewrite: { prefix: 'v' }, dumpdirs: true, entries: policy });
+    expect(after.error).toBeUndefined();
+  });
+
+  it('a link the same level makes is never passed through, even in a dry pass', async () => {
+    const policy = new EntryPolicy();
+    await guard(Buffer.concat([rawHeader({ name: './old', type: '2', linkname: '/' }), END]), { policy: 'reject', rewrite: { prefix: 'v' }, dumpdirs: true, entries: policy });
+    const level = Buffer.concat([rawHeader({ name: './new', type: '2', linkname: '/' }), rawHeader({ name: './new/etc/x', size: 0 }), END]);
+    await expect(linksReplacedBy(Readable.from([level]), policy)).rejects.toThrow('lies under "new"');
+    // An earlier link replaced by a link of this level is this level's link.
+    const relinked = Buffer.concat([rawHeader({ name: './old', type: '2', linkname: '/tmp' }), rawHeader({ name: './old/x', size: 0 }), END]);
+    await expect(linksReplacedBy(Readable.from([relinked]), policy)).rejects.toThrow('lies under "old"');
+  });
+
+  it('forgets no link with another link above it', () => {
+    const policy = new EntryPolicy();
+    policy.record({ kind: 'symlink', name: 'a', otherNames: [], linkname: '/' });
+    // Recorded as if "a/b" was a link too (an archive cannot make one under a link: the guard refuses it).
+    policy.record({ kind: 'symlink', name: 'a/b', otherNames: [], linkname: '/' });
+    expect(policy.removableLink('a/b')).toBe(false);
+    expect(policy.removableLink('a')).toBe(true);
+    expect(policy.removableLink('./a')).toBe(false);
+    policy.forget(['a/b']);
+    expect(policy.check({ kind: 'file', name: 'a/b/c', otherNames: [], linkname: '' })).toContain('lies under "a"');
   });
 
   it('without dumpdirs a restore drops them: the extractor only adds', async () => {

@@ -11,6 +11,14 @@
  * FIFOs are allowed by default: making one needs no privilege and creates nothing but a name in the
  * volume (applications keep them in their data directories). `fifos: 'reject'` refuses them too.
  *
+ * Levels of an incremental chain share one policy (a symbolic link an earlier level made stays
+ * suspect). A later level may replace such a link by a directory or a file — GNU tar records that
+ * as the new entry, and extracting it over the link would go through it. So a restore first passes
+ * the level through a copy of the policy made by `forNextLevel()`, which notes in `replaced` each
+ * earlier level's link that an entry replaces or lies under instead of refusing it; the restore
+ * removes those links from the target, and `forget()` then lets the real pass extract the entries.
+ * Only what was removed is forgotten; a link this level made, or moved by a rename, stays refused.
+ *
  * Memory: one entry per symbolic link (and hard link to one), nothing per ordinary member — a
  * volume of a million files costs nothing here. A hard link to a name the archive never created is
  * not refused here: a restore extracts into a cleared target under its own prefix, where such a
@@ -46,8 +54,40 @@ export function splitEntryName(name: string): Parsed {
 export class EntryPolicy {
   /** Paths created as symbolic links (or hard links to them) by earlier entries. */
   private readonly symlinks = new Set<string>();
+  /** In a copy made by forNextLevel(): the links the chain's earlier levels made, as they lie before this level. */
+  private earlier: Set<string> | undefined;
+  /** …of those, the ones an entry of this level replaces or lies under (see the header). */
+  readonly replaced = new Set<string>();
 
   constructor(private readonly opts: PolicyOptions = {}) {}
+
+  /** True once any entry made a symbolic link: only then can a later level replace one. */
+  get madeSymlinks(): boolean {
+    return this.symlinks.size > 0;
+  }
+
+  /** A copy for the dry pass over the chain's next level (see the header). */
+  forNextLevel(): EntryPolicy {
+    const next = new EntryPolicy(this.opts);
+    for (const s of this.symlinks) next.symlinks.add(s);
+    next.earlier = new Set(this.symlinks);
+    return next;
+  }
+
+  /**
+   * The links at `paths` were removed from the target (no symbolic link lies at any of them, nor
+   * above them): entries may now be made there. Paths with a remembered link above them are refused
+   * (the caller removed nothing there either, see removableLink()).
+   */
+  forget(paths: Iterable<string>): void {
+    for (const p of paths) if (this.removableLink(p)) this.symlinks.delete(p);
+  }
+
+  /** A path whose link can be removed by name: a link the policy knows, with none above it (a removal there follows no link). */
+  removableLink(path: string): boolean {
+    const parsed = splitEntryName(path);
+    return 'parts' in parsed && parsed.parts.join('/') === path && path !== '' && this.symlinks.has(path) && !this.symlinkOnPath(parsed.parts, false, false);
+  }
 
   /** The entry's normalised path ("" for the root directory). Throws nothing; see check(). */
   static pathOf(name: string): string {
@@ -78,6 +118,8 @@ export class EntryPolicy {
     // Once a symlink, always suspect: an entry that replaces one is refused by check() anyway.
     if (!isSymlink) return;
     this.symlinks.add(path);
+    // A link replaced by a link of this level is this level's: nothing may pass through it.
+    this.earlier?.delete(path);
     // A header that names the link twice: whichever name an extractor picks is a symlink now.
     for (const other of entry.otherNames) this.symlinks.add(EntryPolicy.pathOf(other));
   }
@@ -108,12 +150,20 @@ export class EntryPolicy {
     }
   }
 
-  private symlinkOnPath(parts: string[], includingSelf: boolean): string | undefined {
+  private symlinkOnPath(parts: string[], includingSelf: boolean, noteReplaced = true): string | undefined {
     const last = includingSelf ? parts.length : parts.length - 1;
     let path = '';
     for (let i = 0; i < last; i++) {
       path = i === 0 ? parts[0]! : `${path}/${parts[i]}`;
       if (this.symlinks.has(path)) {
+        // A dry pass: an earlier level's link, the first on the path (none above it), which the
+        // restore will remove before this level is extracted — as if gone already.
+        if (noteReplaced && this.earlier?.has(path)) {
+          this.earlier.delete(path);
+          this.symlinks.delete(path);
+          this.replaced.add(path);
+          continue;
+        }
         return i === parts.length - 1
           ? `would replace the symbolic link "${path}" created by an earlier entry, and could be written through it`
           : `lies under "${path}", a symbolic link created by an earlier entry, so it could be written outside the volume`;

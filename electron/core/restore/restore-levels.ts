@@ -4,6 +4,8 @@
  * checksums from THIS manifest, which its writer signed), its tar guarded with one entry policy for
  * the whole chain (a symbolic link an earlier level made stays suspect for every later one) and
  * extracted by GNU tar with its renames and deletions. The first level goes into the cleared target.
+ * A level that replaces a link an earlier level made is read twice: first to find those links,
+ * which are removed from the target before the level is extracted (pipeline/tar-chain.ts).
  * Afterwards the target's tree is listed: it must hold exactly the entries the last level's
  * directory listings name (their count and digest, pipeline/tree-digest.ts).
  *
@@ -14,7 +16,7 @@ import type { Manifest } from '../../../shared/contract/snapshots.js';
 import { levelsOf } from '../../../shared/levels.js';
 import type { RepositoryBackend } from '../repository/index.js';
 import { firstMissing } from '../backup/levels.js';
-import { EntryPolicy, type PipelineProgress, type RunPipelineResult, type TarSummary } from '../pipeline/index.js';
+import { EntryPolicy, linksReplacedBy, type PipelineProgress, type RunPipelineResult, type TarSummary } from '../pipeline/index.js';
 import type { HolesResult } from '../sources/holes.js';
 import { kindOf } from '../kinds/registry.js';
 import { movedOf, restoreObject, type RestoreOneInput, type RestoreOneResult } from './data-moves.js';
@@ -48,6 +50,15 @@ export async function restoreLevels(input: RestoreOneInput): Promise<RestoreOneR
   let before = 0;
   let last: { r: RunPipelineResult<{ tar?: TarSummary; holes?: HolesResult }>; tar?: TarSummary } | undefined;
   for (const [i, link] of links.entries()) {
+    // Links an earlier level made that this one replaces (by a directory or a file): read the level
+    // once through a copy of the policy, remove those links by name, then extract (tar-chain.ts).
+    if (i > 0 && policy.madeSymlinks) {
+      const replaced = (await restoreObject(input, link, (stream) => linksReplacedBy(stream, policy), () => undefined)).sinkResult ?? [];
+      if (replaced.length) {
+        await levels.removeLinks({ engine, target, paths: replaced, ...(signal ? { signal } : {}) });
+        policy.forget(replaced);
+      }
+    }
     const onProgress = input.onProgress;
     // One progress for the whole chain: bytes of the levels before, plus this one's.
     const r = await restoreObject(

@@ -125,6 +125,29 @@ export async function volumeTree(engine: Engine & { pipes: HelperPipes }, volume
   }
 }
 
+/** Paths per helper when removing links: well under the kernel's limit on a command line. */
+const LINKS_PER_HELPER = 1000;
+
+/**
+ * Removes the symbolic links at `paths` (relative to the volume's root, none of them under another
+ * link: checked by the entry policy, so no name here is resolved through a link) before a level of
+ * a chain replaces them (pipeline/tar-chain.ts). A path where no link is any more is left as it
+ * is; one still a link afterwards fails the restore. Names pass as arguments, never as shell text.
+ */
+export async function removeVolumeLinks(engine: Engine, volume: string, paths: string[], signal?: AbortSignal): Promise<void> {
+  const script = `cd ${SINK_MOUNT} || exit 1; for p do if [ -L "$p" ]; then rm -f -- "$p" || exit 1; fi; if [ -L "$p" ]; then echo "$p is still a symbolic link" >&2; exit 1; fi; done`;
+  const image = engine.pipes?.image ?? (await pickHelperImage(engine, volume, signal));
+  for (let i = 0; i < paths.length; i += LINKS_PER_HELPER) {
+    const batch = paths.slice(i, i + LINKS_PER_HELPER);
+    const helper = await createHelper(engine, { purpose: 'volume-sink', image, volume, target: SINK_MOUNT, readOnly: false, script, args: ['hindsight-unlink', ...batch], ...(signal ? { signal } : {}) });
+    try {
+      await runHelper(engine, helper, `Removing ${batch.length} symbolic link(s) that a later level replaces from volume ${volume}`, signal);
+    } finally {
+      await removeHelper(engine, helper.id);
+    }
+  }
+}
+
 /**
  * The tar guard in front of an extractor: refuses what could land outside `prefix` and rewrites the
  * rest in canonical form under it. An input failure reaches the guard (and so the extractor's

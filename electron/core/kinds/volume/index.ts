@@ -2,7 +2,7 @@
 import type { KindModule } from '../kind-module.js';
 import { compressedCopy, decodeCommand, onHost, sh } from '../shell.js';
 import { writeVolumeTar } from '../../sources/index.js';
-import { volumeTree } from '../../sources/volume-sink.js';
+import { removeVolumeLinks, volumeTree } from '../../sources/volume-sink.js';
 import { levelsOf } from '../../../../shared/levels.js';
 import { openVolumeTar } from '../../sources/volume-source.js';
 
@@ -63,6 +63,7 @@ export const volumeKind: KindModule<'volume'> = {
         if (!engine.pipes) throw new Error(`${engine.name}: listing a volume's tree needs the agent's pipes`);
         return volumeTree({ ...engine, pipes: engine.pipes }, target, signal);
       },
+      removeLinks: ({ engine, target, paths, signal }) => removeVolumeLinks(engine, target, paths, signal),
     },
     putBack: async ({ engine, target, stream }) => {
       await writeVolumeTar({ engine, volume: target, tar: stream, clear: true });
