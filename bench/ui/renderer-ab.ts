@@ -13,6 +13,8 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { chromium } from '@playwright/test';
 import { BENCH_REPOSITORY_ID, buildCatalog, prepareConfig } from './prepare-config.js';
+import { BENCH_CHROMIUM_ARGS } from './browser-args.js';
+import { paintedAt, watchFirstRows } from './first-paint.js';
 import { LocalBackend } from '../../electron/core/repository/index.js';
 const root = '/work/main';
 const dir = mkdtempSync(path.join(tmpdir(), 'ab-'));
@@ -25,15 +27,16 @@ const servers = await Promise.all(dirs.map(async (d, i) => {
   await new Promise<void>((r) => child.stdout!.on('data', (b: Buffer) => b.toString().includes('http://') && r()));
   return { child, port, d };
 }));
-const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: ['--no-sandbox'] });
+const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: BENCH_CHROMIUM_ARGS });
 const results = new Map<string, number[]>(dirs.map((d) => [d, []]));
 for (let round = 0; round < Number(process.env.AB_ROUNDS ?? 8); round++) {
   for (const s of round % 2 ? [...servers].reverse() : servers) {
     const ctx = await browser.newContext();
     const page = await ctx.newPage();
+    await page.addInitScript('globalThis.__name = (f) => f');
+    await page.addInitScript(watchFirstRows);
     await page.goto(`http://127.0.0.1:${s.port}/?token=t#/snapshots?repo=${BENCH_REPOSITORY_ID}`);
-    await page.locator('[data-testid="snapshot-row"]').first().waitFor({ timeout: 60_000 });
-    results.get(s.d)!.push(await page.evaluate(() => performance.now()));
+    results.get(s.d)!.push(await paintedAt(page, 'row'));
     await ctx.close();
   }
 }

@@ -7,6 +7,7 @@ import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { Backend } from '../core/backend-types.js';
 import { createBackend } from '../core/backend.js';
+import { warmUpTimelines } from '../core/backup/warm-up.js';
 import { defaultConfigDir } from '../core/config/paths.js';
 import { logLocation, logToFile } from '../core/log.js';
 import { createRouter, type Router } from '../core/rpc/router.js';
@@ -47,6 +48,8 @@ async function start(): Promise<void> {
     const configDir = defaultConfigDir();
     const created = await createBackend({ configDir });
     backend = created;
+    // The newest month of each local repository listed while the page loads (backup/warm-up.ts).
+    void warmUpTimelines(created.handlers);
     router = createRouter(created, { mode: 'electron', configDir, appVersion: app.getVersion(), logger: consoleLogger });
     stopIpc = serveIpc(router, indexUrl, consoleLogger);
     createMainWindow(paths);

@@ -8,6 +8,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { createBackend } from '../core/backend.js';
+import { warmUpTimelines } from '../core/backup/warm-up.js';
 import { defaultConfigDir } from '../core/config/paths.js';
 import { APP_VERSION } from '../core/rpc/app-version.js';
 import { createRouter } from '../core/rpc/router.js';
@@ -62,6 +63,8 @@ async function main(): Promise<void> {
   // Test-only: a restore that fails at a chosen step (HINDSIGHT_TEST_FAULT + HINDSIGHT_TEST_FAULTS_ENABLED=1).
   const restoreBeforeStep = faultHookFromEnv(process.env);
   const backend = await createBackend({ configDir, ...(restoreBeforeStep ? { restoreBeforeStep } : {}) });
+  // The newest month of each local repository listed while the page loads (backup/warm-up.ts).
+  void warmUpTimelines(backend.handlers);
   const router = createRouter(backend, { mode: 'web', configDir, appVersion: APP_VERSION, logger: consoleLogger });
   const server = await startWebServer({ router, staticDir, host, port, token });
   console.log(`Hindsight web console: ${server.url}`);
