@@ -241,18 +241,21 @@ async function newPage(browser: Browser): Promise<Page> {
   return page;
 }
 
-/** Seconds until the CPUs are at least 60 % idle over one second (at most 90 s). */
+/** Seconds until the CPUs are at least 70 % idle for three seconds running (at most 90 s). */
 async function waitForQuiet(): Promise<number> {
   const idle = () => {
     const f = readFileSync('/proc/stat', 'utf8').split('\n')[0]!.trim().split(/\s+/).slice(1).map(Number);
     return { idle: f[3]! + (f[4] ?? 0), total: f.reduce((a, b) => a + b, 0) };
   };
   const start = Date.now();
+  // Three quiet seconds in a row: one could be a lull in the S3 server's work after the copy.
+  let quiet = 0;
   for (;;) {
     const a = idle();
     await new Promise((r) => setTimeout(r, 1000));
     const b = idle();
-    if ((b.idle - a.idle) / Math.max(1, b.total - a.total) >= 0.6 || Date.now() - start > 90_000) return Math.round((Date.now() - start) / 1000);
+    quiet = (b.idle - a.idle) / Math.max(1, b.total - a.total) >= 0.7 ? quiet + 1 : 0;
+    if (quiet >= 3 || Date.now() - start > 90_000) return Math.round((Date.now() - start) / 1000);
   }
 }
 
