@@ -86,14 +86,16 @@ describe('parseDumpdir', () => {
   });
 });
 
+/** Level `n` of the folder `name` under root, as the agent makes them: POSIX format, devices not compared (a volume mounted in a new helper each time). */
+async function gnuLevel(name: string, n: number): Promise<Buffer> {
+  const file = join(root, `${name}-level${n}.tar`);
+  await sh(`tar -C '${join(root, name)}' --format=posix --numeric-owner --no-check-device --listed-incremental='${root}/${name}.snar' -cf '${file}' .`);
+  return readFile(file);
+}
+
 describe('a chain of three GNU tar levels, guarded and extracted in order', () => {
   const src = () => join(root, 'src');
-  async function level(n: number): Promise<Buffer> {
-    const file = join(root, `level${n}.tar`);
-    // As the agent makes them: POSIX format, devices not compared (a volume mounted in a new helper each time).
-    await sh(`tar -C '${src()}' --format=posix --numeric-owner --no-check-device --listed-incremental='${root}/snar' -cf '${file}' .`);
-    return readFile(file);
-  }
+  const level = (n: number) => gnuLevel('src', n);
 
   it('restores added, changed, deleted and renamed files and directories, tricky names included', async () => {
     await mkdir(src());
@@ -162,11 +164,7 @@ async function restoreChain(levels: Buffer[], dst: string): Promise<string[][]> 
 
 describe('a later level that replaces a symbolic link of an earlier one', () => {
   const src = () => join(root, 'links-src');
-  async function level(n: number): Promise<Buffer> {
-    const file = join(root, `links${n}.tar`);
-    await sh(`tar -C '${src()}' --format=posix --numeric-owner --no-check-device --listed-incremental='${root}/links.snar' -cf '${file}' .`);
-    return readFile(file);
-  }
+  const level = (n: number) => gnuLevel('links-src', n);
 
   it('restores links replaced by a directory, by a file, deleted, kept — and the places they pointed at stay untouched', async () => {
     const outside = join(root, 'outside');
