@@ -5,14 +5,13 @@
  * ask only after React's first render. bench/ui measures the cold open this shortens.
  */
 import type { Client, SnapshotRefView } from '../../shared/contract/index.js';
+import { recentFrom } from '../../shared/recent-snapshots.js';
 
-/** The rows listed first: the top of the day list, painted at once. */
-export const RECENT_MS = 31 * 86_400_000;
 
 let early: { repositoryId: string; rows: Promise<SnapshotRefView[]> } | null = null;
 
 export function askEarly(client: Client, repositoryId: string): void {
-  const rows = client.snapshots.list({ repositoryId, from: new Date(Date.now() - RECENT_MS).toISOString() });
+  const rows = client.snapshots.list({ repositoryId, from: recentFrom(Date.now()) });
   rows.catch(() => undefined); // a failure is the first load's to report: it asks again
   early = { repositoryId, rows };
 }

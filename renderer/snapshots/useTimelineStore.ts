@@ -3,7 +3,8 @@ import type { AsOfResult, BackupSetView, Repository, SnapshotRefView, SnapshotSu
 import { requireClient } from '../app/useConnectionStore';
 import { toErrorInfo, type ErrorInfo } from '../app/errors';
 import { dayBounds, groupByDay, refKey, summaryBatches, type Day, type TimelineRef } from './timelineModel';
-import { RECENT_MS, takeEarly } from './recentSnapshots';
+import { takeEarly } from './recentSnapshots';
+import { recentFrom } from '../../shared/recent-snapshots.js';
 
 /** Everything the "as of" field found, one entry per repository asked. */
 export interface AsOfView {
@@ -138,7 +139,7 @@ export const useTimelineStore = create<TimelineStore>((set, get) => {
         performance.mark('hindsight-list-requested'); // bench/ui: where a cold open's time goes
         // Asked for already by main.tsx on a cold open of this repository's timeline.
         const early = scope.length === 1 ? await takeEarly(scope[0]!) : null;
-        const recent = early ? byTime(refsOf(scope[0]!, early)) : await list(new Date(Date.now() - RECENT_MS).toISOString());
+        const recent = early ? byTime(refsOf(scope[0]!, early)) : await list(recentFrom(Date.now()));
         performance.mark('hindsight-list-received');
         if (get().scope !== scope) return;
         if (recent.length && get().loading) set({ refs: recent, days: groupByDay(recent) });

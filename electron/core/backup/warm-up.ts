@@ -12,11 +12,10 @@
  */
 import type { BackendHandlers } from '../backend-types.js';
 import { createLogger } from '../log.js';
+import { recentFrom } from '../../../shared/recent-snapshots.js';
 
 const log = createLogger('backend');
 
-/** The same month the timeline lists first (renderer/snapshots/recentSnapshots.ts). */
-const RECENT_MS = 31 * 86_400_000;
 
 export async function warmUpTimelines(handlers: Pick<BackendHandlers, 'repositories' | 'snapshots'>, now = Date.now): Promise<number> {
   let listed = 0;
@@ -24,7 +23,7 @@ export async function warmUpTimelines(handlers: Pick<BackendHandlers, 'repositor
     const repositories = await handlers.repositories.list({});
     for (const r of repositories) {
       if (r.kind !== 'local') continue;
-      await handlers.snapshots.list({ repositoryId: r.id, from: new Date(now() - RECENT_MS).toISOString() }).then(
+      await handlers.snapshots.list({ repositoryId: r.id, from: recentFrom(now()) }).then(
         () => listed++,
         (e: unknown) => log.info(`could not list ${r.name} ahead of the timeline: ${e instanceof Error ? e.message : String(e)}`),
       );

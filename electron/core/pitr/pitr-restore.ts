@@ -39,7 +39,7 @@ import { postgresUser } from '../sources/commands.js';
 import { createVolume } from '../sources/containers.js';
 import { abortable, engineFailure } from '../sources/errors.js';
 import { execCapture } from '../sources/exec.js';
-import { createHelper, removeHelper, removeHelpersOf, runHelper } from '../sources/helper.js';
+import { removeHelpersOf, runInHelper } from '../sources/helper.js';
 import { writeVolumeTar } from '../sources/volume-sink.js';
 import { readClusterArchive, windowsOf, type BaseBackupRecord, type WalSegmentEntry } from './archive-records.js';
 import { pgTimestamp, recover, startAndCheck, stopContainer, TARGET_NOT_REACHED, WAL_DIR } from './recovery-server.js';
@@ -218,12 +218,7 @@ type Progress = (message: string, fraction: number | null) => void;
 
 /** A script run as root in a helper from the target's image, with `volume` at /v (and a second at /w). */
 async function inImage(engine: Engine, image: string, volume: string, script: string, args: string[], what: string, opts: { second?: { volume: string; readOnly: boolean }; signal?: AbortSignal } = {}): Promise<void> {
-  const helper = await createHelper(engine, { purpose: 'volume-sink', image, volume, target: '/v', readOnly: false, script, args: ['hindsight-pitr', ...args], ...(opts.second ? { second: { volume: opts.second.volume, target: '/w', readOnly: opts.second.readOnly } } : {}), ...(opts.signal ? { signal: opts.signal } : {}) });
-  try {
-    await runHelper(engine, helper, what, opts.signal);
-  } finally {
-    await removeHelper(engine, helper.id);
-  }
+  await runInHelper(engine, { purpose: 'volume-sink', image, volume, target: '/v', readOnly: false, script, args: ['hindsight-pitr', ...args], ...(opts.second ? { second: { volume: opts.second.volume, target: '/w', readOnly: opts.second.readOnly } } : {}), ...(opts.signal ? { signal: opts.signal } : {}) }, what);
 }
 
 /** Runs the plan: recover into a new volume, then swap it in with a safety copy and rollback. */

@@ -244,6 +244,16 @@ export async function runHelper(engine: Engine, helper: Helper, what: string, si
   throw await helperFailure(engine, helper, what, status);
 }
 
+/** Creates a helper for `spec`, runs its script to the end (runHelper) and removes it, whatever happened. */
+export async function runInHelper(engine: Engine, spec: HelperSpec, what: string): Promise<void> {
+  const helper = await createHelper(engine, spec);
+  try {
+    await runHelper(engine, helper, what, spec.signal);
+  } finally {
+    await removeHelper(engine, helper.id);
+  }
+}
+
 /** The error for a helper that exited `status`: its last lines of output say why. */
 export async function helperFailure(engine: Engine, helper: Helper, what: string, status: number): Promise<RpcError> {
   const container = engine.docker.getContainer(helper.id);

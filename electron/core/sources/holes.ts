@@ -14,7 +14,7 @@ import type Docker from 'dockerode';
 import type { Engine } from '../docker/engine.js';
 import { createLogger } from '../log.js';
 import { abortable } from './errors.js';
-import { createHelper, removeHelper, runHelper, SINK_MOUNT } from './helper.js';
+import { runInHelper, SINK_MOUNT } from './helper.js';
 
 const log = createLogger('sources');
 
@@ -55,9 +55,8 @@ async function dig(engine: Engine, volume: string, paths: string[], preferImage:
     let usable = true;
     for (let i = 0; i < paths.length && usable; i += BATCH) {
       const batch = paths.slice(i, i + BATCH);
-      const helper = await createHelper(engine, { purpose: 'volume-sink', image, volume, target: SINK_MOUNT, readOnly: false, script: SCRIPT, args: ['hindsight-holes', ...batch], signal });
       try {
-        await runHelper(engine, helper, `Making ${batch.length} file(s) of volume ${volume} sparse again`, signal);
+        await runInHelper(engine, { purpose: 'volume-sink', image, volume, target: SINK_MOUNT, readOnly: false, script: SCRIPT, args: ['hindsight-holes', ...batch], signal }, `Making ${batch.length} file(s) of volume ${volume} sparse again`);
         dug += batch.length;
       } catch (e) {
         if (/exit code 127/.test(e instanceof Error ? e.message : '')) usable = false;
@@ -65,8 +64,6 @@ async function dig(engine: Engine, volume: string, paths: string[], preferImage:
           log.warn(`digging holes in volume ${volume} failed`, e instanceof Error ? e.message : e);
           return { dug: 0, why: e instanceof Error ? e.message : String(e) };
         }
-      } finally {
-        await removeHelper(engine, helper.id);
       }
     }
     if (usable) return { dug };

@@ -26,7 +26,7 @@ import { writeArchive } from './archive.js';
 import { listVolumeThroughPipe, writeVolumeThroughPipe } from './pipe-tar.js';
 import { createVolume, inspectVolume } from './containers.js';
 import { assertReadable, cancelled, watchInput } from './errors.js';
-import { SINK_DIR, SINK_MOUNT, SOURCE_MOUNT, createHelper, pickHelperImage, removeHelper, runHelper } from './helper.js';
+import { SINK_DIR, SINK_MOUNT, SOURCE_MOUNT, createHelper, pickHelperImage, removeHelper, runHelper, runInHelper } from './helper.js';
 
 export const CLEAR_SCRIPT = `find ${SINK_MOUNT} -mindepth 1 -maxdepth 1 -exec rm -rf {} +`;
 
@@ -139,12 +139,7 @@ export async function removeVolumeLinks(engine: Engine, volume: string, paths: s
   const image = engine.pipes?.image ?? (await pickHelperImage(engine, volume, signal));
   for (let i = 0; i < paths.length; i += LINKS_PER_HELPER) {
     const batch = paths.slice(i, i + LINKS_PER_HELPER);
-    const helper = await createHelper(engine, { purpose: 'volume-sink', image, volume, target: SINK_MOUNT, readOnly: false, script, args: ['hindsight-unlink', ...batch], ...(signal ? { signal } : {}) });
-    try {
-      await runHelper(engine, helper, `Removing ${batch.length} symbolic link(s) that a later level replaces from volume ${volume}`, signal);
-    } finally {
-      await removeHelper(engine, helper.id);
-    }
+    await runInHelper(engine, { purpose: 'volume-sink', image, volume, target: SINK_MOUNT, readOnly: false, script, args: ['hindsight-unlink', ...batch], ...(signal ? { signal } : {}) }, `Removing ${batch.length} symbolic link(s) that a later level replaces from volume ${volume}`);
   }
 }
 
