@@ -7,6 +7,20 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+
+// dockerode loads its BuildKit session support (gRPC and protobufjs, ~830 KiB of the bundle) at
+// require time, for `buildImage({ version: '2' })`, which the agent never calls. Every exec of the
+// agent's CLI paid for compiling and running it (~60 ms of a ~450 ms start on the 2-core machine).
+const noBuildKitSessions = {
+  name: 'no-buildkit-sessions',
+  setup(b) {
+    b.onResolve({ filter: /^\.\/session$/ }, (args) => (/dockerode[\\/]lib[\\/]docker\.js$/.test(args.importer) ? { path: 'dockerode-session', namespace: 'stub' } : undefined));
+    b.onLoad({ filter: /.*/, namespace: 'stub' }, () => ({
+      contents: "module.exports = function () { throw new Error('BuildKit sessions are not part of the Hindsight agent'); };",
+      loader: 'js',
+    }));
+  },
+};
 const out = process.argv[2] ?? path.join(root, 'dist/agent/agent.cjs');
 await build({
   entryPoints: [path.join(root, 'electron/agent/main.ts')],
@@ -23,5 +37,6 @@ await build({
   logOverride: { 'empty-import-meta': 'silent' },
   logLevel: 'warning',
   absWorkingDir: root,
+  plugins: [noBuildKitSessions],
 });
 console.log(`build-agent-bundle: ${path.relative(root, out)}`);

@@ -398,8 +398,8 @@ export class AgentManager {
     const direct = await this.directTarget(hostId, req.repositoryId);
     if (!direct) return null;
     const { engine, repository } = direct;
-    await this.push(hostId); // the writers this console trusts now: the agent checks the manifest against them
-    const request: z.input<typeof DirectRestoreRequest> = { ...req, repository, directory: req.directory ?? undefined };
+    // The writers this console trusts now go with the request: the agent checks the manifest against them.
+    const request: z.input<typeof DirectRestoreRequest> = { ...req, repository, directory: req.directory ?? undefined, trusted: await this.d.trusted.list() };
     const result = await agentSendLines(
       engine,
       ['restore-source'],
@@ -423,8 +423,8 @@ export class AgentManager {
     const direct = await this.directTarget(hostId, repositoryId);
     if (!direct) return null;
     const { engine, repository } = direct;
-    await this.push(hostId); // the writers this console trusts now: the agent checks the archive's records against them
-    const request: z.input<typeof PitrRestoreRequest> = { ...req, repository };
+    // The writers this console trusts now go with the request: the agent checks the archive's records against them.
+    const request: z.input<typeof PitrRestoreRequest> = { ...req, repository, trusted: await this.d.trusted.list() };
     const result = await agentSendLines(
       engine,
       ['pitr-restore'],

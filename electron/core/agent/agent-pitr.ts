@@ -22,7 +22,7 @@ import { createLogger } from '../log.js';
 import { PitrStore } from '../pitr/pitr-store.js';
 import { archiveStep, slotName, stepStateFile, stopArchiving } from '../pitr/wal-archive.js';
 import { createBackend as openRepository, RepositoriesStore } from '../repository/index.js';
-import { consoleSigner, TrustedWriters } from '../signing/index.js';
+import { consoleSigner, RequestWriters, TrustedWriters } from '../signing/index.js';
 import { agentEngine } from './agent-pipes.js';
 
 const log = createLogger('agent');
@@ -147,19 +147,21 @@ export const PitrRestoreRequest = z.object({
   operationId: z.string().regex(/^[A-Za-z0-9._-]{1,160}$/).optional(),
   /** The agent's own image (as the console saw it): its GNU tar makes the swap's safety copy. */
   safetyImage: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._:/@-]{0,300}$/).optional(),
+  /** The writers the console trusts now (else those of its last push). */
+  trusted: RequestWriters.optional(),
 });
 
 /**
  * Agent side: the recovery here, from the repository straight into this host. Nothing the request
  * says about the archive is trusted: the records and lists are read and checked against the
- * writers the console pinned (pushed before the request).
+ * writers the console pinned (sent with the request).
  */
 export async function pitrRestoreHere(stateDir: string, req: z.output<typeof PitrRestoreRequest>, ctx: TaskContext): Promise<PitrRestoreResult> {
   const host = await ownHost(stateDir);
   const { backend, dispose } = await openRequestRepository(stateDir, req.repository);
   const engine = agentEngine(host.name);
   try {
-    return await recoverToTime({ engine, backend, trusted: new TrustedWriters(stateDir), cluster: req.cluster, at: req.at, target: req.target, opId: req.operationId ?? newOperationId('restore'), safetyImage: req.safetyImage, ctx });
+    return await recoverToTime({ engine, backend, trusted: new TrustedWriters(stateDir, req.trusted), cluster: req.cluster, at: req.at, target: req.target, opId: req.operationId ?? newOperationId('restore'), safetyImage: req.safetyImage, ctx });
   } finally {
     engine.dispose();
     await backend.close().catch(() => undefined);

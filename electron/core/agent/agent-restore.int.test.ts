@@ -15,6 +15,8 @@ import { listKeys } from '../repository/index.js';
 import { listJournals } from '../restore/journal.js';
 import { sweepSafetyCopies } from '../restore/safety-sweep.js';
 import { dockerCli, waitFor } from '../testing/lab.js';
+import { TrustedWriters } from '../signing/index.js';
+import { agentSendLines } from './agent-exec.js';
 import { AGENT_CONTAINER, AGENT_STATE_DIR } from './agent-names.js';
 import { TcpRelay } from '../testing/tcp-relay.js';
 import { agentTestBed, type AgentTestBed } from './testing/lab-agent.js';
@@ -32,6 +34,7 @@ const user = uniqueName('hs-direct-user');
 const over = uniqueName('hs-direct-over');
 const pg = uniqueName('hs-direct-pg');
 const app = uniqueName('hs-direct-dir');
+const untrusted = uniqueName('hs-direct-untrusted');
 const MiB = 1 << 20;
 const listing = (machine: Parameters<typeof inVolume>[0], v: string) => inVolume(machine, v, 'cd /v && find . -type f -exec md5sum {} + | sort -k2');
 
@@ -52,7 +55,7 @@ beforeAll(async () => {
 afterAll(async () => {
   relay?.close();
   if (bed) for (const c of [user, pg, app]) await removeQuietly(bed.t.lab.machines.uat, 'container', c);
-  if (bed) for (const v of [...targets, uniqueTarget, stopped, stoppedCopy, over]) await removeQuietly(bed.t.lab.machines.uat, 'volume', v);
+  if (bed) for (const v of [...targets, uniqueTarget, stopped, stoppedCopy, over, untrusted]) await removeQuietly(bed.t.lab.machines.uat, 'volume', v);
   if (bed) for (const v of await safetyVolumes()) await removeQuietly(bed.t.lab.machines.uat, 'volume', v);
   if (bed) await removeQuietly(bed.t.lab.machines.production, 'volume', src);
   await bed?.dispose();
@@ -110,6 +113,21 @@ describe('restore onto a host with an agent', () => {
     expect(await listing(t.lab.machines.uat, uniqueTarget)).toBe(want);
     expect(back.sentToUat).toBeLessThan(2 * MiB);
   }, 300_000);
+
+  it('the agent checks the snapshot against the writers the console sends with the request, not against its last push', async () => {
+    const { t } = bed;
+    const uat = t.lab.machines.uat;
+    const engine = await t.engine(t.ids.uat);
+    const repository = { config: await t.repositories.stored(bed.repositoryId), secrets: await t.repositories.secrets(bed.repositoryId) };
+    const request = { repository, snapshotId, source: sourceName, target: untrusted };
+    // The install pushed this console's key to the agent; a request that trusts no one but the
+    // agent itself is still refused (this console signed the snapshot), before anything is made.
+    await expect(agentSendLines(engine, ['restore-source'], { ...request, trusted: [] }, 'restore-source')).rejects.toMatchObject({ code: 'UNTRUSTED' });
+    expect(await dockerCli(uat, 'volume', 'ls', '-q', '--filter', `name=^${untrusted}$`)).toBe('');
+    // The same request with this console's writers restores it.
+    await agentSendLines(engine, ['restore-source'], { ...request, trusted: await new TrustedWriters(t.configDir).list() }, 'restore-source');
+    expect(await listing(uat, untrusted)).toBe(await listing(t.lab.machines.production, src));
+  }, 120_000);
 
   it('a backup that stops the volume’s users and encrypts: still copied by the agent, containers back, restorable', async () => {
     const { t, cli, repoName } = bed;

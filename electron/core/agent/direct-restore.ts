@@ -6,14 +6,14 @@
  * repository's credentials included, never in argv) and relays the progress lines.
  *
  * The agent trusts nothing the request says about the data: it reads the manifest from the
- * repository, checks its signature against the writers the console pinned (pushed before each
- * restore), and the pipeline checks every byte against the manifest, as the console would.
+ * repository, checks its signature against the writers the console pinned (sent with the
+ * request), and the pipeline checks every byte against the manifest, as the console would.
  */
 import { z } from 'zod';
 import { RpcError } from '../../../shared/contract/errors.js';
 import type { PipelineProgress } from '../pipeline/index.js';
 import { restoreOne, type RestoreOneResult } from '../restore/data-moves.js';
-import { readCheckedManifest, requireTrusted, TrustedWriters } from '../signing/index.js';
+import { readCheckedManifest, RequestWriters, requireTrusted, TrustedWriters } from '../signing/index.js';
 import { AgentRepository, openRequestRepository } from './agent-config.js';
 import { agentEngine } from './agent-pipes.js';
 
@@ -28,6 +28,8 @@ export const DirectRestoreRequest = z.object({
   decryption: z.object({ passphrase: z.string().optional(), identities: z.array(z.string()).optional() }).optional(),
   /** The user accepted an unsigned snapshot in the console (audited there). */
   allowUnsigned: z.boolean().default(false),
+  /** The writers the console trusts now (else those of its last push). */
+  trusted: RequestWriters.optional(),
 });
 export type DirectRestoreRequest = z.input<typeof DirectRestoreRequest>;
 
@@ -36,7 +38,7 @@ export async function restoreSourceHere(stateDir: string, raw: z.output<typeof D
   const { backend, dispose } = await openRequestRepository(stateDir, raw.repository);
   const engine = agentEngine('this host');
   try {
-    const checked = await readCheckedManifest(backend, raw.snapshotId, new TrustedWriters(stateDir), signal);
+    const checked = await readCheckedManifest(backend, raw.snapshotId, new TrustedWriters(stateDir, raw.trusted), signal);
     requireTrusted(checked, 'restore', { allowUnsigned: raw.allowUnsigned });
     const src = checked.manifest.sources.find((s) => s.name === raw.source);
     if (!src) throw new RpcError('NOT_FOUND', `Snapshot ${raw.snapshotId} has no source "${raw.source}".`);

@@ -139,7 +139,7 @@ describe('restore failures', () => {
     const { id } = await killMidRestore(t.configDir, input, async (j) => j.step === 'restore' && j.targets[0]?.touched === true && relay.stalled && (await exists()));
     relay.cut();
     // What the finding saw: the dead process's sink helper still holds the new volume.
-    expect((await leftoverHelpers(uat, newVolume)).length).toBeGreaterThan(0);
+    expect((await leftoverHelpers(uat, newVolume, 0)).length).toBeGreaterThan(0);
     const deps = t.freshDeps();
     const r = await rollbackOperation(deps, id);
     expect(r).toMatchObject({ state: 'rolled-back', actions: [expect.stringMatching(new RegExp(`removed the new volume ${newVolume} \\(after removing the helper container`))] });

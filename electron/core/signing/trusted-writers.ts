@@ -25,17 +25,28 @@ export type TrustedWriter = z.infer<typeof TrustedWriter>;
 
 const TrustedWritersFile = z.object({ version: z.literal(1), writers: z.array(TrustedWriter) });
 
+/**
+ * The writers a console sends with a request to its host's agent (a direct restore, a
+ * point-in-time recovery): that console's own list, so the agent checks the snapshot against the
+ * console that asked — not against whatever the last push left, and without a push before each one.
+ */
+export const RequestWriters = z.array(TrustedWriter).max(1000);
+
 export class TrustedWriters {
   private readonly file: string;
 
-  constructor(private readonly configDir: string) {
+  /** `given`: the writers a request brought (RequestWriters), used instead of the stored ones. */
+  constructor(
+    private readonly configDir: string,
+    private readonly given?: TrustedWriter[],
+  ) {
     this.file = path.join(configDir, TRUSTED_WRITERS_FILE);
   }
 
   /** Every trusted writer, this console's own key first. */
   async list(): Promise<TrustedWriter[]> {
     const own = await consoleSigner(this.configDir);
-    const stored = (await readJsonFile(this.file, TrustedWritersFile))?.writers ?? [];
+    const stored = this.given ?? (await readJsonFile(this.file, TrustedWritersFile))?.writers ?? [];
     return [{ keyId: own.keyId, publicKey: own.publicKey, writer: `${own.writer} (this console)`, hosts: '*', addedAt: '' }, ...stored.filter((w) => w.keyId !== own.keyId)];
   }
 

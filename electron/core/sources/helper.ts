@@ -73,6 +73,8 @@ export interface HelperSpec {
   pipes?: HelperPipes;
   /** A second volume (a safety copy kept on the host, restore/host-safety.ts); the helper is labelled with `volume` only. */
   second?: { volume: string; target: string; readOnly: boolean };
+  /** The engine removes the helper once it exited (pipe helpers, pipe-helper-run.ts): no one waits for that. */
+  autoRemove?: boolean;
   signal?: AbortSignal;
 }
 
@@ -131,6 +133,7 @@ export async function createHelper(engine: Engine, spec: HelperSpec): Promise<He
         ...(spec.second ? [{ Type: 'volume', Source: spec.second.volume, Target: spec.second.target, ReadOnly: spec.second.readOnly, VolumeOptions: { NoCopy: true } }] : []),
       ],
       ...(spec.pipes ? { ReadonlyRootfs: true } : {}),
+      ...(spec.autoRemove ? { AutoRemove: true } : {}),
     },
   };
   // Not given the signal: the engine finishes a create even when the client hangs up, so an aborted

@@ -23,9 +23,11 @@
  * tar's stdin or stdout after enlarging its buffer to 1 MiB (F_SETPIPE_SZ, by the image's perl,
  * which Debian always has): with the 64 KiB default, writer and reader took turns every 64 KiB and
  * extracting 1 GiB through the pipe took 2.6–3.1 s against 1.1–1.2 s with 1 MiB (same tar, same
- * volume). An image without perl runs tar on the FIFO directly. The stream ends only after the helper
- * exited 0 (tar's 1, "file changed as we read it", is a warning: the archive endpoint says nothing
- * in that case), so a tar that failed half-way never passes for a whole archive.
+ * volume). An image without perl runs tar on the FIFO directly. The stream ends only after the helper's
+ * script said it ended with 0 (tar's 1, "file changed as we read it", is a warning: the archive
+ * endpoint says nothing in that case), so a tar that failed half-way never passes for a whole
+ * archive. It says so on a second FIFO and removes itself, so no one waits for the engine to tear
+ * its container down (pipe-helper-run.ts: ~1 s after a 1 GiB restore).
  */
 import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -36,11 +38,13 @@ import { join } from 'node:path';
 import { Transform, type Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { promisify } from 'node:util';
+import type { RpcError } from '../../../shared/contract/errors.js';
 import type { Engine, HelperPipes } from '../docker/engine.js';
 import { createLogger } from '../log.js';
 import { TarNameNormalizer } from './archive-names.js';
 import { abortable, cancelled, engineFailure } from './errors.js';
-import { createHelper, helperFailure, PIPE_HELPER_LABEL, removeHelper, type Helper } from './helper.js';
+import { createHelper, PIPE_HELPER_LABEL, removeHelper, type Helper } from './helper.js';
+import { attachOutput, pipeHelperFailure, readStatusLine, reportingStatus, STATUS_SUFFIX } from './pipe-helper-run.js';
 
 const log = createLogger('sources');
 const run = promisify(execFile);
@@ -68,8 +72,14 @@ export function tarOnFifo(side: 'read' | 'write', tarArgs: string): string {
 interface PipeRun {
   helper: Helper;
   fifo: string;
-  /** Resolves with the helper's exit status (rejects if the engine could not say). */
+  /** The script's exit status: said on the status FIFO as it ends, else the engine's wait (rejects if the engine could not say). */
   exited: Promise<number>;
+  /** True once the script said its status: the helper then removes itself (pipe-helper-run.ts). */
+  reported: () => boolean;
+  /** The error for the script's failure, with its last lines of output. */
+  failure: (label: string, status: number) => Promise<RpcError>;
+  /** Stops listening for the status. */
+  close: () => void;
 }
 
 /** Makes a FIFO, creates and starts a helper running `script` with the FIFO's path as "$1". */
@@ -79,20 +89,43 @@ async function startPipeHelper(
   spec: { purpose: 'volume-source' | 'volume-sink'; volume: string; target: string; readOnly: boolean; script: string; args?: string[]; signal?: AbortSignal | undefined; what: string },
 ): Promise<PipeRun> {
   const fifo = join(pipes.dir, `tar-${randomBytes(8).toString('hex')}`);
-  await run('mkfifo', ['-m', '0600', fifo]);
+  await run('mkfifo', ['-m', '0600', fifo, `${fifo}${STATUS_SUFFIX}`]);
+  const said = readStatusLine(`${fifo}${STATUS_SUFFIX}`);
+  let reported = false;
+  void said.status.then(() => (reported = true));
   let helper: Helper | undefined;
   try {
-    helper = await createHelper(engine, { purpose: spec.purpose, image: pipes.image, volume: spec.volume, target: spec.target, readOnly: spec.readOnly, script: spec.script, args: ['hindsight-tar', fifo, ...(spec.args ?? [])], pipes, signal: spec.signal });
-    const container = engine.docker.getContainer(helper.id);
+    const script = reportingStatus(spec.script);
+    helper = await createHelper(engine, { purpose: spec.purpose, image: pipes.image, volume: spec.volume, target: spec.target, readOnly: spec.readOnly, script, args: ['hindsight-tar', fifo, ...(spec.args ?? [])], pipes, autoRemove: true, signal: spec.signal });
+    const made = helper;
+    const container = engine.docker.getContainer(made.id);
+    // Both asked before it starts: it may be gone soon after it ends.
+    const output = await attachOutput(engine, container);
+    const stopWaiting = new AbortController();
+    const waited = (container.wait({ condition: 'next-exit', abortSignal: stopWaiting.signal }) as Promise<{ StatusCode: number }>).then((r) => r.StatusCode);
+    waited.catch(() => undefined);
     await abortable(container.start(), spec.signal, spec.what);
-    const exited = (container.wait() as Promise<{ StatusCode: number }>).then((r) => r.StatusCode);
+    const exited = Promise.race([said.status, waited]);
     exited.catch(() => undefined);
-    return { helper, fifo, exited };
+    const close = () => {
+      said.close();
+      // Nothing more to hear from a helper that said how it ended (and open requests would keep the agent's exec alive).
+      if (reported) {
+        stopWaiting.abort();
+        output?.close();
+      }
+    };
+    return { helper: made, fifo, exited, reported: () => reported, failure: (label, status) => pipeHelperFailure(engine, made, output, label, status), close };
   } catch (e) {
+    said.close();
     if (helper) await removeHelper(engine, helper.id);
-    await unlink(fifo).catch(() => undefined);
+    await unlinkPipes(fifo);
     throw engineFailure(e, spec.what, spec.signal, engine.localSocket);
   }
+}
+
+function unlinkPipes(fifo: string): Promise<unknown> {
+  return Promise.all([unlink(fifo).catch(() => undefined), unlink(`${fifo}${STATUS_SUFFIX}`).catch(() => undefined)]);
 }
 
 /**
@@ -124,8 +157,12 @@ function aborted(signal: AbortSignal | undefined): Promise<void> {
 }
 
 async function cleanUp(engine: Engine, r: PipeRun): Promise<void> {
-  await removeHelper(engine, r.helper.id);
-  await unlink(r.fifo).catch(() => undefined);
+  r.close();
+  // One that said how it ended removes itself; waiting for that would wait for the engine to write
+  // out the filesystem's dirty pages (pipe-helper-run.ts). Any other (killed, or still running
+  // because we gave up) is removed here.
+  if (!r.reported()) await removeHelper(engine, r.helper.id);
+  await unlinkPipes(r.fifo);
 }
 
 /**
@@ -152,9 +189,9 @@ async function readThroughPipe(
   const fd = await openOurEnd(r.fifo, 'read', Promise.race([r.exited, aborted(signal)]));
   if (fd === null) {
     const status = await r.exited.catch(() => -1);
+    const failure = signal?.aborted ? cancelled(what) : await r.failure(opts.label, status);
     await cleanUp(engine, r);
-    if (signal?.aborted) throw cancelled(what);
-    throw await helperFailure(engine, r.helper, opts.label, status);
+    throw failure;
   }
   const pipe = new Socket({ fd, readable: true, writable: false });
   // Its failures reach `out` through the pipeline; one after that (a late ECONNRESET) must not
@@ -174,7 +211,7 @@ async function readThroughPipe(
             log.warn(`${what}: ${opts.warning}`);
             return cb();
           }
-          cb(await helperFailure(engine, r.helper, opts.label, status));
+          cb(await r.failure(opts.label, status));
         },
         (e: unknown) => cb(engineFailure(e, what, signal, engine.localSocket)),
       );
@@ -274,7 +311,7 @@ export async function writeVolumeThroughPipe(
     const fd = await openOurEnd(r.fifo, 'write', Promise.race([r.exited, aborted(signal)]));
     if (fd === null) {
       if (signal?.aborted) throw cancelled(what);
-      throw await helperFailure(engine, r.helper, `GNU tar writing volume ${opts.volume}`, await r.exited.catch(() => -1));
+      throw await r.failure(`GNU tar writing volume ${opts.volume}`, await r.exited.catch(() => -1));
     }
     const pipe = new Socket({ fd, readable: false, writable: true });
     // A write failing after the pipeline settled (EPIPE once tar gave up) must not be an unhandled
@@ -286,11 +323,11 @@ export async function writeVolumeThroughPipe(
       if (signal?.aborted) throw cancelled(what);
       // A broken pipe means tar stopped reading: its own message says why.
       const status = await Promise.race([r.exited, new Promise<null>((res) => setTimeout(() => res(null), 5000))]).catch(() => null);
-      if (status !== null && status !== 0 && (e as NodeJS.ErrnoException).code === 'EPIPE') throw await helperFailure(engine, r.helper, `GNU tar writing volume ${opts.volume}`, status);
+      if (status !== null && status !== 0 && (e as NodeJS.ErrnoException).code === 'EPIPE') throw await r.failure(`GNU tar writing volume ${opts.volume}`, status);
       throw e;
     }
     const status = await abortable(r.exited, signal, what);
-    if (status !== 0) throw await helperFailure(engine, r.helper, `GNU tar writing volume ${opts.volume}`, status);
+    if (status !== 0) throw await r.failure(`GNU tar writing volume ${opts.volume}`, status);
     return { helper: r.helper };
   } finally {
     if (!opts.tar.readableEnded) opts.tar.destroy();

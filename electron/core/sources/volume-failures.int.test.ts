@@ -62,7 +62,7 @@ describe('volume transfers that fail', () => {
   it('aborting a source mid-stream fails the stream with CANCELLED and removes the helper', async () => {
     const controller = new AbortController();
     const source = await openVolumeTar({ engine: prod, volume: big, signal: controller.signal });
-    expect(await leftoverHelpers(lab.machine('production'), big)).toHaveLength(1);
+    expect(await leftoverHelpers(lab.machine('production'), big, 0)).toHaveLength(1);
     await new Promise((r) => source.stream.once('data', r));
     source.stream.pause();
     const failed = new Promise((r) => source.stream.once('error', r));

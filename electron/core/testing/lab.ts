@@ -47,8 +47,8 @@ export function readLab(): LabFacts {
 }
 
 /** A fresh config dir; `pinned: true` copies the lab's known_hosts into it (keys already trusted). */
-export async function tempConfigDir(opts: { pinned?: boolean } = {}): Promise<{ dir: string; cleanup: () => Promise<void> }> {
-  const dir = await fsp.mkdtemp(path.join(os.tmpdir(), 'hindsight-int-'));
+export async function tempConfigDir(opts: { pinned?: boolean; base?: string } = {}): Promise<{ dir: string; cleanup: () => Promise<void> }> {
+  const dir = await fsp.mkdtemp(path.join(opts.base ?? os.tmpdir(), 'hindsight-int-'));
   if (opts.pinned) await fsp.copyFile(readLab().knownHostsPath, path.join(dir, 'known_hosts'));
   return { dir, cleanup: () => fsp.rm(dir, { recursive: true, force: true }) };
 }

@@ -154,6 +154,7 @@ export async function agentTestBed(repoPrefix: string) {
     t,
     cli,
     repoName,
+    repositoryId,
     repo,
     hooks,
     manager,

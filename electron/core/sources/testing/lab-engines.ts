@@ -72,9 +72,17 @@ export async function volumeListing(machine: LabMachine, volume: string): Promis
 }
 
 /** Helper containers of one volume still present on a machine. */
-export async function leftoverHelpers(machine: LabMachine, volume: string): Promise<string[]> {
-  const out = await dockerCli(machine, 'ps', '-a', '--filter', 'label=org.hindsight.helper=true', '--filter', `label=org.hindsight.helper.volume=${volume}`, '--format', '{{.Names}}');
-  return out.split('\n').filter(Boolean);
+export async function leftoverHelpers(machine: LabMachine, volume: string, settleMs = 15_000): Promise<string[]> {
+  const list = async () => (await dockerCli(machine, 'ps', '-a', '--filter', 'label=org.hindsight.helper=true', '--filter', `label=org.hindsight.helper.volume=${volume}`, '--format', '{{.Names}}')).split('\n').filter(Boolean);
+  // A pipe helper removes itself once the engine has torn it down (sources/pipe-helper-run.ts),
+  // which may take a few seconds after the operation returned; one still there after 15 s is left behind.
+  const until = Date.now() + settleMs;
+  let left = await list();
+  while (left.length && Date.now() < until) {
+    await new Promise((r) => setTimeout(r, 250));
+    left = await list();
+  }
+  return left;
 }
 
 /** Removes a test container, or a test volume together with any helper a failed test left on it. */
@@ -83,7 +91,7 @@ export async function removeQuietly(machine: LabMachine, kind: 'container' | 'vo
     await dockerCli(machine, 'rm', '-f', '-v', name).catch(() => undefined);
     return;
   }
-  for (const helper of await leftoverHelpers(machine, name).catch(() => [])) await dockerCli(machine, 'rm', '-f', '-v', helper).catch(() => undefined);
+  for (const helper of await leftoverHelpers(machine, name, 0).catch(() => [])) await dockerCli(machine, 'rm', '-f', '-v', helper).catch(() => undefined);
   await dockerCli(machine, 'volume', 'rm', '-f', name).catch(() => undefined);
 }
 

@@ -1,0 +1,56 @@
+/**
+ * The helper's status line (pipe-helper-run.ts), with this machine's `sh` standing in for the
+ * helper's: the status arrives before the shell exits, an `exec` in the script does not swallow
+ * it, and a shell whose reader is gone is never held up by it.
+ */
+import { execFile, spawn } from 'node:child_process';
+import fs from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { readStatusLine, reportingStatus, STATUS_SUFFIX } from './pipe-helper-run.js';
+
+const run = promisify(execFile);
+let dir: string;
+let fifo: string;
+
+beforeEach(async () => {
+  dir = await fs.mkdtemp(path.join(os.tmpdir(), 'hs-status-'));
+  fifo = path.join(dir, 'tar-test');
+  await run('mkfifo', ['-m', '0600', `${fifo}${STATUS_SUFFIX}`]);
+});
+afterEach(() => fs.rm(dir, { recursive: true, force: true }));
+
+/** Runs the wrapped script as a helper does: `sh -c <script> hindsight-tar <fifo>`; resolves with its exit code. */
+function helper(script: string): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const child = spawn('sh', ['-c', reportingStatus(script), 'hindsight-tar', fifo], { stdio: 'ignore' });
+    child.once('error', reject);
+    child.once('exit', (code) => resolve(code ?? -1));
+  });
+}
+
+describe('a pipe helper says how its script ended', () => {
+  it('the status of the script, the same as the exit code', async () => {
+    for (const [script, status] of [['true', 0], ['exit 3', 3], ['false', 1]] as const) {
+      const said = readStatusLine(`${fifo}${STATUS_SUFFIX}`);
+      const [line, code] = await Promise.all([said.status, helper(script)]);
+      said.close();
+      expect([line, code]).toEqual([status, status]);
+    }
+  });
+
+  it('a script that replaces itself (`exec`, as tarOnFifo does) is still reported, with its arguments intact', async () => {
+    const said = readStatusLine(`${fifo}${STATUS_SUFFIX}`);
+    const [line, code] = await Promise.all([said.status, helper(`[ "$1" = '${fifo}' ] || exit 9; exec sh -c 'exit 5' # a last line that is a comment`)]);
+    said.close();
+    expect([line, code]).toEqual([5, 5]);
+  });
+
+  it('with no one reading (the agent died), the helper still ends at once', async () => {
+    const started = Date.now();
+    expect(await helper('exit 2')).toBe(2);
+    expect(Date.now() - started).toBeLessThan(5000);
+  });
+});

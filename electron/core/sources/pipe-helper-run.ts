@@ -1,0 +1,88 @@
+/**
+ * A pipe helper's end (pipe-tar.ts), learnt without waiting for its container to go away.
+ *
+ * When a container's process exits, the engine unmounts its root filesystem before it reports the
+ * exit, and unmounting an overlay first writes out every dirty page of the filesystem under it — on
+ * a host whose Docker data root also holds its volumes, everything a restore just wrote. Measured
+ * on the lab (the agent's image, ext4): a helper that wrote 1 GiB into a volume was reported
+ * exited 1.25 s after its process ended, one that wrote nothing 0.1 s after. restic returns as
+ * soon as its writes are in the page cache; so does a restore here now.
+ *
+ * So the helper says how its script ended on a second FIFO ("<pipe>.status", one line: the exit
+ * status) the moment it ends, and removes itself (AutoRemove) once the engine is done with it.
+ * Its output is read from an attach made before it started, so a failure's message does not
+ * depend on a container that may already be gone. If it dies without saying (killed), the
+ * engine's wait still answers; then the caller removes it as before.
+ *
+ * The status FIFO is opened read-write here (never blocks, and no EOF while we hold it) and by the
+ * helper's shell with `1<>` (read-write too: never blocks, even if this process died — the line
+ * then stays in the pipe and is deleted with it). The helper's pipe folder may be mounted
+ * read-only: a FIFO opens for writing all the same.
+ */
+import { constants, openSync } from 'node:fs';
+import { Socket } from 'node:net';
+import { Writable } from 'node:stream';
+import type Docker from 'dockerode';
+import { RpcError } from '../../../shared/contract/errors.js';
+import type { Engine } from '../docker/engine.js';
+import { helperFailure, type Helper } from './helper.js';
+
+export const STATUS_SUFFIX = '.status';
+
+/** `script` (which may `exec`, and reads its arguments as "$1"…) run so that its exit status is said on "$1.status". */
+export function reportingStatus(script: string): string {
+  // A subshell: an `exec` in the script replaces it, not the shell that reports. The newline ends
+  // a script whose last line is a comment.
+  return `(\n${script}\n); s=$?; printf '%s\\n' "$s" 1<>"$1${STATUS_SUFFIX}"; exit "$s"`;
+}
+
+/** Reads the helper's status line from the FIFO at `path` (made by the caller). */
+export function readStatusLine(path: string): { status: Promise<number>; close: () => void } {
+  const fd = openSync(path, constants.O_RDWR | constants.O_NONBLOCK);
+  const socket = new Socket({ fd, readable: true, writable: false });
+  let text = '';
+  const status = new Promise<number>((resolve) => {
+    socket.on('data', (chunk: Buffer) => {
+      text += chunk.toString('utf8');
+      const line = /^(\d{1,3})\n/.exec(text);
+      if (line) resolve(Number(line[1]));
+    });
+  });
+  socket.on('error', () => undefined);
+  return { status, close: () => socket.destroy() };
+}
+
+/** The last ~2000 characters a container writes (stdout and stderr), attached before it starts. */
+export async function attachOutput(engine: Engine, container: Docker.Container): Promise<{ text: () => string; ended: Promise<void>; close: () => void } | null> {
+  let stream: NodeJS.ReadableStream;
+  try {
+    stream = (await container.attach({ stream: true, stdout: true, stderr: true })) as NodeJS.ReadableStream;
+  } catch {
+    return null; // its logs, while it exists, will have to do
+  }
+  let tail = '';
+  const keep = new Writable({
+    write(chunk: Buffer, _enc, cb) {
+      tail = (tail + chunk.toString('utf8')).slice(-2000);
+      cb();
+    },
+  });
+  engine.docker.modem.demuxStream(stream, keep, keep);
+  const ended = new Promise<void>((resolve) => {
+    stream.once('end', resolve);
+    stream.once('close', resolve);
+    stream.once('error', () => resolve());
+  });
+  // Closed once the helper said it ended well: an open attach would keep this process (the agent's
+  // exec) alive until the engine has torn the container down.
+  return { text: () => tail.trim(), ended, close: () => (stream as unknown as { destroy?: () => void }).destroy?.() };
+}
+
+/** The error for a helper whose script ended with `status`: its last lines say why. */
+export async function pipeHelperFailure(engine: Engine, helper: Helper, output: Awaited<ReturnType<typeof attachOutput>>, what: string, status: number): Promise<RpcError> {
+  if (!output) return helperFailure(engine, helper, what, status);
+  // The status line comes before the engine has passed on the last output: wait for it to end (bounded).
+  await Promise.race([output.ended, new Promise((r) => setTimeout(r, 3000))]);
+  const text = output.text();
+  return new RpcError('DOCKER_ERROR', `${what} on ${engine.name} failed with exit code ${status}${text ? `: ${text}` : '.'}`);
+}
