@@ -43,6 +43,7 @@ const ctx = (): TaskContext => {
   const t0 = performance.now();
   let step = '';
   let quarter = -1;
+  let said = '';
   return {
     signal: new AbortController().signal,
     report: (e) => {
@@ -50,6 +51,8 @@ const ctx = (): TaskContext => {
       const s = ((performance.now() - t0) / 1000).toFixed(2);
       if (e.type === 'log') console.log(`    ${s} ${e.message}`);
       else if (e.type === 'progress' && e.step && e.step !== step) console.log(`    ${s} step ${(step = e.step)}: ${e.message}`);
+      // A plan's run on the agent reports messages only: each new one (numbers aside).
+      else if (e.type === 'progress' && !e.step && e.message.replace(/[\d.,]+/g, '#') !== said) console.log(`    ${s} ${(said = e.message.replace(/[\d.,]+/g, '#')) && e.message}`);
       // Where the data starts and how it flows: the first byte, then each quarter.
       if (e.type === 'progress' && e.bytesDone !== undefined && e.bytesTotal) {
         const q = e.bytesDone === 0 ? -1 : Math.floor((4 * e.bytesDone) / e.bytesTotal);

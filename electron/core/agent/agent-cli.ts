@@ -134,15 +134,23 @@ export async function runAgentCli(argv: string[], env: AgentCliEnv): Promise<num
     .command('run <plan>')
     .description('run a plan now (with --drill: its restore drill, on this host)')
     .option('--drill', "verify the plan's newest snapshot here instead of backing up")
+    .option('--apply', 'store the configuration on stdin first, as `apply` does (one exec instead of two)')
     .option('--json', 'JSON lines output')
-    .action(async (name: string, o: { json?: boolean; drill?: boolean }) =>
-      longRun(
+    .action(async (name: string, o: { json?: boolean; drill?: boolean; apply?: boolean }) => {
+      if (o.apply) {
+        try {
+          await writeAgentConfig(env.stateDir, await readInput(AgentConfig, 'configuration'));
+        } catch (e) {
+          return fail(e, !!o.json);
+        }
+      }
+      return longRun(
         !!o.json,
         'run',
         async (backend, ctx) => runAndRecord(backend, env.stateDir, await new PlansStore(env.stateDir).get(name), { trigger: 'manual', attempt: 1, drill: !!o.drill }, ctx.signal, (message, fraction) => ctx.report({ type: 'progress', message, fraction })),
         (r) => `snapshot ${r.snapshotId}`,
-      ),
-    );
+      );
+    });
 
   program
     .command('restore-source')

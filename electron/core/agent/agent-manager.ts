@@ -28,7 +28,7 @@ import { PlansStore } from '../plans/plans-store.js';
 import { PitrStore } from '../pitr/pitr-store.js';
 import type { RepositoriesStore } from '../repository/index.js';
 import type { TrustedWriters } from '../signing/index.js';
-import { agentLines, agentQuery, agentSend, agentSendLines } from './agent-exec.js';
+import { agentQuery, agentSend, agentSendLines } from './agent-exec.js';
 import { DirectBackupRequest } from './direct-backup.js';
 import { DirectRestoreRequest } from './direct-restore.js';
 import { PitrRestoreRequest } from './agent-pitr.js';
@@ -313,19 +313,19 @@ export class AgentManager {
     const engine = await this.d.engineFor(plan.hostId);
     if (!(await inspect(engine))?.State.Running) return null;
     if (unreachableByAgent(await this.d.repositories.stored(plan.repositoryId))) return null;
-    await this.push(plan.hostId); // the agent runs the plan as saved now
-    let result: PlanRunResult | null = null;
-    await agentLines(
+    // The agent runs the plan as saved now: the configuration goes with the run (one exec, not a push and a run).
+    const config = await this.configFor(plan.hostId);
+    const result = (await agentSendLines(
       engine,
-      ['run', plan.id],
+      ['run', plan.id, '--apply'],
+      config.payload,
       `Running plan ${plan.name} on ${engine.name}'s agent`,
       (line) => {
-        const l = line as { type?: string; message?: string; fraction?: number | null; result?: PlanRunResult };
+        const l = line as { type?: string; message?: string; fraction?: number | null };
         if (l.type === 'progress' && l.message) ctx.report({ type: 'progress', message: `${l.message} (on ${engine.name}'s agent)`, fraction: l.fraction ?? null });
-        if (l.type === 'done' && l.result) result = l.result;
       },
       ctx.signal,
-    );
+    )) as PlanRunResult | undefined;
     if (!result) throw new RpcError('INTERNAL', `The agent on ${engine.name} ended the run of ${plan.name} without a result.`);
     return result;
   }
