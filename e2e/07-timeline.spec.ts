@@ -113,6 +113,9 @@ test('details: "Verify now" on a non-protected host passes; "Back up now" takes 
   const dialog = page.getByRole('dialog', { name: 'Verify this snapshot' });
   // Production is protected: never the suggested place for a verify.
   await expect(dialog.getByLabel('Host to verify on')).not.toHaveValue('production');
+  // The snapshot holds a PostgreSQL dump: science runs only MariaDB, and the dialog says so.
+  await expect(dialog.locator('option', { hasText: /^science .* — no PostgreSQL container$/ })).toHaveCount(1);
+  await app.shot('27b-verify-dialog');
   await dialog.getByTestId('verify-start').click();
   const verified = page.getByTestId('verify-result');
   await expect(verified).toContainText('every check passed', { timeout: 180_000 });

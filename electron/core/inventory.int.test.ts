@@ -61,7 +61,8 @@ describe('inventory.get', () => {
     expect(names).toEqual([...lab.stacks.production!.containers].sort());
     expect(shop.volumeNames).toEqual(expect.arrayContaining(lab.stacks.production!.volumes));
     const db = inv.containers.find((c) => c.name === 'shop-db-1')!;
-    expect(db).toMatchObject({ project: 'shop', service: 'db' });
+    expect(db).toMatchObject({ project: 'shop', service: 'db', databaseKind: 'postgres' });
+    expect(inv.containers.find((c) => c.name === 'shop-app-1')?.databaseKind).toBeNull();
     expect(db.mounts.some((m) => m.type === 'volume' && m.name === 'shop_pgdata')).toBe(true);
   });
 

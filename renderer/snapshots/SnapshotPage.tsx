@@ -10,6 +10,7 @@ import { useHostsStore } from '../hosts/useHostsStore';
 import { FileTree } from './FileTree';
 import { RowCounts } from './RowCounts';
 import { BackupPanel, VerifyDialog, VerifyPanel } from './SnapshotTaskPanels';
+import { databaseKindsOf } from './verifyHosts';
 import { SourcesTable } from './SourcesTable';
 import { useSnapshotStore } from './useSnapshotStore';
 import { VerificationBadge } from './VerificationBadge';
@@ -149,6 +150,7 @@ export function SnapshotPage({ repositoryId, snapshotId }: { repositoryId: strin
         <VerifyDialog
           hosts={hosts}
           sourceHostId={m.sourceHost.id}
+          kinds={databaseKindsOf(m.sources)}
           onClose={() => setVerifyOpen(false)}
           onStart={(hostId) => {
             setVerifyOpen(false);

@@ -1,24 +1,29 @@
-import { useState } from 'react';
+import { useEffect, useState } from 'react';
 import { CheckCircle2, XCircle } from 'lucide-react';
-import type { BackupResult, Host, VerifyResult } from '../../shared/contract/index.js';
+import type { BackupResult, Host, SourceKind, VerifyResult } from '../../shared/contract/index.js';
 import { errorDetail } from '../app/errors';
 import { formatBytes } from '../app/format';
 import { useRouteStore } from '../app/useRouteStore';
 import { Button, Dialog, ErrorBanner, ProgressBar, SelectField } from '../components';
+import { useInventoryStore } from '../inventory/useInventoryStore';
 import type { PageTask } from './useSnapshotStore';
+import { defaultVerifyHost, kindNames, missingOn } from './verifyHosts';
 
-/**
- * Where to verify by default: a host that is not protected, UAT or science first (a verify
- * restores into throwaway volumes there), else the snapshot's own host.
- */
-export function defaultVerifyHost(hosts: readonly Host[], sourceHostId: string): string {
-  const rank = (h: Host) => (h.protected ? 9 : h.role === 'uat' ? 0 : h.role === 'science' ? 1 : h.id === sourceHostId ? 3 : 2);
-  return [...hosts].sort((a, b) => rank(a) - rank(b))[0]?.id ?? sourceHostId;
-}
-
-export function VerifyDialog({ hosts, sourceHostId, onStart, onClose }: { hosts: readonly Host[]; sourceHostId: string; onStart: (hostId: string) => void; onClose: () => void }) {
-  const [hostId, setHostId] = useState(() => defaultVerifyHost(hosts, sourceHostId));
+/** `kinds`: the snapshot's database kinds — a host without a container of each cannot check them. */
+export function VerifyDialog({ hosts, sourceHostId, kinds, onStart, onClose }: { hosts: readonly Host[]; sourceHostId: string; kinds: readonly SourceKind[]; onStart: (hostId: string) => void; onClose: () => void }) {
+  const inventories = useInventoryStore((s) => s.byHost);
+  const load = useInventoryStore((s) => s.load);
+  // Once per dialog (and per set of hosts): the store keeps what it read; a new kinds array each render must not refetch.
+  const needed = kinds.length > 0;
+  useEffect(() => {
+    if (needed) for (const h of hosts) void load(h.id);
+  }, [hosts, needed, load]);
+  const missing = (id: string) => missingOn(inventories[id]?.data, kinds);
+  // The default follows the inventories as they arrive, until the user picks.
+  const [picked, setPicked] = useState<string | null>(null);
+  const hostId = picked ?? defaultVerifyHost(hosts, sourceHostId, missing);
   const host = hosts.find((h) => h.id === hostId);
+  const lacking = missing(hostId);
   return (
     <Dialog
       title="Verify this snapshot"
@@ -36,9 +41,18 @@ export function VerifyDialog({ hosts, sourceHostId, onStart, onClose }: { hosts:
       <SelectField
         label="Host to verify on"
         value={hostId}
-        onValueChange={setHostId}
-        options={hosts.map((h) => ({ value: h.id, label: `${h.name} (${h.role}${h.protected ? ', protected' : ''})` }))}
-        hint={host?.protected ? 'A protected host: the verify only creates and removes throwaway volumes, but a UAT or science host is the safer place.' : 'UAT or science hosts are the usual place for a verify.'}
+        onValueChange={setPicked}
+        options={hosts.map((h) => {
+          const no = missing(h.id);
+          return { value: h.id, label: `${h.name} (${h.role}${h.protected ? ', protected' : ''})${no?.length ? ` — no ${kindNames(no)} container` : ''}` };
+        })}
+        hint={
+          lacking?.length
+            ? `${host?.name ?? hostId} runs no ${kindNames(lacking)} container, so its database sources cannot be checked there (a snapshot's own image is never started). Pick a host that runs one.`
+            : host?.protected
+              ? 'A protected host: the verify only creates and removes throwaway volumes, but a UAT or science host is the safer place.'
+              : 'UAT or science hosts are the usual place for a verify.'
+        }
       />
     </Dialog>
   );

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { event, invoke, task } from './define.js';
+import { SourceKind } from './snapshots.js';
 
 const hostId = z.string().min(1).max(128);
 
@@ -29,6 +30,8 @@ export const Container = z.object({
   service: z.string().nullable(),
   createdAt: z.string(),
   mounts: z.array(Mount),
+  /** The database server it runs, as discovery reads its image or command (null: none it knows). */
+  databaseKind: SourceKind.nullable(),
 });
 export type Container = z.infer<typeof Container>;
 

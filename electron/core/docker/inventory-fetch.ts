@@ -3,6 +3,7 @@ import type { Inventory } from '../../../shared/contract/inventory.js';
 import { dial } from './dial.js';
 import { toEngineError } from './engine-errors.js';
 import type { Engine } from './engine.js';
+import { databaseKind } from '../backup/discover.js';
 import { buildInventory, type RawContainer, type RawVolume } from './inventory-map.js';
 
 /** system df walks every volume to size it; on big volumes that can be slow, so it may give up. */
@@ -16,7 +17,7 @@ export async function fetchInventory(hostId: string, engine: Engine, signal?: Ab
       dial<{ Volumes: RawVolume[] | null }>(engine.docker, '/volumes', signal ? { signal } : {}),
       volumeSizes(engine),
     ]);
-    return buildInventory(hostId, containers, volumes.Volumes ?? [], sizes);
+    return buildInventory(hostId, containers, volumes.Volumes ?? [], sizes, new Date(), (c) => databaseKind(c.Image, c.Command ?? ''));
   } catch (e) {
     throw toEngineError(e, what, engine.localSocket);
   }

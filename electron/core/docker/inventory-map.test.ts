@@ -60,6 +60,16 @@ describe('buildInventory', () => {
     expect(inv.containers.find((c) => c.id === 'nb')).toMatchObject({ health: 'healthy', project: null, service: null });
   });
 
+  it("says which database server a container runs, as the caller's discovery reads it (none without one)", () => {
+    expect(inv.containers.map((c) => c.databaseKind)).toEqual([null, null, null]);
+    const told = buildInventory('h1', containers, volumes, new Map(), new Date(), (c) => (c.Image.startsWith('postgres') ? 'postgres' : undefined));
+    expect(told.containers.map((c) => [c.name, c.databaseKind])).toEqual([
+      ['notebook', null],
+      ['shop-app-1', null],
+      ['shop-db-1', 'postgres'],
+    ]);
+  });
+
   it('maps volumes with their users (running or not), size when known, project', () => {
     expect(inv.volumes.map((v) => [v.name, v.usedBy, v.sizeBytes, v.project])).toEqual([
       ['orphan', [], null, null],

@@ -3,6 +3,10 @@
  * Inventory: containers, volumes with who uses them, and compose stacks.
  */
 import type { Container, ContainerState, Inventory, Stack, Volume } from '../../../shared/contract/inventory.js';
+import type { SourceKind } from '../../../shared/contract/snapshots.js';
+
+/** Which database server a container runs (backup/discover.ts): given by the caller, so this file stays pure. */
+export type DatabaseKindOf = (raw: RawContainer) => SourceKind | undefined;
 
 export const PROJECT_LABEL = 'com.docker.compose.project';
 export const SERVICE_LABEL = 'com.docker.compose.service';
@@ -12,6 +16,7 @@ export interface RawContainer {
   Id: string;
   Names?: string[] | null;
   Image: string;
+  Command?: string;
   State: string;
   Status: string;
   Created: number;
@@ -51,7 +56,7 @@ export function containerName(raw: Pick<RawContainer, 'Names' | 'Id'>): string {
   return own ? own.replace(/^\//, '') : raw.Id.slice(0, 12);
 }
 
-export function mapContainer(hostId: string, raw: RawContainer): Container {
+export function mapContainer(hostId: string, raw: RawContainer, databaseKindOf: DatabaseKindOf = () => undefined): Container {
   const labels = raw.Labels ?? {};
   return {
     hostId,
@@ -71,6 +76,7 @@ export function mapContainer(hostId: string, raw: RawContainer): Container {
       destination: m.Destination,
       readOnly: !m.RW,
     })),
+    databaseKind: databaseKindOf(raw) ?? null,
   };
 }
 
@@ -134,8 +140,9 @@ export function buildInventory(
   rawVolumes: RawVolume[],
   sizes: Map<string, number>,
   now = new Date(),
+  databaseKindOf?: DatabaseKindOf,
 ): Inventory {
-  const containers = rawContainers.map((c) => mapContainer(hostId, c)).sort((a, b) => a.name.localeCompare(b.name));
+  const containers = rawContainers.map((c) => mapContainer(hostId, c, databaseKindOf)).sort((a, b) => a.name.localeCompare(b.name));
   const volumes = mapVolumes(hostId, rawVolumes, containers, sizes);
   return { hostId, containers, volumes, stacks: groupStacks(hostId, containers, volumes), fetchedAt: now.toISOString() };
 }
