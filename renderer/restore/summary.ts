@@ -4,6 +4,7 @@
  * containers; about 1 min." Pure (locale and zone are parameters) so it is unit-tested.
  */
 import type { RestorePlan } from '../../shared/contract/index.js';
+import { listWords } from '../app/format';
 
 /** "Sat 21 Nov 18:00" in the user's locale and zone. */
 export function formatBackupDate(iso: string, locale?: string, timeZone?: string): string {
@@ -30,11 +31,6 @@ export function formatDuration(seconds: number): string {
   if (s < 60) return `${s} s`;
   const m = Math.floor(s / 60);
   return s % 60 ? `${m} min ${s % 60} s` : `${m} min`;
-}
-
-function listWords(items: string[]): string {
-  if (items.length <= 1) return items.join('');
-  return `${items.slice(0, -1).join(', ')} and ${items[items.length - 1]}`;
 }
 
 const KIND_WORDS: Record<string, string> = { postgres: 'PostgreSQL', mariadb: 'MariaDB', mongo: 'MongoDB' };

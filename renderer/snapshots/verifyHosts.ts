@@ -6,6 +6,7 @@
  */
 import type { Host, Inventory, SourceKind } from '../../shared/contract/index.js';
 import { SOURCE_KINDS, traitsOf } from '../../shared/contract/source-kinds.js';
+import { listWords } from '../app/format';
 
 /** The database kinds among a snapshot's sources, each once. */
 export function databaseKindsOf(sources: readonly { kind: string }[]): SourceKind[] {
@@ -21,8 +22,7 @@ export function missingOn(inventory: Inventory | null | undefined, kinds: readon
 
 /** "PostgreSQL and MariaDB/MySQL". */
 export function kindNames(kinds: readonly SourceKind[]): string {
-  const names = kinds.map((k) => SOURCE_KINDS[k].label);
-  return names.length > 1 ? `${names.slice(0, -1).join(', ')} and ${names.at(-1)}` : (names[0] ?? '');
+  return listWords(kinds.map((k) => SOURCE_KINDS[k].label));
 }
 
 /**

@@ -88,7 +88,7 @@ export async function runAgentCli(argv: string[], env: AgentCliEnv): Promise<num
     .option('--json', 'JSON output')
     .action(async (o: { json?: boolean }) => {
       try {
-        const c = await writeAgentConfig(env.stateDir, await readInput(AgentConfig, 'configuration'));
+        const c = await applyInput();
         env.out(JSON.stringify({ plans: c.plans.length, repositories: c.repositories.length }));
       } catch (e) {
         fail(e, !!o.json);
@@ -129,6 +129,8 @@ export async function runAgentCli(argv: string[], env: AgentCliEnv): Promise<num
       throw new RpcError('INVALID_INPUT', `The ${what} was refused: ${e instanceof z.ZodError ? z.prettifyError(e) : 'not JSON'}`);
     }
   };
+  /** A configuration from the console on stdin, stored (`apply`, and `run --apply`). */
+  const applyInput = async () => writeAgentConfig(env.stateDir, await readInput(AgentConfig, 'configuration'));
 
   program
     .command('run <plan>')
@@ -139,7 +141,7 @@ export async function runAgentCli(argv: string[], env: AgentCliEnv): Promise<num
     .action(async (name: string, o: { json?: boolean; drill?: boolean; apply?: boolean }) => {
       if (o.apply) {
         try {
-          await writeAgentConfig(env.stateDir, await readInput(AgentConfig, 'configuration'));
+          await applyInput();
         } catch (e) {
           return fail(e, !!o.json);
         }

@@ -257,15 +257,19 @@ export async function runInHelper(engine: Engine, spec: HelperSpec, what: string
   }
 }
 
-/** The error for a helper that exited `status`: its last lines of output say why. */
-export async function helperFailure(engine: Engine, helper: Helper, what: string, status: number): Promise<RpcError> {
-  const container = engine.docker.getContainer(helper.id);
-  let output = '';
-  try {
-    const logs = (await container.logs({ stdout: true, stderr: true, tail: 20 })) as unknown as Buffer;
-    output = demuxedText(logs);
-  } catch {
-    // the exit code alone will have to do
+/**
+ * The error for a helper that exited `status`: its last lines of output say why — `captured` when
+ * the caller already has them (pipe-helper-run.ts), else read from the container's logs.
+ */
+export async function helperFailure(engine: Engine, helper: Helper, what: string, status: number, captured?: string): Promise<RpcError> {
+  let output = captured ?? '';
+  if (captured === undefined) {
+    try {
+      const logs = (await engine.docker.getContainer(helper.id).logs({ stdout: true, stderr: true, tail: 20 })) as unknown as Buffer;
+      output = demuxedText(logs);
+    } catch {
+      // the exit code alone will have to do
+    }
   }
   return new RpcError('DOCKER_ERROR', `${what} on ${engine.name} failed with exit code ${status}${output ? `: ${output}` : '.'}`);
 }

@@ -83,6 +83,5 @@ export async function pipeHelperFailure(engine: Engine, helper: Helper, output: 
   if (!output) return helperFailure(engine, helper, what, status);
   // The status line comes before the engine has passed on the last output: wait for it to end (bounded).
   await Promise.race([output.ended, new Promise((r) => setTimeout(r, 3000))]);
-  const text = output.text();
-  return new RpcError('DOCKER_ERROR', `${what} on ${engine.name} failed with exit code ${status}${text ? `: ${text}` : '.'}`);
+  return helperFailure(engine, helper, what, status, output.text());
 }
