@@ -99,12 +99,18 @@ async function startPipeHelper(
     helper = await createHelper(engine, { purpose: spec.purpose, image: pipes.image, volume: spec.volume, target: spec.target, readOnly: spec.readOnly, script, args: ['hindsight-tar', fifo, ...(spec.args ?? [])], pipes, autoRemove: true, signal: spec.signal });
     const made = helper;
     const container = engine.docker.getContainer(made.id);
-    // Both asked before it starts: it may be gone soon after it ends.
+    // Attached before it starts: it may be gone soon after it ends.
     const output = await attachOutput(engine, container);
     const stopWaiting = new AbortController();
-    const waited = (container.wait({ condition: 'next-exit', abortSignal: stopWaiting.signal }) as Promise<{ StatusCode: number }>).then((r) => r.StatusCode);
-    waited.catch(() => undefined);
     await abortable(container.start(), spec.signal, spec.what);
+    // Asked after the start ("not-running" answers at once for one that already ended; "next-exit"
+    // asked before the start could reach the engine after a quick exit and wait forever). One
+    // already removed (404) leaves the word to its status line, for a few seconds.
+    const waited = (container.wait({ abortSignal: stopWaiting.signal }) as Promise<{ StatusCode: number }>).then(
+      (r) => r.StatusCode,
+      (e: unknown) => Promise.race([said.status, new Promise<number>((_, reject) => setTimeout(() => reject(e), 5000))]),
+    );
+    waited.catch(() => undefined);
     const exited = Promise.race([said.status, waited]);
     exited.catch(() => undefined);
     const close = () => {
