@@ -3,6 +3,7 @@ import { createRoot } from 'react-dom/client';
 import { App } from './app/App';
 import { installTheme } from './app/useThemeStore';
 import { getClient } from './api/client';
+import { useConnectionStore } from './app/useConnectionStore';
 import { parseRoute } from './app/routes';
 import { askEarly } from './snapshots/recentSnapshots';
 import './styles/tokens.css';
@@ -19,15 +20,17 @@ import './styles/repositories.css';
 
 performance.mark('hindsight-script-evaluated'); // bench/ui: the bundle fetched, parsed and its modules run
 installTheme();
-// The connection's handshake overlaps React's first render (getClient() shares the one attempt
-// with the App's own connect()), and a cold open of a repository's timeline asks for its newest
-// snapshots as soon as it is up (snapshots/recentSnapshots.ts): a cold open waits less (bench/ui).
+// The connection (usually opened by the early start while this bundle was on its way:
+// api/early-start.ts) is taken before React's first render: when it is up already, that render is
+// the app's, not the "Connecting…" screen. A cold open of a repository's timeline asks for its
+// newest snapshots as soon as the connection is up (snapshots/recentSnapshots.ts). bench/ui measures it.
 const route = parseRoute(window.location.hash);
+useConnectionStore.getState().start();
 void getClient().then(
   (client) => {
     if (route.page === 'snapshots' && route.repositoryId) askEarly(client, route.repositoryId);
   },
-  () => undefined, // the App's own connect() reports it
+  () => undefined, // the connection store reports it
 );
 createRoot(document.getElementById('root')!).render(
   <StrictMode>

@@ -25,8 +25,22 @@ export function watchFirstRows(): void {
   watch.observe(document, { childList: true, subtree: true, characterData: true });
 }
 
-/** When the page painted `key` (watchFirstRows), once it has. */
+/**
+ * When the page painted `key` (watchFirstRows), once it has. Asked through a bare CDP evaluate
+ * every 20 ms, not Playwright's waitForFunction: that injects Playwright's script into the page
+ * first, 20–30 ms of the page's main thread in the middle of the cold open it measures (traced).
+ */
 export async function paintedAt(page: Page, key: 'row' | 'summary'): Promise<number> {
-  await page.waitForFunction((k) => (globalThis as unknown as { __hindsightFirst?: Record<string, number> }).__hindsightFirst?.[k] !== undefined, key, { timeout: 60_000 });
-  return page.evaluate((k) => (globalThis as unknown as { __hindsightFirst: Record<string, number> }).__hindsightFirst[k]!, key);
+  const cdp = await page.context().newCDPSession(page);
+  try {
+    const deadline = Date.now() + 60_000;
+    for (;;) {
+      const { result } = await cdp.send('Runtime.evaluate', { expression: `globalThis.__hindsightFirst?.[${JSON.stringify(key)}] ?? null`, returnByValue: true });
+      if (typeof result.value === 'number') return result.value;
+      if (Date.now() > deadline) throw new Error(`the page painted no ${key} within 60 s`);
+      await new Promise((r) => setTimeout(r, 20));
+    }
+  } finally {
+    await cdp.detach().catch(() => undefined);
+  }
 }

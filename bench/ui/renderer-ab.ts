@@ -37,6 +37,10 @@ for (let round = 0; round < Number(process.env.AB_ROUNDS ?? 8); round++) {
     await page.addInitScript(watchFirstRows);
     await page.goto(`http://127.0.0.1:${s.port}/?token=t#/snapshots?repo=${BENCH_REPOSITORY_ID}`);
     results.get(s.d)!.push(await paintedAt(page, 'row'));
+    if (process.env.AB_MARKS) {
+      const marks = await page.evaluate(() => [...performance.getEntriesByType('resource').filter((r) => r.name.endsWith('.js')).map((r) => `${r.name.split('/').pop()!.slice(0, 5)} ${Math.round(r.startTime)}-${Math.round((r as PerformanceResourceTiming).responseEnd)}`), ...['hindsight-script-evaluated', 'hindsight-connected', 'hindsight-list-requested', 'hindsight-list-received'].map((n) => Math.round(performance.getEntriesByName(n)[0]?.startTime ?? NaN))].join(' '));
+      console.log(path.basename(s.d), 'scripts, evaluated/connected/asked/answered', marks);
+    }
     await ctx.close();
   }
 }

@@ -10,7 +10,7 @@
  *     fast as its shell can, followed in the log drawer for 10 s: frames, p95 gap, lines delivered.
  *
  *   npm run bench:ui          (needs `npm run build`, and the lab up for part 2)
- *   BENCH_SNAPSHOTS=2000 BENCH_PORT=7441 BENCH_SKIP_LOGS=1 …
+ *   BENCH_SNAPSHOTS=2000 BENCH_PORT=7441 BENCH_SKIP_LOGS=1 BENCH_STATIC_DIR=/tmp/other-build …
  */
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -34,7 +34,9 @@ const base = `http://127.0.0.1:${PORT}/?token=${TOKEN}`;
 async function startServer(configDir: string): Promise<ChildProcess> {
   const server = path.join(root, 'dist/web/server.js');
   if (!existsSync(server)) throw new Error('dist/web/server.js is missing: run "npm run build" first');
-  const child = spawn(path.join(root, 'node_modules/.bin/node'), [server, '--port', String(PORT)], {
+  // BENCH_STATIC_DIR: another build of the renderer (to compare two builds in the same setting).
+  const staticDir = process.env.BENCH_STATIC_DIR ? ['--static-dir', process.env.BENCH_STATIC_DIR] : [];
+  const child = spawn(path.join(root, 'node_modules/.bin/node'), [server, '--port', String(PORT), ...staticDir], {
     cwd: root,
     env: { ...process.env, HINDSIGHT_CONFIG_DIR: configDir, HINDSIGHT_WEB_TOKEN: TOKEN },
     stdio: ['ignore', 'pipe', 'inherit'],

@@ -2,11 +2,13 @@
  * The renderer's one way to the backend: `await getClient()` gives the typed client once the
  * handshake succeeded. Inside Electron it rides the preload bridge; in a browser (web mode) a
  * WebSocket to this page's host. If the connection drops, the next getClient() connects afresh.
+ * The first connection is usually opened before the bundle runs, by the early start (early-start.ts).
  */
 import { RpcError } from '../../shared/contract/rpc-error.js';
 import { createClient, type RpcClient } from '../../shared/rpc/client.js';
 import type { Transport } from '../../shared/rpc/transport.js';
 import { createBridgeTransport } from './bridge-transport.js';
+import { takeEarlyConnection } from './early-start.js';
 import { createWebSocketTransport, takeWebToken, webSocketUrl } from './websocket-transport.js';
 
 export type { RpcClient } from '../../shared/rpc/client.js';
@@ -23,19 +25,24 @@ function openTransport(): Transport {
   return createWebSocketTransport(webSocketUrl(token));
 }
 
+/** A new connection: the client once its handshake succeeded; `onClose` is told when it closes. */
+export async function openConnection(onClose: (reason: string) => void): Promise<RpcClient> {
+  const client = createClient(openTransport(), {
+    onProtocolError: (problem) => console.warn(`[hindsight rpc] ${problem}`),
+  });
+  client.$onClose(onClose);
+  await client.$ready;
+  return client;
+}
+
 export function getClient(): Promise<RpcClient> {
   if (!current) {
-    const attempt = (async () => {
-      const client = createClient(openTransport(), {
-        onProtocolError: (problem) => console.warn(`[hindsight rpc] ${problem}`),
-      });
-      client.$onClose((reason) => {
-        if (current === attempt) current = undefined;
-        for (const listener of closeListeners) listener(reason);
-      });
-      await client.$ready;
-      return client;
-    })();
+    const closed = (reason: string) => {
+      if (current === attempt) current = undefined;
+      for (const listener of closeListeners) listener(reason);
+    };
+    const early = takeEarlyConnection(closed);
+    const attempt: Promise<RpcClient> = early ? early.then((client) => client ?? openConnection(closed)) : openConnection(closed);
     current = attempt;
     attempt.catch(() => {
       if (current === attempt) current = undefined;

@@ -35,7 +35,7 @@ function Main() {
 }
 
 export function App() {
-  const { state, connect } = useConnectionStore();
+  const { state, start, connect } = useConnectionStore();
   const [appVersion, setAppVersion] = useState<string | null>(null);
   const toasts = useToastStore();
   const notices = useOperationNoticesStore();
@@ -43,9 +43,7 @@ export function App() {
   useBackendEvents(client);
   usePlanRunWatcher(client);
 
-  useEffect(() => {
-    void connect();
-  }, [connect]);
+  useEffect(() => start(), [start]); // main.tsx started it already: a no-op then
   useEffect(() => {
     client?.system.info().then((i) => setAppVersion(i.appVersion), () => {});
   }, [client]);

@@ -11,12 +11,23 @@ type ConnectionState =
 
 interface ConnectionStore {
   state: ConnectionState;
+  /** The first connection: once per page, however often it is called (main.tsx, the App). */
+  start(): void;
+  /** (Re)connects: the first time, and when the user asks after a failure. */
   connect(): Promise<void>;
 }
+
+let started = false;
 
 /** The one backend connection (Electron bridge or WebSocket, chosen by renderer/api). */
 export const useConnectionStore = create<ConnectionStore>((set, get) => ({
   state: { status: 'connecting', client: null, error: null },
+  start() {
+    // Once: a second attempt behind a failed first one (a refused token) would only fail again.
+    if (started) return;
+    started = true;
+    void get().connect();
+  },
   async connect() {
     set({ state: { status: 'connecting', client: null, error: null } });
     try {
