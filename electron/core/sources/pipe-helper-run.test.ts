@@ -9,7 +9,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { readStatusLine, reportingStatus, STATUS_SUFFIX } from './pipe-helper-run.js';
+import { readStatusLine, reportingStatus, STATUS_SUFFIX, withinGrace } from './pipe-helper-run.js';
 
 const run = promisify(execFile);
 let dir: string;
@@ -52,5 +52,28 @@ describe('a pipe helper says how its script ended', () => {
     const started = Date.now();
     expect(await helper('exit 2')).toBe(2);
     expect(Date.now() - started).toBeLessThan(5000);
+  });
+});
+
+describe('withinGrace (the wait for a status line once the engine cannot say)', () => {
+  it('settles with the promise, and a process that used it ends at once (a pending timer kept the agent’s exec alive 5 s)', async () => {
+    await expect(withinGrace(Promise.resolve(7), 60_000, () => -1)).resolves.toBe(7);
+    await expect(withinGrace(Promise.reject(new Error('gone')), 60_000, () => -1)).rejects.toThrow('gone');
+    // A child process whose grace is a minute: it must end on its own long before (the test's own
+    // timeout fails it otherwise), with the value it printed.
+    const module = path.join(import.meta.dirname, 'pipe-helper-run.ts');
+    const code = `const { withinGrace } = await import(${JSON.stringify(module)}); console.log(await withinGrace(new Promise((r) => setTimeout(() => r(42), 10)), 60000, () => -1));`;
+    const { stdout } = await run(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', code], { timeout: 20_000 });
+    expect(stdout.trim()).toBe('42');
+  }, 30_000);
+
+  it('gives what `late` returns, or throws, once the time is up', async () => {
+    const never = new Promise<number>(() => undefined);
+    await expect(withinGrace<number | null>(never, 20, () => null)).resolves.toBeNull();
+    await expect(
+      withinGrace(never, 20, () => {
+        throw new Error('the engine removed the helper and it said nothing');
+      }),
+    ).rejects.toThrow('said nothing');
   });
 });

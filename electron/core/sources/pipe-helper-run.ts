@@ -85,3 +85,22 @@ export async function pipeHelperFailure(engine: Engine, helper: Helper, output: 
   await Promise.race([output.ended, new Promise((r) => setTimeout(r, 3000))]);
   return helperFailure(engine, helper, what, status, output.text());
 }
+
+/**
+ * `promise`, or after `ms` what `late` returns (or throws). The timer is cleared when the promise
+ * settles and never keeps the process alive on its own.
+ */
+export function withinGrace<T>(promise: Promise<T>, ms: number, late: () => T): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<T>((resolve, reject) => {
+    timer = setTimeout(() => {
+      try {
+        resolve(late());
+      } catch (e) {
+        reject(e);
+      }
+    }, ms);
+    timer.unref();
+  });
+  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
+}

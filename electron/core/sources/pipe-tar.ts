@@ -44,7 +44,7 @@ import { createLogger } from '../log.js';
 import { TarNameNormalizer } from './archive-names.js';
 import { abortable, cancelled, engineFailure } from './errors.js';
 import { createHelper, PIPE_HELPER_LABEL, removeHelper, type Helper } from './helper.js';
-import { attachOutput, pipeHelperFailure, readStatusLine, reportingStatus, STATUS_SUFFIX } from './pipe-helper-run.js';
+import { attachOutput, pipeHelperFailure, readStatusLine, reportingStatus, STATUS_SUFFIX, withinGrace } from './pipe-helper-run.js';
 
 const log = createLogger('sources');
 const run = promisify(execFile);
@@ -82,6 +82,9 @@ interface PipeRun {
   close: () => void;
 }
 
+/** How long a helper's status line may still take once the engine cannot say (it removed the helper). */
+const STATUS_GRACE_MS = 5000;
+
 /** Makes a FIFO, creates and starts a helper running `script` with the FIFO's path as "$1". */
 async function startPipeHelper(
   engine: Engine,
@@ -106,9 +109,16 @@ async function startPipeHelper(
     // Asked after the start ("not-running" answers at once for one that already ended; "next-exit"
     // asked before the start could reach the engine after a quick exit and wait forever). One
     // already removed (404) leaves the word to its status line, for a few seconds.
+    // The grace timer is unref'd and cleared: a pending one kept the agent's exec (a CLI process)
+    // alive 5 s after every helper whose wait we stopped ourselves — each direct backup and restore.
     const waited = (container.wait({ abortSignal: stopWaiting.signal }) as Promise<{ StatusCode: number }>).then(
       (r) => r.StatusCode,
-      (e: unknown) => Promise.race([said.status, new Promise<number>((_, reject) => setTimeout(() => reject(e), 5000))]),
+      (e: unknown) =>
+        stopWaiting.signal.aborted
+          ? said.status
+          : withinGrace(said.status, STATUS_GRACE_MS, () => {
+              throw e;
+            }),
     );
     waited.catch(() => undefined);
     const exited = Promise.race([said.status, waited]);
@@ -328,7 +338,7 @@ export async function writeVolumeThroughPipe(
     } catch (e) {
       if (signal?.aborted) throw cancelled(what);
       // A broken pipe means tar stopped reading: its own message says why.
-      const status = await Promise.race([r.exited, new Promise<null>((res) => setTimeout(() => res(null), 5000))]).catch(() => null);
+      const status = await withinGrace<number | null>(r.exited, STATUS_GRACE_MS, () => null).catch(() => null);
       if (status !== null && status !== 0 && (e as NodeJS.ErrnoException).code === 'EPIPE') throw await r.failure(`GNU tar writing volume ${opts.volume}`, status);
       throw e;
     }
