@@ -4,12 +4,13 @@
  * it, and a shell whose reader is gone is never held up by it.
  */
 import { execFile, spawn } from 'node:child_process';
+import { closeSync, constants as fsConstants, open as fsOpen, openSync } from 'node:fs';
 import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { readStatusLine, reportingStatus, STATUS_SUFFIX, withinGrace } from './pipe-helper-run.js';
+import { openOurEnd, readStatusLine, reportingStatus, STATUS_SUFFIX, withinGrace } from './pipe-helper-run.js';
 
 const run = promisify(execFile);
 let dir: string;
@@ -75,5 +76,36 @@ describe('withinGrace (the wait for a status line once the engine cannot say)', 
         throw new Error('the engine removed the helper and it said nothing');
       }),
     ).rejects.toThrow('said nothing');
+  });
+});
+
+describe('openOurEnd (this process’s end of a helper’s FIFO)', () => {
+  it('returns null when the helper is gone, even if our open had not started yet (it waited for a pool thread)', async () => {
+    // Every thread of libuv's pool (4 by default) held by an open of a FIFO of its own, waiting
+    // for a writer: ours queues behind them, and the helper is "gone" before it can run.
+    const blockers = await Promise.all([0, 1, 2, 3].map(async (i) => {
+      const f = path.join(dir, `blocker-${i}`);
+      await run('mkfifo', ['-m', '0600', f]);
+      return f;
+    }));
+    const held = blockers.map((f) => promisify(fsOpen)(f, fsConstants.O_RDONLY));
+    await run('mkfifo', ['-m', '0600', fifo]);
+    const ours = openOurEnd(fifo, 'read', Promise.resolve());
+    await new Promise((r) => setTimeout(r, 100));
+    // Now the pool is freed (a writer for each blocker), and our open runs after the release.
+    const writers = blockers.map((f) => openSync(f, fsConstants.O_WRONLY | fsConstants.O_NONBLOCK));
+    for (const fd of await Promise.all(held)) closeSync(fd);
+    for (const fd of writers) closeSync(fd);
+    await expect(ours).resolves.toBeNull(); // before the fix: never (the test's timeout)
+  }, 15_000);
+
+  it('gives the descriptor when the helper opens its end', async () => {
+    await run('mkfifo', ['-m', '0600', fifo]);
+    const ours = openOurEnd(fifo, 'write', new Promise(() => undefined));
+    const reader = spawn('sh', ['-c', 'cat "$1" > /dev/null', 'sh', fifo], { stdio: 'ignore' });
+    const fd = await ours;
+    expect(typeof fd).toBe('number');
+    closeSync(fd!);
+    await new Promise((r) => reader.once('exit', r));
   });
 });

@@ -19,7 +19,8 @@
  * then stays in the pipe and is deleted with it). The helper's pipe folder may be mounted
  * read-only: a FIFO opens for writing all the same.
  */
-import { constants, openSync } from 'node:fs';
+import { close, closeSync, constants, open, openSync } from 'node:fs';
+import { promisify } from 'node:util';
 import { Socket } from 'node:net';
 import { Writable } from 'node:stream';
 import type Docker from 'dockerode';
@@ -34,6 +35,30 @@ export function reportingStatus(script: string): string {
   // A subshell: an `exec` in the script replaces it, not the shell that reports. The newline ends
   // a script whose last line is a comment.
   return `(\n${script}\n); s=$?; printf '%s\\n' "$s" 1<>"$1${STATUS_SUFFIX}"; exit "$s"`;
+}
+
+/**
+ * Opens this process's end of the FIFO; null when the helper went away (`gone`) before opening its
+ * own — then our open, which would wait for it forever, is released by a peer end opened here.
+ */
+export async function openOurEnd(fifo: string, mode: 'read' | 'write', gone: Promise<unknown>): Promise<number | null> {
+  const opening = promisify(open)(fifo, mode === 'read' ? constants.O_RDONLY : constants.O_WRONLY);
+  const first = await Promise.race([opening.then((fd) => ({ fd })), gone.then(() => null, () => null)]);
+  if (first) return first.fd;
+  // Our open may not have started yet: it waits its turn in libuv's thread pool. A peer end opened
+  // only for a moment could come and go before it, and ours would then block for good, holding a
+  // pool thread (CI saw a test hang so, then the next ones fail on its FIFOs). O_RDWR never blocks
+  // on Linux and counts as both ends; it is held until ours has returned.
+  let peer: number | null = null;
+  try {
+    peer = openSync(fifo, constants.O_RDWR | constants.O_NONBLOCK);
+  } catch {
+    // the FIFO is gone: ours failed, or fails when it runs
+  }
+  const fd = await opening.catch(() => null);
+  if (peer !== null) closeSync(peer);
+  if (fd !== null) close(fd, () => undefined);
+  return null;
 }
 
 /** Reads the helper's status line from the FIFO at `path` (made by the caller). */
@@ -82,7 +107,7 @@ export async function attachOutput(engine: Engine, container: Docker.Container):
 export async function pipeHelperFailure(engine: Engine, helper: Helper, output: Awaited<ReturnType<typeof attachOutput>>, what: string, status: number): Promise<RpcError> {
   if (!output) return helperFailure(engine, helper, what, status);
   // The status line comes before the engine has passed on the last output: wait for it to end (bounded).
-  await Promise.race([output.ended, new Promise((r) => setTimeout(r, 3000))]);
+  await withinGrace(output.ended, 3000, () => undefined);
   return helperFailure(engine, helper, what, status, output.text());
 }
 

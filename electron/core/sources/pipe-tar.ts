@@ -31,7 +31,6 @@
  */
 import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { close, constants, open, openSync, closeSync } from 'node:fs';
 import { readdir, unlink } from 'node:fs/promises';
 import { Socket } from 'node:net';
 import { join } from 'node:path';
@@ -44,7 +43,7 @@ import { createLogger } from '../log.js';
 import { TarNameNormalizer } from './archive-names.js';
 import { abortable, cancelled, engineFailure } from './errors.js';
 import { createHelper, PIPE_HELPER_LABEL, removeHelper, type Helper } from './helper.js';
-import { attachOutput, pipeHelperFailure, readStatusLine, reportingStatus, STATUS_SUFFIX, withinGrace } from './pipe-helper-run.js';
+import { attachOutput, openOurEnd, pipeHelperFailure, readStatusLine, reportingStatus, STATUS_SUFFIX, withinGrace } from './pipe-helper-run.js';
 
 const log = createLogger('sources');
 const run = promisify(execFile);
@@ -142,26 +141,6 @@ async function startPipeHelper(
 
 function unlinkPipes(fifo: string): Promise<unknown> {
   return Promise.all([unlink(fifo).catch(() => undefined), unlink(`${fifo}${STATUS_SUFFIX}`).catch(() => undefined)]);
-}
-
-/**
- * Opens this process's end of the FIFO; null when the helper went away (or the signal fired)
- * before opening its own — then the peer end is opened here for a moment to release the open.
- */
-async function openOurEnd(fifo: string, mode: 'read' | 'write', gone: Promise<unknown>): Promise<number | null> {
-  const opening = promisify(open)(fifo, mode === 'read' ? constants.O_RDONLY : constants.O_WRONLY);
-  const first = await Promise.race([opening.then((fd) => ({ fd })), gone.then(() => null, () => null)]);
-  if (first) return first.fd;
-  try {
-    // A waiting opener counts as the FIFO's reader (or writer), so a non-blocking open of the
-    // other end succeeds and wakes ours.
-    closeSync(openSync(fifo, (mode === 'read' ? constants.O_WRONLY : constants.O_RDONLY) | constants.O_NONBLOCK));
-  } catch {
-    // ours already returned
-  }
-  const fd = await opening.catch(() => null);
-  if (fd !== null) close(fd, () => undefined);
-  return null;
 }
 
 function aborted(signal: AbortSignal | undefined): Promise<void> {
