@@ -25,10 +25,6 @@ export function dateFormat(options: Intl.DateTimeFormatOptions): Intl.DateTimeFo
 }
 /** What `Date#toLocaleString()` shows: date and time, numeric. */
 export const DATE_TIME: Intl.DateTimeFormatOptions = { year: 'numeric', month: 'numeric', day: 'numeric', hour: 'numeric', minute: 'numeric', second: 'numeric' };
-/** A day's heading in the timeline: "Sunday, 6 December 2026". */
-export const DAY_TITLE: Intl.DateTimeFormatOptions = { weekday: 'long', day: 'numeric', month: 'long', year: 'numeric' };
-/** A snapshot's time in its day: "02:00". */
-export const CLOCK: Intl.DateTimeFormatOptions = { hour: '2-digit', minute: '2-digit', hour12: false };
 let numbers: Intl.NumberFormat | undefined;
 /** "10,000": the viewer's grouping, with one formatter. */
 export const formatCount = (n: number) => (numbers ??= new Intl.NumberFormat()).format(n);

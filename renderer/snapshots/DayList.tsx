@@ -2,7 +2,7 @@ import { useEffect, useImperativeHandle, useMemo, useRef, type Ref } from 'react
 import { useVirtualizer } from '@tanstack/react-virtual';
 import { ChevronRight } from 'lucide-react';
 import type { SnapshotSummary } from '../../shared/contract/index.js';
-import { CLOCK, DATE_TIME, DAY_TITLE, dateFormat, formatBytes, pluralize } from '../app/format';
+import { DATE_TIME, dateFormat, formatBytes, pluralize } from '../app/format';
 import { cx } from '../components';
 import { dayBounds, refKey, type ListRow, type TimelineRef } from './timelineModel';
 import { VerificationBadge } from './VerificationBadge';
@@ -31,8 +31,8 @@ interface Props {
 const DAY_ROW = 34;
 const SNAP_ROW = 46;
 
-const dayTitle = (key: string) => dateFormat(DAY_TITLE).format(dayBounds(key)[0]);
-const clock = (t: number) => dateFormat(CLOCK).format(t);
+const dayTitle = (key: string) => dateFormat({ weekday: 'long', day: 'numeric', month: 'long', year: 'numeric' }).format(dayBounds(key)[0]);
+const clock = (t: number) => dateFormat({ hour: '2-digit', minute: '2-digit', hour12: false }).format(t);
 
 /**
  * The day-grouped list, virtualized: only the rows in view (plus overscan) exist in the DOM, so

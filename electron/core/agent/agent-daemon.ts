@@ -28,6 +28,7 @@ import { clearOwnStaleLocks, containerInstance } from './instance.js';
 import { pidAlive } from '../config/process-instance.js';
 import { createBackend as openRepository, RepositoriesStore } from '../repository/index.js';
 import { S3Backend } from '../repository/s3/s3-backend.js';
+import { withinGrace } from '../sources/errors.js';
 import { removePipeLeftovers } from '../sources/pipe-tar.js';
 import { agentEngine } from './agent-pipes.js';
 import { PITR_STEP_EVERY_MS, pitrStepHere } from './agent-pitr.js';
@@ -231,7 +232,7 @@ export async function runDaemon(o: DaemonOptions): Promise<void> {
       pitrController.abort(new RpcError('CANCELLED', `The agent is stopping (${signal}).`));
       for (const r of running.values()) r.controller.abort(new RpcError('CANCELLED', `The agent is stopping (${signal}).`));
       const all = Promise.all([...[...running.values()].map((r) => r.done), pitrRunning]);
-      void Promise.race([all, new Promise((r) => setTimeout(r, 15_000))]).then(() => saving).then(() => resolve());
+      void withinGrace(all.then(() => undefined), 15_000, () => undefined).then(() => saving).then(() => resolve());
     };
     process.once('SIGTERM', () => stop('SIGTERM'));
     process.once('SIGINT', () => stop('SIGINT'));

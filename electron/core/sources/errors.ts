@@ -98,3 +98,23 @@ export function assertReadable(input: { destroyed: boolean; errored: Error | nul
   if (input.errored) throw input.errored;
   if (input.destroyed && !input.readableEnded) throw new RpcError('INTERNAL', `${what}: the input stream was closed before it was read.`);
 }
+
+/**
+ * `promise`, or after `ms` what `late` returns (or throws). The timer is cleared when the promise
+ * settles and never keeps the process alive on its own (a pending one kept the agent's exec — a CLI
+ * process — alive seconds after its work was done).
+ */
+export function withinGrace<T>(promise: Promise<T>, ms: number, late: () => T): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<T>((resolve, reject) => {
+    timer = setTimeout(() => {
+      try {
+        resolve(late());
+      } catch (e) {
+        reject(e);
+      }
+    }, ms);
+    timer.unref();
+  });
+  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
+}

@@ -18,7 +18,7 @@ import { statusCodeOf } from '../docker/engine-errors.js';
 import type { Engine, HelperPipes } from '../docker/engine.js';
 import { createLogger } from '../log.js';
 import { HELPER_LABEL, volumeUsers } from './containers.js';
-import { abortable, engineFailure } from './errors.js';
+import { abortable, engineFailure, withinGrace } from './errors.js';
 
 const log = createLogger('sources');
 
@@ -146,13 +146,14 @@ export async function createHelper(engine: Engine, spec: HelperSpec): Promise<He
   } catch (e) {
     if (spec.signal?.aborted || statusCodeOf(e) === undefined) {
       // Cancelled, or the connection broke: the container may exist. A sweep finds any that escape.
-      const made = await Promise.race([
+      const made = await withinGrace(
         request.then(
           (c) => c.id,
           () => name,
         ),
-        new Promise<string>((r) => setTimeout(() => r(name), 10_000)),
-      ]);
+        10_000,
+        () => name,
+      );
       await removeHelper(engine, made);
     }
     throw engineFailure(e, `Creating a helper container for volume ${spec.volume} on ${engine.name} (image ${spec.image})`, spec.signal, engine.localSocket);

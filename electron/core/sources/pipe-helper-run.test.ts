@@ -10,7 +10,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { openOurEnd, readStatusLine, reportingStatus, STATUS_SUFFIX, withinGrace } from './pipe-helper-run.js';
+import { withinGrace } from './errors.js';
+import { openOurEnd, readStatusLine, reportingStatus, STATUS_SUFFIX } from './pipe-helper-run.js';
 
 const run = promisify(execFile);
 let dir: string;
@@ -62,7 +63,7 @@ describe('withinGrace (the wait for a status line once the engine cannot say)', 
     await expect(withinGrace(Promise.reject(new Error('gone')), 60_000, () => -1)).rejects.toThrow('gone');
     // A child process whose grace is a minute: it must end on its own long before (the test's own
     // timeout fails it otherwise), with the value it printed.
-    const module = path.join(import.meta.dirname, 'pipe-helper-run.ts');
+    const module = path.join(import.meta.dirname, 'errors.ts');
     const code = `const { withinGrace } = await import(${JSON.stringify(module)}); console.log(await withinGrace(new Promise((r) => setTimeout(() => r(42), 10)), 60000, () => -1));`;
     const { stdout } = await run(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', code], { timeout: 20_000 });
     expect(stdout.trim()).toBe('42');

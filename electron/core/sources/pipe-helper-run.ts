@@ -26,6 +26,7 @@ import { Writable } from 'node:stream';
 import type Docker from 'dockerode';
 import { RpcError } from '../../../shared/contract/errors.js';
 import type { Engine } from '../docker/engine.js';
+import { withinGrace } from './errors.js';
 import { helperFailure, type Helper } from './helper.js';
 
 export const STATUS_SUFFIX = '.status';
@@ -109,23 +110,4 @@ export async function pipeHelperFailure(engine: Engine, helper: Helper, output: 
   // The status line comes before the engine has passed on the last output: wait for it to end (bounded).
   await withinGrace(output.ended, 3000, () => undefined);
   return helperFailure(engine, helper, what, status, output.text());
-}
-
-/**
- * `promise`, or after `ms` what `late` returns (or throws). The timer is cleared when the promise
- * settles and never keeps the process alive on its own.
- */
-export function withinGrace<T>(promise: Promise<T>, ms: number, late: () => T): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<T>((resolve, reject) => {
-    timer = setTimeout(() => {
-      try {
-        resolve(late());
-      } catch (e) {
-        reject(e);
-      }
-    }, ms);
-    timer.unref();
-  });
-  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
 }

@@ -41,9 +41,9 @@ import type { RpcError } from '../../../shared/contract/errors.js';
 import type { Engine, HelperPipes } from '../docker/engine.js';
 import { createLogger } from '../log.js';
 import { TarNameNormalizer } from './archive-names.js';
-import { abortable, cancelled, engineFailure } from './errors.js';
+import { abortable, cancelled, engineFailure, withinGrace } from './errors.js';
 import { createHelper, PIPE_HELPER_LABEL, removeHelper, type Helper } from './helper.js';
-import { attachOutput, openOurEnd, pipeHelperFailure, readStatusLine, reportingStatus, STATUS_SUFFIX, withinGrace } from './pipe-helper-run.js';
+import { attachOutput, openOurEnd, pipeHelperFailure, readStatusLine, reportingStatus, STATUS_SUFFIX } from './pipe-helper-run.js';
 
 const log = createLogger('sources');
 const run = promisify(execFile);
@@ -108,8 +108,7 @@ async function startPipeHelper(
     // Asked after the start ("not-running" answers at once for one that already ended; "next-exit"
     // asked before the start could reach the engine after a quick exit and wait forever). One
     // already removed (404) leaves the word to its status line, for a few seconds.
-    // The grace timer is unref'd and cleared: a pending one kept the agent's exec (a CLI process)
-    // alive 5 s after every helper whose wait we stopped ourselves — each direct backup and restore.
+    // No grace at all for a wait we stopped ourselves (the helper said its status).
     const waited = (container.wait({ abortSignal: stopWaiting.signal }) as Promise<{ StatusCode: number }>).then(
       (r) => r.StatusCode,
       (e: unknown) =>
