@@ -165,6 +165,7 @@ export function SnapshotsPage({ repositoryId }: { repositoryId?: string | undefi
             data-testid="repository-select"
           >
             <option value={ALL}>All repositories</option>
+            {!reposLoaded && selection !== ALL && <option value={selection}>…</option>}
             {repositories.map((r) => (
               <option key={r.id} value={r.id}>
                 {r.name} ({r.kind === 'local' ? 'local folder' : r.kind.toUpperCase()})
@@ -186,7 +187,8 @@ export function SnapshotsPage({ repositoryId }: { repositoryId?: string | undefi
         </ErrorBanner>
       )}
 
-      {!reposLoaded || (st.loading && !refs.length) ? (
+      {/* One repository's rows come as soon as they are listed, not after the list of repositories. */}
+      {!ready || (st.loading && !refs.length) ? (
         <div className="loading-row">
           <Spinner /> Reading the repositories…
         </div>

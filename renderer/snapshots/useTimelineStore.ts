@@ -4,6 +4,7 @@ import { requireClient } from '../app/useConnectionStore';
 import { toErrorInfo, type ErrorInfo } from '../app/errors';
 import { dayBounds, groupByDay, refKey, summaryBatches, type Day, type TimelineRef } from './timelineModel';
 import { takeEarly } from './recentSnapshots';
+import { afterNextPaint } from '../app/afterNextPaint';
 import { recentFrom } from '../../shared/recent-snapshots.js';
 
 /** Everything the "as of" field found, one entry per repository asked. */
@@ -142,7 +143,12 @@ export const useTimelineStore = create<TimelineStore>((set, get) => {
         const recent = early ? byTime(refsOf(scope[0]!, early)) : await list(recentFrom(Date.now()));
         performance.mark('hindsight-list-received');
         if (get().scope !== scope) return;
-        if (recent.length && get().loading) set({ refs: recent, days: groupByDay(recent) });
+        if (recent.length && get().loading) {
+          set({ refs: recent, days: groupByDay(recent) });
+          // The year's list only once those rows are on screen: on 2 busy cores, the backend reading
+          // and sending it (and this page parsing it) competed with their first render.
+          await afterNextPaint();
+        }
         const refs = await list();
         if (get().scope !== scope) return;
         set({ refs, days: groupByDay(refs), loading: false });
