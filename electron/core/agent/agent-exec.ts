@@ -4,7 +4,7 @@
  * prints its answer on stdout, and on failure one JSON line {"error":{code,message}} as the last
  * line on stderr, turned back into the RpcError it was.
  */
-import { Readable } from 'node:stream';
+import { PassThrough, Readable } from 'node:stream';
 import type { z } from 'zod';
 import { RpcError, type ErrorCode } from '../../../shared/contract/errors.js';
 import type { Engine } from '../docker/engine.js';
@@ -83,6 +83,25 @@ function lineReader(onLine: (line: unknown) => void) {
  * then {"type":"done",result} — the result.
  */
 export async function agentSendLines(engine: Engine, args: string[], input: unknown, what: string, onLine?: (line: unknown) => void, signal?: AbortSignal): Promise<unknown> {
+  return startAgentSendLines(engine, args, what, signal).send(input, onLine);
+}
+
+/** An agentSendLines whose command runs already and waits for its input. */
+export interface StartedAgentCommand {
+  /** Gives the input (once); resolves with the result. */
+  send(input: unknown, onLine?: (line: unknown) => void): Promise<unknown>;
+  /** Ends it without input: the agent's CLI exits (its complaint about the empty input is dropped). */
+  cancel(): void;
+}
+
+/**
+ * agentSendLines started before its input is known: the agent's CLI (Node and its bundle, ~0.5 s
+ * on a busy host) starts while the caller still has work to do, and reads its stdin when `send`
+ * gives it. The caller must `send` or `cancel`: until then the exec waits.
+ */
+export function startAgentSendLines(engine: Engine, args: string[], what: string, signal?: AbortSignal): StartedAgentCommand {
+  const input = new PassThrough();
+  let onLine: ((line: unknown) => void) | undefined;
   let result: unknown;
   let done = false;
   const lines = lineReader((line) => {
@@ -92,12 +111,30 @@ export async function agentSendLines(engine: Engine, args: string[], input: unkn
       result = l.result;
     } else onLine?.(line);
   });
-  try {
-    await execWithInput(engine, spec(args), Readable.from([Buffer.from(JSON.stringify(input))]), { what, onStdout: (b) => lines.push(b), ...(signal ? { signal } : {}) });
-    lines.end();
-  } catch (e) {
-    throw agentError(e);
-  }
-  if (!done) throw new RpcError('INTERNAL', `${what}: the agent ended without a result.`);
-  return result;
+  const ran = execWithInput(engine, spec(args), input, { what, onStdout: (b) => lines.push(b), ...(signal ? { signal } : {}) }).then(
+    () => {
+      lines.end();
+      if (!done) throw new RpcError('INTERNAL', `${what}: the agent ended without a result.`);
+      return result;
+    },
+    (e: unknown) => {
+      throw agentError(e);
+    },
+  );
+  ran.catch(() => undefined); // cancelled: nobody waits for it
+  let given = false;
+  return {
+    send(payload, handler) {
+      if (given) throw new Error(`${what}: input given twice`);
+      given = true;
+      onLine = handler;
+      input.end(Buffer.from(JSON.stringify(payload)));
+      return ran;
+    },
+    cancel() {
+      if (given) return;
+      given = true;
+      input.end();
+    },
+  };
 }

@@ -28,7 +28,7 @@ import { PlansStore } from '../plans/plans-store.js';
 import { PitrStore } from '../pitr/pitr-store.js';
 import type { RepositoriesStore } from '../repository/index.js';
 import type { TrustedWriters } from '../signing/index.js';
-import { agentQuery, agentSend, agentSendLines } from './agent-exec.js';
+import { agentQuery, agentSend, agentSendLines, startAgentSendLines } from './agent-exec.js';
 import { DirectBackupRequest } from './direct-backup.js';
 import { DirectRestoreRequest } from './direct-restore.js';
 import { PitrRestoreRequest } from './agent-pitr.js';
@@ -37,7 +37,7 @@ import type { DirectSourceBackup } from '../backup/run-backup.js';
 import type { ManifestSource } from '../../../shared/contract/snapshots.js';
 import type { PipelineProgress } from '../pipeline/index.js';
 import type { RestoreOneResult } from '../restore/data-moves.js';
-import type { DirectSourceRequest } from '../restore/runner.js';
+import type { DirectSourceRequest, DirectStarted } from '../restore/runner.js';
 import type { AgentConfig } from './agent-config.js';
 import { AGENT_CONTAINER, AGENT_DOCKER_SOCKET, AGENT_LABEL, AGENT_STATE_DIR, AGENT_VOLUME, bundledAgentImage, type AgentImageInfo } from './agent-image.js';
 import { AGENT_IMAGE_ENV, AGENT_PIPES_DIR, AGENT_PIPES_VOLUME } from './agent-names.js';
@@ -395,23 +395,35 @@ export class AgentManager {
    * host has no running agent or the repository is not one the agent can reach (see directTarget).
    */
   async restoreSource(hostId: string, req: DirectSourceRequest, signal: AbortSignal | undefined, onProgress: (p: PipelineProgress) => void): Promise<RestoreOneResult | null> {
-    const direct = await this.directTarget(hostId, req.repositoryId);
+    const started = await this.startRestoreSource(hostId, req.repositoryId, req.source, signal);
+    return started ? started.run(req, onProgress) : null;
+  }
+
+  /**
+   * restoreSource with the agent's CLI started now, its request given later (`run`): the runner
+   * starts the first source's before its pre-flight, which then hides the CLI's start.
+   */
+  async startRestoreSource(hostId: string, repositoryId: string, source: string, signal: AbortSignal | undefined): Promise<DirectStarted | null> {
+    const direct = await this.directTarget(hostId, repositoryId);
     if (!direct) return null;
     const { engine, repository } = direct;
-    // The writers this console trusts now go with the request: the agent checks the manifest against them.
-    const request: z.input<typeof DirectRestoreRequest> = { ...req, repository, directory: req.directory ?? undefined, trusted: await this.d.trusted.list() };
-    const result = await agentSendLines(
-      engine,
-      ['restore-source'],
-      request,
-      `Restoring ${req.source} on ${engine.name} through its agent`,
-      (line) => {
-        const l = line as { type?: string; fraction?: number | null; bytesDone?: number; bytesTotal?: number };
-        if (l.type === 'progress') onProgress({ fraction: l.fraction ?? null, bytesDone: l.bytesDone ?? 0, ...(l.bytesTotal !== undefined ? { bytesTotal: l.bytesTotal } : {}) } as PipelineProgress);
+    const started = startAgentSendLines(engine, ['restore-source'], `Restoring ${source} on ${engine.name} through its agent`, signal);
+    return {
+      run: async (req, onProgress) => {
+        // The writers this console trusts now go with the request: the agent checks the manifest against them.
+        const trusted = await this.d.trusted.list().catch((e: unknown) => {
+          started.cancel();
+          throw e;
+        });
+        const request: z.input<typeof DirectRestoreRequest> = { ...req, repository, directory: req.directory ?? undefined, trusted };
+        const result = await started.send(request, (line) => {
+          const l = line as { type?: string; fraction?: number | null; bytesDone?: number; bytesTotal?: number };
+          if (l.type === 'progress') onProgress({ fraction: l.fraction ?? null, bytesDone: l.bytesDone ?? 0, ...(l.bytesTotal !== undefined ? { bytesTotal: l.bytesTotal } : {}) } as PipelineProgress);
+        });
+        return result as RestoreOneResult;
       },
-      signal,
-    );
-    return result as RestoreOneResult;
+      cancel: () => started.cancel(),
+    };
   }
 
   /**

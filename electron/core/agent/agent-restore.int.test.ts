@@ -13,10 +13,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { inVolume, POSTGRES, removeQuietly, uniqueName } from '../sources/testing/lab-engines.js';
 import { listKeys } from '../repository/index.js';
 import { listJournals } from '../restore/journal.js';
+import { runRestore } from '../restore/runner.js';
 import { sweepSafetyCopies } from '../restore/safety-sweep.js';
 import { dockerCli, waitFor } from '../testing/lab.js';
 import { TrustedWriters } from '../signing/index.js';
-import { agentSendLines } from './agent-exec.js';
+import { agentSendLines, startAgentSendLines } from './agent-exec.js';
 import { AGENT_CONTAINER, AGENT_STATE_DIR } from './agent-names.js';
 import { TcpRelay } from '../testing/tcp-relay.js';
 import { agentTestBed, type AgentTestBed } from './testing/lab-agent.js';
@@ -35,6 +36,7 @@ const over = uniqueName('hs-direct-over');
 const pg = uniqueName('hs-direct-pg');
 const app = uniqueName('hs-direct-dir');
 const untrusted = uniqueName('hs-direct-untrusted');
+const ahead = uniqueName('hs-direct-ahead');
 const MiB = 1 << 20;
 const listing = (machine: Parameters<typeof inVolume>[0], v: string) => inVolume(machine, v, 'cd /v && find . -type f -exec md5sum {} + | sort -k2');
 
@@ -55,7 +57,7 @@ beforeAll(async () => {
 afterAll(async () => {
   relay?.close();
   if (bed) for (const c of [user, pg, app]) await removeQuietly(bed.t.lab.machines.uat, 'container', c);
-  if (bed) for (const v of [...targets, uniqueTarget, stopped, stoppedCopy, over, untrusted]) await removeQuietly(bed.t.lab.machines.uat, 'volume', v);
+  if (bed) for (const v of [...targets, uniqueTarget, stopped, stoppedCopy, over, untrusted, ahead]) await removeQuietly(bed.t.lab.machines.uat, 'volume', v);
   if (bed) for (const v of await safetyVolumes()) await removeQuietly(bed.t.lab.machines.uat, 'volume', v);
   if (bed) await removeQuietly(bed.t.lab.machines.production, 'volume', src);
   await bed?.dispose();
@@ -127,6 +129,60 @@ describe('restore onto a host with an agent', () => {
     // The same request with this console's writers restores it.
     await agentSendLines(engine, ['restore-source'], { ...request, trusted: await new TrustedWriters(t.configDir).list() }, 'restore-source');
     expect(await listing(uat, untrusted)).toBe(await listing(t.lab.machines.production, src));
+  }, 120_000);
+
+  it('the agent’s CLI started ahead of its request (a restore starts it before its pre-flight) waits for it; one never sent ends', async () => {
+    const { t } = bed;
+    const uat = t.lab.machines.uat;
+    const engine = await t.engine(t.ids.uat);
+    const waiting = async () => (await dockerCli(uat, 'top', AGENT_CONTAINER, '-eo', 'pid,args')).split('\n').filter((l) => l.includes('restore-source')).length;
+    // Never sent (the restore stopped before its restore step): it ends, and makes nothing.
+    const unused = startAgentSendLines(engine, ['restore-source'], 'restore-source');
+    await waitFor('the started CLI to run', async () => (await waiting()) === 1);
+    await new Promise((r) => setTimeout(r, 1500));
+    expect(await waiting()).toBe(1); // still waiting for its request
+    unused.cancel();
+    await waitFor('the unused CLI to end', async () => (await waiting()) === 0);
+    // Sent after a pause: it restores, as one sent at once does.
+    const started = startAgentSendLines(engine, ['restore-source'], 'restore-source');
+    await new Promise((r) => setTimeout(r, 1500));
+    const repository = { config: await t.repositories.stored(bed.repositoryId), secrets: await t.repositories.secrets(bed.repositoryId) };
+    await started.send({ repository, snapshotId, source: sourceName, target: ahead, trusted: await new TrustedWriters(t.configDir).list() });
+    expect(await listing(uat, ahead)).toBe(await listing(t.lab.machines.production, src));
+    expect(() => started.send({})).toThrow(/twice/);
+  }, 120_000);
+
+  it('a restore that fails at its pre-flight ends the agent CLI it started for the first source; one that gets there uses it', async () => {
+    const { t } = bed;
+    const uat = t.lab.machines.uat;
+    const waiting = async () => (await dockerCli(uat, 'top', AGENT_CONTAINER, '-eo', 'pid,args')).split('\n').filter((l) => l.includes('restore-source')).length;
+    const agentDeps = {
+      ...t.deps,
+      direct: (h: string, req: Parameters<typeof bed.manager.restoreSource>[1], sig: AbortSignal | undefined, p: Parameters<typeof bed.manager.restoreSource>[3]) => bed.manager.restoreSource(h, req, sig, p),
+      directStart: (h: string, r: string, s: string, sig: AbortSignal | undefined) => bed.manager.startRestoreSource(h, r, s, sig),
+    };
+    const input = { repositoryId: bed.repositoryId, snapshotId, targetHostId: t.ids.uat, map: { [sourceName]: ahead }, safetyCopy: false, note: 'test' };
+    let seen = -1;
+    const failed = await runRestore(
+      {
+        ...agentDeps,
+        beforeStep: async (step: string) => {
+          if (step !== 'preflight') return;
+          await waitFor('the CLI started ahead', async () => (seen = await waiting()) === 1);
+          throw new Error('fault at the pre-flight');
+        },
+      },
+      input,
+    ).catch((e: unknown) => e);
+    expect((failed as Error).message).toContain('fault at the pre-flight');
+    expect(seen).toBe(1);
+    await waitFor('the unused CLI to end', async () => (await waiting()) === 0);
+    // Without the fault: the started CLI is the one that restores (no second one is started).
+    let started = 0;
+    const r = await runRestore({ ...agentDeps, directStart: (...a: Parameters<typeof agentDeps.directStart>) => (started++, agentDeps.directStart(...a)), direct: () => Promise.reject(new Error('not the started one')) }, { ...input, map: { [sourceName]: ahead } });
+    expect(r.verification.every((v) => v.ok)).toBe(true);
+    expect(started).toBe(1);
+    expect(await listing(uat, ahead)).toBe(await listing(t.lab.machines.production, src));
   }, 120_000);
 
   it('a backup that stops the volume’s users and encrypts: still copied by the agent, containers back, restorable', async () => {

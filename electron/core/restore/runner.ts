@@ -65,6 +65,11 @@ export interface RestoreDeps {
    */
   direct?: (hostId: string, req: DirectSourceRequest, signal: AbortSignal | undefined, onProgress: (p: PipelineProgress) => void) => Promise<RestoreOneResult | null>;
   /**
+   * `direct` for the first source, started before the pre-flight: the agent's CLI starts (Node and
+   * its bundle, ~0.5 s) while the pre-flight runs, and waits for its request. null: no agent can.
+   */
+  directStart?: (hostId: string, repositoryId: string, source: string, signal: AbortSignal | undefined) => Promise<DirectStarted | null>;
+  /**
    * An image on the host whose GNU tar keeps volumes' safety copies there (host-safety.ts): the
    * agent's, when it runs. null: the console keeps the copies as files.
    */
@@ -80,6 +85,13 @@ export interface DirectSourceRequest {
   directory?: string | undefined;
   decryption?: { passphrase?: string | undefined; identities?: string[] | undefined } | undefined;
   allowUnsigned: boolean;
+}
+
+/** A direct restore of one source whose agent CLI runs already (RestoreDeps.directStart). */
+export interface DirectStarted {
+  run(req: DirectSourceRequest, onProgress: (p: PipelineProgress) => void): Promise<RestoreOneResult>;
+  /** Ends it unused: the run stopped before its restore step. */
+  cancel(): void;
 }
 
 type ParsedInput = {
@@ -280,6 +292,7 @@ export async function runRestore(deps: RestoreDeps, input: ParsedInput, taskCtx?
   const stepProgress = (message: string, step: JournalStep, source?: string) => progress(ctx, Math.min(1, stepNo++ / total), message, undefined, { step, source });
   const verification: SourceCheck[] = [];
   let backend: RepositoryBackend | undefined;
+  let early: Promise<DirectStarted | null> | null = null;
 
   try {
     await writeJournal(deps.configDir, journal);
@@ -287,7 +300,8 @@ export async function runRestore(deps: RestoreDeps, input: ParsedInput, taskCtx?
     else if (input.note?.trim()) note(`Note: ${input.note.trim()}`);
     for (const w of plan.warnings) note(w, 'warn');
 
-    // Pre-flight.
+    // Pre-flight (the first source's direct restore starting meanwhile).
+    early = deps.directStart && journal.targets[0] ? deps.directStart(host.id, input.repositoryId, journal.targets[0].source, signal).catch(() => null) : null;
     await enter('preflight');
     stepProgress(`Pre-flight checks on ${host.name}`, 'preflight');
     await engine.connect();
@@ -366,12 +380,10 @@ export async function runRestore(deps: RestoreDeps, input: ParsedInput, taskCtx?
       const src = srcOf(t);
       stepProgress(`Restoring ${src.name} into ${t.target}`, 'restore', t.source);
       const onProgress = (p: PipelineProgress) => progress(ctx, p.fraction, `Restoring ${src.name} into ${t.target}`, { done: p.bytesDone, total: p.bytesTotal ?? src.storedBytes }, { step: 'restore', source: t.source });
-      const direct = await deps.direct?.(
-        input.targetHostId,
-        { repositoryId: input.repositoryId, snapshotId: input.snapshotId, source: src.name, target: t.target, directory: t.path, decryption: input.decryption, allowUnsigned: !!input.allowUnsigned },
-        signal,
-        onProgress,
-      );
+      const req: DirectSourceRequest = { repositoryId: input.repositoryId, snapshotId: input.snapshotId, source: src.name, target: t.target, directory: t.path, decryption: input.decryption, allowUnsigned: !!input.allowUnsigned };
+      const started = early && t === journal.targets[0] ? await early : null;
+      early = null;
+      const direct = started ? await started.run(req, onProgress) : await deps.direct?.(input.targetHostId, req, signal, onProgress);
       const result = direct ?? (await restoreOne({ backend, engine, src, target: t.target, directory: t.path, decryption: input.decryption, ...(signal ? { signal } : {}), onProgress }));
       moved.set(t.source, result);
       note(`Restored ${src.name} into ${t.target}${direct ? ` (directly, by the agent on ${host.name})` : ''}: ${result.rawBytes} bytes${result.tar ? `, ${result.tar.entries} entries` : ''}`);
@@ -430,6 +442,7 @@ export async function runRestore(deps: RestoreDeps, input: ParsedInput, taskCtx?
     const noun = journal.kind === 'verify' ? 'Verify' : 'Restore';
     throw new RpcError(code === 'CANCELLED' ? 'CANCELLED' : code, `${noun} ${opId} failed: ${journal.error} — ${what}.`, `operation ${opId}; state ${journal.state}`);
   } finally {
+    void early?.then((s) => s?.cancel());
     await backend?.close().catch(() => undefined);
     deps.active.delete(opId);
     await release();
