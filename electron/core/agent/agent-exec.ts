@@ -128,13 +128,14 @@ export function startAgentSendLines(engine: Engine, args: string[], what: string
       if (given) throw new Error(`${what}: input given twice`);
       given = true;
       onLine = handler;
-      input.end(Buffer.from(JSON.stringify(payload)));
+      // An exec that failed already (cancelled, engine gone) took its input down: `ran` says why.
+      if (!input.destroyed) input.end(Buffer.from(JSON.stringify(payload)));
       return ran;
     },
     cancel() {
       if (given) return;
       given = true;
-      input.end();
+      if (!input.destroyed) input.end();
     },
   };
 }
