@@ -2,7 +2,7 @@ import type { Page } from '@playwright/test';
 import type { BackupResult } from '../shared/contract/index.js';
 import { backupWithCli } from './support/cli-backup.js';
 import { APP_PATH } from './support/env.js';
-import { expect, test } from './support/fixtures.js';
+import { ensureHost, expect, test } from './support/fixtures.js';
 
 /**
  * Browsing backups by date (issue 4, items 1–2), against the real lab: a real backup of
@@ -104,8 +104,10 @@ test('timeline: the new snapshot is listed; "as of" highlights it; details show 
   await app.setTheme('system');
 });
 
-test('details: "Verify now" on a non-protected host passes; "Back up now" takes a new snapshot of the set', async ({ app, page }) => {
+test('details: "Verify now" on a non-protected host passes; "Back up now" takes a new snapshot of the set', async ({ app, lab, page }) => {
   test.setTimeout(240_000);
+  // uat (added by spec 01 in a full run) runs PostgreSQL: the verify's host. Run alone, this spec adds it.
+  await ensureHost(app, lab.machines.uat);
   await page.goto(`${APP_PATH}#/snapshots/${REPO}/${encodeURIComponent(snapshot.snapshotId)}`);
   await expect(page.getByRole('heading', { level: 1, name: SET })).toBeVisible({ timeout: 20_000 });
 
