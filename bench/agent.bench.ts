@@ -1,7 +1,7 @@
 /**
  * The agent's direct data path against the relay and against restic (issue 9, item 8): `npm run
  * bench` (this file is its first part) or `npx tsx bench/agent.bench.ts [--size=MiB]` (default
- * 1024) [--trace] [--skip=relay,restic]. Needs the lab (`npm run lab:up`) and the agent image (`npm run build:agent`).
+ * 1024) [--trace] [--skip=relay,levels,restic] [--restores=N] [--pairs=N]. Needs the lab (`npm run lab:up`) and the agent image (`npm run build:agent`).
  *
  * On one generated volume on production (bench/volume-data.ts: 8 files of mixed data + 500 small
  * files), all into the lab's S3 server, one after the other in one run:
@@ -160,6 +160,13 @@ async function main() {
       await rm(resticTarget, { recursive: true, force: true });
       await timed('restic restore, from the lab host (no gateway)', () => restic('lab host', 'restore', 'latest', '--target', resticTarget));
     }
+    // `--pairs=N`: N more rounds of the direct restore and restic's, alternated, each from an empty
+    // page cache: runs of one day vary by ±15 %, so a ratio of medians says more than one pair.
+    for (let i = 1; i <= Number(opt('pairs') ?? 0); i++) {
+      await timed(`pair ${i}: direct restore`, () => h.restore.run.run({ repositoryId, snapshotId: direct.snapshotId, targetHostId: hostId, map: { [sourceName]: restored[1]! }, paths: {}, safetyCopy: false, note: 'benchmark', allowUnsigned: false }, ctx()));
+      await rm(resticTarget, { recursive: true, force: true });
+      await timed(`pair ${i}: restic restore`, () => restic('production', 'restore', 'latest', '--target', resticTarget));
+    }
   } finally {
     await h.agent.remove.run({ hostId, purge: true }, ctx()).catch(() => undefined);
     for (const v of [volume, ...restored]) await dockerCli(prod, 'volume', 'rm', '-f', v).catch(() => undefined);
@@ -179,6 +186,14 @@ async function main() {
     console.log(`\nlevels: the unchanged level stores ${((stored[1]![1] / stored[0]![1]) * 100).toFixed(3)} % of level 0 (target < 1 %)`);
     console.log(`levels: after 10 MiB changed, the level stores ${(stored[2]![1] / MiB).toFixed(2)} MiB (target ≤ 15 MiB)`);
     if (has('restic backup (unchanged)')) console.log(`ratio level-unchanged/restic-unchanged (time): ${(sec('level 1 (unchanged)') / sec('restic backup (unchanged)')).toFixed(2)} (target ≤ 2)`);
+  }
+  const pairs = rows.filter((r) => /^pair \d+: /.test(r.name));
+  if (pairs.length) {
+    const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[xs.length >> 1]!;
+    const of = (what: string) => [...pairs.filter((r) => r.name.endsWith(what)), ...rows.filter((r) => r.name === what)].map((r) => r.seconds);
+    const [d, r] = [of('direct restore'), of('restic restore')];
+    console.log(`\nrestores, alternated pairs and the first runs: direct median ${median(d).toFixed(2)} s of ${d.length}, restic median ${median(r).toFixed(2)} s of ${r.length}`);
+    console.log(`ratio of medians direct-restore/restic-restore: ${(median(r) / median(d)).toFixed(2)}`);
   }
   if (!['relay backup', 'direct backup', 'restic backup', 'restic restore'].every(has)) return; // a partial run (--skip=…): no ratios
   console.log(`\nratio direct-backup/restic-backup: ${(sec('restic backup') / sec('direct backup')).toFixed(2)}`);
