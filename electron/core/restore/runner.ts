@@ -301,7 +301,8 @@ export async function runRestore(deps: RestoreDeps, input: ParsedInput, taskCtx?
     for (const w of plan.warnings) note(w, 'warn');
 
     // Pre-flight (the first source's direct restore starting meanwhile).
-    early = deps.directStart && journal.targets[0] ? deps.directStart(host.id, input.repositoryId, journal.targets[0].source, signal).catch(() => null) : null;
+    early = deps.directStart && journal.targets[0] ? deps.directStart(host.id, input.repositoryId, journal.targets[0].source, signal) : null;
+    early?.catch(() => undefined); // its failure is the restore step's to report, as `direct`'s would be
     await enter('preflight');
     stepProgress(`Pre-flight checks on ${host.name}`, 'preflight');
     await engine.connect();
@@ -381,9 +382,11 @@ export async function runRestore(deps: RestoreDeps, input: ParsedInput, taskCtx?
       stepProgress(`Restoring ${src.name} into ${t.target}`, 'restore', t.source);
       const onProgress = (p: PipelineProgress) => progress(ctx, p.fraction, `Restoring ${src.name} into ${t.target}`, { done: p.bytesDone, total: p.bytesTotal ?? src.storedBytes }, { step: 'restore', source: t.source });
       const req: DirectSourceRequest = { repositoryId: input.repositoryId, snapshotId: input.snapshotId, source: src.name, target: t.target, directory: t.path, decryption: input.decryption, allowUnsigned: !!input.allowUnsigned };
-      const started = early && t === journal.targets[0] ? await early : null;
+      // The first source's was asked for before the pre-flight (null: no agent can; not asked again).
+      const first = t === journal.targets[0] ? early : null;
       early = null;
-      const direct = started ? await started.run(req, onProgress) : await deps.direct?.(input.targetHostId, req, signal, onProgress);
+      const started = first ? await first : null;
+      const direct = first ? (started ? await started.run(req, onProgress) : null) : await deps.direct?.(input.targetHostId, req, signal, onProgress);
       const result = direct ?? (await restoreOne({ backend, engine, src, target: t.target, directory: t.path, decryption: input.decryption, ...(signal ? { signal } : {}), onProgress }));
       moved.set(t.source, result);
       note(`Restored ${src.name} into ${t.target}${direct ? ` (directly, by the agent on ${host.name})` : ''}: ${result.rawBytes} bytes${result.tar ? `, ${result.tar.entries} entries` : ''}`);
@@ -442,7 +445,7 @@ export async function runRestore(deps: RestoreDeps, input: ParsedInput, taskCtx?
     const noun = journal.kind === 'verify' ? 'Verify' : 'Restore';
     throw new RpcError(code === 'CANCELLED' ? 'CANCELLED' : code, `${noun} ${opId} failed: ${journal.error} — ${what}.`, `operation ${opId}; state ${journal.state}`);
   } finally {
-    void early?.then((s) => s?.cancel());
+    void early?.then((s) => s?.cancel(), () => undefined);
     await backend?.close().catch(() => undefined);
     deps.active.delete(opId);
     await release();
