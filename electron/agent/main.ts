@@ -19,6 +19,7 @@ runAgentCli(process.argv.slice(2), {
   stateDir: process.env.HINDSIGHT_AGENT_STATE ?? AGENT_STATE_DIR,
   version: process.env.HINDSIGHT_AGENT_VERSION ?? 'dev',
   stdin: readStdin,
+  stdinStream: () => process.stdin as AsyncIterable<Buffer>,
   out: (line) => process.stdout.write(`${line}\n`),
   err: (line) => process.stderr.write(`${line}\n`),
 }).then(

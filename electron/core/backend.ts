@@ -107,7 +107,7 @@ export async function createBackend(options: BackendOptions): Promise<Backend> {
   // A restore onto a host with an agent: the agent moves the data (the direct path).
   if (!options.agentMode) {
     restore.direct = (hostId, req, signal, onProgress) => agents.restoreSource(hostId, req, signal, onProgress);
-    restore.directStart = (hostId, repositoryId, source, signal) => agents.startRestoreSource(hostId, repositoryId, source, signal);
+    restore.directStart = (hostId, req, signal) => agents.startRestoreSource(hostId, req, signal);
     // …and keeps the volumes' safety copies on the host, made by its image's GNU tar (restore/host-safety.ts).
     restore.hostSafetyImage = (hostId) => agents.safetyImage(hostId);
   }

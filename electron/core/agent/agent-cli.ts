@@ -23,7 +23,9 @@ import type { TaskContext } from '../../../shared/contract/types.js';
 import { PlansStore } from '../plans/plans-store.js';
 import { AgentConfig, writeAgentConfig } from './agent-config.js';
 import { DirectBackupRequest, backupSourceHere } from './direct-backup.js';
-import { DirectRestoreRequest, restoreSourceHere } from './direct-restore.js';
+import { DirectRestoreRequest, prepareRestoreHere, restoreSourceHere } from './direct-restore.js';
+import { inputLines } from './input-lines.js';
+import type { PipelineProgress } from '../pipeline/index.js';
 import { agentReport, runAndRecord, runDaemon } from './agent-daemon.js';
 import { agentPipes } from './agent-pipes.js';
 import { discardHere, putBackHere, safetyCopyHere } from './safety-here.js';
@@ -32,10 +34,22 @@ import { PitrRestoreRequest, pitrReportsHere, pitrRestoreHere, pitrStepHere, pit
 const PitrStopRequest = z.object({ container: z.string().min(1).max(255), repositoryId: z.string().min(1).max(128) });
 import { AgentDiscardRequest, AgentPutBackRequest, AgentSafetyCopyRequest } from './safety-requests.js';
 
+/** JSON text checked against `schema`; INVALID_INPUT in words otherwise. */
+function parseInput<T extends z.ZodType>(schema: T, text: string, what: string): z.output<T> {
+  try {
+    return schema.parse(JSON.parse(text));
+  } catch (e) {
+    throw new RpcError('INVALID_INPUT', `The ${what} was refused: ${e instanceof z.ZodError ? z.prettifyError(e) : 'not JSON'}`);
+  }
+}
+
 export interface AgentCliEnv {
   stateDir: string;
   version: string;
+  /** All of stdin, as text. */
   stdin: () => Promise<string>;
+  /** Stdin itself, for a command that reads it a line at a time (input-lines.ts). */
+  stdinStream: () => AsyncIterable<Buffer>;
   out: (line: string) => void;
   err: (line: string) => void;
 }
@@ -122,13 +136,7 @@ export async function runAgentCli(argv: string[], env: AgentCliEnv): Promise<num
     }
   };
   /** JSON from stdin, validated; INVALID_INPUT in words otherwise. */
-  const readInput = async <T extends z.ZodType>(schema: T, what: string): Promise<z.output<T>> => {
-    try {
-      return schema.parse(JSON.parse(await env.stdin()));
-    } catch (e) {
-      throw new RpcError('INVALID_INPUT', `The ${what} was refused: ${e instanceof z.ZodError ? z.prettifyError(e) : 'not JSON'}`);
-    }
-  };
+  const readInput = async <T extends z.ZodType>(schema: T, what: string): Promise<z.output<T>> => parseInput(schema, await env.stdin(), what);
   /** A configuration from the console on stdin, stored (`apply`, and `run --apply`). */
   const applyInput = async () => writeAgentConfig(env.stateDir, await readInput(AgentConfig, 'configuration'));
 
@@ -162,10 +170,22 @@ export async function runAgentCli(argv: string[], env: AgentCliEnv): Promise<num
       longRun(
         !!o.json,
         'restore',
-        async (_backend, ctx) =>
-          restoreSourceHere(env.stateDir, await readInput(DirectRestoreRequest, 'restore request'), ctx.signal, (p) =>
-            ctx.report({ type: 'progress', message: 'restoring', fraction: p.fraction, bytesDone: p.bytesDone, ...(p.bytesTotal !== undefined ? { bytesTotal: p.bytesTotal } : {}) }),
-          ),
+        async (_backend, ctx) => {
+          const onProgress = (p: PipelineProgress) => ctx.report({ type: 'progress', message: 'restoring', fraction: p.fraction, bytesDone: p.bytesDone, ...(p.bytesTotal !== undefined ? { bytesTotal: p.bytesTotal } : {}) });
+          const input = inputLines(env.stdinStream());
+          const first = await input.next();
+          const request = parseInput(DirectRestoreRequest, first?.text ?? '', 'restore request');
+          // All of stdin, no newline: a console that sends the request when it restores.
+          if (!first?.terminated) return restoreSourceHere(env.stateDir, request, ctx.signal, onProgress);
+          // Sent ahead (direct-restore.ts): made ready, then begun on an empty line — anything else calls it off.
+          const prepared = await prepareRestoreHere(env.stateDir, request, ctx.signal);
+          const go = await input.next().catch(() => null);
+          if (go?.terminated !== true || go.text.trim() !== '') {
+            await prepared.abandon();
+            throw new RpcError('CANCELLED', 'The restore was called off before it began: nothing on this host was changed.');
+          }
+          return prepared.run(onProgress);
+        },
         (r) => `restored ${r.rawBytes} bytes`,
       ),
     );

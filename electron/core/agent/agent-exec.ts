@@ -90,17 +90,22 @@ export async function agentSendLines(engine: Engine, args: string[], input: unkn
 export interface StartedAgentCommand {
   /** Gives the input (once); resolves with the result. */
   send(input: unknown, onLine?: (line: unknown) => void): Promise<unknown>;
-  /** Ends it without input: the agent's CLI exits (its complaint about the empty input is dropped). */
+  /** Started with its input ahead (`ahead`): the empty line that tells it to begin; resolves with the result. */
+  go(onLine?: (line: unknown) => void): Promise<unknown>;
+  /** Ends it without input, or without the word to begin: the agent's CLI exits (its complaint is dropped). */
   cancel(): void;
 }
 
 /**
- * agentSendLines started before its input is known: the agent's CLI (Node and its bundle, ~0.5 s
- * on a busy host) starts while the caller still has work to do, and reads its stdin when `send`
- * gives it. The caller must `send` or `cancel`: until then the exec waits.
+ * agentSendLines started before it is to run: the agent's CLI (Node and its bundle, ~0.5 s on a
+ * busy host) starts while the caller still has work to do, and reads its stdin when `send` gives
+ * it. With `ahead`, the input is written at once as one line (a command that gets ready on it,
+ * agent-cli.ts `restore-source`) and `go` later writes the empty line that begins it. The caller
+ * must `send`/`go` or `cancel`: until then the exec waits.
  */
-export function startAgentSendLines(engine: Engine, args: string[], what: string, signal?: AbortSignal): StartedAgentCommand {
+export function startAgentSendLines(engine: Engine, args: string[], what: string, signal?: AbortSignal, ahead?: unknown): StartedAgentCommand {
   const input = new PassThrough();
+  if (ahead !== undefined) input.write(`${JSON.stringify(ahead)}\n`);
   let onLine: ((line: unknown) => void) | undefined;
   let result: unknown;
   let done = false;
@@ -123,14 +128,22 @@ export function startAgentSendLines(engine: Engine, args: string[], what: string
   );
   ran.catch(() => undefined); // cancelled: nobody waits for it
   let given = false;
+  const give = (data: string, handler: ((line: unknown) => void) | undefined) => {
+    if (given) throw new Error(`${what}: input given twice`);
+    given = true;
+    onLine = handler;
+    // An exec that failed already (cancelled, engine gone) took its input down: `ran` says why.
+    if (!input.destroyed) input.end(Buffer.from(data));
+    return ran;
+  };
   return {
-    send(payload, handler) {
-      if (given) throw new Error(`${what}: input given twice`);
-      given = true;
-      onLine = handler;
-      // An exec that failed already (cancelled, engine gone) took its input down: `ran` says why.
-      if (!input.destroyed) input.end(Buffer.from(JSON.stringify(payload)));
-      return ran;
+    send: (payload, handler) => {
+      if (ahead !== undefined) throw new Error(`${what}: its input was given ahead; go begins it`);
+      return give(JSON.stringify(payload), handler);
+    },
+    go: (handler) => {
+      if (ahead === undefined) throw new Error(`${what}: no input was given ahead; send gives it`);
+      return give('\n', handler);
     },
     cancel() {
       if (given) return;

@@ -40,7 +40,7 @@ import type { RestoreOneResult } from '../restore/data-moves.js';
 import type { DirectSourceRequest, DirectStarted } from '../restore/runner.js';
 import type { AgentConfig } from './agent-config.js';
 import { AGENT_CONTAINER, AGENT_DOCKER_SOCKET, AGENT_LABEL, AGENT_STATE_DIR, AGENT_VOLUME, bundledAgentImage, type AgentImageInfo } from './agent-image.js';
-import { AGENT_IMAGE_ENV, AGENT_PIPES_DIR, AGENT_PIPES_VOLUME } from './agent-names.js';
+import { AGENT_IMAGE_ENV, AGENT_PIPES_DIR, AGENT_PIPES_VOLUME, AGENT_RESTORE_AHEAD_LABEL } from './agent-names.js';
 import { z } from 'zod';
 
 const log = createLogger('agent');
@@ -352,10 +352,11 @@ export class AgentManager {
    */
   private async directTarget(hostId: string, repositoryId: string) {
     const engine = await this.d.engineFor(hostId);
-    if (!(await inspect(engine))?.State.Running) return null;
+    const info = await inspect(engine);
+    if (!info?.State.Running) return null;
     const config = await this.d.repositories.stored(repositoryId);
     if (unreachableByAgent(config)) return null;
-    return { engine, repository: await this.repositoryForAgent(config) };
+    return { engine, repository: await this.repositoryForAgent(config), takesRequestAhead: info.Config.Labels?.[AGENT_RESTORE_AHEAD_LABEL] === '1' };
   }
 
   /** The image of the host's running agent (its GNU tar keeps safety copies on the host); null without one. */
@@ -395,32 +396,49 @@ export class AgentManager {
    * host has no running agent or the repository is not one the agent can reach (see directTarget).
    */
   async restoreSource(hostId: string, req: DirectSourceRequest, signal: AbortSignal | undefined, onProgress: (p: PipelineProgress) => void): Promise<RestoreOneResult | null> {
-    const started = await this.startRestoreSource(hostId, req.repositoryId, req.source, signal);
+    const started = await this.startRestoreSource(hostId, req, signal, false);
     return started ? started.run(req, onProgress) : null;
   }
 
   /**
-   * restoreSource with the agent's CLI started now, its request given later (`run`): the runner
-   * starts the first source's before its pre-flight, which then hides the CLI's start.
+   * restoreSource with the agent's CLI started now and run later (`run`): the runner starts the
+   * first source's when its run begins. An agent that takes the request ahead gets it now, checks
+   * the manifest and starts reading the data while the pre-flight runs (direct-restore.ts); an
+   * older one gets it at `run`. null: no agent can (see directTarget).
    */
-  async startRestoreSource(hostId: string, repositoryId: string, source: string, signal: AbortSignal | undefined): Promise<DirectStarted | null> {
-    const direct = await this.directTarget(hostId, repositoryId);
+  async startRestoreSource(hostId: string, req: DirectSourceRequest, signal: AbortSignal | undefined, ahead = true): Promise<DirectStarted | null> {
+    const direct = await this.directTarget(hostId, req.repositoryId);
     if (!direct) return null;
     const { engine, repository } = direct;
-    const started = startAgentSendLines(engine, ['restore-source'], `Restoring ${source} on ${engine.name} through its agent`, signal);
+    const what = `Restoring ${req.source} on ${engine.name} through its agent`;
+    // The writers this console trusts go with the request: the agent checks the manifest against them.
+    const requestOf = async (r: DirectSourceRequest): Promise<z.input<typeof DirectRestoreRequest>> => ({ ...r, repository, directory: r.directory ?? undefined, trusted: await this.d.trusted.list() });
+    const relay = (onProgress: (p: PipelineProgress) => void) => (line: unknown) => {
+      const l = line as { type?: string; fraction?: number | null; bytesDone?: number; bytesTotal?: number };
+      if (l.type === 'progress') onProgress({ fraction: l.fraction ?? null, bytesDone: l.bytesDone ?? 0, ...(l.bytesTotal !== undefined ? { bytesTotal: l.bytesTotal } : {}) } as PipelineProgress);
+    };
+    if (ahead && direct.takesRequestAhead) {
+      const started = startAgentSendLines(engine, ['restore-source'], what, signal, await requestOf(req));
+      return {
+        run: async (r, onProgress) => {
+          if (JSON.stringify(r) === JSON.stringify(req)) return (await started.go(relay(onProgress))) as RestoreOneResult;
+          // Not the request it was started with (the runner builds the same one): a new exec for this one.
+          started.cancel();
+          const again = await this.restoreSource(hostId, r, signal, onProgress);
+          if (!again) throw new RpcError('CONFLICT', `${engine.name}'s agent stopped during the restore.`);
+          return again;
+        },
+        cancel: () => started.cancel(),
+      };
+    }
+    const started = startAgentSendLines(engine, ['restore-source'], what, signal);
     return {
-      run: async (req, onProgress) => {
-        // The writers this console trusts now go with the request: the agent checks the manifest against them.
-        const trusted = await this.d.trusted.list().catch((e: unknown) => {
+      run: async (r, onProgress) => {
+        const request = await requestOf(r).catch((e: unknown) => {
           started.cancel();
           throw e;
         });
-        const request: z.input<typeof DirectRestoreRequest> = { ...req, repository, directory: req.directory ?? undefined, trusted };
-        const result = await started.send(request, (line) => {
-          const l = line as { type?: string; fraction?: number | null; bytesDone?: number; bytesTotal?: number };
-          if (l.type === 'progress') onProgress({ fraction: l.fraction ?? null, bytesDone: l.bytesDone ?? 0, ...(l.bytesTotal !== undefined ? { bytesTotal: l.bytesTotal } : {}) } as PipelineProgress);
-        });
-        return result as RestoreOneResult;
+        return (await started.send(request, relay(onProgress))) as RestoreOneResult;
       },
       cancel: () => started.cancel(),
     };

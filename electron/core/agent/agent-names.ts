@@ -3,6 +3,11 @@ export const AGENT_CONTAINER = 'hindsight-agent';
 export const AGENT_VOLUME = 'hindsight-agent-state';
 export const AGENT_STATE_DIR = '/var/lib/hindsight-agent';
 export const AGENT_LABEL = 'org.hindsight.agent';
+/**
+ * On an image whose `restore-source` takes its request ahead (agent/direct-restore.ts): an older
+ * agent would run a request that a console then called off, so only these are sent one early.
+ */
+export const AGENT_RESTORE_AHEAD_LABEL = 'org.hindsight.agent.restore-ahead';
 /** The engine socket inside the agent container (bind-mounted from the host's own socket path). */
 export const AGENT_DOCKER_SOCKET = '/var/run/docker.sock';
 /** The agent's CLI inside its image. */

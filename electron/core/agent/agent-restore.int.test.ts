@@ -18,7 +18,7 @@ import { sweepSafetyCopies } from '../restore/safety-sweep.js';
 import { dockerCli, waitFor } from '../testing/lab.js';
 import { TrustedWriters } from '../signing/index.js';
 import { agentSendLines, startAgentSendLines } from './agent-exec.js';
-import { AGENT_CONTAINER, AGENT_STATE_DIR } from './agent-names.js';
+import { AGENT_CONTAINER, AGENT_RESTORE_AHEAD_LABEL, AGENT_STATE_DIR } from './agent-names.js';
 import { TcpRelay } from '../testing/tcp-relay.js';
 import { agentTestBed, type AgentTestBed } from './testing/lab-agent.js';
 
@@ -152,6 +152,37 @@ describe('restore onto a host with an agent', () => {
     expect(() => started.send({})).toThrow(/twice/);
   }, 120_000);
 
+  it('a request sent ahead: the agent gets ready and waits, changes nothing when called off, restores on the word to begin', async () => {
+    const { t } = bed;
+    const uat = t.lab.machines.uat;
+    const engine = await t.engine(t.ids.uat);
+    const waiting = async () => (await dockerCli(uat, 'top', AGENT_CONTAINER, '-eo', 'pid,args')).split('\n').filter((l) => l.includes('restore-source')).length;
+    const repository = { config: await t.repositories.stored(bed.repositoryId), secrets: await t.repositories.secrets(bed.repositoryId) };
+    const request = { repository, snapshotId, source: sourceName, target: ahead, trusted: await new TrustedWriters(t.configDir).list() };
+    // The image says so; the console sends a request ahead only to an agent that does (agent-names.ts).
+    expect((JSON.parse(await dockerCli(uat, 'inspect', AGENT_CONTAINER)) as { Config: { Labels: Record<string, string> } }[])[0]!.Config.Labels[AGENT_RESTORE_AHEAD_LABEL]).toBe('1');
+    await dockerCli(uat, 'volume', 'create', ahead);
+    await inVolume(uat, ahead, 'echo before > /v/kept');
+    const before = await listing(uat, ahead);
+    // Called off (the console's pre-flight refused): the manifest was read and the data asked for, the volume untouched.
+    const unused = startAgentSendLines(engine, ['restore-source'], 'restore-source', undefined, request);
+    await waitFor('the CLI to get ready', async () => (await waiting()) === 1);
+    await new Promise((r) => setTimeout(r, 2000));
+    expect(await waiting()).toBe(1); // ready, waiting for the word
+    expect(await listing(uat, ahead)).toBe(before);
+    unused.cancel();
+    await waitFor('the called-off CLI to end', async () => (await waiting()) === 0);
+    expect(await listing(uat, ahead)).toBe(before);
+    expect(await dockerCli(uat, 'ps', '-aq', '--filter', 'label=org.hindsight.helper=true')).toBe('');
+    // Begun after a pause: it restores, as a request sent at once does; one word only.
+    const started = startAgentSendLines(engine, ['restore-source'], 'restore-source', undefined, request);
+    await new Promise((r) => setTimeout(r, 1500));
+    expect(() => started.send(request)).toThrow(/given ahead/);
+    await started.go();
+    expect(await listing(uat, ahead)).toBe(await listing(t.lab.machines.production, src));
+    expect(() => started.go()).toThrow(/twice/);
+  }, 120_000);
+
   it('a restore that fails at its pre-flight ends the agent CLI it started for the first source; one that gets there uses it', async () => {
     const { t } = bed;
     const uat = t.lab.machines.uat;
@@ -159,9 +190,12 @@ describe('restore onto a host with an agent', () => {
     const agentDeps = {
       ...t.deps,
       direct: (h: string, req: Parameters<typeof bed.manager.restoreSource>[1], sig: AbortSignal | undefined, p: Parameters<typeof bed.manager.restoreSource>[3]) => bed.manager.restoreSource(h, req, sig, p),
-      directStart: (h: string, r: string, s: string, sig: AbortSignal | undefined) => bed.manager.startRestoreSource(h, r, s, sig),
+      directStart: (h: string, req: Parameters<typeof bed.manager.restoreSource>[1], sig: AbortSignal | undefined) => bed.manager.startRestoreSource(h, req, sig),
     };
     const input = { repositoryId: bed.repositoryId, snapshotId, targetHostId: t.ids.uat, map: { [sourceName]: ahead }, safetyCopy: false, note: 'test' };
+    // The started CLI got the request and made itself ready; the refused run leaves the target as it was.
+    await inVolume(uat, ahead, 'echo marker > /v/marker');
+    const before = await listing(uat, ahead);
     let seen = -1;
     const failed = await runRestore(
       {
@@ -177,6 +211,7 @@ describe('restore onto a host with an agent', () => {
     expect((failed as Error).message).toContain('fault at the pre-flight');
     expect(seen).toBe(1);
     await waitFor('the unused CLI to end', async () => (await waiting()) === 0);
+    expect(await listing(uat, ahead)).toBe(before);
     // Without the fault: the started CLI is the one that restores (no second one is started).
     let started = 0;
     const r = await runRestore({ ...agentDeps, directStart: (...a: Parameters<typeof agentDeps.directStart>) => (started++, agentDeps.directStart(...a)), direct: () => Promise.reject(new Error('not the started one')) }, { ...input, map: { [sourceName]: ahead } });

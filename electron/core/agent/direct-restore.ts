@@ -5,14 +5,21 @@
  * the repository into the target itself. The console sends the request on the exec's stdin (the
  * repository's credentials included, never in argv) and relays the progress lines.
  *
+ * The request goes ahead of the restore step: the console starts the exec and writes the request
+ * as one line when its run begins; the agent checks the manifest and starts reading the data
+ * while the console's pre-flight runs, and begins only on an empty line that follows — the end of
+ * stdin without it calls the restore off, nothing on the host changed (agent-cli.ts). A request
+ * that is all of stdin with no newline (an older console) is run at once.
+ *
  * The agent trusts nothing the request says about the data: it reads the manifest from the
  * repository, checks its signature against the writers the console pinned (sent with the
  * request), and the pipeline checks every byte against the manifest, as the console would.
  */
+import type { Readable } from 'node:stream';
 import { z } from 'zod';
 import { RpcError } from '../../../shared/contract/errors.js';
 import type { PipelineProgress } from '../pipeline/index.js';
-import { restoreOne, type RestoreOneResult } from '../restore/data-moves.js';
+import { openStoredObject, restoreOne, type RestoreOneResult } from '../restore/data-moves.js';
 import { readCheckedManifest, RequestWriters, requireTrusted, TrustedWriters } from '../signing/index.js';
 import { AgentRepository, openRequestRepository } from './agent-config.js';
 import { agentEngine } from './agent-pipes.js';
@@ -33,19 +40,58 @@ export const DirectRestoreRequest = z.object({
 });
 export type DirectRestoreRequest = z.input<typeof DirectRestoreRequest>;
 
-/** Agent side: one source into its target on this host. */
-export async function restoreSourceHere(stateDir: string, raw: z.output<typeof DirectRestoreRequest>, signal: AbortSignal, onProgress: (p: PipelineProgress) => void): Promise<RestoreOneResult> {
+/** A restore made ready on this host: its manifest checked, its data being read; nothing on the host touched yet. */
+export interface PreparedRestore {
+  run(onProgress: (p: PipelineProgress) => void): Promise<RestoreOneResult>;
+  /** Not to be run after all (the console's pre-flight refused, or it was cancelled): closes what was opened. */
+  abandon(): Promise<void>;
+}
+
+/**
+ * Agent side, first half: the repository opened, the manifest read and checked against the
+ * writers the console sent, and the source's stored object opened and its first parts asked for
+ * (S3: ranged-reader.ts) — reads only, so the console may still call the restore off. A console
+ * sends the request this way before its pre-flight (agent-cli.ts `restore-source`), and the data
+ * is on its way when the restore step begins.
+ */
+export async function prepareRestoreHere(stateDir: string, raw: z.output<typeof DirectRestoreRequest>, signal: AbortSignal): Promise<PreparedRestore> {
   const { backend, dispose } = await openRequestRepository(stateDir, raw.repository);
   const engine = agentEngine('this host');
+  let opened: Readable | undefined;
+  const close = async () => {
+    if (opened && !opened.readableEnded) opened.destroy();
+    engine.dispose();
+    await backend.close().catch(() => undefined);
+    await dispose();
+  };
   try {
     const checked = await readCheckedManifest(backend, raw.snapshotId, new TrustedWriters(stateDir, raw.trusted), signal);
     requireTrusted(checked, 'restore', { allowUnsigned: raw.allowUnsigned });
     const src = checked.manifest.sources.find((s) => s.name === raw.source);
     if (!src) throw new RpcError('NOT_FOUND', `Snapshot ${raw.snapshotId} has no source "${raw.source}".`);
-    return await restoreOne({ backend, engine, src, target: raw.target, directory: raw.directory, decryption: raw.decryption, signal, onProgress });
-  } finally {
-    engine.dispose();
-    await backend.close().catch(() => undefined);
-    await dispose();
+    // A level of a chain reads its levels one after another (restore-levels.ts): nothing opened ahead.
+    if (!(src.incremental && src.incremental.level > 0)) {
+      opened = await openStoredObject(backend, src, signal);
+      opened.on('error', () => undefined); // the pipeline that reads it reports it
+      opened.read(0); // asks for the first parts now
+    }
+    return {
+      run: async (onProgress) => {
+        try {
+          return await restoreOne({ backend, engine, src, target: raw.target, directory: raw.directory, decryption: raw.decryption, signal, onProgress, opened });
+        } finally {
+          await close();
+        }
+      },
+      abandon: close,
+    };
+  } catch (e) {
+    await close();
+    throw e;
   }
+}
+
+/** Agent side: one source into its target on this host (a request given when the restore step begins). */
+export async function restoreSourceHere(stateDir: string, raw: z.output<typeof DirectRestoreRequest>, signal: AbortSignal, onProgress: (p: PipelineProgress) => void): Promise<RestoreOneResult> {
+  return (await prepareRestoreHere(stateDir, raw, signal)).run(onProgress);
 }

@@ -69,6 +69,11 @@ export interface RestoreOneInput {
   onProgress?: (p: PipelineProgress) => void;
   /** The pipeline's chunk size (run-pipeline.ts); its default unless given. */
   chunkBytes?: number | undefined;
+  /**
+   * `src`'s stored object, opened already (openStoredObject): the agent starts reading its first
+   * parts while the console's pre-flight runs (agent/direct-restore.ts).
+   */
+  opened?: Readable | undefined;
 }
 
 export interface RestoreOneResult {
@@ -91,11 +96,15 @@ export type StoredObjectRef = Pick<ManifestSource, 'objectKey' | 'compression' |
  * checked against what the manifest records) into `sink`. Every restore of data goes through here:
  * a source's object, and each level of an incremental chain (restore-levels.ts).
  */
+/** A stored object's bytes: the recorded size lets a backend read a large one in parallel parts (S3: ranged-reader.ts). */
+export function openStoredObject(backend: RepositoryBackend, obj: StoredObjectRef, signal?: AbortSignal): Promise<Readable> {
+  return backend.getObject(obj.objectKey, { ...(signal ? { signal } : {}), expectedSize: obj.storedBytes });
+}
+
 export async function restoreObject<T>(input: RestoreOneInput, obj: StoredObjectRef, sink: (stream: Readable) => Promise<T>, onProgress = input.onProgress) {
   const { backend, engine, signal } = input;
   const encryption = encryptionFor({ ...input.src, encryption: obj.encryption }, input.decryption);
-  // The recorded size lets a backend read a large object in parallel parts (S3: ranged-reader.ts).
-  const source = await backend.getObject(obj.objectKey, { ...(signal ? { signal } : {}), expectedSize: obj.storedBytes });
+  const source = obj === input.src && input.opened ? input.opened : await openStoredObject(backend, obj, signal);
   return runPipeline({
     direction: 'restore',
     source,

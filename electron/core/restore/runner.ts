@@ -65,10 +65,11 @@ export interface RestoreDeps {
    */
   direct?: (hostId: string, req: DirectSourceRequest, signal: AbortSignal | undefined, onProgress: (p: PipelineProgress) => void) => Promise<RestoreOneResult | null>;
   /**
-   * `direct` for the first source, started before the pre-flight: the agent's CLI starts (Node and
-   * its bundle, ~0.5 s) while the pre-flight runs, and waits for its request. null: no agent can.
+   * `direct` for the first source, started when the run begins: the agent's CLI starts (Node and
+   * its bundle, ~0.5 s), checks the manifest and starts reading the data while the pre-flight
+   * runs, and waits for the restore step to begin. null: no agent can.
    */
-  directStart?: (hostId: string, repositoryId: string, source: string, signal: AbortSignal | undefined) => Promise<DirectStarted | null>;
+  directStart?: (hostId: string, req: DirectSourceRequest, signal: AbortSignal | undefined) => Promise<DirectStarted | null>;
   /**
    * An image on the host whose GNU tar keeps volumes' safety copies there (host-safety.ts): the
    * agent's, when it runs. null: the console keeps the copies as files.
@@ -287,6 +288,7 @@ export async function runRestore(deps: RestoreDeps, input: ParsedInput, taskCtx?
     await deps.beforeStep?.(step, journal);
   };
   const srcOf = (t: JournalTarget) => manifest.sources.find((s) => s.name === t.source)!;
+  const requestOf = (t: JournalTarget): DirectSourceRequest => ({ repositoryId: input.repositoryId, snapshotId: input.snapshotId, source: srcOf(t).name, target: t.target, directory: t.path, decryption: input.decryption, allowUnsigned: !!input.allowUnsigned });
   const total = plan.steps.length;
   let stepNo = 0;
   const stepProgress = (message: string, step: JournalStep, source?: string) => progress(ctx, Math.min(1, stepNo++ / total), message, undefined, { step, source });
@@ -300,8 +302,8 @@ export async function runRestore(deps: RestoreDeps, input: ParsedInput, taskCtx?
     else if (input.note?.trim()) note(`Note: ${input.note.trim()}`);
     for (const w of plan.warnings) note(w, 'warn');
 
-    // Pre-flight (the first source's direct restore starting meanwhile).
-    early = deps.directStart && journal.targets[0] ? deps.directStart(host.id, input.repositoryId, journal.targets[0].source, signal) : null;
+    // Pre-flight (the first source's direct restore getting ready meanwhile).
+    early = deps.directStart && journal.targets[0] ? deps.directStart(host.id, requestOf(journal.targets[0]), signal) : null;
     early?.catch(() => undefined); // its failure is the restore step's to report, as `direct`'s would be
     await enter('preflight');
     stepProgress(`Pre-flight checks on ${host.name}`, 'preflight');
@@ -381,7 +383,7 @@ export async function runRestore(deps: RestoreDeps, input: ParsedInput, taskCtx?
       const src = srcOf(t);
       stepProgress(`Restoring ${src.name} into ${t.target}`, 'restore', t.source);
       const onProgress = (p: PipelineProgress) => progress(ctx, p.fraction, `Restoring ${src.name} into ${t.target}`, { done: p.bytesDone, total: p.bytesTotal ?? src.storedBytes }, { step: 'restore', source: t.source });
-      const req: DirectSourceRequest = { repositoryId: input.repositoryId, snapshotId: input.snapshotId, source: src.name, target: t.target, directory: t.path, decryption: input.decryption, allowUnsigned: !!input.allowUnsigned };
+      const req = requestOf(t);
       // The first source's was asked for before the pre-flight (null: no agent can; not asked again).
       const first = t === journal.targets[0] ? early : null;
       early = null;
