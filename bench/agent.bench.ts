@@ -1,7 +1,7 @@
 /**
  * The agent's direct data path against the relay and against restic (issue 9, item 8): `npm run
  * bench` (this file is its first part) or `npx tsx bench/agent.bench.ts [--size=MiB]` (default
- * 1024) [--trace] [--skip=relay,levels,restic] [--restores=N] [--pairs=N]. Needs the lab (`npm run lab:up`) and the agent image (`npm run build:agent`).
+ * 1024) [--trace] [--skip=relay,levels,restic] [--restores=N] [--safety] [--pairs=N]. Needs the lab (`npm run lab:up`) and the agent image (`npm run build:agent`).
  *
  * On one generated volume on production (bench/volume-data.ts: 8 files of mixed data + 500 small
  * files), all into the lab's S3 server, one after the other in one run:
@@ -123,9 +123,12 @@ async function main() {
     // `--restores=N`: the direct restore N times, to see the spread. Each into a volume that does not
     // exist yet, as restic's restores go into a folder removed before each (clearing 1 GiB first
     // cost the direct restore 0.4 s that restic's did not pay).
+    // `--safety`: after the first, each over the volume the one before made, with a safety copy of
+    // it kept on the host first — a restore as the console runs it by default.
+    const safety = process.argv.includes('--safety');
     for (let i = Number(opt('restores') ?? 1); i > 0; i--) {
-      await dockerCli(prod, 'volume', 'rm', '-f', restored[1]!).catch(() => undefined);
-      await timed('direct restore', () => h.restore.run.run({ repositoryId, snapshotId: direct.snapshotId, targetHostId: hostId, map: { [sourceName]: restored[1]! }, paths: {}, safetyCopy: false, note: 'benchmark', allowUnsigned: false }, ctx()));
+      if (!safety) await dockerCli(prod, 'volume', 'rm', '-f', restored[1]!).catch(() => undefined);
+      await timed('direct restore', () => h.restore.run.run({ repositoryId, snapshotId: direct.snapshotId, targetHostId: hostId, map: { [sourceName]: restored[1]! }, paths: {}, safetyCopy: safety, note: 'benchmark', allowUnsigned: false }, ctx()));
     }
 
     if (!skip('levels')) {

@@ -37,6 +37,7 @@ const pg = uniqueName('hs-direct-pg');
 const app = uniqueName('hs-direct-dir');
 const untrusted = uniqueName('hs-direct-untrusted');
 const ahead = uniqueName('hs-direct-ahead');
+const aheadNew = uniqueName('hs-direct-ahead-new');
 const MiB = 1 << 20;
 const listing = (machine: Parameters<typeof inVolume>[0], v: string) => inVolume(machine, v, 'cd /v && find . -type f -exec md5sum {} + | sort -k2');
 
@@ -57,7 +58,7 @@ beforeAll(async () => {
 afterAll(async () => {
   relay?.close();
   if (bed) for (const c of [user, pg, app]) await removeQuietly(bed.t.lab.machines.uat, 'container', c);
-  if (bed) for (const v of [...targets, uniqueTarget, stopped, stoppedCopy, over, untrusted, ahead]) await removeQuietly(bed.t.lab.machines.uat, 'volume', v);
+  if (bed) for (const v of [...targets, uniqueTarget, stopped, stoppedCopy, over, untrusted, ahead, aheadNew]) await removeQuietly(bed.t.lab.machines.uat, 'volume', v);
   if (bed) for (const v of await safetyVolumes()) await removeQuietly(bed.t.lab.machines.uat, 'volume', v);
   if (bed) await removeQuietly(bed.t.lab.machines.production, 'volume', src);
   await bed?.dispose();
@@ -157,6 +158,8 @@ describe('restore onto a host with an agent', () => {
     const uat = t.lab.machines.uat;
     const engine = await t.engine(t.ids.uat);
     const waiting = async () => (await dockerCli(uat, 'top', AGENT_CONTAINER, '-eo', 'pid,args')).split('\n').filter((l) => l.includes('restore-source')).length;
+    const helpersOn = async (volume: string, status?: string) =>
+      (await dockerCli(uat, 'ps', '-aq', '--filter', `label=org.hindsight.helper.volume=${volume}`, ...(status ? ['--filter', `status=${status}`] : []))).split('\n').filter(Boolean).length;
     const repository = { config: await t.repositories.stored(bed.repositoryId), secrets: await t.repositories.secrets(bed.repositoryId) };
     const request = { repository, snapshotId, source: sourceName, target: ahead, trusted: await new TrustedWriters(t.configDir).list() };
     // The image says so; the console sends a request ahead only to an agent that does (agent-names.ts).
@@ -169,11 +172,20 @@ describe('restore onto a host with an agent', () => {
     await waitFor('the CLI to get ready', async () => (await waiting()) === 1);
     await new Promise((r) => setTimeout(r, 2000));
     expect(await waiting()).toBe(1); // ready, waiting for the word
+    // Its helper started already, held at its gate: the volume as it was.
+    expect(await helpersOn(ahead, 'running')).toBe(1);
     expect(await listing(uat, ahead)).toBe(before);
     unused.cancel();
     await waitFor('the called-off CLI to end', async () => (await waiting()) === 0);
     expect(await listing(uat, ahead)).toBe(before);
-    expect(await dockerCli(uat, 'ps', '-aq', '--filter', 'label=org.hindsight.helper=true')).toBe('');
+    await waitFor('its helper to go', async () => (await helpersOn(ahead)) === 0);
+    // Into a volume that does not exist: made ready (the volume made, the helper started), then
+    // called off — the volume is removed again.
+    const fresh = startAgentSendLines(engine, ['restore-source'], 'restore-source', undefined, { ...request, target: aheadNew });
+    await waitFor('the helper on the new volume', async () => (await helpersOn(aheadNew, 'running')) === 1);
+    fresh.cancel();
+    await waitFor('the new volume to be removed again', async () => (await dockerCli(uat, 'volume', 'ls', '-q', '--filter', `name=^${aheadNew}$`)) === '');
+    expect(await helpersOn(aheadNew)).toBe(0);
     // Begun after a pause: it restores, as a request sent at once does; one word only.
     const started = startAgentSendLines(engine, ['restore-source'], 'restore-source', undefined, request);
     await new Promise((r) => setTimeout(r, 1500));

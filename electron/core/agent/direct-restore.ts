@@ -23,6 +23,8 @@ import { openStoredObject, restoreOne, type RestoreOneResult } from '../restore/
 import { readCheckedManifest, RequestWriters, requireTrusted, TrustedWriters } from '../signing/index.js';
 import { AgentRepository, openRequestRepository } from './agent-config.js';
 import { agentEngine } from './agent-pipes.js';
+import { kindOf } from '../kinds/registry.js';
+import type { PreparedLoad } from '../kinds/kind-module.js';
 
 export const DirectRestoreRequest = z.object({
   repository: AgentRepository,
@@ -49,8 +51,10 @@ export interface PreparedRestore {
 
 /**
  * Agent side, first half: the repository opened, the manifest read and checked against the
- * writers the console sent, and the source's stored object opened and its first parts asked for
- * (S3: ranged-reader.ts) — reads only, so the console may still call the restore off. A console
+ * writers the console sent, the source's stored object opened and its first parts asked for
+ * (S3: ranged-reader.ts), and the target's sink made ready where the kind can (a volume: its
+ * helper started, held at a gate: sources/pipe-tar.ts) — nothing in the target touched, so the
+ * console may still call the restore off (`abandon`). A console
  * sends the request this way before its pre-flight (agent-cli.ts `restore-source`), and the data
  * is on its way when the restore step begins.
  */
@@ -58,8 +62,11 @@ export async function prepareRestoreHere(stateDir: string, raw: z.output<typeof 
   const { backend, dispose } = await openRequestRepository(stateDir, raw.repository);
   const engine = agentEngine('this host');
   let opened: Readable | undefined;
+  let prepared: PreparedLoad | undefined;
   const close = async () => {
     if (opened && !opened.readableEnded) opened.destroy();
+    // A sink never loaded (called off, or the restore failed before its data came) ends untouched.
+    await prepared?.abandon().catch(() => undefined);
     engine.dispose();
     await backend.close().catch(() => undefined);
     await dispose();
@@ -75,10 +82,13 @@ export async function prepareRestoreHere(stateDir: string, raw: z.output<typeof 
       opened.on('error', () => undefined); // the pipeline that reads it reports it
       opened.read(0); // asks for the first parts now
     }
+    // The sink too, where the kind can (a volume: its helper started, waiting at its gate).
+    const { prepare } = kindOf(src.kind).restoring;
+    if (prepare && !(src.incremental && src.incremental.level > 0)) prepared = await prepare({ engine, target: raw.target, path: raw.directory, src, signal });
     return {
       run: async (onProgress) => {
         try {
-          return await restoreOne({ backend, engine, src, target: raw.target, directory: raw.directory, decryption: raw.decryption, signal, onProgress, opened });
+          return await restoreOne({ backend, engine, src, target: raw.target, directory: raw.directory, decryption: raw.decryption, signal, onProgress, opened, prepared });
         } finally {
           await close();
         }

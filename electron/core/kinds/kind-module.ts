@@ -61,11 +61,23 @@ export interface RestoreTarget {
   signal?: AbortSignal | undefined;
 }
 
+/** A restore's sink made ready (KindRestoring.prepare): `load` once, or `abandon` with the target as it was. */
+export interface PreparedLoad {
+  load(stream: Readable): Promise<{ tar?: TarSummary; holes?: HolesResult }>;
+  abandon(): Promise<void>;
+}
+
 export interface KindRestoring {
   /** What a safety copy of the target is: a tar, or SQL (`<source>.<format>.zst`). */
   copyFormat: 'tar' | 'sql';
   /** The restore pipeline's sink: the raw stream into the target; what a tar sink counted. */
   load(x: RestoreTarget & { src: ManifestSource; stream: Readable }): Promise<{ tar?: TarSummary; holes?: HolesResult }>;
+  /**
+   * `load` made ready ahead, changing nothing in the target yet (a volume's helper started and
+   * waiting): the agent does it while the console's pre-flight runs (agent/direct-restore.ts).
+   * Kinds without it load as they are asked.
+   */
+  prepare?(x: RestoreTarget & { src: ManifestSource }): Promise<PreparedLoad>;
   /** What the target holds now, as a stream (the safety copy): a tar, or a dump of every database. */
   openCurrent(x: RestoreTarget): Promise<{ stream: Readable; closed?: Promise<void> }>;
   /**

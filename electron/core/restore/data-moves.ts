@@ -17,6 +17,7 @@ import { SOURCE_MOUNT, createHelper, pickHelperImage, removeHelper, removeHelper
 import { removeDirectory } from '../sources/index.js';
 import type { HolesResult } from '../sources/holes.js';
 import { kindOf } from '../kinds/registry.js';
+import type { PreparedLoad } from '../kinds/kind-module.js';
 import { dropNewDatabases } from './db-state.js';
 import { restoreLevels } from './restore-levels.js';
 import { hostCopyVolume, putBackHostCopy } from './host-safety.js';
@@ -74,6 +75,8 @@ export interface RestoreOneInput {
    * parts while the console's pre-flight runs (agent/direct-restore.ts).
    */
   opened?: Readable | undefined;
+  /** The sink made ready ahead (KindRestoring.prepare), used instead of the kind's `load`. */
+  prepared?: PreparedLoad | undefined;
 }
 
 export interface RestoreOneResult {
@@ -132,7 +135,8 @@ export async function restoreOne(input: RestoreOneInput): Promise<RestoreOneResu
   // One pipeline for every kind; only the sink differs, and the kind's module owns it (kinds/):
   // tar sinks guard the archive right in front of the extractor and say what they counted.
   const { load } = kindOf(src.kind).restoring;
-  const r = await restoreObject(input, src, (stream) => load({ engine, src, target, path: input.directory, stream, ...(signal ? { signal } : {}) }));
+  const { prepared } = input;
+  const r = await restoreObject(input, src, (stream) => (prepared ? prepared.load(stream) : load({ engine, src, target, path: input.directory, stream, ...(signal ? { signal } : {}) })));
   return {
     ...movedOf(r),
     ...(r.sinkResult?.tar ? { tar: r.sinkResult.tar } : {}),

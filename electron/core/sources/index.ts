@@ -10,7 +10,7 @@ export { ExecFailedError } from './errors.js';
 export { execCapture, execStream, execWithInput, type ExecOptions, type ExecResult, type ExecSpec } from './exec.js';
 export { sweepHelpers } from './helper.js';
 export { openVolumeTar, type OpenVolumeTarInput, type VolumeTarSource } from './volume-source.js';
-export { CLEAR_SCRIPT, writeVolumeTar, type VolumeSinkResult, type WriteVolumeTarInput } from './volume-sink.js';
+export { CLEAR_SCRIPT, writeVolumeTar, prepareVolumeTar, type VolumeSinkResult, type WriteVolumeTarInput } from './volume-sink.js';
 export { restartUsers, stopUsers, withUsersStopped, type FormerState, type RestartOutcome, type SavedUser, type SavedUsers } from './volume-users.js';
 export { checkRestorePath, openDirectoryTar, removeDirectory, writeDirectoryTar, type DirectoryTarSource, type DirectoryTarget, type WriteDirectoryTarInput } from './directory.js';
 export {

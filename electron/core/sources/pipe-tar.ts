@@ -68,6 +68,12 @@ export function tarOnFifo(side: 'read' | 'write', tarArgs: string): string {
   return `if command -v perl >/dev/null 2>&1; then exec perl -e '${perl}' "$1" tar -f - ${tarArgs}; else exec tar -f "$1" ${tarArgs}; fi`;
 }
 
+/** tarOnFifo's reading side for a script that made the pipe its stdin already (prepareVolumeWrite's gate). */
+export function tarOnStdin(tarArgs: string): string {
+  const perl = `fcntl(STDIN, ${F_SETPIPE_SZ}, ${PIPE_BYTES}); exec @ARGV or die "hindsight-tar: cannot run tar: $!\\n"`;
+  return `if command -v perl >/dev/null 2>&1; then exec perl -e '${perl}' tar -f - ${tarArgs}; else exec tar -f - ${tarArgs}; fi`;
+}
+
 interface PipeRun {
   helper: Helper;
   fifo: string;
@@ -281,6 +287,15 @@ export async function listVolumeThroughPipe(
   return { stream: r.stream, closed: r.closed };
 }
 
+/** A volume's writer made ready (prepareVolumeWrite): `write` streams a tar into it, `abandon` lets it go untouched. */
+export interface PreparedVolumeWrite {
+  write(tar: Readable): Promise<{ helper: Helper }>;
+  abandon(): Promise<void>;
+}
+
+/** What opens a prepared writer's gate: the first line on its pipe. */
+const GATE_WORD = 'go';
+
 /**
  * Extracts `tar` (already guarded: canonical names under "v/", see volume-sink.ts) at "/" of a
  * helper that mounts the volume at `mount`, after running `before` there (clearing) if given.
@@ -289,44 +304,88 @@ export async function writeVolumeThroughPipe(
   engine: Engine & { pipes: HelperPipes },
   opts: { volume: string; mount: string; tar: Readable; before?: string | undefined; incremental?: boolean; signal?: AbortSignal | undefined; what: string },
 ): Promise<{ helper: Helper }> {
+  let prepared: PreparedVolumeWrite;
+  try {
+    prepared = await prepareVolumeWrite(engine, opts);
+  } catch (e) {
+    if (!opts.tar.readableEnded) opts.tar.destroy();
+    throw e;
+  }
+  return prepared.write(opts.tar);
+}
+
+/**
+ * writeVolumeThroughPipe's first half: the helper made and started and the pipe open, its script
+ * held at a gate — it reads one line from the pipe before it does anything, and only the word
+ * `write` sends lets it clear the volume and extract; the end of the pipe before it (`abandon`)
+ * ends it having touched nothing. The agent makes a restore's writer ready while the console's
+ * pre-flight runs (agent/direct-restore.ts): a container's start is ~0.2–0.5 s on a busy host.
+ * (dash's `read` takes one byte at a time from a pipe, so tar gets every byte after the line.)
+ */
+export async function prepareVolumeWrite(
+  engine: Engine & { pipes: HelperPipes },
+  opts: { volume: string; mount: string; before?: string | undefined; incremental?: boolean; signal?: AbortSignal | undefined; what: string },
+): Promise<PreparedVolumeWrite> {
   const { signal, what } = opts;
   // A level of a chain: GNU tar performs the renames and deletions its dumpdirs list (guarded, tar-dumpdir.ts).
   const levels = opts.incremental ? ' --listed-incremental=/dev/null' : '';
+  const gate = `exec 3<"$1" || exit 1\nIFS= read -r word <&3 || exit 0\n[ "$word" = ${GATE_WORD} ] || { echo "hindsight-tar: the pipe did not begin with the word to begin" >&2; exit 2; }\nexec 0<&3 3<&-`;
   const r = await startPipeHelper(engine, engine.pipes, {
     purpose: 'volume-sink',
     volume: opts.volume,
     target: opts.mount,
     readOnly: false,
-    script: `${opts.before ? `${opts.before} && ` : ''}${tarOnFifo('read', `-x ${TAR_EXTRACT_OPTIONS}${levels} -C /`)}`,
+    script: `${gate}\n${opts.before ? `${opts.before} && ` : ''}${tarOnStdin(`-x ${TAR_EXTRACT_OPTIONS}${levels} -C /`)}`,
     signal,
     what,
   });
+  let pipe: Socket;
   try {
     const fd = await openOurEnd(r.fifo, 'write', Promise.race([r.exited, aborted(signal)]));
     if (fd === null) {
       if (signal?.aborted) throw cancelled(what);
       throw await r.failure(`GNU tar writing volume ${opts.volume}`, await r.exited.catch(() => -1));
     }
-    const pipe = new Socket({ fd, readable: false, writable: true });
+    pipe = new Socket({ fd, readable: false, writable: true });
     // A write failing after the pipeline settled (EPIPE once tar gave up) must not be an unhandled
     // 'error' event: tar's exit status and the input's error say what happened.
     pipe.on('error', () => undefined);
-    try {
-      await pipeline(opts.tar, pipe, ...(signal ? [{ signal }] : []));
-    } catch (e) {
-      if (signal?.aborted) throw cancelled(what);
-      // A broken pipe means tar stopped reading: its own message says why.
-      const status = await withinGrace<number | null>(r.exited, STATUS_GRACE_MS, () => null).catch(() => null);
-      if (status !== null && status !== 0 && (e as NodeJS.ErrnoException).code === 'EPIPE') throw await r.failure(`GNU tar writing volume ${opts.volume}`, status);
-      throw e;
-    }
-    const status = await abortable(r.exited, signal, what);
-    if (status !== 0) throw await r.failure(`GNU tar writing volume ${opts.volume}`, status);
-    return { helper: r.helper };
-  } finally {
-    if (!opts.tar.readableEnded) opts.tar.destroy();
+  } catch (e) {
     await cleanUp(engine, r);
+    throw e;
   }
+  let used = false;
+  return {
+    abandon: async () => {
+      if (used) return;
+      used = true;
+      pipe.destroy(); // the end of the pipe before the word: the script exits, nothing done
+      await withinGrace(r.exited, STATUS_GRACE_MS, () => -1).catch(() => -1);
+      await cleanUp(engine, r);
+    },
+    write: async (tar) => {
+      if (used) throw new Error(`${what}: the prepared writer was used already`);
+      used = true;
+      try {
+        try {
+          pipe.write(`${GATE_WORD}\n`);
+          await pipeline(tar, pipe, ...(signal ? [{ signal }] : []));
+        } catch (e) {
+          if (signal?.aborted) throw cancelled(what);
+          // A broken pipe means tar stopped reading: its own message says why.
+          const status = await withinGrace<number | null>(r.exited, STATUS_GRACE_MS, () => null).catch(() => null);
+          if (status !== null && status !== 0 && (e as NodeJS.ErrnoException).code === 'EPIPE') throw await r.failure(`GNU tar writing volume ${opts.volume}`, status);
+          throw e;
+        }
+        const status = await abortable(r.exited, signal, what);
+        if (status !== 0) throw await r.failure(`GNU tar writing volume ${opts.volume}`, status);
+        return { helper: r.helper };
+      } finally {
+        if (!tar.readableEnded) tar.destroy();
+        await cleanUp(engine, r);
+      }
+    },
+  };
 }
 
 /**

@@ -23,10 +23,14 @@ import { RpcError } from '../../../shared/contract/errors.js';
 import { digestListing, TarGuard, type EntryPolicy, type TarGuardOptions, type TarSummary } from '../pipeline/index.js';
 import { digHoles, HOLES, type HolesResult } from './holes.js';
 import { writeArchive } from './archive.js';
-import { listVolumeThroughPipe, writeVolumeThroughPipe } from './pipe-tar.js';
+import { listVolumeThroughPipe, prepareVolumeWrite, type PreparedVolumeWrite } from './pipe-tar.js';
+import { statusCodeOf } from '../docker/engine-errors.js';
+import { createLogger } from '../log.js';
 import { createVolume, inspectVolume } from './containers.js';
 import { assertReadable, cancelled, watchInput } from './errors.js';
 import { SINK_DIR, SINK_MOUNT, SOURCE_MOUNT, createHelper, pickHelperImage, removeHelper, runHelper, runInHelper } from './helper.js';
+
+const log = createLogger('sources');
 
 export const CLEAR_SCRIPT = `find ${SINK_MOUNT} -mindepth 1 -maxdepth 1 -exec rm -rf {} +`;
 
@@ -70,38 +74,33 @@ export async function writeVolumeTar(input: WriteVolumeTarInput): Promise<Volume
   const watch = watchInput(tar);
   try {
     if (signal?.aborted) throw cancelled(what);
+    if (input.level && !engine.pipes) throw new RpcError('INVALID_INPUT', `${what}: a level of an incremental backup is extracted by GNU tar on the host's agent, which ${engine.name} does not run.`);
+    // On the agent: GNU tar in a helper of the agent's image, through a named pipe (pipe-tar.ts).
+    if (engine.pipes) return await (await prepareVolumeTar(input)).load(tar);
     const existing = await inspectVolume(engine, volume, signal);
     if (!existing) await createVolume(engine, volume, { ...CREATED_VOLUME_LABELS, ...input.labels }, signal);
     const clear = input.clear && !!existing;
     assertReadable(tar, what);
-    if (input.level && !engine.pipes) throw new RpcError('INVALID_INPUT', `${what}: a level of an incremental backup is extracted by GNU tar on the host's agent, which ${engine.name} does not run.`);
     const guard = guardedFor(tar, SINK_DIR, HOLES, input.level?.policy);
     // The input may fail while the helper is made or the volume cleared, before anything reads the
     // guard: the write below still sees the error (a destroyed stream's), so only the event is
     // swallowed here.
     guard.on('error', () => undefined);
-    let image: string;
-    if (engine.pipes) {
-      // On the agent: GNU tar in a helper of the agent's image, through a named pipe (pipe-tar.ts).
-      image = engine.pipes.image;
-      await writeVolumeThroughPipe({ ...engine, pipes: engine.pipes }, { volume, mount: SINK_MOUNT, tar: guard, before: clear ? CLEAR_SCRIPT : undefined, incremental: !!input.level, signal, what });
-    } else {
-      image = input.image ?? (await pickHelperImage(engine, volume, signal));
-      const helper = await createHelper(engine, {
-        purpose: 'volume-sink',
-        image,
-        volume,
-        target: SINK_MOUNT,
-        readOnly: false,
-        script: input.clear ? CLEAR_SCRIPT : undefined,
-        signal,
-      });
-      helperId = helper.id;
-      if (clear) await runHelper(engine, helper, `Clearing volume ${volume} (helper image ${image})`, signal);
-      // An input that failed meanwhile: its error now (the engine's request would wait for a body).
-      assertReadable(guard, what);
-      await writeArchive(engine, { container: helper.id, dir: '/', tar: guard, signal, what });
-    }
+    const image = input.image ?? (await pickHelperImage(engine, volume, signal));
+    const helper = await createHelper(engine, {
+      purpose: 'volume-sink',
+      image,
+      volume,
+      target: SINK_MOUNT,
+      readOnly: false,
+      script: input.clear ? CLEAR_SCRIPT : undefined,
+      signal,
+    });
+    helperId = helper.id;
+    if (clear) await runHelper(engine, helper, `Clearing volume ${volume} (helper image ${image})`, signal);
+    // An input that failed meanwhile: its error now (the engine's request would wait for a body).
+    assertReadable(guard, what);
+    await writeArchive(engine, { container: helper.id, dir: '/', tar: guard, signal, what });
     const holes = await digHoles(engine, volume, guard.summary.holeCandidates ?? [], image, signal);
     return { volume, created: !existing, image, tar: guard.summary, holes };
   } catch (e) {
@@ -112,6 +111,82 @@ export async function writeVolumeTar(input: WriteVolumeTarInput): Promise<Volume
     if (!tar.readableEnded) tar.destroy();
     if (helperId) await removeHelper(engine, helperId);
   }
+}
+
+/** A volume sink made ready (prepareVolumeTar): `load` writes as writeVolumeTar does; `abandon` leaves the volume as it was. */
+export interface PreparedVolumeSink {
+  load(tar: Readable): Promise<VolumeSinkResult>;
+  abandon(): Promise<void>;
+}
+
+/**
+ * writeVolumeTar's first half, on the agent: the volume created if missing, the helper started
+ * and waiting at its gate (pipe-tar.ts prepareVolumeWrite) — nothing in the volume touched. The
+ * agent makes a restore's sink ready while the console's pre-flight runs; `abandon` (the restore
+ * called off) ends the helper and removes the volume again if it was made here. Elsewhere (the
+ * engine's archive endpoint) nothing is made ahead.
+ */
+export async function prepareVolumeTar(input: Omit<WriteVolumeTarInput, 'tar'>): Promise<PreparedVolumeSink> {
+  const { engine, volume, signal } = input;
+  const what = `Writing volume ${volume} on ${engine.name}`;
+  if (!engine.pipes) return { load: (tar) => writeVolumeTar({ ...input, tar }), abandon: async () => undefined };
+  const pipes = engine.pipes;
+  if (signal?.aborted) throw cancelled(what);
+  const existing = await inspectVolume(engine, volume, signal);
+  if (!existing) await createVolume(engine, volume, { ...CREATED_VOLUME_LABELS, ...input.labels }, signal);
+  const removeCreated = async () => {
+    if (!existing) await removeVolumeOnceFree(engine, volume);
+  };
+  let writer: PreparedVolumeWrite;
+  try {
+    writer = await prepareVolumeWrite({ ...engine, pipes }, { volume, mount: SINK_MOUNT, before: input.clear && existing ? CLEAR_SCRIPT : undefined, incremental: !!input.level, signal, what });
+  } catch (e) {
+    await removeCreated();
+    throw e;
+  }
+  let loading = false;
+  return {
+    // Once loading, the load's own end decides (a failed restore's volume is the rollback's to remove).
+    abandon: async () => {
+      if (loading) return;
+      loading = true;
+      await writer.abandon();
+      await removeCreated();
+    },
+    load: async (tar) => {
+      if (loading) throw new Error(`${what}: the prepared sink was used already`);
+      loading = true;
+      const watch = watchInput(tar);
+      try {
+        assertReadable(tar, what);
+        const guard = guardedFor(tar, SINK_DIR, HOLES, input.level?.policy);
+        await writer.write(guard);
+        const holes = await digHoles(engine, volume, guard.summary.holeCandidates ?? [], pipes.image, signal);
+        return { volume, created: !existing, image: pipes.image, tar: guard.summary, holes };
+      } catch (e) {
+        await writer.abandon(); // a write never begun (the input failed first) leaves nothing running
+        throw watch.explain(e);
+      } finally {
+        watch.dispose();
+        if (!tar.readableEnded) tar.destroy();
+      }
+    },
+  };
+}
+
+/** Removes a volume this process created, once the helper that mounted it has gone (it removes itself). */
+async function removeVolumeOnceFree(engine: Engine, volume: string): Promise<void> {
+  for (let i = 0; i < 100; i++) {
+    try {
+      await engine.docker.getVolume(volume).remove();
+      return;
+    } catch (e) {
+      if (statusCodeOf(e) === 404) return;
+      if (statusCodeOf(e) !== 409) break;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  }
+  log.warn(`could not remove volume ${volume} on ${engine.name}, made for a restore that was called off`);
 }
 
 /** A volume's tree, listed by `find` in a helper on the agent: its entries and their digest (pipeline/tree-digest.ts). */

@@ -1,7 +1,7 @@
 /** A Docker volume: a tar of its root, restored by clearing the volume and extracting through the tar guard. */
 import type { KindModule } from '../kind-module.js';
 import { compressedCopy, decodeCommand, onHost, sh } from '../shell.js';
-import { writeVolumeTar } from '../../sources/index.js';
+import { prepareVolumeTar, writeVolumeTar } from '../../sources/index.js';
 import { removeVolumeLinks, volumeTree } from '../../sources/volume-sink.js';
 import { levelsOf } from '../../../../shared/levels.js';
 import { openVolumeTar } from '../../sources/volume-source.js';
@@ -53,6 +53,7 @@ export const volumeKind: KindModule<'volume'> = {
     copyFormat: 'tar',
     // The volume sink guards the tar right in front of the extractor and says what it counted.
     load: ({ engine, target, stream, signal }) => writeVolumeTar({ engine, volume: target, tar: stream, clear: true, ...(signal ? { signal } : {}) }),
+    prepare: ({ engine, target, signal }) => prepareVolumeTar({ engine, volume: target, clear: true, ...(signal ? { signal } : {}) }),
     openCurrent: async ({ engine, target, signal }) => {
       const v = await openVolumeTar({ engine, volume: target, ...(signal ? { signal } : {}) });
       return { stream: v.stream, closed: v.closed };
