@@ -49,10 +49,6 @@ mkdir -p "$OUT"
 # A larger first heap: the agent streams gigabytes through short-lived buffers, and with V8's
 # default (a heap limit near its ~30 MiB of live objects) every few MiB of them start a full
 # mark-compact — 164 of them (3.4 s of 14 s) for a 1 GiB backup, 34 with this (bench/profile-backup.ts).
-# And the buffers' memory counted in V8's global limit, not against its own 64 MiB trigger: each
-# 64 MiB of buffers passed on started a full mark-compact, ~33 of them for a 1 GiB restore into
-# nothing; 10-14 with the flag, 1.1-1.4 CPU-seconds less and a peak RSS ~50 MiB higher
-# (bench/profile-backup.ts --restore-from, Node 24, two runs each way; docs/DECISIONS.md).
 # Every command the console sends is a new process (docker exec): V8's code for the bundle comes
 # from a cache made here (Node's portable compile cache; the same node, the same flags), not from
 # parsing 5 MB of JavaScript each time.
