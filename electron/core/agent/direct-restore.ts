@@ -54,9 +54,9 @@ export interface PreparedRestore {
  * writers the console sent, the source's stored object opened and its first parts asked for
  * (S3: ranged-reader.ts), and the target's sink made ready where the kind can (a volume: its
  * helper started, held at a gate: sources/pipe-tar.ts) — nothing in the target touched, so the
- * console may still call the restore off (`abandon`). A console
- * sends the request this way before its pre-flight (agent-cli.ts `restore-source`), and the data
- * is on its way when the restore step begins.
+ * console may still call the restore off (`abandon`). A console sends the request this way
+ * before its pre-flight (agent-cli.ts `restore-source`), and the data is on its way when the
+ * restore step begins.
  */
 export async function prepareRestoreHere(stateDir: string, raw: z.output<typeof DirectRestoreRequest>, signal: AbortSignal): Promise<PreparedRestore> {
   const { backend, dispose } = await openRequestRepository(stateDir, raw.repository);
@@ -76,18 +76,20 @@ export async function prepareRestoreHere(stateDir: string, raw: z.output<typeof 
     requireTrusted(checked, 'restore', { allowUnsigned: raw.allowUnsigned });
     const src = checked.manifest.sources.find((s) => s.name === raw.source);
     if (!src) throw new RpcError('NOT_FOUND', `Snapshot ${raw.snapshotId} has no source "${raw.source}".`);
-    // A level of a chain reads its levels one after another (restore-levels.ts): nothing opened ahead.
+    // A level of a chain reads its levels one after another (restore-levels.ts): nothing made ahead.
     if (!(src.incremental && src.incremental.level > 0)) {
       opened = await openStoredObject(backend, src, signal);
-      opened.on('error', () => undefined); // the pipeline that reads it reports it
+      opened.on('error', () => undefined); // said when the restore runs (below)
       opened.read(0); // asks for the first parts now
+      // The sink too, where the kind can (a volume: its helper started, waiting at its gate).
+      const { prepare } = kindOf(src.kind).restoring;
+      if (prepare) prepared = await prepare({ engine, target: raw.target, path: raw.directory, src, signal });
     }
-    // The sink too, where the kind can (a volume: its helper started, waiting at its gate).
-    const { prepare } = kindOf(src.kind).restoring;
-    if (prepare && !(src.incremental && src.incremental.level > 0)) prepared = await prepare({ engine, target: raw.target, path: raw.directory, src, signal });
     return {
       run: async (onProgress) => {
         try {
+          // A read that failed while it waited (the object gone, the server down): its error, before anything is written.
+          if (opened?.errored) throw opened.errored;
           return await restoreOne({ backend, engine, src, target: raw.target, directory: raw.directory, decryption: raw.decryption, signal, onProgress, opened, prepared });
         } finally {
           await close();
