@@ -38,6 +38,8 @@ const app = uniqueName('hs-direct-dir');
 const untrusted = uniqueName('hs-direct-untrusted');
 const ahead = uniqueName('hs-direct-ahead');
 const aheadNew = uniqueName('hs-direct-ahead-new');
+const goneSrc = uniqueName('hs-direct-gone-src');
+const goneTarget = uniqueName('hs-direct-gone');
 const MiB = 1 << 20;
 const listing = (machine: Parameters<typeof inVolume>[0], v: string) => inVolume(machine, v, 'cd /v && find . -type f -exec md5sum {} + | sort -k2');
 
@@ -58,9 +60,9 @@ beforeAll(async () => {
 afterAll(async () => {
   relay?.close();
   if (bed) for (const c of [user, pg, app]) await removeQuietly(bed.t.lab.machines.uat, 'container', c);
-  if (bed) for (const v of [...targets, uniqueTarget, stopped, stoppedCopy, over, untrusted, ahead, aheadNew]) await removeQuietly(bed.t.lab.machines.uat, 'volume', v);
+  if (bed) for (const v of [...targets, uniqueTarget, stopped, stoppedCopy, over, untrusted, ahead, aheadNew, goneTarget]) await removeQuietly(bed.t.lab.machines.uat, 'volume', v);
   if (bed) for (const v of await safetyVolumes()) await removeQuietly(bed.t.lab.machines.uat, 'volume', v);
-  if (bed) await removeQuietly(bed.t.lab.machines.production, 'volume', src);
+  if (bed) for (const v of [src, goneSrc]) await removeQuietly(bed.t.lab.machines.production, 'volume', v);
   await bed?.dispose();
 });
 
@@ -193,6 +195,28 @@ describe('restore onto a host with an agent', () => {
     await started.go();
     expect(await listing(uat, ahead)).toBe(await listing(t.lab.machines.production, src));
     expect(() => started.go()).toThrow(/twice/);
+  }, 120_000);
+
+  it('a request sent ahead whose data is gone meanwhile: the word to begin gets the error, the target keeps its files', async () => {
+    const { t, cli, repoName } = bed;
+    const uat = t.lab.machines.uat;
+    const engine = await t.engine(t.ids.uat);
+    await dockerCli(t.lab.machines.production, 'volume', 'create', goneSrc);
+    // Over two of the reader's 8 MiB parts: read as ranged GETs, asked for while the agent waits.
+    await inVolume(t.lab.machines.production, goneSrc, 'head -c 20000000 /dev/urandom > /v/big');
+    const b = await cli('backup', '--host', 'production', '--repo', repoName, '--volume', goneSrc, '--set', 'gone', '--json');
+    expect(b.code, b.err).toBe(0);
+    const snap = JSON.parse(b.out) as { snapshotId: string; sources: { name: string; objectKey: string }[] };
+    await dockerCli(uat, 'volume', 'create', goneTarget);
+    await inVolume(uat, goneTarget, 'echo kept > /v/kept');
+    const before = await listing(uat, goneTarget);
+    await bed.repo.deleteObject(snap.sources[0]!.objectKey);
+    const repository = { config: await t.repositories.stored(bed.repositoryId), secrets: await t.repositories.secrets(bed.repositoryId) };
+    const started = startAgentSendLines(engine, ['restore-source'], 'restore-source', undefined, { repository, snapshotId: snap.snapshotId, source: snap.sources[0]!.name, target: goneTarget, trusted: await new TrustedWriters(t.configDir).list() });
+    await new Promise((r) => setTimeout(r, 2000));
+    await expect(started.go()).rejects.toMatchObject({ code: 'NOT_FOUND', message: expect.stringContaining(snap.sources[0]!.objectKey) });
+    expect(await listing(uat, goneTarget)).toBe(before);
+    await waitFor('its helper to go', async () => (await dockerCli(uat, 'ps', '-aq', '--filter', `label=org.hindsight.helper.volume=${goneTarget}`)) === '');
   }, 120_000);
 
   it('a restore that fails at its pre-flight ends the agent CLI it started for the first source; one that gets there uses it', async () => {
