@@ -22,6 +22,21 @@ const noBuildKitSessions = {
   },
 };
 const out = process.argv[2] ?? path.join(root, 'dist/agent/agent.cjs');
+// What `hindsight-agent` runs: a client of a few KiB that hands the command to the agent's warm
+// worker, or loads agent.cjs (next to it) when there is none (electron/agent/exec-client.ts).
+await build({
+  entryPoints: [path.join(root, 'electron/agent/exec-client.ts')],
+  outfile: path.join(path.dirname(out), 'client.cjs'),
+  bundle: true,
+  platform: 'node',
+  target: 'node24',
+  format: 'cjs',
+  minify: false,
+  sourcemap: false,
+  legalComments: 'none',
+  logLevel: 'warning',
+  absWorkingDir: root,
+});
 await build({
   entryPoints: [path.join(root, 'electron/agent/main.ts')],
   outfile: out,
@@ -39,4 +54,4 @@ await build({
   absWorkingDir: root,
   plugins: [noBuildKitSessions],
 });
-console.log(`build-agent-bundle: ${path.relative(root, out)}`);
+console.log(`build-agent-bundle: ${path.relative(root, out)} and client.cjs`);

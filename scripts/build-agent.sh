@@ -49,15 +49,16 @@ mkdir -p "$OUT"
 # A larger first heap: the agent streams gigabytes through short-lived buffers, and with V8's
 # default (a heap limit near its ~30 MiB of live objects) every few MiB of them start a full
 # mark-compact — 164 of them (3.4 s of 14 s) for a 1 GiB backup, 34 with this (bench/profile-backup.ts).
-# Every command the console sends is a new process (docker exec): V8's code for the bundle comes
-# from a cache made here (Node's portable compile cache; the same node, the same flags), not from
-# parsing 5 MB of JavaScript each time.
+# Every command the console sends is a new process (docker exec) of client.cjs, which hands it to
+# the scheduler's warm worker (electron/agent/exec-client.ts) or, with none, loads agent.cjs: V8's
+# code for the bundle comes from a cache made here (Node's portable compile cache; the same node,
+# the same flags), not from parsing 5 MB of JavaScript each time.
 NODE_FLAGS='--initial-heap-size=128'
 WRAPPER='#!/bin/sh
-NODE_COMPILE_CACHE=/opt/hindsight/v8-cache NODE_COMPILE_CACHE_PORTABLE=1 exec /usr/local/bin/node '"$NODE_FLAGS"' /opt/hindsight/agent.cjs "$@"
+NODE_COMPILE_CACHE=/opt/hindsight/v8-cache NODE_COMPILE_CACHE_PORTABLE=1 exec /usr/local/bin/node '"$NODE_FLAGS"' /opt/hindsight/client.cjs "$@"
 '
 pkg_version=$("$NODE_BIN" -p "require('$REPO_DIR/package.json').version")
-build_hash=$({ echo "$AGENT_RECIPE"; echo "$WRAPPER"; sha256sum "$AGENT_BASE" "$NODE_BIN" "$OUT/agent.cjs" | cut -d' ' -f1; } | sha256sum | cut -c1-12)
+build_hash=$({ echo "$AGENT_RECIPE"; echo "$WRAPPER"; sha256sum "$AGENT_BASE" "$NODE_BIN" "$OUT/agent.cjs" "$OUT/client.cjs" | cut -d' ' -f1; } | sha256sum | cut -c1-12)
 version="$pkg_version-$build_hash"
 tag="hindsight/agent:$version"
 archive="hindsight-agent-$version.tar.gz"
@@ -71,16 +72,17 @@ trap 'rm -rf "$work"' EXIT
 stage="$work/stage"
 install -D -m 0755 "$NODE_BIN" "$stage/usr/local/bin/node"
 install -D -m 0644 "$OUT/agent.cjs" "$stage/opt/hindsight/agent.cjs"
+install -D -m 0644 "$OUT/client.cjs" "$stage/opt/hindsight/client.cjs"
 printf '%s' "$WRAPPER" >"$stage/usr/local/bin/hindsight-agent"
 chmod 0755 "$stage/usr/local/bin/hindsight-agent"
 # The cache, from one start of the agent's CLI here (portable: keyed by the path relative to the cache).
-NODE_COMPILE_CACHE="$stage/opt/hindsight/v8-cache" NODE_COMPILE_CACHE_PORTABLE=1 "$NODE_BIN" $NODE_FLAGS "$stage/opt/hindsight/agent.cjs" --help >/dev/null
+NODE_COMPILE_CACHE="$stage/opt/hindsight/v8-cache" NODE_COMPILE_CACHE_PORTABLE=1 "$NODE_BIN" $NODE_FLAGS "$stage/opt/hindsight/client.cjs" --help >/dev/null
 [[ -n $(find "$stage/opt/hindsight/v8-cache" -type f) ]] || die "node made no compile cache for the agent"
 
 layer="$work/layer.tar"
 zstd -q -dc "$AGENT_BASE" >"$layer"
 tar --numeric-owner --owner=0 --group=0 --mtime=@0 --no-recursion -C "$stage" -rf "$layer" \
-  ./usr/local/bin/node ./usr/local/bin/hindsight-agent ./opt/hindsight ./opt/hindsight/agent.cjs \
+  ./usr/local/bin/node ./usr/local/bin/hindsight-agent ./opt/hindsight ./opt/hindsight/agent.cjs ./opt/hindsight/client.cjs \
   $(cd "$stage" && find ./opt/hindsight/v8-cache | LC_ALL=C sort)
 diff=$(sha256sum "$layer" | cut -d' ' -f1)
 created=$(date -u -d "@$(stat -c %Y "$AGENT_BASE")" +%Y-%m-%dT%H:%M:%SZ)

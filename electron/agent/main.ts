@@ -1,13 +1,19 @@
 /**
  * Entry of the Hindsight agent (the `hindsight-agent` container; scripts/build-agent.sh bundles it
- * into dist/agent/agent.cjs). Everything it does is in electron/core/agent.
+ * into dist/agent/agent.cjs, started by the exec client, exec-client.ts). Everything it does is in
+ * electron/core/agent; `--warm-worker` is this process waiting to run one command (warm-worker.ts).
  */
 import { AGENT_STATE_DIR } from '../core/agent/agent-names.js';
-import { runAgentCli } from '../core/agent/agent-cli.js';
+import { runAgentCli, type AgentCliEnv } from '../core/agent/agent-cli.js';
 import { containerInstance, lockOwnerPrefix } from '../core/agent/instance.js';
+import { keepWarmWorker, serveOneCommand } from './warm-worker.js';
+import { WARM_SOCKET, WARM_WORKER_FLAG } from './warm-names.js';
 
 // Locks this process takes in repositories name this container run (see instance.ts).
 process.env.HINDSIGHT_LOCK_OWNER = lockOwnerPrefix(process.env.HINDSIGHT_WRITER || 'agent', containerInstance());
+
+const base = { stateDir: process.env.HINDSIGHT_AGENT_STATE ?? AGENT_STATE_DIR, version: process.env.HINDSIGHT_AGENT_VERSION ?? 'dev' };
+const socketPath = process.env.HINDSIGHT_WARM_SOCKET || WARM_SOCKET;
 
 const readStdin = async () => {
   const parts: Buffer[] = [];
@@ -15,19 +21,25 @@ const readStdin = async () => {
   return Buffer.concat(parts).toString('utf8');
 };
 
-runAgentCli(process.argv.slice(2), {
-  stateDir: process.env.HINDSIGHT_AGENT_STATE ?? AGENT_STATE_DIR,
-  version: process.env.HINDSIGHT_AGENT_VERSION ?? 'dev',
+const env: AgentCliEnv = {
+  ...base,
   stdin: readStdin,
   stdinStream: () => process.stdin as AsyncIterable<Buffer>,
   out: (line) => process.stdout.write(`${line}\n`),
   err: (line) => process.stderr.write(`${line}\n`),
-}).then(
-  (code) => {
-    process.exitCode = code;
-  },
-  (e: unknown) => {
-    process.stderr.write(`hindsight-agent: ${e instanceof Error ? e.message : String(e)}\n`);
-    process.exitCode = 1;
-  },
-);
+  // The scheduler keeps a worker ready for the console's next command (none when told not to).
+  whileServing: () => (process.env.HINDSIGHT_NO_WARM_WORKER ? () => undefined : keepWarmWorker().stop),
+};
+
+const argv = process.argv.slice(2);
+if (argv[0] === WARM_WORKER_FLAG) serveOneCommand(socketPath, base, runAgentCli);
+else
+  runAgentCli(argv, env).then(
+    (code) => {
+      process.exitCode = code;
+    },
+    (e: unknown) => {
+      process.stderr.write(`hindsight-agent: ${e instanceof Error ? e.message : String(e)}\n`);
+      process.exitCode = 1;
+    },
+  );

@@ -25,6 +25,7 @@ import { AgentConfig, writeAgentConfig } from './agent-config.js';
 import { DirectBackupRequest, backupSourceHere } from './direct-backup.js';
 import { DirectRestoreRequest, prepareRestoreHere, restoreSourceHere } from './direct-restore.js';
 import { inputLines } from './input-lines.js';
+import { abortable } from '../sources/errors.js';
 import type { PipelineProgress } from '../pipeline/index.js';
 import { agentReport, runAndRecord, runDaemon } from './agent-daemon.js';
 import { agentPipes } from './agent-pipes.js';
@@ -52,6 +53,8 @@ export interface AgentCliEnv {
   stdinStream: () => AsyncIterable<Buffer>;
   out: (line: string) => void;
   err: (line: string) => void;
+  /** What the entry keeps going beside the scheduler (its warm worker); returns how to stop it. */
+  whileServing?: () => () => void;
 }
 
 const openBackend = (stateDir: string): Promise<Backend> =>
@@ -72,9 +75,11 @@ export async function runAgentCli(argv: string[], env: AgentCliEnv): Promise<num
     .description('run the plans on their schedules (the container does this)')
     .action(async () => {
       const backend = await openBackend(env.stateDir);
+      const stopBeside = env.whileServing?.();
       try {
         await runDaemon({ stateDir: env.stateDir, backend });
       } finally {
+        stopBeside?.();
         await backend.dispose();
       }
       // Stopped on a signal: exit now (an idle SSH pool or watcher must not hold the container
@@ -173,13 +178,14 @@ export async function runAgentCli(argv: string[], env: AgentCliEnv): Promise<num
         async (_backend, ctx) => {
           const onProgress = (p: PipelineProgress) => ctx.report({ type: 'progress', message: 'restoring', fraction: p.fraction, bytesDone: p.bytesDone, ...(p.bytesTotal !== undefined ? { bytesTotal: p.bytesTotal } : {}) });
           const input = inputLines(env.stdinStream());
-          const first = await input.next();
+          // SIGTERM (the console cancelling its exec) ends the wait for a line as well.
+          const first = await abortable(input.next(), ctx.signal, 'restore');
           const request = parseInput(DirectRestoreRequest, first?.text ?? '', 'restore request');
           // All of stdin, no newline: a console that sends the request when it restores.
           if (!first?.terminated) return restoreSourceHere(env.stateDir, request, ctx.signal, onProgress);
           // Sent ahead (direct-restore.ts): made ready, then begun on an empty line — anything else calls it off.
           const prepared = await prepareRestoreHere(env.stateDir, request, ctx.signal);
-          const go = await input.next().catch(() => null);
+          const go = await abortable(input.next(), ctx.signal, 'restore').catch(() => null);
           if (go?.terminated !== true || go.text.trim() !== '') {
             await prepared.abandon();
             throw new RpcError('CANCELLED', 'The restore was called off before it began: nothing on this host was changed.');
