@@ -1,7 +1,7 @@
 /**
  * The agent's direct data path against the relay and against restic (issue 9, item 8): `npm run
  * bench` (this file is its first part) or `npx tsx bench/agent.bench.ts [--size=MiB]` (default
- * 1024) [--trace] [--skip=relay,levels,restic] [--restores=N] [--safety] [--pairs=N]. Needs the lab (`npm run lab:up`) and the agent image (`npm run build:agent`).
+ * 1024) [--trace] [--skip=relay,levels,restic] [--restores=N] [--safety] [--pairs=N]. BENCH_KEEP_AGENT=1 leaves the agent installed afterwards (to read its container). Needs the lab (`npm run lab:up`) and the agent image (`npm run build:agent`).
  *
  * On one generated volume on production (bench/volume-data.ts: 8 files of mixed data + 500 small
  * files), all into the lab's S3 server, one after the other in one run:
@@ -175,7 +175,7 @@ async function main() {
       await timed(`pair ${i}: restic restore`, () => restic('production', 'restore', 'latest', '--target', resticTarget));
     }
   } finally {
-    await h.agent.remove.run({ hostId, purge: true }, ctx()).catch(() => undefined);
+    if (!process.env.BENCH_KEEP_AGENT) await h.agent.remove.run({ hostId, purge: true }, ctx()).catch(() => undefined);
     for (const v of [volume, ...restored]) await dockerCli(prod, 'volume', 'rm', '-f', v).catch(() => undefined);
     await rm(resticTarget, { recursive: true, force: true });
     await backend.dispose();

@@ -158,9 +158,13 @@ function safeJson(text: string): unknown {
 }
 
 /**
- * The scheduler's side: one warm worker ready at all times, the next started as soon as one takes
- * a command. A worker that dies before taking one is started again after a pause that grows (1 s
- * to a minute), so a broken image cannot spin. `stop` ends the waiting one.
+ * The scheduler's side: one warm worker waiting at most. The next starts when the command that
+ * took the last one has ended — not at once: starting Node and the bundle costs ~0.5 s of CPU,
+ * which a restore making its sink ready in those same moments would lose (measured: the
+ * preparation took ~1.0 s with the next worker starting beside it). A command that comes while
+ * another runs is run in its own process, as before there were workers. A worker that dies
+ * before taking a command is started again after a pause that grows (1 s to a minute), so a broken
+ * image cannot spin. `stop` ends the waiting one.
  */
 export function keepWarmWorker(start: () => ChildProcess = startWorker): { stop: () => void } {
   let waiting: ChildProcess | undefined;
@@ -178,10 +182,10 @@ export function keepWarmWorker(start: () => ChildProcess = startWorker): { stop:
       pause = 1000;
       waiting = undefined;
       child.unref();
-      next();
     });
     child.on('exit', (code, sig) => {
-      if (taken || stopped) return;
+      if (stopped) return;
+      if (taken) return next();
       waiting = undefined;
       log.warn(`the warm worker ended before taking a command (${sig ?? `exit ${code}`}); again in ${pause / 1000} s`);
       timer = setTimeout(next, pause);
