@@ -25,6 +25,12 @@ const Header = z.object({ argv: z.array(z.string().max(4096)).min(1).max(64) });
 
 /** How long a connection may take to say its command line (a client sends it at once). */
 const HEADER_WAIT_MS = 10_000;
+/**
+ * Stdin the command has not read yet, at most: the console's requests are a few KiB (a line is
+ * refused past 16 MiB, input-lines.ts). Past it the client is cut off — as a command that stops
+ * reading ends its exec — rather than the worker holding whatever it is sent.
+ */
+export const MAX_UNREAD_STDIN = 32 << 20;
 
 /**
  * Waits on `socketPath` for one command, runs it with `run` (runAgentCli) on the client's stdin and
@@ -101,7 +107,10 @@ function takeCommand(socket: net.Socket, base: Pick<AgentCliEnv, 'stateDir' | 'v
         argv = parsed.data.argv;
         socket.write(encodeFrame('a'));
         start(argv);
-      } else if (f.kind === 'i') stdin.write(f.payload);
+      } else if (f.kind === 'i') {
+        stdin.write(f.payload);
+        if (stdin.writableLength > MAX_UNREAD_STDIN) return socket.destroy();
+      }
       else if (f.kind === 'z') stdin.end();
       else if (f.kind === 's') signal(f.payload.toString('latin1'));
     }
