@@ -15,15 +15,8 @@ process.env.HINDSIGHT_LOCK_OWNER = lockOwnerPrefix(process.env.HINDSIGHT_WRITER 
 const base = { stateDir: process.env.HINDSIGHT_AGENT_STATE ?? AGENT_STATE_DIR, version: process.env.HINDSIGHT_AGENT_VERSION ?? 'dev' };
 const socketPath = process.env.HINDSIGHT_WARM_SOCKET || WARM_SOCKET;
 
-const readStdin = async () => {
-  const parts: Buffer[] = [];
-  for await (const chunk of process.stdin as AsyncIterable<Buffer>) parts.push(chunk);
-  return Buffer.concat(parts).toString('utf8');
-};
-
 const env: AgentCliEnv = {
   ...base,
-  stdin: readStdin,
   stdinStream: () => process.stdin as AsyncIterable<Buffer>,
   out: (line) => process.stdout.write(`${line}\n`),
   err: (line) => process.stderr.write(`${line}\n`),

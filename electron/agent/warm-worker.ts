@@ -131,11 +131,6 @@ function takeCommand(socket: net.Socket, base: Pick<AgentCliEnv, 'stateDir' | 'v
     process.stderr.write = toClient('e');
     const env: AgentCliEnv = {
       ...base,
-      stdin: async () => {
-        const parts: Buffer[] = [];
-        for await (const chunk of stdin as AsyncIterable<Buffer>) parts.push(chunk);
-        return Buffer.concat(parts).toString('utf8');
-      },
       stdinStream: () => stdin as AsyncIterable<Buffer>,
       out: (line) => send('o', `${line}\n`),
       err: (line) => send('e', `${line}\n`),

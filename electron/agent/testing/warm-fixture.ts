@@ -4,11 +4,12 @@
  *   run     waits for SIGTERM, says so on stderr, exits 1
  *   apply   never reads stdin and never ends by itself
  */
+import { inputText } from '../../core/agent/input-lines.js';
 import { serveOneCommand } from '../warm-worker.js';
 
 serveOneCommand(process.argv[2]!, { stateDir: '/nonexistent', version: 'test' }, async (argv, env) => {
   if (argv[0] === 'status') {
-    const text = await env.stdin();
+    const text = await inputText(env.stdinStream());
     env.out(`got ${text.length}`);
     console.error('a log line');
     return 3;

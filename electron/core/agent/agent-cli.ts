@@ -24,7 +24,7 @@ import { PlansStore } from '../plans/plans-store.js';
 import { AgentConfig, writeAgentConfig } from './agent-config.js';
 import { DirectBackupRequest, backupSourceHere } from './direct-backup.js';
 import { DirectRestoreRequest, prepareRestoreHere, restoreSourceHere } from './direct-restore.js';
-import { inputLines } from './input-lines.js';
+import { inputLines, inputText } from './input-lines.js';
 import { abortable } from '../sources/errors.js';
 import type { PipelineProgress } from '../pipeline/index.js';
 import { agentReport, runAndRecord, runDaemon } from './agent-daemon.js';
@@ -47,9 +47,7 @@ function parseInput<T extends z.ZodType>(schema: T, text: string, what: string):
 export interface AgentCliEnv {
   stateDir: string;
   version: string;
-  /** All of stdin, as text. */
-  stdin: () => Promise<string>;
-  /** Stdin itself, for a command that reads it a line at a time (input-lines.ts). */
+  /** Stdin, read whole or a line at a time (input-lines.ts). */
   stdinStream: () => AsyncIterable<Buffer>;
   out: (line: string) => void;
   err: (line: string) => void;
@@ -141,7 +139,7 @@ export async function runAgentCli(argv: string[], env: AgentCliEnv): Promise<num
     }
   };
   /** JSON from stdin, validated; INVALID_INPUT in words otherwise. */
-  const readInput = async <T extends z.ZodType>(schema: T, what: string): Promise<z.output<T>> => parseInput(schema, await env.stdin(), what);
+  const readInput = async <T extends z.ZodType>(schema: T, what: string): Promise<z.output<T>> => parseInput(schema, await inputText(env.stdinStream()), what);
   /** A configuration from the console on stdin, stored (`apply`, and `run --apply`). */
   const applyInput = async () => writeAgentConfig(env.stateDir, await readInput(AgentConfig, 'configuration'));
 

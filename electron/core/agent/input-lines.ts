@@ -13,6 +13,13 @@ export interface InputLine {
 /** A request is a few KiB (a repository's settings, keys); more is not a request. */
 export const MAX_LINE_BYTES = 16 << 20;
 
+/** All of a command's stdin, as text (a request sent whole). */
+export async function inputText(input: AsyncIterable<Buffer | string>): Promise<string> {
+  const parts: Buffer[] = [];
+  for await (const chunk of input) parts.push(typeof chunk === 'string' ? Buffer.from(chunk, 'utf8') : chunk);
+  return Buffer.concat(parts).toString('utf8');
+}
+
 export function inputLines(input: AsyncIterable<Buffer | string>, maxBytes = MAX_LINE_BYTES): { next(): Promise<InputLine | null> } {
   const chunks = input[Symbol.asyncIterator]();
   let buffered = '';
