@@ -121,7 +121,7 @@ test('details: "Verify now" on a non-protected host passes; "Back up now" takes 
   await dialog.getByTestId('verify-start').click();
   const verified = page.getByTestId('verify-result');
   await expect(verified).toContainText('every check passed', { timeout: 180_000 });
-  await expect(verified).toContainText('shop_files: raw sha256');
+  await expect(verified).toContainText('shop_files: raw bytes');
   await expect(page.locator('.page-title-row').getByText('verified')).toBeVisible({ timeout: 20_000 });
   await app.shot('28-verify-now');
 

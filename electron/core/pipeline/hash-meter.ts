@@ -1,6 +1,8 @@
 /**
  * A pass-through stage that counts bytes and computes their sha256, for the manifest (backup) and
- * for verification against it (restore). Chunks go on unchanged — no copy.
+ * for verification against it (restore). Chunks go on unchanged — no copy. With `digest: false`
+ * it only counts (and checks the count): a restore's raw side, whose bytes the stored side's
+ * sha256 proves already (run-pipeline.ts).
  *
  * Verification happens in _flush, before the end of stream is passed on: a mismatch fails this
  * stage, so the stage after it (and the sink) is destroyed with the error and never sees a clean
@@ -17,17 +19,20 @@ export interface HashMeterOptions {
   label: string;
   /** Checked at the end; a difference is an IntegrityError. */
   expected?: { bytes?: number; sha256?: string };
+  /** false: count the bytes only (no sha256 in the result, `expected.sha256` ignored). Default true. */
+  digest?: boolean;
   highWaterMark?: number;
 }
 
 export class HashMeter extends Transform {
   /** Bytes seen so far; live, for progress reports. */
   bytes = 0;
-  private readonly hash: Hash = createHash('sha256');
+  private readonly hash: Hash | undefined;
   private measured: StreamMeasure | undefined;
 
   constructor(private readonly opts: HashMeterOptions) {
     super({ highWaterMark: opts.highWaterMark, readableHighWaterMark: opts.highWaterMark });
+    this.hash = opts.digest === false ? undefined : createHash('sha256');
   }
 
   /** The measure, once the stream has ended (undefined before). */
@@ -37,23 +42,28 @@ export class HashMeter extends Transform {
 
   override _transform(chunk: Buffer, _enc: BufferEncoding, cb: TransformCallback): void {
     this.bytes += chunk.length;
+    const hash = this.hash;
+    if (!hash) {
+      cb(null, chunk);
+      return;
+    }
     // In slices, so the thread pool's finished jobs are not kept waiting (scheduling.ts).
     sliced(
       chunk,
-      (part) => this.hash.update(part),
+      (part) => hash.update(part),
       (err) => (err ? cb(err) : cb(null, chunk)),
     );
   }
 
   override _flush(cb: TransformCallback): void {
-    const measured = { bytes: this.bytes, sha256: this.hash.digest('hex') };
+    const measured: StreamMeasure = { bytes: this.bytes, ...(this.hash ? { sha256: this.hash.digest('hex') } : {}) };
     this.measured = measured;
     const { expected, label } = this.opts;
     if (expected?.bytes !== undefined && expected.bytes !== measured.bytes) {
       cb(new IntegrityError(`The ${label} data is ${measured.bytes} bytes long where ${expected.bytes} were recorded: it is truncated or corrupted.`));
       return;
     }
-    if (expected?.sha256 !== undefined && expected.sha256.toLowerCase() !== measured.sha256) {
+    if (measured.sha256 !== undefined && expected?.sha256 !== undefined && expected.sha256.toLowerCase() !== measured.sha256) {
       cb(
         new IntegrityError(
           `The ${label} data does not match its recorded checksum: it is corrupted.`,

@@ -2,6 +2,7 @@
  * The pipeline when things go wrong or slow: corrupted objects, cancellation, failing sinks,
  * a slow sink (backpressure, bounded memory), and progress reporting.
  */
+import { createHash } from 'node:crypto';
 import { createReadStream, createWriteStream } from 'node:fs';
 import { mkdtemp, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -80,6 +81,34 @@ describe('corruption', () => {
     const err = await restoreFrom(stored, sink, { kind: 'zstd' }, { kind: 'none' }, { ...result, storedSha256: '0'.repeat(64) }).catch((e: unknown) => e);
     expect(isIntegrityError(err)).toBe(true);
     expect((err as RpcError).message).toMatch(/stored data does not match its recorded checksum/);
+    expect(sink.finished).toBe(false);
+  });
+
+  // A restore checked against the stored sha256 does not hash the raw side again (run-pipeline.ts):
+  // stored bytes that pass it but decode to other bytes are the decoder's to refuse.
+  it.each([
+    ['zstd: its content checksum', { kind: 'zstd' } as CompressionSpec, 1],
+    ['gzip: its CRC-32', { kind: 'gzip' } as CompressionSpec, 5],
+  ])('stored bytes the manifest vouches for that decode to other bytes are refused — %s', async (_n, compression, fromEnd) => {
+    const { stored, result } = await backupToMemory(1 * MiB, compression, { kind: 'none' });
+    const damaged = Buffer.from(stored);
+    damaged[damaged.length - fromEnd]! ^= 0x01; // in the trailer: the data decodes, its check does not
+    const vouched = { ...result, storedSha256: createHash('sha256').update(damaged).digest('hex') };
+    const sink = new MeasuringSink();
+    const err = await restoreFrom(damaged, sink, compression, { kind: 'none' }, vouched).catch((e: unknown) => e);
+    expect(isIntegrityError(err), String(err)).toBe(true);
+    expect(sink.finished).toBe(false);
+  });
+
+  it('without a stored sha256 to check, the raw side is hashed and checked', async () => {
+    const { stored, result } = await backupToMemory(1 * MiB, { kind: 'zstd' }, { kind: 'none' });
+    const rawOnly = { rawBytes: result.rawBytes, rawSha256: result.rawSha256 };
+    const ok = await restoreFrom(stored, new MeasuringSink(), { kind: 'zstd' }, { kind: 'none' }, rawOnly as PipelineResult);
+    expect(ok.rawSha256).toBe(result.rawSha256);
+    const sink = new MeasuringSink();
+    const err = await restoreFrom(stored, sink, { kind: 'zstd' }, { kind: 'none' }, { ...rawOnly, rawSha256: '0'.repeat(64) } as PipelineResult).catch((e: unknown) => e);
+    expect(isIntegrityError(err)).toBe(true);
+    expect((err as RpcError).message).toMatch(/restored data does not match its recorded checksum/);
     expect(sink.finished).toBe(false);
   });
 

@@ -2,10 +2,15 @@
  * One pipeline for both directions (ARCHITECTURE §5):
  *
  *   backup:  source → progress → coalesce → [raw stages] → raw hash → compress → encrypt → stored hash → sink
- *   restore: source → progress → coalesce → stored hash✓ → decrypt → decompress → raw hash✓ → [raw stages] → sink
+ *   restore: source → progress → coalesce → stored hash✓ → decrypt → decompress → raw count✓ → [raw stages] → sink
  *
  * (✓: checked against the manifest's figures when given; with zstd a frame check sits next to the
- * compressor on both sides, see zstd-frames.ts.) Every stage is a Node stream joined by
+ * compressor on both sides, see zstd-frames.ts.) A restore whose stored sha256 is given does not
+ * hash the raw side as well: the raw bytes are what deterministic decoding makes of stored bytes
+ * that sha256 proved, and the decoders check their own output besides (zstd's content checksum,
+ * gzip's CRC-32, age's per-chunk MAC) — the raw count is still checked. Hashing them again cost
+ * ~0.8 CPU-seconds per GiB restored (docs/DECISIONS.md). Without the stored sha256 the raw
+ * sha256 is computed and checked as before. Every stage is a Node stream joined by
  * stream.pipeline, so backpressure runs end to end and memory stays at a few chunks per stage
  * whatever the size; the AbortSignal reaches every stage, and on any failure every stage — the
  * sink included — is destroyed with the error, so an upload aborts instead of completing.
@@ -69,13 +74,20 @@ interface Stage {
   stream: Duplex;
 }
 
+/** A backup's result always has the raw sha256 (the manifest records it). */
+export type BackupPipelineResult<T> = RunPipelineResult<T> & { rawSha256: string };
+
+export function runPipeline<T = void>(opts: RunPipelineOptions<T> & { direction: 'backup' }): Promise<BackupPipelineResult<T>>;
+export function runPipeline<T = void>(opts: RunPipelineOptions<T>): Promise<RunPipelineResult<T>>;
 export async function runPipeline<T = void>(opts: RunPipelineOptions<T>): Promise<RunPipelineResult<T>> {
   const { direction, expected } = opts;
   const hwm = opts.highWaterMark ?? DEFAULT_HWM;
   const chunkBytes = opts.chunkBytes ?? DEFAULT_CHUNK_BYTES;
   const started = performance.now();
 
-  const raw = new HashMeter({ label: 'restored', highWaterMark: hwm, expected: direction === 'restore' ? pick(expected, 'raw') : undefined });
+  // The stored sha256 proves a restore's bytes; the raw side is counted (see above).
+  const rawProvenByStored = direction === 'restore' && expected?.storedSha256 !== undefined;
+  const raw = new HashMeter({ label: 'restored', highWaterMark: hwm, expected: direction === 'restore' ? pick(expected, 'raw') : undefined, digest: !rawProvenByStored });
   const stored = new HashMeter({ label: 'stored', highWaterMark: hwm, expected: direction === 'restore' ? pick(expected, 'stored') : undefined });
   const progress = new ProgressMeter({
     highWaterMark: hwm,
@@ -154,11 +166,11 @@ export async function runPipeline<T = void>(opts: RunPipelineOptions<T>): Promis
 
   const rawMeasure = raw.result;
   const storedMeasure = stored.result;
-  if (!rawMeasure || !storedMeasure) throw new Error('pipeline ended without measures');
+  if (!rawMeasure || !storedMeasure?.sha256) throw new Error('pipeline ended without measures');
   progress.reportDone();
   return {
     rawBytes: rawMeasure.bytes,
-    rawSha256: rawMeasure.sha256,
+    ...(rawMeasure.sha256 !== undefined ? { rawSha256: rawMeasure.sha256 } : {}),
     storedBytes: storedMeasure.bytes,
     storedSha256: storedMeasure.sha256,
     elapsedMs: performance.now() - started,

@@ -32,16 +32,20 @@ export type EncryptionSpec =
     }
   | { kind: 'recipients'; recipients?: string[]; identities?: string[] };
 
-/** What a stream measured: its length and the sha256 of its bytes (lowercase hex). */
+/** What a stream measured: its length and the sha256 of its bytes (lowercase hex), unless only counted. */
 export interface StreamMeasure {
   bytes: number;
-  sha256: string;
+  sha256?: string;
 }
 
 export interface PipelineResult {
-  /** The uncompressed, unencrypted stream: the tar or dump as the host produced it. */
+  /**
+   * The uncompressed, unencrypted stream: the tar or dump as the host produced it. Its sha256 is
+   * always there on backup; on a restore checked against the stored sha256 it is not computed
+   * (run-pipeline.ts): undefined.
+   */
   rawBytes: number;
-  rawSha256: string;
+  rawSha256?: string;
   /** The object as kept in the repository (compressed, maybe encrypted). */
   storedBytes: number;
   storedSha256: string;

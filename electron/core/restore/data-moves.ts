@@ -80,7 +80,8 @@ export interface RestoreOneInput {
 }
 
 export interface RestoreOneResult {
-  rawSha256: string;
+  /** Only from a restore that had no stored sha256 to check (run-pipeline.ts), or an older agent. */
+  rawSha256?: string;
   storedSha256: string;
   rawBytes: number;
   storedBytes: number;
@@ -123,7 +124,7 @@ export async function restoreObject<T>(input: RestoreOneInput, obj: StoredObject
 
 /** The checksums and sizes a restore result reports, from the pipeline's. */
 export function movedOf(r: PipelineResult): Pick<RestoreOneResult, 'rawSha256' | 'storedSha256' | 'rawBytes' | 'storedBytes'> {
-  return { rawSha256: r.rawSha256, storedSha256: r.storedSha256, rawBytes: r.rawBytes, storedBytes: r.storedBytes };
+  return { ...(r.rawSha256 !== undefined ? { rawSha256: r.rawSha256 } : {}), storedSha256: r.storedSha256, rawBytes: r.rawBytes, storedBytes: r.storedBytes };
 }
 
 /** One source into its target, checked against the manifest by the pipeline as it streams. */

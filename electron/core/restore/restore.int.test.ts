@@ -64,7 +64,7 @@ describe('restore production → uat', () => {
     const result = await runRestore(t.deps, { ...base(), map: { files: newVolume } }, { signal: new AbortController().signal, report: (e) => e.type === 'log' && logs.push(e.message) });
     expect(result.state).toBe('succeeded');
     expect(result.verification[0]).toMatchObject({ ok: true, target: newVolume });
-    expect(result.verification[0]!.checks.map((c) => c.name)).toEqual(['stored sha256', 'raw sha256', 'entries', 'file bytes']);
+    expect(result.verification[0]!.checks.map((c) => c.name)).toEqual(['stored sha256', 'raw bytes', 'entries', 'file bytes']);
     const a = await volumeListing(prodM(), srcVolume);
     const b = await volumeListing(uatM(), newVolume);
     expect(b.sha).toBe(a.sha);
