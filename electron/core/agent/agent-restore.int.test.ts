@@ -163,7 +163,8 @@ describe('restore onto a host with an agent', () => {
     const helpersOn = async (volume: string, status?: string) =>
       (await dockerCli(uat, 'ps', '-aq', '--filter', `label=org.hindsight.helper.volume=${volume}`, ...(status ? ['--filter', `status=${status}`] : []))).split('\n').filter(Boolean).length;
     const repository = { config: await t.repositories.stored(bed.repositoryId), secrets: await t.repositories.secrets(bed.repositoryId) };
-    const request = { repository, snapshotId, source: sourceName, target: ahead, trusted: await new TrustedWriters(t.configDir).list() };
+    // With the source's kind, as the console sends it: the sink is made while the manifest is checked.
+    const request = { repository, snapshotId, source: sourceName, target: ahead, trusted: await new TrustedWriters(t.configDir).list(), prepareAs: 'volume' as const };
     // The image says so; the console sends a request ahead only to an agent that does (agent-names.ts).
     expect((JSON.parse(await dockerCli(uat, 'inspect', AGENT_CONTAINER)) as { Config: { Labels: Record<string, string> } }[])[0]!.Config.Labels[AGENT_RESTORE_AHEAD_LABEL]).toBe('1');
     await dockerCli(uat, 'volume', 'create', ahead);
@@ -188,6 +189,11 @@ describe('restore onto a host with an agent', () => {
     fresh.cancel();
     await waitFor('the new volume to be removed again', async () => (await dockerCli(uat, 'volume', 'ls', '-q', '--filter', `name=^${aheadNew}$`)) === '');
     expect(await helpersOn(aheadNew)).toBe(0);
+    // A sink made early for a source the manifest does not have: dropped, its new volume removed.
+    const wrong = startAgentSendLines(engine, ['restore-source'], 'restore-source', undefined, { ...request, source: 'no-such-source', target: aheadNew });
+    await expect(wrong.go()).rejects.toMatchObject({ code: 'NOT_FOUND' });
+    await waitFor('the volume made for it to be removed', async () => (await dockerCli(uat, 'volume', 'ls', '-q', '--filter', `name=^${aheadNew}$`)) === '');
+    await waitFor('its helper to go', async () => (await helpersOn(aheadNew)) === 0);
     // Begun after a pause: it restores, as a request sent at once does; one word only.
     const started = startAgentSendLines(engine, ['restore-source'], 'restore-source', undefined, request);
     await new Promise((r) => setTimeout(r, 1500));

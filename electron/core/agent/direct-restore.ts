@@ -17,6 +17,7 @@
  */
 import type { Readable } from 'node:stream';
 import { z } from 'zod';
+import { SourceKind } from '../../../shared/contract/snapshots.js';
 import { RpcError } from '../../../shared/contract/errors.js';
 import type { PipelineProgress } from '../pipeline/index.js';
 import { openStoredObject, restoreOne, type RestoreOneResult } from '../restore/data-moves.js';
@@ -39,6 +40,8 @@ export const DirectRestoreRequest = z.object({
   allowUnsigned: z.boolean().default(false),
   /** The writers the console trusts now (else those of its last push). */
   trusted: RequestWriters.optional(),
+  /** The source's kind as the console's plan has it: its sink is made ready while the manifest is checked. */
+  prepareAs: SourceKind.optional(),
 });
 export type DirectRestoreRequest = z.input<typeof DirectRestoreRequest>;
 
@@ -61,12 +64,23 @@ export interface PreparedRestore {
 export async function prepareRestoreHere(stateDir: string, raw: z.output<typeof DirectRestoreRequest>, signal: AbortSignal): Promise<PreparedRestore> {
   const { backend, dispose } = await openRequestRepository(stateDir, raw.repository);
   const engine = agentEngine('this host');
+  const target = { engine, target: raw.target, path: raw.directory, signal };
   let opened: Readable | undefined;
   let prepared: PreparedLoad | undefined;
+  // The sink for the kind the console names, made while the manifest is checked (a helper's start
+  // is most of the agent's preparation); nothing in the target is touched until it loads.
+  let early = raw.prepareAs ? kindOf(raw.prepareAs).restoring.prepare?.(target) : undefined;
+  early?.catch(() => undefined); // awaited below, or abandoned
+  const dropEarly = async () => {
+    const made = await early?.catch(() => undefined);
+    early = undefined;
+    await made?.abandon().catch(() => undefined);
+  };
   const close = async () => {
     if (opened && !opened.readableEnded) opened.destroy();
     // A sink never loaded (called off, or the restore failed before its data came) ends untouched.
     await prepared?.abandon().catch(() => undefined);
+    await dropEarly();
     engine.dispose();
     await backend.close().catch(() => undefined);
     await dispose();
@@ -81,10 +95,19 @@ export async function prepareRestoreHere(stateDir: string, raw: z.output<typeof 
       opened = await openStoredObject(backend, src, signal);
       opened.on('error', () => undefined); // said when the restore runs (below)
       opened.read(0); // asks for the first parts now
-      // The sink too, where the kind can (a volume: its helper started, waiting at its gate).
+      // The sink too, where the kind can (a volume: its helper started, waiting at its gate) —
+      // the one made early if the manifest's kind is the one the console said.
       const { prepare } = kindOf(src.kind).restoring;
-      if (prepare) prepared = await prepare({ engine, target: raw.target, path: raw.directory, src, signal });
+      if (early && raw.prepareAs === src.kind) {
+        const made = early;
+        early = undefined;
+        prepared = await made;
+      } else {
+        await dropEarly();
+        if (prepare) prepared = await prepare(target);
+      }
     }
+    await dropEarly();
     return {
       run: async (onProgress) => {
         try {

@@ -74,10 +74,11 @@ export interface KindRestoring {
   load(x: RestoreTarget & { src: ManifestSource; stream: Readable }): Promise<{ tar?: TarSummary; holes?: HolesResult }>;
   /**
    * `load` made ready ahead, changing nothing in the target yet (a volume's helper started and
-   * waiting): the agent does it while the console's pre-flight runs (agent/direct-restore.ts).
+   * waiting): the agent does it while the console's pre-flight runs, and while it checks the
+   * manifest (agent/direct-restore.ts) — so from the target alone, before the source is known.
    * Kinds without it load as they are asked.
    */
-  prepare?(x: RestoreTarget & { src: ManifestSource }): Promise<PreparedLoad>;
+  prepare?(x: RestoreTarget): Promise<PreparedLoad>;
   /** What the target holds now, as a stream (the safety copy): a tar, or a dump of every database. */
   openCurrent(x: RestoreTarget): Promise<{ stream: Readable; closed?: Promise<void> }>;
   /**

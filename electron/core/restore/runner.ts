@@ -9,7 +9,7 @@ import { randomBytes } from 'node:crypto';
 import fsp from 'node:fs/promises';
 import { RpcError } from '../../../shared/contract/errors.js';
 import type { OperationState, RestorePlan, RestoreResult, SourceCheck } from '../../../shared/contract/restore.js';
-import type { Manifest, ManifestSource, SnapshotTrust } from '../../../shared/contract/snapshots.js';
+import type { Manifest, ManifestSource, SnapshotTrust, SourceKind } from '../../../shared/contract/snapshots.js';
 import type { TaskContext } from '../../../shared/contract/types.js';
 import type { Engine } from '../docker/engine.js';
 import { createLogger } from '../log.js';
@@ -86,6 +86,11 @@ export interface DirectSourceRequest {
   directory?: string | undefined;
   decryption?: { passphrase?: string | undefined; identities?: string[] | undefined } | undefined;
   allowUnsigned: boolean;
+  /**
+   * The source's kind, for a source restored whole (not a level of a chain): the agent makes the
+   * target's sink ready while it checks the manifest (agent/direct-restore.ts).
+   */
+  prepareAs?: SourceKind | undefined;
 }
 
 /** A direct restore of one source whose agent CLI runs already (RestoreDeps.directStart). */
@@ -292,7 +297,11 @@ export async function runRestore(deps: RestoreDeps, input: ParsedInput, taskCtx?
     await deps.beforeStep?.(step, journal);
   };
   const srcOf = (t: JournalTarget) => manifest.sources.find((s) => s.name === t.source)!;
-  const requestOf = (t: JournalTarget): DirectSourceRequest => ({ repositoryId: input.repositoryId, snapshotId: input.snapshotId, source: srcOf(t).name, target: t.target, directory: t.path, decryption: input.decryption, allowUnsigned: !!input.allowUnsigned });
+  const requestOf = (t: JournalTarget): DirectSourceRequest => {
+    const src = srcOf(t);
+    const whole = !(src.incremental && src.incremental.level > 0);
+    return { repositoryId: input.repositoryId, snapshotId: input.snapshotId, source: src.name, target: t.target, directory: t.path, decryption: input.decryption, allowUnsigned: !!input.allowUnsigned, ...(whole ? { prepareAs: src.kind } : {}) };
+  };
   const total = plan.steps.length;
   let stepNo = 0;
   const stepProgress = (message: string, step: JournalStep, source?: string) => progress(ctx, Math.min(1, stepNo++ / total), message, undefined, { step, source });

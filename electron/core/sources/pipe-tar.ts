@@ -97,14 +97,20 @@ async function startPipeHelper(
   spec: { purpose: 'volume-source' | 'volume-sink'; volume: string; target: string; readOnly: boolean; script: string; args?: string[]; signal?: AbortSignal | undefined; what: string },
 ): Promise<PipeRun> {
   const fifo = join(pipes.dir, `tar-${randomBytes(8).toString('hex')}`);
-  await run('mkfifo', ['-m', '0600', fifo, `${fifo}${STATUS_SUFFIX}`]);
-  const said = readStatusLine(`${fifo}${STATUS_SUFFIX}`);
+  // The FIFOs are made while the engine creates the helper (a process spawn, 10–60 ms on a busy
+  // host); nothing opens them before both are done.
+  const fifos = run('mkfifo', ['-m', '0600', fifo, `${fifo}${STATUS_SUFFIX}`]);
+  fifos.catch(() => undefined); // awaited below, or the helper's creation failed first
+  let said: ReturnType<typeof readStatusLine> | undefined;
   let reported = false;
-  void said.status.then(() => (reported = true));
   let helper: Helper | undefined;
   try {
     const script = reportingStatus(spec.script);
     helper = await createHelper(engine, { purpose: spec.purpose, image: pipes.image, volume: spec.volume, target: spec.target, readOnly: spec.readOnly, script, args: ['hindsight-tar', fifo, ...(spec.args ?? [])], pipes, autoRemove: true, signal: spec.signal });
+    await fifos;
+    const status = readStatusLine(`${fifo}${STATUS_SUFFIX}`);
+    said = status;
+    void status.status.then(() => (reported = true));
     const made = helper;
     const container = engine.docker.getContainer(made.id);
     // Attached before it starts: it may be gone soon after it ends.
@@ -119,16 +125,16 @@ async function startPipeHelper(
       (r) => r.StatusCode,
       (e: unknown) =>
         stopWaiting.signal.aborted
-          ? said.status
-          : withinGrace(said.status, STATUS_GRACE_MS, () => {
+          ? status.status
+          : withinGrace(status.status, STATUS_GRACE_MS, () => {
               throw e;
             }),
     );
     waited.catch(() => undefined);
-    const exited = Promise.race([said.status, waited]);
+    const exited = Promise.race([status.status, waited]);
     exited.catch(() => undefined);
     const close = () => {
-      said.close();
+      status.close();
       // Nothing more to hear from a helper that said how it ended (and open requests would keep the agent's exec alive).
       if (reported) {
         stopWaiting.abort();
@@ -137,9 +143,11 @@ async function startPipeHelper(
     };
     return { helper: made, fifo, exited, reported: () => reported, failure: (label, status) => pipeHelperFailure(engine, made, output, label, status), close };
   } catch (e) {
-    said.close();
+    said?.close();
     if (helper) await removeHelper(engine, helper.id);
+    const fifoFailure = await fifos.then(() => undefined, (x: unknown) => x); // and the unlink comes after it
     await unlinkPipes(fifo);
+    if (fifoFailure !== undefined) throw fifoFailure; // not the engine's doing
     throw engineFailure(e, spec.what, spec.signal, engine.localSocket);
   }
 }
