@@ -15,12 +15,12 @@
  * repository, checks its signature against the writers the console pinned (sent with the
  * request), and the pipeline checks every byte against the manifest, as the console would.
  */
-import type { Readable } from 'node:stream';
+import { finished } from 'node:stream/promises';
 import { z } from 'zod';
 import { SourceKind } from '../../../shared/contract/snapshots.js';
 import { RpcError } from '../../../shared/contract/errors.js';
 import type { PipelineProgress } from '../pipeline/index.js';
-import { openStoredObject, restoreOne, type RestoreOneResult } from '../restore/data-moves.js';
+import { openStoredObject, restoredOf, restoreObject, restoreOne, type RestoreOneResult } from '../restore/data-moves.js';
 import { readCheckedManifest, RequestWriters, requireTrusted, TrustedWriters } from '../signing/index.js';
 import { AgentRepository, openRequestRepository } from './agent-config.js';
 import { agentEngine } from './agent-pipes.js';
@@ -53,19 +53,26 @@ export interface PreparedRestore {
 }
 
 /**
+ * How far a restore's data is decoded before its target may be written (the word to begin) or
+ * while its sink gets ready: its stored bytes read, checked and decompressed into memory, so that
+ * the helper's start and the console's pre-flight are not time the data waits. Bounded: the
+ * stream stops there until the sink reads.
+ */
+export const DECODE_AHEAD_BYTES = 96 * 1024 * 1024;
+
+/**
  * Agent side, first half: the repository opened, the manifest read and checked against the
- * writers the console sent, the source's stored object opened and its first parts asked for
- * (S3: ranged-reader.ts), and the target's sink made ready where the kind can (a volume: its
- * helper started, held at a gate: sources/pipe-tar.ts) — nothing in the target touched, so the
- * console may still call the restore off (`abandon`). A console sends the request this way
- * before its pre-flight (agent-cli.ts `restore-source`), and the data is on its way when the
- * restore step begins.
+ * writers the console sent, the source's stored object opened and its data flowing — read from
+ * the repository (S3: ranged-reader.ts), checked and decoded into memory up to
+ * DECODE_AHEAD_BYTES — and the target's sink made ready where the kind can (a volume: its helper
+ * started, held at a gate: sources/pipe-tar.ts). Nothing in the target is touched, so the console
+ * may still call the restore off (`abandon`). A console sends the request this way before its
+ * pre-flight (agent-cli.ts `restore-source`), and the data is on its way when the restore step begins.
  */
 export async function prepareRestoreHere(stateDir: string, raw: z.output<typeof DirectRestoreRequest>, signal: AbortSignal): Promise<PreparedRestore> {
   const { backend, dispose } = await openRequestRepository(stateDir, raw.repository);
   const engine = agentEngine('this host');
   const target = { engine, target: raw.target, path: raw.directory, signal };
-  let opened: Readable | undefined;
   let prepared: PreparedLoad | undefined;
   // The sink for the kind the console names, made while the manifest is checked (a helper's start
   // is most of the agent's preparation); nothing in the target is touched until it loads.
@@ -76,8 +83,17 @@ export async function prepareRestoreHere(stateDir: string, raw: z.output<typeof 
     early = undefined;
     await made?.abandon().catch(() => undefined);
   };
+  // The data of a whole source, flowing from here on; its sink waits for `begin`.
+  let beginNow = () => {};
+  let callOff: (e: Error) => void = () => {};
+  const begin = new Promise<void>((resolve, reject) => ((beginNow = resolve), (callOff = reject)));
+  begin.catch(() => undefined);
+  let moving: Promise<RestoreOneResult> | undefined;
+  let progressTo: ((p: PipelineProgress) => void) | undefined;
+  let lastProgress: PipelineProgress | undefined;
   const close = async () => {
-    if (opened && !opened.readableEnded) opened.destroy();
+    callOff(new RpcError('CANCELLED', 'The restore was called off before it began: nothing on this host was changed.'));
+    await moving?.catch(() => undefined); // its sink never began: the data stopped, the target untouched
     // A sink never loaded (called off, or the restore failed before its data came) ends untouched.
     await prepared?.abandon().catch(() => undefined);
     await dropEarly();
@@ -92,28 +108,41 @@ export async function prepareRestoreHere(stateDir: string, raw: z.output<typeof 
     if (!src) throw new RpcError('NOT_FOUND', `Snapshot ${raw.snapshotId} has no source "${raw.source}".`);
     // A level of a chain reads its levels one after another (restore-levels.ts): nothing made ahead.
     if (!(src.incremental && src.incremental.level > 0)) {
-      opened = await openStoredObject(backend, src, signal);
-      opened.on('error', () => undefined); // said when the restore runs (below)
-      opened.read(0); // asks for the first parts now
-      // The sink too, where the kind can (a volume: its helper started, waiting at its gate) —
-      // the one made early if the manifest's kind is the one the console said.
-      const { prepare } = kindOf(src.kind).restoring;
+      // The sink, where the kind can make it ahead (a volume: its helper started, waiting at its
+      // gate) — the one made early if the manifest's kind is the one the console said.
+      const { prepare, load } = kindOf(src.kind).restoring;
+      let sink: Promise<PreparedLoad | undefined>;
       if (early && raw.prepareAs === src.kind) {
-        const made = early;
+        sink = early;
         early = undefined;
-        prepared = await made;
       } else {
         await dropEarly();
-        if (prepare) prepared = await prepare(target);
+        sink = prepare ? prepare(target) : Promise.resolve(undefined);
       }
+      sink.catch(() => undefined); // awaited below
+      const opened = await openStoredObject(backend, src, signal);
+      const input = { backend, engine, src, target: raw.target, directory: raw.directory, decryption: raw.decryption, signal, sinkBuffer: DECODE_AHEAD_BYTES };
+      const onProgress = (p: PipelineProgress) => (progressTo ? progressTo(p) : (lastProgress = p));
+      moving = restoreObject({ ...input, opened }, src, async (stream) => {
+        // Until the word to begin: a failure of the data (the object gone, a damaged part) ends it here.
+        await Promise.race([begin, finished(stream)]);
+        const made = await sink;
+        return made ? made.load(stream) : load({ engine, src, target: raw.target, path: raw.directory, stream, signal });
+      }, onProgress).then(restoredOf);
+      moving.catch(() => undefined); // said at `run`
+      prepared = await sink;
     }
     await dropEarly();
     return {
       run: async (onProgress) => {
         try {
-          // A read that failed while it waited (the object gone, the server down): its error, before anything is written.
-          if (opened?.errored) throw opened.errored;
-          return await restoreOne({ backend, engine, src, target: raw.target, directory: raw.directory, decryption: raw.decryption, signal, onProgress, opened, prepared });
+          if (!moving) return await restoreOne({ backend, engine, src, target: raw.target, directory: raw.directory, decryption: raw.decryption, signal, onProgress });
+          progressTo = onProgress;
+          if (lastProgress) onProgress(lastProgress);
+          beginNow();
+          const done = await moving;
+          prepared = undefined; // loaded
+          return done;
         } finally {
           await close();
         }

@@ -94,6 +94,35 @@ describe.each(combos)('round trip %s + %s encryption', (compressionKind, encKind
 });
 
 describe('sinks', () => {
+  it('with a sinkBuffer, decodes ahead of a function sink that has not begun to read (bounded)', async () => {
+    const file = join(dir, 'ahead');
+    const b = await runPipeline({ direction: 'backup', source: new MixedSource({ size: 8 * MiB }), sink: createWriteStream(file), compression: { kind: 'zstd' }, encryption: { kind: 'none' } });
+    const bufferedWhenBegun = async (sinkBuffer?: number) => {
+      let buffered = -1;
+      await runPipeline({
+        direction: 'restore',
+        source: createReadStream(file),
+        compression: { kind: 'zstd' },
+        encryption: { kind: 'none' },
+        expected: b,
+        chunkBytes: MiB,
+        ...(sinkBuffer ? { sinkBuffer } : {}),
+        sink: async (tail) => {
+          await new Promise((r) => setTimeout(r, 500));
+          buffered = tail.readableLength;
+          for await (const c of tail) void c;
+        },
+      });
+      return buffered;
+    };
+    expect(await bufferedWhenBegun(16 * MiB)).toBe(8 * MiB); // all of it, decoded and waiting
+    const bounded = await bufferedWhenBegun(3 * MiB);
+    expect(bounded).toBeGreaterThanOrEqual(3 * MiB);
+    expect(bounded).toBeLessThan(5 * MiB); // the bound and a chunk
+    expect(await bufferedWhenBegun()).toBeLessThanOrEqual(2 * MiB); // by default: about a chunk
+    await rm(file);
+  });
+
   it('feeds a function sink (the shape of RepositoryBackend.putObject) and returns its answer', async () => {
     const source = new MixedSource({ size: 3 * MiB });
     const result = await runPipeline({

@@ -59,6 +59,12 @@ export interface RunPipelineOptions<T> {
   chunkBytes?: number;
   /** Per-stage buffer threshold; 64 KiB means "one chunk" for chunks that are larger. */
   highWaterMark?: number;
+  /**
+   * Function sinks: bytes the pipeline may run ahead of a sink that has not begun to read (a
+   * restore's data decoded while its target gets ready, agent/direct-restore.ts). Default: the
+   * per-stage threshold.
+   */
+  sinkBuffer?: number;
   progressIntervalMs?: number;
 }
 
@@ -134,7 +140,7 @@ export async function runPipeline<T = void>(opts: RunPipelineOptions<T>): Promis
   let chain: Promise<void>;
   let sinkDone: Promise<T | undefined>;
   if (typeof opts.sink === 'function') {
-    const tail = new PassThrough({ highWaterMark: hwm });
+    const tail = new PassThrough({ writableHighWaterMark: hwm, readableHighWaterMark: opts.sinkBuffer ?? hwm });
     chain = pipeline([source, ...streams, tail], { signal });
     const consume = opts.sink;
     sinkDone = Promise.resolve()

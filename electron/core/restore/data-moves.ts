@@ -77,6 +77,8 @@ export interface RestoreOneInput {
   opened?: Readable | undefined;
   /** The sink made ready ahead (KindRestoring.prepare), used instead of the kind's `load`. */
   prepared?: PreparedLoad | undefined;
+  /** Bytes the data may be decoded ahead of a sink that has not begun to read (runPipeline's `sinkBuffer`). */
+  sinkBuffer?: number | undefined;
 }
 
 export interface RestoreOneResult {
@@ -118,8 +120,18 @@ export async function restoreObject<T>(input: RestoreOneInput, obj: StoredObject
     ...(signal ? { signal } : {}),
     ...(onProgress ? { onProgress } : {}),
     ...chunkBytesFor(engine, input.chunkBytes),
+    ...(input.sinkBuffer ? { sinkBuffer: input.sinkBuffer } : {}),
     sink,
   });
+}
+
+/** A whole source's restore result: the pipeline's checksums and what its sink counted. */
+export function restoredOf(r: PipelineResult & { sinkResult?: { tar?: TarSummary; holes?: HolesResult } | undefined }): RestoreOneResult {
+  return {
+    ...movedOf(r),
+    ...(r.sinkResult?.tar ? { tar: r.sinkResult.tar } : {}),
+    ...(r.sinkResult?.holes ? { holes: r.sinkResult.holes } : {}),
+  };
 }
 
 /** The checksums and sizes a restore result reports, from the pipeline's. */
@@ -137,12 +149,7 @@ export async function restoreOne(input: RestoreOneInput): Promise<RestoreOneResu
   // tar sinks guard the archive right in front of the extractor and say what they counted.
   const { load } = kindOf(src.kind).restoring;
   const { prepared } = input;
-  const r = await restoreObject(input, src, (stream) => (prepared ? prepared.load(stream) : load({ engine, src, target, path: input.directory, stream, ...(signal ? { signal } : {}) })));
-  return {
-    ...movedOf(r),
-    ...(r.sinkResult?.tar ? { tar: r.sinkResult.tar } : {}),
-    ...(r.sinkResult?.holes ? { holes: r.sinkResult.holes } : {}),
-  };
+  return restoredOf(await restoreObject(input, src, (stream) => (prepared ? prepared.load(stream) : load({ engine, src, target, path: input.directory, stream, ...(signal ? { signal } : {}) }))));
 }
 
 /** The directory a directory source restores into: where it came from, inside the target container. */
@@ -296,9 +303,13 @@ function demuxStdout(buf: Buffer): string {
 
 /**
  * Free space for a volume (pre-flight, best effort): `df -Pk` and `du -sk` in a helper container
- * that mounts it read-only. undefined when it cannot be told (no sh/df/du in the helper image…).
+ * that mounts it read-only — with `usage: false` the `df` only (usedBytes 0). undefined when it
+ * cannot be told (no sh/df/du in the helper image…).
  */
-export async function volumeSpace(engine: Engine, volume: string, signal?: AbortSignal): Promise<VolumeSpace | undefined> {
+export async function volumeSpace(engine: Engine, volume: string, signal?: AbortSignal, opts: { usage?: boolean } = {}): Promise<VolumeSpace | undefined> {
+  // `usage: false` for a probe of the data root through any volume, which needs its free space
+  // only: no `du` of what may be a volume of millions of files.
+  const usage = opts.usage !== false;
   const image = await pickHelperImage(engine, volume, signal);
   const helper = await createHelper(engine, {
     purpose: 'volume-source',
@@ -306,7 +317,7 @@ export async function volumeSpace(engine: Engine, volume: string, signal?: Abort
     volume,
     target: SOURCE_MOUNT,
     readOnly: true,
-    script: `df -Pk ${SOURCE_MOUNT} | tail -n 1; du -sk ${SOURCE_MOUNT}`,
+    script: `df -Pk ${SOURCE_MOUNT} | tail -n 1${usage ? `; du -sk ${SOURCE_MOUNT}` : ''}`,
     ...(signal ? { signal } : {}),
   });
   try {
@@ -319,7 +330,7 @@ export async function volumeSpace(engine: Engine, volume: string, signal?: Abort
     const df = lines[0]?.trim().split(/\s+/);
     const du = lines[1]?.trim().split(/\s+/);
     const avail = Number(df?.[3]);
-    const used = Number(du?.[0]);
+    const used = usage ? Number(du?.[0]) : 0;
     if (!Number.isFinite(avail) || !Number.isFinite(used)) return undefined;
     return { availableBytes: avail * 1024, usedBytes: used * 1024 };
   } finally {

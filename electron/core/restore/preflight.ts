@@ -34,9 +34,9 @@ export function majorOf(version: string | undefined): number | undefined {
   return m ? Number(m[1]) : undefined;
 }
 
-async function measure(engine: Engine, volume: string, signal?: AbortSignal): Promise<VolumeSpace | undefined> {
+async function measure(engine: Engine, volume: string, signal?: AbortSignal, usage = true): Promise<VolumeSpace | undefined> {
   try {
-    return await volumeSpace(engine, volume, signal);
+    return await volumeSpace(engine, volume, signal, { usage });
   } catch (e) {
     if (signal?.aborted) throw e;
     return undefined;
@@ -54,7 +54,7 @@ async function agentCopiesRoom(x: TargetChecksInput, measuredFree: number | unde
   const estimate = kept.reduce((n, t) => n + (x.manifest.sources.find((s) => s.name === t.source)?.rawBytes ?? 0), 0);
   const base = { id: 'safety-space', title: `Room for the safety copies of ${kept.map((t) => t.target).join(', ')}` };
   const probe = x.probeVolume ?? x.plan.targets.find((t) => t.targetKind === 'volume' && !t.create)?.target;
-  const free = measuredFree ?? (probe ? (await measure(x.engine, probe, x.signal))?.availableBytes : undefined);
+  const free = measuredFree ?? (probe ? (await measure(x.engine, probe, x.signal, false))?.availableBytes : undefined);
   if (free === undefined) return [{ ...base, status: 'warn', detail: `Free space on ${x.hostName}'s Docker data root, where its agent keeps the safety copies, could not be measured.` }];
   return [
     free < estimate
@@ -123,7 +123,7 @@ export async function targetChecks(x: TargetChecksInput): Promise<PreflightCheck
   if (newVolumes.length) {
     const base = { id: 'free-space', title: `Free space for ${newVolumes.join(', ')}` };
     const probe = x.probeVolume ?? x.plan.targets.find((t) => t.targetKind === 'volume' && !t.create)?.target;
-    const space = probe ? await measure(x.engine, probe, x.signal) : undefined;
+    const space = probe ? await measure(x.engine, probe, x.signal, false) : undefined;
     if (!space) checks.push({ ...base, status: 'warn', detail: `Free space on ${x.hostName}'s Docker data root could not be measured (no volume to measure it through).` });
     else if (space.availableBytes < newBytes) {
       checks.push({ ...base, status: 'fail', detail: `Not enough space on ${x.hostName}'s Docker data root: ${formatBytes(newBytes)} to write, ${formatBytes(space.availableBytes)} free.` });

@@ -1,7 +1,8 @@
 /**
  * The ranged reader with a fake server (pure logic; the lab's S3 in s3-backend.int.test.ts): bytes
- * in order whatever order the parts arrive in, at most `concurrency` requests at a time, a wrong
- * total size or a short part refused, the requests aborted when the reader is destroyed.
+ * in order whatever order the parts arrive in, at most `concurrency` requests at a time, the head
+ * part passed on as it arrives, a wrong total size or a short part refused, the requests aborted
+ * when the reader is destroyed.
  */
 import { randomBytes } from 'node:crypto';
 import { Readable } from 'node:stream';
@@ -49,6 +50,33 @@ describe('rangedReader', () => {
     await expect(readAll(rangedReader(fakeServer({ shortAt: 300_000 }).fetch, { size: object.length, partBytes: 100_000, concurrency: 2, what: 'obj' }))).rejects.toThrow(
       /bytes 300000-399999 came back 99999 bytes long/,
     );
+  });
+
+  it('passes the head part on as it arrives, not once it is whole', async () => {
+    // Part 0 sends 1000 bytes, then the rest only once the reader has passed those on.
+    let passedOn: () => void = () => {};
+    const firstSeen = new Promise<void>((resolve) => (passedOn = resolve));
+    const fetch: FetchRange = async (start, end) => {
+      const slice = object.subarray(start, end + 1);
+      async function* body() {
+        yield slice.subarray(0, 1000);
+        if (start === 0) await firstSeen;
+        yield slice.subarray(1000);
+      }
+      return { body: Readable.from(body()), contentRange: `bytes ${start}-${end}/${object.length}` };
+    };
+    const reader = rangedReader(fetch, { size: object.length, partBytes: 100_000, concurrency: 2, what: 'obj' });
+    const out: Buffer[] = [];
+    const got = (async () => {
+      for await (const c of reader) {
+        out.push(c as Buffer);
+        if (out.length === 1) passedOn();
+      }
+      return Buffer.concat(out);
+    })();
+    // A reader that waited for whole parts would wait here forever.
+    const whole = await Promise.race([got, new Promise<null>((r) => setTimeout(() => r(null), 3000))]);
+    expect(whole?.equals(object)).toBe(true);
   });
 
   it('aborts the requests still running when the reader is destroyed', async () => {
