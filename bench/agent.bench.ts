@@ -1,7 +1,7 @@
 /**
  * The agent's direct data path against the relay and against restic (issue 9, item 8): `npm run
  * bench` (this file is its first part) or `npx tsx bench/agent.bench.ts [--size=MiB]` (default
- * 1024) [--trace] [--skip=relay,levels,restic] [--restores=N] [--safety] [--pairs=N]. BENCH_KEEP_AGENT=1 leaves the agent installed afterwards (to read its container). Needs the lab (`npm run lab:up`) and the agent image (`npm run build:agent`).
+ * 1024) [--trace] [--skip=relay,levels,restic] [--restores=N] [--safety] [--pairs=N] [--cpu]. BENCH_KEEP_AGENT=1 leaves the agent installed afterwards (to read its container). Needs the lab (`npm run lab:up`) and the agent image (`npm run build:agent`).
  *
  * On one generated volume on production (bench/volume-data.ts: 8 files of mixed data + 500 small
  * files), all into the lab's S3 server, one after the other in one run:
@@ -27,6 +27,7 @@ import { createBackend } from '../electron/core/backend.js';
 import { MiB } from '../electron/core/pipeline/testing/mixed-data.js';
 import { dockerCli, readLab, sshConnectionOf, tempConfigDir } from '../electron/core/testing/lab.js';
 import { fillVolume } from './volume-data.js';
+import { labCpuSeconds, labCpuSnapshot, machineCpuSeconds, processCpuSeconds } from './lab-cpu.js';
 
 const run = promisify(execFile);
 const opt = (name: string) => process.argv.find((x) => x.startsWith(`--${name}=`))?.slice(name.length + 3);
@@ -35,8 +36,15 @@ const tag = Date.now().toString(36);
 const lab = readLab();
 const prod = lab.machines.production;
 const s3 = lab.s3!;
+const S3_PID_FILE = '/run/hindsight-lab/s3/s3.pid';
 /** `--trace`: every log line and step change of each run, with the seconds since it began. */
 const trace = process.argv.includes('--trace');
+/**
+ * `--cpu`: each run's CPU seconds — the whole machine's, production's (its sshd, engine, the
+ * agent, helpers: lab-cpu.ts), the lab's S3 server's and this console's — since on these 2 cores
+ * a run is bound by the CPU all of them use.
+ */
+const cpu = process.argv.includes('--cpu');
 /** `--skip=relay,levels,restic`: leave those parts out (when working on the direct path). */
 const skip = (part: string) => (opt('skip') ?? '').split(',').includes(part);
 const ctx = (): TaskContext => {
@@ -74,11 +82,17 @@ async function timed<T>(name: string, work: () => Promise<T>): Promise<T> {
   // against 2 s.
   await run('sync');
   if (!process.argv.includes('--warm')) await writeFile('/proc/sys/vm/drop_caches', '3\n').catch(() => console.log('  (could not drop the page cache: not root?)'));
+  const before = { machine: machineCpuSeconds(), production: labCpuSnapshot('production'), s3: processCpuSeconds(S3_PID_FILE), console: process.cpuUsage() };
   const started = performance.now();
   const out = await work();
   const seconds = (performance.now() - started) / 1000;
   rows.push({ name, seconds });
-  console.log(`  ${name}: ${seconds.toFixed(2)} s`);
+  const used = () => {
+    const own = process.cpuUsage(before.console);
+    const production = labCpuSeconds(before.production, labCpuSnapshot('production'));
+    return `   [CPU-s: machine ${(machineCpuSeconds() - before.machine).toFixed(1)}, production ${production.toFixed(1)}, S3 server ${(processCpuSeconds(S3_PID_FILE) - before.s3).toFixed(1)}, console ${((own.user + own.system) / 1e6).toFixed(1)}]`;
+  };
+  console.log(`  ${name}: ${seconds.toFixed(2)} s${cpu ? used() : ''}`);
   return out;
 }
 

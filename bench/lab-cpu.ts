@@ -72,3 +72,20 @@ export function labCpuSeconds(before: CpuSnapshot, after: CpuSnapshot): number {
   for (const [pid, t] of after) ticks += t - (before.get(pid) ?? 0);
   return ticks / TICKS_PER_SECOND;
 }
+
+/** CPU seconds the whole machine has used so far (user, nice, system, irq, softirq: /proc/stat). */
+export function machineCpuSeconds(): number {
+  const [, user, nice, system, , , irq, softirq] = readFileSync('/proc/stat', 'utf8').split('\n')[0]!.trim().split(/\s+/).map(Number);
+  return ((user ?? 0) + (nice ?? 0) + (system ?? 0) + (irq ?? 0) + (softirq ?? 0)) / TICKS_PER_SECOND;
+}
+
+/** CPU seconds one process has used so far (its pid file, e.g. the lab's S3 server); 0 when unknown. */
+export function processCpuSeconds(pidFile: string): number {
+  try {
+    const pid = readFileSync(pidFile, 'utf8').trim();
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / TICKS_PER_SECOND;
+  } catch {
+    return 0;
+  }
+}
