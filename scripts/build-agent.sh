@@ -90,7 +90,7 @@ config=$(tr -d '\n' <<JSON
 {"architecture":"amd64","os":"linux","created":"$created",
 "config":{"Env":["PATH=$STD_PATH","HINDSIGHT_AGENT_VERSION=$version","HINDSIGHT_AGENT_STATE=/var/lib/hindsight-agent"],
 "Entrypoint":["/usr/local/bin/hindsight-agent"],"Cmd":["serve"],
-"Labels":{"org.hindsight.agent":"image","org.hindsight.agent.version":"$version","org.hindsight.agent.restore-ahead":"1"}},
+"Labels":{"org.hindsight.agent":"image","org.hindsight.agent.version":"$version","org.hindsight.agent.restore-ahead":"2"}},
 "rootfs":{"type":"layers","diff_ids":["sha256:$diff"]},
 "history":[{"created":"$created","created_by":"hindsight: scripts/build-agent.sh"}]}
 JSON

@@ -14,6 +14,7 @@
  * With --json a failure ends with one line {"error":{code,message}} on stderr (agent-exec.ts reads
  * it back) and exit code 1.
  */
+import fsp from 'node:fs/promises';
 import { Command } from 'commander';
 import { z } from 'zod';
 import { RpcError } from '../../../shared/contract/errors.js';
@@ -182,6 +183,12 @@ export async function runAgentCli(argv: string[], env: AgentCliEnv): Promise<num
           // All of stdin, no newline: a console that sends the request when it restores.
           if (!first?.terminated) return restoreSourceHere(env.stateDir, request, ctx.signal, onProgress);
           // Sent ahead (direct-restore.ts): made ready, then begun on an empty line — anything else calls it off.
+          // First the Docker data root's free space, for the console's pre-flight: its state
+          // volume is there (no probe container needed for a restore onto a new volume).
+          if (o.json) {
+            const free = await dataRootFree(env.stateDir);
+            if (free !== undefined) env.out(JSON.stringify({ type: 'space', availableBytes: free }));
+          }
           const prepared = await prepareRestoreHere(env.stateDir, request, ctx.signal);
           const go = await abortable(input.next(), ctx.signal, 'restore').catch(() => null);
           if (go?.terminated !== true || go.text.trim() !== '') {
@@ -258,4 +265,14 @@ export async function runAgentCli(argv: string[], env: AgentCliEnv): Promise<num
     return typeof c === 'number' ? c : 1;
   }
   return code;
+}
+
+/** Bytes free on the filesystem of the agent's state volume — the Docker data root's; undefined when it cannot be told. */
+async function dataRootFree(stateDir: string): Promise<number | undefined> {
+  try {
+    const st = await fsp.statfs(stateDir);
+    return st.bavail * st.bsize;
+  } catch {
+    return undefined;
+  }
 }

@@ -94,19 +94,23 @@ export interface StartedAgentCommand {
   go(onLine?: (line: unknown) => void): Promise<unknown>;
   /** Ends it without input, or without the word to begin: the agent's CLI exits (its complaint is dropped). */
   cancel(): void;
+  /** Settles when the exec has ended, however it ended. */
+  ended: Promise<void>;
 }
 
 /**
  * agentSendLines started before it is to run: the agent's CLI (Node and its bundle, ~0.5 s on a
  * busy host) starts while the caller still has work to do, and reads its stdin when `send` gives
  * it. With `ahead`, the input is written at once as one line (a command that gets ready on it,
- * agent-cli.ts `restore-source`) and `go` later writes the empty line that begins it. The caller
+ * agent-cli.ts `restore-source`) and `go` later writes the empty line that begins it; the lines
+ * it writes meanwhile go to `beforeGo`. The caller
  * must `send`/`go` or `cancel`: until then the exec waits.
  */
-export function startAgentSendLines(engine: Engine, args: string[], what: string, signal?: AbortSignal, ahead?: unknown): StartedAgentCommand {
+export function startAgentSendLines(engine: Engine, args: string[], what: string, signal?: AbortSignal, ahead?: unknown, beforeGo?: (line: unknown) => void): StartedAgentCommand {
   const input = new PassThrough();
   if (ahead !== undefined) input.write(`${JSON.stringify(ahead)}\n`);
-  let onLine: ((line: unknown) => void) | undefined;
+  // Lines before the input is given (`beforeGo`: what the command says while it gets ready).
+  let onLine: ((line: unknown) => void) | undefined = beforeGo;
   let result: unknown;
   let done = false;
   const lines = lineReader((line) => {
@@ -150,5 +154,9 @@ export function startAgentSendLines(engine: Engine, args: string[], what: string
       given = true;
       if (!input.destroyed) input.end();
     },
+    ended: ran.then(
+      () => undefined,
+      () => undefined,
+    ),
   };
 }

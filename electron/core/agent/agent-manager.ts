@@ -356,7 +356,8 @@ export class AgentManager {
     if (!info?.State.Running) return null;
     const config = await this.d.repositories.stored(repositoryId);
     if (unreachableByAgent(config)) return null;
-    return { engine, repository: await this.repositoryForAgent(config), takesRequestAhead: info.Config.Labels?.[AGENT_RESTORE_AHEAD_LABEL] === '1' };
+    const ahead = Number(info.Config.Labels?.[AGENT_RESTORE_AHEAD_LABEL] ?? 0);
+    return { engine, repository: await this.repositoryForAgent(config), takesRequestAhead: ahead >= 1, saysDataRootFree: ahead >= 2 };
   }
 
   /** The image of the host's running agent (its GNU tar keeps safety copies on the host); null without one. */
@@ -418,8 +419,19 @@ export class AgentManager {
       if (l.type === 'progress') onProgress({ fraction: l.fraction ?? null, bytesDone: l.bytesDone ?? 0, ...(l.bytesTotal !== undefined ? { bytesTotal: l.bytesTotal } : {}) } as PipelineProgress);
     };
     if (ahead && direct.takesRequestAhead) {
-      const started = startAgentSendLines(engine, ['restore-source'], what, signal, await requestOf(req));
+      // The data root's free space, the first thing such an agent says (agent-cli.ts): the
+      // pre-flight's figure for new volumes, without a probe container.
+      let said: (free: number | undefined) => void = () => {};
+      const free = new Promise<number | undefined>((resolve) => (said = resolve));
+      if (!direct.saysDataRootFree) said(undefined);
+      const started = startAgentSendLines(engine, ['restore-source'], what, signal, await requestOf(req), (line) => {
+        const l = line as { type?: string; availableBytes?: unknown };
+        if (l.type === 'space') said(typeof l.availableBytes === 'number' && Number.isFinite(l.availableBytes) && l.availableBytes >= 0 ? l.availableBytes : undefined);
+      });
+      // An agent that ends (or fails) before saying it: the pre-flight measures as without one.
+      void started.ended.finally(() => said(undefined));
       return {
+        dataRootFree: () => free,
         run: async (r, onProgress) => {
           if (JSON.stringify(r) === JSON.stringify(req)) return (await started.go(relay(onProgress))) as RestoreOneResult;
           // Not the request it was started with (the runner builds the same one): a new exec for this one.

@@ -6,6 +6,7 @@ export const AGENT_LABEL = 'org.hindsight.agent';
 /**
  * On an image whose `restore-source` takes its request ahead (agent/direct-restore.ts): an older
  * agent would run a request that a console then called off, so only these are sent one early.
+ * "1": takes it ahead; "2": also says the Docker data root's free space first (a `space` line).
  */
 export const AGENT_RESTORE_AHEAD_LABEL = 'org.hindsight.agent.restore-ahead';
 /** The engine socket inside the agent container (bind-mounted from the host's own socket path). */

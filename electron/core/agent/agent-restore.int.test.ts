@@ -38,6 +38,7 @@ const app = uniqueName('hs-direct-dir');
 const untrusted = uniqueName('hs-direct-untrusted');
 const ahead = uniqueName('hs-direct-ahead');
 const aheadNew = uniqueName('hs-direct-ahead-new');
+const aheadFresh = uniqueName('hs-direct-ahead-fresh');
 const goneSrc = uniqueName('hs-direct-gone-src');
 const goneTarget = uniqueName('hs-direct-gone');
 const MiB = 1 << 20;
@@ -60,7 +61,7 @@ beforeAll(async () => {
 afterAll(async () => {
   relay?.close();
   if (bed) for (const c of [user, pg, app]) await removeQuietly(bed.t.lab.machines.uat, 'container', c);
-  if (bed) for (const v of [...targets, uniqueTarget, stopped, stoppedCopy, over, untrusted, ahead, aheadNew, goneTarget]) await removeQuietly(bed.t.lab.machines.uat, 'volume', v);
+  if (bed) for (const v of [...targets, uniqueTarget, stopped, stoppedCopy, over, untrusted, ahead, aheadNew, aheadFresh, goneTarget]) await removeQuietly(bed.t.lab.machines.uat, 'volume', v);
   if (bed) for (const v of await safetyVolumes()) await removeQuietly(bed.t.lab.machines.uat, 'volume', v);
   if (bed) for (const v of [src, goneSrc]) await removeQuietly(bed.t.lab.machines.production, 'volume', v);
   await bed?.dispose();
@@ -165,8 +166,8 @@ describe('restore onto a host with an agent', () => {
     const repository = { config: await t.repositories.stored(bed.repositoryId), secrets: await t.repositories.secrets(bed.repositoryId) };
     // With the source's kind, as the console sends it: the sink is made while the manifest is checked.
     const request = { repository, snapshotId, source: sourceName, target: ahead, trusted: await new TrustedWriters(t.configDir).list(), prepareAs: 'volume' as const };
-    // The image says so; the console sends a request ahead only to an agent that does (agent-names.ts).
-    expect((JSON.parse(await dockerCli(uat, 'inspect', AGENT_CONTAINER)) as { Config: { Labels: Record<string, string> } }[])[0]!.Config.Labels[AGENT_RESTORE_AHEAD_LABEL]).toBe('1');
+    // The image says so ("2": it also says the data root's free space); the console sends a request ahead only to an agent that does (agent-names.ts).
+    expect((JSON.parse(await dockerCli(uat, 'inspect', AGENT_CONTAINER)) as { Config: { Labels: Record<string, string> } }[])[0]!.Config.Labels[AGENT_RESTORE_AHEAD_LABEL]).toBe('2');
     await dockerCli(uat, 'volume', 'create', ahead);
     await inVolume(uat, ahead, 'echo before > /v/kept');
     const before = await listing(uat, ahead);
@@ -260,6 +261,17 @@ describe('restore onto a host with an agent', () => {
     expect(r.verification.every((v) => v.ok)).toBe(true);
     expect(started).toBe(1);
     expect(await listing(uat, ahead)).toBe(await listing(t.lab.machines.production, src));
+    // Into a new volume: the data root's free space is the agent's figure (no probe container),
+    // and it is the data root's — what df says through a volume there.
+    const logs: string[] = [];
+    const fresh = await runRestore(agentDeps, { ...input, map: { [sourceName]: aheadFresh } }, { signal: new AbortController().signal, report: (e) => void (e.type === 'log' && logs.push(e.message)) });
+    expect(fresh.verification.every((v) => v.ok)).toBe(true);
+    const said = logs.find((m) => m.includes("Docker data root (measured by its agent)"));
+    expect(said, logs.join('\n')).toBeDefined();
+    const [, n, unit] = /([\d.]+) (KiB|MiB|GiB|TiB) free on/.exec(said!) ?? [];
+    const agentGiB = Number(n) * { KiB: 2 ** -20, MiB: 2 ** -10, GiB: 1, TiB: 2 ** 10 }[unit as 'GiB'];
+    const dfGiB = Number((await inVolume(uat, ahead, 'df -Pk /v | tail -n 1')).trim().split(/\s+/)[3]) / (1 << 20);
+    expect(Math.abs(agentGiB - dfGiB)).toBeLessThan(2);
   }, 120_000);
 
   it('a backup that stops the volume’s users and encrypts: still copied by the agent, containers back, restorable', async () => {

@@ -26,6 +26,12 @@ export interface TargetChecksInput {
   safetyOnHost?: boolean | undefined;
   /** An existing volume on the host to measure the Docker data root through, for new volumes. */
   probeVolume?: string | undefined;
+  /**
+   * The Docker data root's free space as the host's agent measured it (the statfs of its state
+   * volume, said while its restore got ready): used where only that is needed, instead of a probe
+   * container. undefined: measured through a volume as without an agent.
+   */
+  dataRootFree?: (() => Promise<number | undefined>) | undefined;
   signal?: AbortSignal | undefined;
 }
 
@@ -43,6 +49,13 @@ async function measure(engine: Engine, volume: string, signal?: AbortSignal, usa
   }
 }
 
+/** The data root's free space: the agent's figure when it gave one, else measured through `probe` (`df` only). */
+async function dataRootSpace(x: TargetChecksInput, probe: string | undefined): Promise<{ availableBytes: number; byAgent?: true } | undefined> {
+  const fromAgent = await x.dataRootFree?.();
+  if (fromAgent !== undefined) return { availableBytes: fromAgent, byAgent: true };
+  return probe ? measure(x.engine, probe, x.signal, false) : undefined;
+}
+
 /**
  * Room on the host for the databases' and directories' safety copies its agent keeps (agent-safety.ts),
  * in its state volume on the Docker data root. Estimated from the snapshot's uncompressed size (the
@@ -54,7 +67,7 @@ async function agentCopiesRoom(x: TargetChecksInput, measuredFree: number | unde
   const estimate = kept.reduce((n, t) => n + (x.manifest.sources.find((s) => s.name === t.source)?.rawBytes ?? 0), 0);
   const base = { id: 'safety-space', title: `Room for the safety copies of ${kept.map((t) => t.target).join(', ')}` };
   const probe = x.probeVolume ?? x.plan.targets.find((t) => t.targetKind === 'volume' && !t.create)?.target;
-  const free = measuredFree ?? (probe ? (await measure(x.engine, probe, x.signal, false))?.availableBytes : undefined);
+  const free = measuredFree ?? (await dataRootSpace(x, probe))?.availableBytes;
   if (free === undefined) return [{ ...base, status: 'warn', detail: `Free space on ${x.hostName}'s Docker data root, where its agent keeps the safety copies, could not be measured.` }];
   return [
     free < estimate
@@ -123,11 +136,11 @@ export async function targetChecks(x: TargetChecksInput): Promise<PreflightCheck
   if (newVolumes.length) {
     const base = { id: 'free-space', title: `Free space for ${newVolumes.join(', ')}` };
     const probe = x.probeVolume ?? x.plan.targets.find((t) => t.targetKind === 'volume' && !t.create)?.target;
-    const space = probe ? await measure(x.engine, probe, x.signal, false) : undefined;
+    const space = await dataRootSpace(x, probe);
     if (!space) checks.push({ ...base, status: 'warn', detail: `Free space on ${x.hostName}'s Docker data root could not be measured (no volume to measure it through).` });
     else if (space.availableBytes < newBytes) {
       checks.push({ ...base, status: 'fail', detail: `Not enough space on ${x.hostName}'s Docker data root: ${formatBytes(newBytes)} to write, ${formatBytes(space.availableBytes)} free.` });
-    } else checks.push({ ...base, status: 'pass', detail: `${formatBytes(space.availableBytes)} free on ${x.hostName}'s Docker data root, ${formatBytes(newBytes)} to write.` });
+    } else checks.push({ ...base, status: 'pass', detail: `${formatBytes(space.availableBytes)} free on ${x.hostName}'s Docker data root${space.byAgent ? ' (measured by its agent)' : ''}, ${formatBytes(newBytes)} to write.` });
   }
   if (x.safetyCopy && x.safetyOnHost && toCopy > 0 && hostFree !== undefined) {
     // Checked where the copies go: a copy that does not fit would fail before the restore, but after minutes of copying.

@@ -98,6 +98,8 @@ export interface DirectStarted {
   run(req: DirectSourceRequest, onProgress: (p: PipelineProgress) => void): Promise<RestoreOneResult>;
   /** Ends it unused: the run stopped before its restore step. */
   cancel(): void;
+  /** The Docker data root's free space, as the agent measured it while it got ready; undefined when it did not say. */
+  dataRootFree?(): Promise<number | undefined>;
 }
 
 type ParsedInput = {
@@ -334,6 +336,7 @@ export async function runRestore(deps: RestoreDeps, input: ParsedInput, taskCtx?
       configDir: deps.configDir,
       safetyCopy: input.safetyCopy,
       probeVolume: dataRootProbe(inventory),
+      ...(early ? { dataRootFree: async () => (await early?.catch(() => null))?.dataRootFree?.() } : {}),
       signal,
     });
     for (const c of checks) note(c.detail, c.status === 'pass' ? 'info' : c.status === 'warn' ? 'warn' : 'error');
