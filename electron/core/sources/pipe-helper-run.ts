@@ -1,5 +1,6 @@
 /**
- * A pipe helper's end (pipe-tar.ts), learnt without waiting for its container to go away.
+ * A pipe helper (pipe-tar.ts): started on its FIFOs, and its end learnt without waiting for its
+ * container to go away.
  *
  * When a container's process exits, the engine unmounts its root filesystem before it reports the
  * exit, and unmounting an overlay first writes out every dirty page of the filesystem under it — on
@@ -19,15 +20,21 @@
  * then stays in the pipe and is deleted with it). The helper's pipe folder may be mounted
  * read-only: a FIFO opens for writing all the same.
  */
+import { execFile } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { close, closeSync, constants, open, openSync } from 'node:fs';
+import { unlink } from 'node:fs/promises';
+import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { Socket } from 'node:net';
 import { Writable } from 'node:stream';
 import type Docker from 'dockerode';
 import { RpcError } from '../../../shared/contract/errors.js';
-import type { Engine } from '../docker/engine.js';
-import { withinGrace } from './errors.js';
-import { helperFailure, type Helper } from './helper.js';
+import type { Engine, HelperPipes } from '../docker/engine.js';
+import { abortable, engineFailure, withinGrace } from './errors.js';
+import { createHelper, helperFailure, removeHelper, type Helper } from './helper.js';
+
+const run = promisify(execFile);
 
 export const STATUS_SUFFIX = '.status';
 
@@ -110,4 +117,96 @@ export async function pipeHelperFailure(engine: Engine, helper: Helper, output: 
   // The status line comes before the engine has passed on the last output: wait for it to end (bounded).
   await withinGrace(output.ended, 3000, () => undefined);
   return helperFailure(engine, helper, what, status, output.text());
+}
+
+/** A pipe helper started on its FIFO (pipe-tar.ts's readers and writers). */
+export interface PipeRun {
+  helper: Helper;
+  fifo: string;
+  /** The script's exit status: said on the status FIFO as it ends, else the engine's wait (rejects if the engine could not say). */
+  exited: Promise<number>;
+  /** True once the script said its status: the helper then removes itself (pipe-helper-run.ts). */
+  reported: () => boolean;
+  /** The error for the script's failure, with its last lines of output. */
+  failure: (label: string, status: number) => Promise<RpcError>;
+  /** Stops listening for the status. */
+  close: () => void;
+}
+
+/** How long a helper's status line may still take once the engine cannot say (it removed the helper). */
+export const STATUS_GRACE_MS = 5000;
+
+/** Makes a FIFO, creates and starts a helper running `script` with the FIFO's path as "$1". */
+export async function startPipeHelper(
+  engine: Engine,
+  pipes: HelperPipes,
+  spec: { purpose: 'volume-source' | 'volume-sink'; volume: string; target: string; readOnly: boolean; script: string; args?: string[]; signal?: AbortSignal | undefined; what: string },
+): Promise<PipeRun> {
+  const fifo = join(pipes.dir, `tar-${randomBytes(8).toString('hex')}`);
+  // The FIFOs are made while the engine creates the helper (a process spawn, 10–60 ms on a busy
+  // host); nothing opens them before both are done.
+  const fifos = run('mkfifo', ['-m', '0600', fifo, `${fifo}${STATUS_SUFFIX}`]);
+  fifos.catch(() => undefined); // awaited below, or the helper's creation failed first
+  let said: ReturnType<typeof readStatusLine> | undefined;
+  let reported = false;
+  let helper: Helper | undefined;
+  try {
+    const script = reportingStatus(spec.script);
+    helper = await createHelper(engine, { purpose: spec.purpose, image: pipes.image, volume: spec.volume, target: spec.target, readOnly: spec.readOnly, script, args: ['hindsight-tar', fifo, ...(spec.args ?? [])], pipes, autoRemove: true, signal: spec.signal });
+    await fifos;
+    const status = readStatusLine(`${fifo}${STATUS_SUFFIX}`);
+    said = status;
+    void status.status.then(() => (reported = true));
+    const made = helper;
+    const container = engine.docker.getContainer(made.id);
+    // Attached before it starts: it may be gone soon after it ends.
+    const output = await attachOutput(engine, container);
+    const stopWaiting = new AbortController();
+    await abortable(container.start(), spec.signal, spec.what);
+    // Asked after the start ("not-running" answers at once for one that already ended; "next-exit"
+    // asked before the start could reach the engine after a quick exit and wait forever). One
+    // already removed (404) leaves the word to its status line, for a few seconds.
+    // No grace at all for a wait we stopped ourselves (the helper said its status).
+    const waited = (container.wait({ abortSignal: stopWaiting.signal }) as Promise<{ StatusCode: number }>).then(
+      (r) => r.StatusCode,
+      (e: unknown) =>
+        stopWaiting.signal.aborted
+          ? status.status
+          : withinGrace(status.status, STATUS_GRACE_MS, () => {
+              throw e;
+            }),
+    );
+    waited.catch(() => undefined);
+    const exited = Promise.race([status.status, waited]);
+    exited.catch(() => undefined);
+    const close = () => {
+      status.close();
+      // Nothing more to hear from a helper that said how it ended (and open requests would keep the agent's exec alive).
+      if (reported) {
+        stopWaiting.abort();
+        output?.close();
+      }
+    };
+    return { helper: made, fifo, exited, reported: () => reported, failure: (label, status) => pipeHelperFailure(engine, made, output, label, status), close };
+  } catch (e) {
+    said?.close();
+    if (helper) await removeHelper(engine, helper.id);
+    const fifoFailure = await fifos.then(() => undefined, (x: unknown) => x); // and the unlink comes after it
+    await unlinkPipes(fifo);
+    if (fifoFailure !== undefined) throw fifoFailure; // not the engine's doing
+    throw engineFailure(e, spec.what, spec.signal, engine.localSocket);
+  }
+}
+
+function unlinkPipes(fifo: string): Promise<unknown> {
+  return Promise.all([unlink(fifo).catch(() => undefined), unlink(`${fifo}${STATUS_SUFFIX}`).catch(() => undefined)]);
+}
+
+export async function cleanUpPipeRun(engine: Engine, r: PipeRun): Promise<void> {
+  r.close();
+  // One that said how it ended removes itself; waiting for that would wait for the engine to write
+  // out the filesystem's dirty pages (pipe-helper-run.ts). Any other (killed, or still running
+  // because we gave up) is removed here.
+  if (!r.reported()) await removeHelper(engine, r.helper.id);
+  await unlinkPipes(r.fifo);
 }

@@ -29,24 +29,19 @@
  * archive. It says so on a second FIFO and removes itself, so no one waits for the engine to tear
  * its container down (pipe-helper-run.ts: ~1 s after a 1 GiB restore).
  */
-import { execFile } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
 import { readdir, unlink } from 'node:fs/promises';
 import { Socket } from 'node:net';
 import { join } from 'node:path';
 import { Transform, type Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { promisify } from 'node:util';
-import type { RpcError } from '../../../shared/contract/errors.js';
 import type { Engine, HelperPipes } from '../docker/engine.js';
 import { createLogger } from '../log.js';
 import { TarNameNormalizer } from './archive-names.js';
 import { abortable, cancelled, engineFailure, withinGrace } from './errors.js';
-import { createHelper, PIPE_HELPER_LABEL, removeHelper, type Helper } from './helper.js';
-import { attachOutput, openOurEnd, pipeHelperFailure, readStatusLine, reportingStatus, STATUS_SUFFIX } from './pipe-helper-run.js';
+import { PIPE_HELPER_LABEL, removeHelper, type Helper } from './helper.js';
+import { cleanUpPipeRun, openOurEnd, startPipeHelper, STATUS_GRACE_MS } from './pipe-helper-run.js';
 
 const log = createLogger('sources');
-const run = promisify(execFile);
 
 /** GNU tar's options for reading a volume (see the header for each choice). */
 export const TAR_CREATE_OPTIONS = "--format=posix --numeric-owner --xattrs '--xattrs-include=*' --pax-option=delete=atime,delete=ctime";
@@ -74,103 +69,12 @@ export function tarOnStdin(tarArgs: string): string {
   return `if command -v perl >/dev/null 2>&1; then exec perl -e '${perl}' tar -f - ${tarArgs}; else exec tar -f - ${tarArgs}; fi`;
 }
 
-interface PipeRun {
-  helper: Helper;
-  fifo: string;
-  /** The script's exit status: said on the status FIFO as it ends, else the engine's wait (rejects if the engine could not say). */
-  exited: Promise<number>;
-  /** True once the script said its status: the helper then removes itself (pipe-helper-run.ts). */
-  reported: () => boolean;
-  /** The error for the script's failure, with its last lines of output. */
-  failure: (label: string, status: number) => Promise<RpcError>;
-  /** Stops listening for the status. */
-  close: () => void;
-}
-
-/** How long a helper's status line may still take once the engine cannot say (it removed the helper). */
-const STATUS_GRACE_MS = 5000;
-
-/** Makes a FIFO, creates and starts a helper running `script` with the FIFO's path as "$1". */
-async function startPipeHelper(
-  engine: Engine,
-  pipes: HelperPipes,
-  spec: { purpose: 'volume-source' | 'volume-sink'; volume: string; target: string; readOnly: boolean; script: string; args?: string[]; signal?: AbortSignal | undefined; what: string },
-): Promise<PipeRun> {
-  const fifo = join(pipes.dir, `tar-${randomBytes(8).toString('hex')}`);
-  // The FIFOs are made while the engine creates the helper (a process spawn, 10–60 ms on a busy
-  // host); nothing opens them before both are done.
-  const fifos = run('mkfifo', ['-m', '0600', fifo, `${fifo}${STATUS_SUFFIX}`]);
-  fifos.catch(() => undefined); // awaited below, or the helper's creation failed first
-  let said: ReturnType<typeof readStatusLine> | undefined;
-  let reported = false;
-  let helper: Helper | undefined;
-  try {
-    const script = reportingStatus(spec.script);
-    helper = await createHelper(engine, { purpose: spec.purpose, image: pipes.image, volume: spec.volume, target: spec.target, readOnly: spec.readOnly, script, args: ['hindsight-tar', fifo, ...(spec.args ?? [])], pipes, autoRemove: true, signal: spec.signal });
-    await fifos;
-    const status = readStatusLine(`${fifo}${STATUS_SUFFIX}`);
-    said = status;
-    void status.status.then(() => (reported = true));
-    const made = helper;
-    const container = engine.docker.getContainer(made.id);
-    // Attached before it starts: it may be gone soon after it ends.
-    const output = await attachOutput(engine, container);
-    const stopWaiting = new AbortController();
-    await abortable(container.start(), spec.signal, spec.what);
-    // Asked after the start ("not-running" answers at once for one that already ended; "next-exit"
-    // asked before the start could reach the engine after a quick exit and wait forever). One
-    // already removed (404) leaves the word to its status line, for a few seconds.
-    // No grace at all for a wait we stopped ourselves (the helper said its status).
-    const waited = (container.wait({ abortSignal: stopWaiting.signal }) as Promise<{ StatusCode: number }>).then(
-      (r) => r.StatusCode,
-      (e: unknown) =>
-        stopWaiting.signal.aborted
-          ? status.status
-          : withinGrace(status.status, STATUS_GRACE_MS, () => {
-              throw e;
-            }),
-    );
-    waited.catch(() => undefined);
-    const exited = Promise.race([status.status, waited]);
-    exited.catch(() => undefined);
-    const close = () => {
-      status.close();
-      // Nothing more to hear from a helper that said how it ended (and open requests would keep the agent's exec alive).
-      if (reported) {
-        stopWaiting.abort();
-        output?.close();
-      }
-    };
-    return { helper: made, fifo, exited, reported: () => reported, failure: (label, status) => pipeHelperFailure(engine, made, output, label, status), close };
-  } catch (e) {
-    said?.close();
-    if (helper) await removeHelper(engine, helper.id);
-    const fifoFailure = await fifos.then(() => undefined, (x: unknown) => x); // and the unlink comes after it
-    await unlinkPipes(fifo);
-    if (fifoFailure !== undefined) throw fifoFailure; // not the engine's doing
-    throw engineFailure(e, spec.what, spec.signal, engine.localSocket);
-  }
-}
-
-function unlinkPipes(fifo: string): Promise<unknown> {
-  return Promise.all([unlink(fifo).catch(() => undefined), unlink(`${fifo}${STATUS_SUFFIX}`).catch(() => undefined)]);
-}
-
 function aborted(signal: AbortSignal | undefined): Promise<void> {
   return new Promise((resolve) => {
     if (!signal) return;
     if (signal.aborted) resolve();
     else signal.addEventListener('abort', () => resolve(), { once: true });
   });
-}
-
-async function cleanUp(engine: Engine, r: PipeRun): Promise<void> {
-  r.close();
-  // One that said how it ended removes itself; waiting for that would wait for the engine to write
-  // out the filesystem's dirty pages (pipe-helper-run.ts). Any other (killed, or still running
-  // because we gave up) is removed here.
-  if (!r.reported()) await removeHelper(engine, r.helper.id);
-  await unlinkPipes(r.fifo);
 }
 
 /**
@@ -198,7 +102,7 @@ async function readThroughPipe(
   if (fd === null) {
     const status = await r.exited.catch(() => -1);
     const failure = signal?.aborted ? cancelled(what) : await r.failure(opts.label, status);
-    await cleanUp(engine, r);
+    await cleanUpPipeRun(engine, r);
     throw failure;
   }
   const pipe = new Socket({ fd, readable: true, writable: false });
@@ -238,7 +142,7 @@ async function readThroughPipe(
     out.once('close', () => {
       signal?.removeEventListener('abort', onAbort);
       pipe.destroy();
-      void flowing.then(() => cleanUp(engine, r)).then(resolve);
+      void flowing.then(() => cleanUpPipeRun(engine, r)).then(resolve);
     }),
   );
   return { stream: out, helper: r.helper, closed, warned: closed.then(() => warned) };
@@ -359,7 +263,7 @@ export async function prepareVolumeWrite(
     // 'error' event: tar's exit status and the input's error say what happened.
     pipe.on('error', () => undefined);
   } catch (e) {
-    await cleanUp(engine, r);
+    await cleanUpPipeRun(engine, r);
     throw e;
   }
   let used = false;
@@ -369,7 +273,7 @@ export async function prepareVolumeWrite(
       used = true;
       pipe.destroy(); // the end of the pipe before the word: the script exits, nothing done
       await withinGrace(r.exited, STATUS_GRACE_MS, () => -1).catch(() => -1);
-      await cleanUp(engine, r);
+      await cleanUpPipeRun(engine, r);
     },
     write: async (tar) => {
       if (used) throw new Error(`${what}: the prepared writer was used already`);
@@ -390,7 +294,7 @@ export async function prepareVolumeWrite(
         return { helper: r.helper };
       } finally {
         if (!tar.readableEnded) tar.destroy();
-        await cleanUp(engine, r);
+        await cleanUpPipeRun(engine, r);
       }
     },
   };
