@@ -15,6 +15,11 @@ export function takesLevels(spec: SourceSpec): boolean {
   return spec.kind === 'volume';
 }
 
+/** A level beyond 0 of a chain: restored level by level from level 0 (restore-levels.ts), never as one object. */
+export function isLaterLevel(src: Pick<ManifestSource, 'incremental'>): boolean {
+  return !!src.incremental && src.incremental.level > 0;
+}
+
 export function levelsOf(src: ManifestSource): ChainLink[] {
   const self: ChainLink = {
     snapshotId: '(this snapshot)',

@@ -17,6 +17,7 @@
  */
 import { finished } from 'node:stream/promises';
 import { z } from 'zod';
+import { isLaterLevel } from '../../../shared/levels.js';
 import { SourceKind } from '../../../shared/contract/snapshots.js';
 import { RpcError } from '../../../shared/contract/errors.js';
 import type { PipelineProgress } from '../pipeline/index.js';
@@ -107,7 +108,7 @@ export async function prepareRestoreHere(stateDir: string, raw: z.output<typeof 
     const src = checked.manifest.sources.find((s) => s.name === raw.source);
     if (!src) throw new RpcError('NOT_FOUND', `Snapshot ${raw.snapshotId} has no source "${raw.source}".`);
     // A level of a chain reads its levels one after another (restore-levels.ts): nothing made ahead.
-    if (!(src.incremental && src.incremental.level > 0)) {
+    if (!isLaterLevel(src)) {
       // The sink, where the kind can make it ahead (a volume: its helper started, waiting at its
       // gate) — the one made early if the manifest's kind is the one the console said.
       const { prepare, load } = kindOf(src.kind).restoring;

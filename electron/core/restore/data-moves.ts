@@ -8,6 +8,7 @@ import fsp from 'node:fs/promises';
 import path from 'node:path';
 import type { Readable } from 'node:stream';
 import { RpcError } from '../../../shared/contract/errors.js';
+import { isLaterLevel } from '../../../shared/levels.js';
 import type { PlanTarget } from '../../../shared/contract/restore.js';
 import type { Manifest, ManifestSource } from '../../../shared/contract/snapshots.js';
 import { chunkBytesFor, type Engine } from '../docker/engine.js';
@@ -143,7 +144,7 @@ export function movedOf(r: PipelineResult): Pick<RestoreOneResult, 'rawSha256' |
 export async function restoreOne(input: RestoreOneInput): Promise<RestoreOneResult> {
   // A level of an incremental chain: every level in order (restore-levels.ts). A level 0 is a
   // whole archive: restored as any other (its directory listings dropped by the guard).
-  if (input.src.incremental && input.src.incremental.level > 0) return restoreLevels(input);
+  if (isLaterLevel(input.src)) return restoreLevels(input);
   const { engine, src, target, signal } = input;
   // One pipeline for every kind; only the sink differs, and the kind's module owns it (kinds/):
   // tar sinks guard the archive right in front of the extractor and say what they counted.

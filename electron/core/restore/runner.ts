@@ -8,6 +8,7 @@
 import { randomBytes } from 'node:crypto';
 import fsp from 'node:fs/promises';
 import { RpcError } from '../../../shared/contract/errors.js';
+import { isLaterLevel } from '../../../shared/levels.js';
 import type { OperationState, RestorePlan, RestoreResult, SourceCheck } from '../../../shared/contract/restore.js';
 import type { Manifest, ManifestSource, SnapshotTrust, SourceKind } from '../../../shared/contract/snapshots.js';
 import type { TaskContext } from '../../../shared/contract/types.js';
@@ -301,7 +302,7 @@ export async function runRestore(deps: RestoreDeps, input: ParsedInput, taskCtx?
   const srcOf = (t: JournalTarget) => manifest.sources.find((s) => s.name === t.source)!;
   const requestOf = (t: JournalTarget): DirectSourceRequest => {
     const src = srcOf(t);
-    const whole = !(src.incremental && src.incremental.level > 0);
+    const whole = !isLaterLevel(src);
     return { repositoryId: input.repositoryId, snapshotId: input.snapshotId, source: src.name, target: t.target, directory: t.path, decryption: input.decryption, allowUnsigned: !!input.allowUnsigned, ...(whole ? { prepareAs: src.kind } : {}) };
   };
   const total = plan.steps.length;
