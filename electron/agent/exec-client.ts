@@ -42,8 +42,11 @@ function viaWorker(socketPath: string): void {
         socket.once('drain', () => process.stdin.resume());
       }
     });
-    process.stdin.on('end', () => socket.write(encodeFrame('z')));
-    process.stdin.on('error', () => socket.write(encodeFrame('z')));
+    const stdinEnded = () => {
+      if (exitCode === undefined && !socket.destroyed) socket.write(encodeFrame('z'));
+    };
+    process.stdin.on('end', stdinEnded);
+    process.stdin.on('error', stdinEnded);
   };
   const finish = (code: number) => {
     for (const [name, handler] of handlers) process.off(name, handler);

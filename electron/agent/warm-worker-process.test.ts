@@ -82,6 +82,37 @@ describe('the warm worker and the exec client, as processes', () => {
     expect(await workerExit).toBe(143);
   }, 30_000);
 
+  it('a command done before its client ended stdin: the worker waits for the client to close', async () => {
+    // The client writes "stdin ended" whenever its own stdin ends — possibly after the exit code
+    // came. A worker gone by then made that write fail (EPIPE), and a client that had not read the
+    // exit code yet lost it: "ended without an answer" for a command that had answered.
+    // Half-open allowed: a client that has not read the worker's end yet (a Node socket that reads
+    // it ends its own side at once, after the exit code).
+    const socket = net.connect({ path: socketPath, allowHalfOpen: true });
+    const reader = new FrameReader();
+    const frames: Frame[] = [];
+    let failed: Error | undefined;
+    const exited = new Promise<Frame>((resolve) =>
+      socket.on('data', (d: Buffer) => {
+        frames.push(...reader.push(d));
+        const x = frames.find((f) => f.kind === 'x');
+        if (x) resolve(x);
+      }),
+    );
+    socket.on('error', (e) => (failed = e));
+    let workerGone = false;
+    void workerExit.then(() => (workerGone = true));
+    socket.write(encodeFrame('h', JSON.stringify({ argv: ['pitr-status', '--json'] })));
+    expect((await exited).payload.toString()).toBe('0');
+    await new Promise((r) => setTimeout(r, 300));
+    expect(workerGone).toBe(false);
+    await new Promise<void>((resolve) => socket.write(encodeFrame('z'), () => resolve()));
+    expect(failed).toBeUndefined();
+    socket.end();
+    expect(await workerExit).toBe(0);
+    expect(frames.find((f) => f.kind === 'o')?.payload.toString()).toBe('done\n');
+  }, 30_000);
+
   it('a command line it does not take: refused before anything runs', async () => {
     const socket = net.connect(socketPath);
     const got: Buffer[] = [];

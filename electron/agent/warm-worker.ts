@@ -86,6 +86,10 @@ function takeCommand(socket: net.Socket, base: Pick<AgentCliEnv, 'stateDir' | 'v
     if (finished) return;
     finished = true;
     if (socket.destroyed) process.exit(code);
+    // Kept until the client closes (it does on the exit code): a client whose stdin ends late
+    // still writes "stdin ended", and that write failing on a worker already gone made it drop
+    // the exit code it had not read yet. A client that never closes is not waited for past 2 s.
+    socket.ref();
     socket.end(encodeFrame('x', String(code)));
     socket.once('close', () => process.exit(code));
     setTimeout(() => process.exit(code), 2000).unref();

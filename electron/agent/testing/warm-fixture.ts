@@ -3,6 +3,7 @@
  *   status  reads all of stdin, says its length on stdout and a log line on stderr, exits 3
  *   run     waits for SIGTERM, says so on stderr, exits 1
  *   apply   never reads stdin and never ends by itself
+ *   pitr-status  says "done" and exits 0 at once, without reading stdin
  */
 import { inputText } from '../../core/agent/input-lines.js';
 import { serveOneCommand } from '../warm-worker.js';
@@ -13,6 +14,10 @@ serveOneCommand(process.argv[2]!, { stateDir: '/nonexistent', version: 'test' },
     env.out(`got ${text.length}`);
     console.error('a log line');
     return 3;
+  }
+  if (argv[0] === 'pitr-status') {
+    env.out('done');
+    return 0;
   }
   if (argv[0] === 'run') {
     await new Promise((resolve) => process.once('SIGTERM', resolve));

@@ -228,15 +228,22 @@ export class AgentManager {
     return this.status(hostId);
   }
 
+  /**
+   * The agent's first answer once its scheduler runs: a container just started answers `status`
+   * before its scheduler has said it runs, and an install that returned then would show
+   * "scheduler not running" for an agent about to run. Past 30 s the last answer is returned as
+   * it is (the status shows the scheduler not running); no answer at all is the error.
+   */
   private async waitForAgent(engine: Engine) {
     const until = Date.now() + 30_000;
     for (;;) {
       try {
-        return await agentQuery(engine, ['status'], AgentReport, `Asking the agent on ${engine.name}`);
+        const report = await agentQuery(engine, ['status'], AgentReport, `Asking the agent on ${engine.name}`);
+        if (report.daemon.alive || Date.now() > until) return report;
       } catch (e) {
         if (Date.now() > until) throw e;
-        await new Promise((r) => setTimeout(r, 500));
       }
+      await new Promise((r) => setTimeout(r, 500));
     }
   }
 
