@@ -15,9 +15,13 @@ process.env.HINDSIGHT_LOCK_OWNER = lockOwnerPrefix(process.env.HINDSIGHT_WRITER 
 const base = { stateDir: process.env.HINDSIGHT_AGENT_STATE ?? AGENT_STATE_DIR, version: process.env.HINDSIGHT_AGENT_VERSION ?? 'dev' };
 const socketPath = process.env.HINDSIGHT_WARM_SOCKET || WARM_SOCKET;
 
+let stdinRead = false;
 const env: AgentCliEnv = {
   ...base,
-  stdinStream: () => process.stdin as AsyncIterable<Buffer>,
+  stdinStream: () => {
+    stdinRead = true;
+    return process.stdin as AsyncIterable<Buffer>;
+  },
   out: (line) => process.stdout.write(`${line}\n`),
   err: (line) => process.stderr.write(`${line}\n`),
   // The scheduler keeps a worker ready for the console's next command (none when told not to).
@@ -27,12 +31,18 @@ const env: AgentCliEnv = {
 const argv = process.argv.slice(2);
 if (argv[0] === WARM_WORKER_FLAG) serveOneCommand(socketPath, base, runAgentCli);
 else
-  runAgentCli(argv, env).then(
-    (code) => {
-      process.exitCode = code;
-    },
-    (e: unknown) => {
-      process.stderr.write(`hindsight-agent: ${e instanceof Error ? e.message : String(e)}\n`);
-      process.exitCode = 1;
-    },
-  );
+  runAgentCli(argv, env)
+    .then(
+      (code) => {
+        process.exitCode = code;
+      },
+      (e: unknown) => {
+        process.stderr.write(`hindsight-agent: ${e instanceof Error ? e.message : String(e)}\n`);
+        process.exitCode = 1;
+      },
+    )
+    // A command cancelled while it waited for input (restore-source's request, on SIGTERM) is done:
+    // stdin still open — the console's exec, a FIFO — must not keep its process alive.
+    .finally(() => {
+      if (stdinRead) process.stdin.destroy();
+    });

@@ -11,6 +11,7 @@ import { dockerCli, waitFor } from '../testing/lab.js';
 import { agentSend } from './agent-exec.js';
 import { AGENT_COMMAND, AGENT_CONTAINER } from './agent-names.js';
 import { agentTestBed, type AgentTestBed } from './testing/lab-agent.js';
+import { WARM_SOCKET } from '../../agent/warm-names.js';
 
 let bed: AgentTestBed;
 
@@ -25,12 +26,13 @@ async function processes(): Promise<Map<number, string>> {
   return map;
 }
 const workers = async () => [...(await processes())].filter(([, cmd]) => cmd.includes('--warm-worker')).map(([pid]) => pid);
+/** The one worker, listening (its socket is there until it takes a command). */
 async function waitingWorker(not?: number): Promise<number> {
   let pid = 0;
   await waitFor('a warm worker', async () => {
     const w = (await workers()).filter((p) => p !== not);
     pid = w[0] ?? 0;
-    return w.length === 1;
+    return w.length === 1 && (await exec('sh', '-c', `test -S ${WARM_SOCKET} && echo listening || true`)).trim() === 'listening';
   });
   return pid;
 }
@@ -77,12 +79,14 @@ describe("the agent's warm worker", () => {
   it('a client killed while its command runs leaves no worker behind', async () => {
     const waiting = await waitingWorker();
     // restore-source waits for its request on stdin, held open by a FIFO; the client is killed
-    // with TERM (as the console cancels) in one case and KILL in the other.
-    for (const sig of ['TERM', 'KILL']) {
+    // with TERM (as the console cancels) in one case and KILL in the other — each taken by a
+    // worker — and with TERM once more with no worker (the command in the client's own process).
+    for (const [sig, env] of [['TERM', ''], ['KILL', ''], ['TERM', 'HINDSIGHT_NO_WARM_WORKER=1']] as const) {
+      if (!env) await waitingWorker();
       const out = await exec(
         'sh',
         '-c',
-        `rm -f /tmp/f; mkfifo /tmp/f; (${AGENT_COMMAND} restore-source --json < /tmp/f > /tmp/out 2> /tmp/err; echo "$?" > /tmp/code) & exec 3> /tmp/f; sleep 1; ` +
+        `rm -f /tmp/f; mkfifo /tmp/f; (${env} ${AGENT_COMMAND} restore-source --json < /tmp/f > /tmp/out 2> /tmp/err; echo "$?" > /tmp/code) & exec 3> /tmp/f; sleep 1; ` +
           `c=$(for f in /proc/[0-9]*/cmdline; do tr '\\0' ' ' < "$f" | grep -q '^/usr/local/bin/node .*client.cjs restore-source' && { p=\${f#/proc/}; echo "\${p%/cmdline}"; }; done | head -1); ` +
           `kill -${sig} "$c"; wait; exec 3>&-; cat /tmp/code; tail -n 1 /tmp/err`,
       );
