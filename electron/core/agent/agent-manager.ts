@@ -1,34 +1,26 @@
 /**
- * The console's side of the agent: install, upgrade, remove and read the status of `hindsight-agent`
- * on a host, through that host's engine (the SSH → Docker tunnel), and push the host's plans to it.
- *
- * Install is a series of idempotent steps, so an install cut half-way (the SSH link dropped during
- * the image load) is completed by running it again: load the image unless the engine has exactly
- * this build → create the state volume unless it exists → (re)create the container unless it runs
- * this image → start it → wait for its CLI to answer → pin its signing key for this host → push the
- * plans. Upgrade is the same with a newer image; the state volume (plans, key, history) stays.
+ * The console's side of the agent: its install, upgrade, remove and status (agent-lifecycle.ts),
+ * the host's plans pushed to it, and the work handed to it — a plan run, a source backed up or
+ * restored on its host, a point-in-time restore — through that host's engine (the SSH → Docker
+ * tunnel) as `docker exec` of its CLI (agent-exec.ts).
  */
-import { createReadStream } from 'node:fs';
 import fs from 'node:fs/promises';
 import type { RepositoryConfig } from '../../../shared/contract/repositories.js';
 import { configFiles, expandHome, userKnownHostsPath } from '../config/paths.js';
 import { formatKnownHostsLine, hostPatternFor } from '../ssh/known-hosts.js';
 import { KnownHostsStore } from '../ssh/known-hosts-store.js';
-import type Docker from 'dockerode';
 import { RpcError } from '../../../shared/contract/errors.js';
-import { AgentReport, type AgentStatus } from '../../../shared/contract/agent.js';
+import type { AgentStatus } from '../../../shared/contract/agent.js';
 import type { Plan } from '../../../shared/contract/plans.js';
 import type { TaskContext } from '../../../shared/contract/types.js';
 import type { PlanRunResult } from '../plans/run-plan.js';
 import type { HostsRepository } from '../config/hosts-repository.js';
-import { statusCodeOf } from '../docker/engine-errors.js';
 import type { Engine } from '../docker/engine.js';
-import { createLogger } from '../log.js';
 import { PlansStore } from '../plans/plans-store.js';
 import { PitrStore } from '../pitr/pitr-store.js';
 import type { RepositoriesStore } from '../repository/index.js';
 import type { TrustedWriters } from '../signing/index.js';
-import { agentQuery, agentSend, agentSendLines, startAgentSendLines } from './agent-exec.js';
+import { agentSend, agentSendLines, startAgentSendLines } from './agent-exec.js';
 import { DirectBackupRequest } from './direct-backup.js';
 import { DirectRestoreRequest } from './direct-restore.js';
 import { PitrRestoreRequest } from './agent-pitr.js';
@@ -39,11 +31,10 @@ import type { PipelineProgress } from '../pipeline/index.js';
 import type { RestoreOneResult } from '../restore/data-moves.js';
 import type { DirectSourceRequest, DirectStarted } from '../restore/runner.js';
 import type { AgentConfig } from './agent-config.js';
-import { AGENT_CONTAINER, AGENT_DOCKER_SOCKET, AGENT_LABEL, AGENT_STATE_DIR, AGENT_VOLUME, bundledAgentImage, type AgentImageInfo } from './agent-image.js';
-import { AGENT_IMAGE_ENV, AGENT_PIPES_DIR, AGENT_PIPES_VOLUME, AGENT_RESTORE_AHEAD_LABEL } from './agent-names.js';
+import { bundledAgentImage, type AgentImageInfo } from './agent-image.js';
+import { AGENT_RESTORE_AHEAD_LABEL } from './agent-names.js';
+import { agentStatus, inspectAgent, installAgent, removeAgent, type AgentLifecycleDeps } from './agent-lifecycle.js';
 import { z } from 'zod';
-
-const log = createLogger('agent');
 
 export interface AgentManagerDeps {
   configDir: string;
@@ -54,41 +45,6 @@ export interface AgentManagerDeps {
   image?: () => AgentImageInfo | null;
 }
 
-const say = (ctx: TaskContext | undefined, message: string, fraction: number | null = null) => {
-  ctx?.report({ type: 'progress', fraction, message });
-  log.info(message);
-};
-
-async function inspect(engine: Engine): Promise<Docker.ContainerInspectInfo | null> {
-  try {
-    return await engine.docker.getContainer(AGENT_CONTAINER).inspect();
-  } catch (e) {
-    if (statusCodeOf(e) === 404) return null;
-    throw e;
-  }
-}
-
-/** Reads the engine's answer to a load to its end; the engine reports failures inside it. */
-async function loadImage(engine: Engine, image: AgentImageInfo): Promise<void> {
-  const res = (await engine.docker.loadImage(createReadStream(image.path), { quiet: true } as object)) as NodeJS.ReadableStream;
-  let text = '';
-  for await (const chunk of res as AsyncIterable<Buffer>) text += chunk.toString('utf8');
-  const error = text
-    .split('\n')
-    .map((l) => l.trim())
-    .filter(Boolean)
-    .map((l) => {
-      try {
-        return (JSON.parse(l) as { error?: string }).error;
-      } catch {
-        return undefined;
-      }
-    })
-    .find(Boolean);
-  if (error) throw new RpcError('DOCKER_ERROR', `${engine.name} could not load the agent image: ${error}`);
-}
-
-/** Why the agent cannot use a repository of this console (null: it can — S3, SFTP with a key). */
 /** What the agent needs to encrypt as the set says: recipients or the passphrase, never identities. */
 function forAgent(e: DirectSourceBackup['encryption']): z.input<typeof DirectBackupRequest>['encryption'] {
   switch (e.kind) {
@@ -103,6 +59,7 @@ function forAgent(e: DirectSourceBackup['encryption']): z.input<typeof DirectBac
   }
 }
 
+/** Why the agent cannot use a repository of this console (null: it can — S3, SFTP with a key). */
 export function unreachableByAgent(config: RepositoryConfig): string | null {
   if (config.kind === 'local') return 'a folder on this computer';
   if (config.kind === 'sftp' && config.auth.type === 'agent') return "an SFTP login through this computer's ssh-agent";
@@ -120,137 +77,27 @@ export class AgentManager {
     return (this.d.image ?? bundledAgentImage)();
   }
 
-  async status(hostId: string, signal?: AbortSignal): Promise<AgentStatus> {
-    const engine = await this.d.engineFor(hostId);
-    const bundled = this.image();
-    const info = await inspect(engine);
-    const base: AgentStatus = {
-      hostId,
-      installed: false,
-      state: null,
-      version: null,
-      bundledVersion: bundled?.version ?? null,
-      upgradeAvailable: false,
-      keyPinned: false,
-      keyId: null,
-      report: null,
-      problem: null,
-    };
-    if (!info) return base;
-    const status: AgentStatus = {
-      ...base,
-      installed: true,
-      state: info.State.Status,
-      version: info.Config.Labels?.[`${AGENT_LABEL}.version`] ?? null,
-      upgradeAvailable: !!bundled && info.Image !== bundled.id,
-    };
-    if (!info.State.Running) return { ...status, problem: `The agent container is ${info.State.Status}.` };
-    try {
-      const report = await agentQuery(engine, ['status'], AgentReport, `Reading the agent's status on ${engine.name}`, signal);
-      const pinned = await this.d.trusted.find(report.keyId);
-      const keyPinned = !!pinned && (pinned.hosts === '*' || pinned.hosts.includes(hostId));
-      return { ...status, report, keyId: report.keyId, keyPinned };
-    } catch (e) {
-      return { ...status, problem: e instanceof Error ? e.message : String(e) };
-    }
+  private lifecycle(): AgentLifecycleDeps {
+    return { ...this.d, image: () => this.image(), push: (hostId, ctx) => this.push(hostId, ctx) };
   }
 
-  async install(hostId: string, ctx?: TaskContext): Promise<AgentStatus> {
-    const image = this.image();
-    if (!image) throw new RpcError('INVALID_INPUT', 'This build of Hindsight carries no agent image. Build it with `npm run build:agent` (Linux, root), or set HINDSIGHT_AGENT_IMAGE_DIR.');
-    const host = await this.d.hosts.stored(hostId);
-    const engine = await this.d.engineFor(hostId);
-    const docker = engine.docker;
-
-    say(ctx, `Checking ${host.name} for the agent image ${image.tag}`, 0.02);
-    const present = await docker
-      .getImage(image.tag)
-      .inspect()
-      .then((i) => i.Id)
-      .catch(() => null);
-    if (present !== image.id) {
-      say(ctx, `Loading the agent image into ${host.name}'s engine (${Math.round(image.bytes / 1048576)} MiB over the SSH tunnel)`, 0.05);
-      await loadImage(engine, image);
-    }
-
-    await docker
-      .getVolume(AGENT_VOLUME)
-      .inspect()
-      .catch(async (e: unknown) => {
-        if (statusCodeOf(e) !== 404) throw e;
-        say(ctx, `Creating the agent's state volume ${AGENT_VOLUME}`, 0.6);
-        await docker.createVolume({ Name: AGENT_VOLUME, Labels: { [AGENT_LABEL]: 'state' } });
-      });
-    await docker
-      .getVolume(AGENT_PIPES_VOLUME)
-      .inspect()
-      .catch(async (e: unknown) => {
-        if (statusCodeOf(e) !== 404) throw e;
-        await docker.createVolume({ Name: AGENT_PIPES_VOLUME, Labels: { [AGENT_LABEL]: 'pipes' } });
-      });
-
-    let info = await inspect(engine);
-    if (info && info.Image !== image.id) {
-      say(ctx, `Replacing the agent container (${info.Config.Labels?.[`${AGENT_LABEL}.version`] ?? 'older build'} → ${image.version}); its state stays`, 0.65);
-      await docker.getContainer(AGENT_CONTAINER).remove({ force: true });
-      info = null;
-    }
-    if (!info) {
-      const socket = host.connection.type === 'ssh' ? host.connection.remoteSocket : host.connection.socketPath;
-      say(ctx, `Creating the container ${AGENT_CONTAINER}`, 0.7);
-      await docker.createContainer({
-        name: AGENT_CONTAINER,
-        Image: image.id,
-        Labels: { [AGENT_LABEL]: 'agent', [`${AGENT_LABEL}.version`]: image.version },
-        // Its runs show in `docker logs hindsight-agent` (info: each run and its outcome).
-        // Its own image makes its helpers (GNU tar, pipe-tar.ts): named here, as the agent cannot see it.
-        Env: [`HINDSIGHT_WRITER=agent@${host.name}`, 'HINDSIGHT_LOG_LEVEL=info', `${AGENT_IMAGE_ENV}=${image.id}`],
-        HostConfig: {
-          RestartPolicy: { Name: 'unless-stopped' },
-          // The host's network: the agent reaches the repository the way the host does.
-          NetworkMode: 'host',
-          Binds: [`${socket}:${AGENT_DOCKER_SOCKET}`, `${AGENT_VOLUME}:${AGENT_STATE_DIR}`, `${AGENT_PIPES_VOLUME}:${AGENT_PIPES_DIR}`],
-          LogConfig: { Type: 'json-file', Config: { 'max-size': '10m', 'max-file': '3' } },
-        },
-      });
-    }
-    if (!(await inspect(engine))?.State.Running) {
-      say(ctx, `Starting ${AGENT_CONTAINER}`, 0.75);
-      await docker.getContainer(AGENT_CONTAINER).start();
-    }
-
-    say(ctx, 'Waiting for the agent to answer', 0.8);
-    const report = await this.waitForAgent(engine);
-    say(ctx, `Trusting the agent's signing key ${report.keyId} for ${host.name} only`, 0.88);
-    await this.d.trusted.pin({ publicKey: report.publicKey, writer: `agent@${host.name}`, hosts: [hostId] });
-    say(ctx, `Sending ${host.name}'s plans to the agent`, 0.92);
-    await this.push(hostId, ctx);
-    return this.status(hostId);
+  status(hostId: string, signal?: AbortSignal): Promise<AgentStatus> {
+    return agentStatus(this.lifecycle(), hostId, signal);
   }
 
-  /**
-   * The agent's first answer once its scheduler runs: a container just started answers `status`
-   * before its scheduler has said it runs, and an install that returned then would show
-   * "scheduler not running" for an agent about to run. Past 30 s the last answer is returned as
-   * it is (the status shows the scheduler not running); no answer at all is the error.
-   */
-  private async waitForAgent(engine: Engine) {
-    const until = Date.now() + 30_000;
-    for (;;) {
-      try {
-        const report = await agentQuery(engine, ['status'], AgentReport, `Asking the agent on ${engine.name}`);
-        if (report.daemon.alive || Date.now() > until) return report;
-      } catch (e) {
-        if (Date.now() > until) throw e;
-      }
-      await new Promise((r) => setTimeout(r, 500));
-    }
+  install(hostId: string, ctx?: TaskContext): Promise<AgentStatus> {
+    return installAgent(this.lifecycle(), hostId, ctx);
   }
+
+  remove(hostId: string, purge: boolean, ctx?: TaskContext): Promise<{ removed: boolean; stateRemoved: boolean }> {
+    return removeAgent(this.lifecycle(), hostId, purge, ctx);
+  }
+
 
   /** Pushes the host's plans (and what they need) to its agent; a no-op without an agent. */
   async push(hostId: string, ctx?: TaskContext): Promise<{ plans: number; skipped: string[] } | null> {
     const engine = await this.d.engineFor(hostId);
-    const info = await inspect(engine);
+    const info = await inspectAgent(engine);
     if (!info?.State.Running) return null;
     const config = await this.configFor(hostId);
     for (const s of config.skipped) ctx?.report({ type: 'log', level: 'warn', message: s, ts: new Date().toISOString() });
@@ -318,7 +165,7 @@ export class AgentManager {
    */
   async runPlan(plan: Plan, ctx: TaskContext): Promise<PlanRunResult | null> {
     const engine = await this.d.engineFor(plan.hostId);
-    if (!(await inspect(engine))?.State.Running) return null;
+    if (!(await inspectAgent(engine))?.State.Running) return null;
     if (unreachableByAgent(await this.d.repositories.stored(plan.repositoryId))) return null;
     // The agent runs the plan as saved now: the configuration goes with the run (one exec, not a push and a run).
     const config = await this.configFor(plan.hostId);
@@ -359,7 +206,7 @@ export class AgentManager {
    */
   private async directTarget(hostId: string, repositoryId: string) {
     const engine = await this.d.engineFor(hostId);
-    const info = await inspect(engine);
+    const info = await inspectAgent(engine);
     if (!info?.State.Running) return null;
     const config = await this.d.repositories.stored(repositoryId);
     if (unreachableByAgent(config)) return null;
@@ -369,7 +216,7 @@ export class AgentManager {
 
   /** The image of the host's running agent (its GNU tar keeps safety copies on the host); null without one. */
   async safetyImage(hostId: string): Promise<string | null> {
-    const info = await inspect(await this.d.engineFor(hostId));
+    const info = await inspectAgent(await this.d.engineFor(hostId));
     return info?.State.Running ? info.Image : null;
   }
 
@@ -489,28 +336,4 @@ export class AgentManager {
     return PitrRestoreResult.parse(result);
   }
 
-  async remove(hostId: string, purge: boolean, ctx?: TaskContext): Promise<{ removed: boolean; stateRemoved: boolean }> {
-    const engine = await this.d.engineFor(hostId);
-    const info = await inspect(engine);
-    if (info) {
-      say(ctx, `Stopping and removing ${AGENT_CONTAINER} on ${engine.name}`, 0.3);
-      await engine.docker.getContainer(AGENT_CONTAINER).stop({ t: 20 }).catch(() => undefined);
-      await engine.docker.getContainer(AGENT_CONTAINER).remove({ force: true });
-    }
-    // The pipes volume holds nothing worth keeping (helpers of a run cut short may still mount it).
-    await engine.docker.getVolume(AGENT_PIPES_VOLUME).remove().catch(() => undefined);
-    let stateRemoved = false;
-    if (purge) {
-      say(ctx, `Removing the agent's state volume ${AGENT_VOLUME} (its plans, key and journals)`, 0.7);
-      await engine.docker
-        .getVolume(AGENT_VOLUME)
-        .remove()
-        .then(() => (stateRemoved = true))
-        .catch((e: unknown) => {
-          if (statusCodeOf(e) !== 404) throw e;
-        });
-      if (info) await engine.docker.getImage(info.Image).remove().catch(() => undefined);
-    }
-    return { removed: !!info, stateRemoved };
-  }
 }
