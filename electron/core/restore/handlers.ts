@@ -17,7 +17,8 @@ import { isBackupOperationId, isInterrupted, listJournals, type Journal } from '
 import { restorePreflight } from './run-preflight.js';
 
 export { isInterrupted } from './journal.js';
-import { buildPlan, rollbackOperation, runRestore, type HostFacts, type RestoreDeps } from './runner.js';
+import { rollbackOperation } from './rollback.js';
+import { buildPlan, runRestore, type HostFacts, type RestoreDeps } from './runner.js';
 import { TargetLocks } from './target-lock.js';
 import { runVerify } from './verify.js';
 

@@ -11,7 +11,8 @@ import { BUSYBOX, inVolume, leftoverHelpers, removeQuietly, uniqueName, volumeLi
 import { dockerCli, waitFor } from '../testing/lab.js';
 import { findInterrupted } from './handlers.js';
 import { readJournal } from './journal.js';
-import { rollbackOperation, runRestore } from './runner.js';
+import { rollbackOperation } from './rollback.js';
+import { runRestore } from './runner.js';
 import { TcpRelay as Relay } from '../testing/tcp-relay.js';
 import { killMidRestore } from './testing/kill-restore.js';
 import { labRestore, type LabRestore } from './testing/lab-restore.js';

@@ -15,7 +15,7 @@ import { corruptObject, tarBytesFixture, volumeFixture, writeSnapshot } from './
 import { packTar } from '../pipeline/testing/tar-craft.js';
 import { findInterrupted, summarize } from './handlers.js';
 import { listJournals, writeJournal, type Journal } from './journal.js';
-import { rollbackOperation } from './runner.js';
+import { rollbackOperation } from './rollback.js';
 import { runRestore } from './runner.js';
 import { runVerify } from './verify.js';
 import fsp from 'node:fs/promises';

@@ -9,12 +9,9 @@ import type { PreflightCheck } from '../../../shared/contract/restore.js';
 import { RpcError } from '../../../shared/contract/errors.js';
 import { dataRootProbe, interruptedClash, lockCheck, targetChecks } from './preflight.js';
 import { buildPlan, type RestoreDeps } from './runner.js';
+import { messageOf } from './task-notes.js';
 
 type Input = Parameters<typeof buildPlan>[1];
-
-function messageOf(e: unknown): string {
-  return e instanceof Error ? e.message : String(e);
-}
 
 export async function restorePreflight(deps: RestoreDeps, input: Input, signal?: AbortSignal): Promise<{ checks: PreflightCheck[]; ok: boolean }> {
   const host = await deps.host(input.targetHostId);
