@@ -21,6 +21,14 @@ export function AgentCard({ host }: { host: Host }) {
 
   const s = entry?.status;
   const busy = entry?.busy;
+  // A container that runs but whose scheduler has not said so yet (just started: it first clears
+  // what its last run left in the repositories) is asked again until it does.
+  const schedulerPending = !!s?.installed && s.state === 'running' && !s.problem && !s.report?.daemon.alive && !busy;
+  useEffect(() => {
+    if (!schedulerPending) return;
+    const timer = setInterval(() => void load(host.id), 5000);
+    return () => clearInterval(timer);
+  }, [schedulerPending, host.id, load]);
   const actions = s && !busy && (
     <>
       {!s.installed && s.bundledVersion && (

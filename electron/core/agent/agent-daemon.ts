@@ -152,11 +152,11 @@ export async function runDaemon(o: DaemonOptions): Promise<void> {
   let saving = Promise.resolve();
   const saveMemory = () => (saving = saving.then(() => writeFileAtomic(files.memory, JSON.stringify(memory) + '\n').catch((e: unknown) => log.warn('could not save the schedule memory', e))));
   await consoleSigner(o.stateDir); // the signing key exists from the first start
-  // Said before the clean-up below, which reaches the repositories (an unreachable one takes its
-  // timeout): the console's install waits for a running scheduler, and this process is one.
-  await writeFileAtomic(files.daemon, JSON.stringify({ pid: process.pid, startedAt: now().toISOString(), instance: containerInstance() }) + '\n');
   await clearStaleLocks(o.stateDir);
   await clearPipeLeftovers();
+  // Said after the clean-up: a scheduler that says it runs has aborted what its last run left (the
+  // console's install waits for this, agent-lifecycle.ts).
+  await writeFileAtomic(files.daemon, JSON.stringify({ pid: process.pid, startedAt: now().toISOString(), instance: containerInstance() }) + '\n');
   log.info(`agent scheduler started (pid ${process.pid})`);
 
   const start = (job: Job, trigger: Trigger, attempt: number) => {
