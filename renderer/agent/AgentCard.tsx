@@ -4,6 +4,7 @@ import type { AgentStatus, Host } from '../../shared/contract/index.js';
 import { ageWords } from '../../shared/staleness.js';
 import { Badge, Button, Card, Checkbox, Dialog, ErrorBanner, ProgressBar, Spinner, StatusPill, Table } from '../components';
 import { errorDetail } from '../app/errors';
+import { agentStateWords, schedulerPending } from './agentState';
 import { useAgentStore } from './useAgentStore';
 
 /**
@@ -21,14 +22,12 @@ export function AgentCard({ host }: { host: Host }) {
 
   const s = entry?.status;
   const busy = entry?.busy;
-  // A container that runs but whose scheduler has not said so yet (just started: it first clears
-  // what its last run left in the repositories) is asked again until it does.
-  const schedulerPending = !!s?.installed && s.state === 'running' && !s.problem && !s.report?.daemon.alive && !busy;
+  const askAgain = schedulerPending(s, !!busy);
   useEffect(() => {
-    if (!schedulerPending) return;
+    if (!askAgain) return;
     const timer = setInterval(() => void load(host.id), 5000);
     return () => clearInterval(timer);
-  }, [schedulerPending, host.id, load]);
+  }, [askAgain, host.id, load]);
   const actions = s && !busy && (
     <>
       {!s.installed && s.bundledVersion && (
@@ -101,11 +100,12 @@ function NotInstalled({ host, status }: { host: Host; status: AgentStatus }) {
 function Installed({ host, status: s }: { host: Host; status: AgentStatus }) {
   const now = new Date();
   const daemon = s.report?.daemon;
+  const state = agentStateWords(s);
   return (
     <div className="agent-installed">
       <div className="agent-facts">
-        <StatusPill tone={s.state === 'running' && daemon?.alive ? 'success' : 'danger'} testId="agent-state">
-          {s.state === 'running' ? (daemon?.alive ? 'running' : 'scheduler not running') : s.state}
+        <StatusPill tone={state.ok ? 'success' : 'danger'} testId="agent-state">
+          {state.text}
         </StatusPill>
         <span className="small">
           version <span className="mono">{s.version}</span>
