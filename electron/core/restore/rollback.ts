@@ -13,7 +13,7 @@ import { restartUsers, stopUsers } from '../sources/index.js';
 import { appendAudit, osUser } from './audit.js';
 import { putBack, removeCreated } from './data-moves.js';
 import { readJournal, recoveryAction, writeJournal, type Journal } from './journal.js';
-import type { RestoreDeps } from './runner.js';
+import type { RestoreDeps } from './restore-deps.js';
 import { discardSafetyCopies } from './safety-sweep.js';
 import { messageOf, say } from './task-notes.js';
 import { removeThrowaway } from './throwaway.js';
