@@ -18,7 +18,6 @@ import { SOURCE_MOUNT, createHelper, pickHelperImage, removeHelper, removeHelper
 import { removeDirectory } from '../sources/index.js';
 import type { HolesResult } from '../sources/holes.js';
 import { kindOf } from '../kinds/registry.js';
-import type { PreparedLoad } from '../kinds/kind-module.js';
 import { dropNewDatabases } from './db-state.js';
 import { restoreLevels } from './restore-levels.js';
 import { hostCopyVolume, putBackHostCopy } from './host-safety.js';
@@ -76,8 +75,6 @@ export interface RestoreOneInput {
    * parts while the console's pre-flight runs (agent/direct-restore.ts).
    */
   opened?: Readable | undefined;
-  /** The sink made ready ahead (KindRestoring.prepare), used instead of the kind's `load`. */
-  prepared?: PreparedLoad | undefined;
   /** Bytes the data may be decoded ahead of a sink that has not begun to read (runPipeline's `sinkBuffer`). */
   sinkBuffer?: number | undefined;
 }
@@ -149,8 +146,7 @@ export async function restoreOne(input: RestoreOneInput): Promise<RestoreOneResu
   // One pipeline for every kind; only the sink differs, and the kind's module owns it (kinds/):
   // tar sinks guard the archive right in front of the extractor and say what they counted.
   const { load } = kindOf(src.kind).restoring;
-  const { prepared } = input;
-  return restoredOf(await restoreObject(input, src, (stream) => (prepared ? prepared.load(stream) : load({ engine, src, target, path: input.directory, stream, ...(signal ? { signal } : {}) }))));
+  return restoredOf(await restoreObject(input, src, (stream) => load({ engine, src, target, path: input.directory, stream, ...(signal ? { signal } : {}) })));
 }
 
 /** The directory a directory source restores into: where it came from, inside the target container. */

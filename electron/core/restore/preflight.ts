@@ -49,10 +49,14 @@ async function measure(engine: Engine, volume: string, signal?: AbortSignal, usa
   }
 }
 
-/** The data root's free space: the agent's figure when it gave one, else measured through `probe` (`df` only). */
-async function dataRootSpace(x: TargetChecksInput, probe: string | undefined): Promise<{ availableBytes: number; byAgent?: true } | undefined> {
+/**
+ * The data root's free space: the agent's figure when it gave one, else measured (`df` only)
+ * through `probeVolume` or an existing target volume.
+ */
+async function dataRootSpace(x: TargetChecksInput): Promise<{ availableBytes: number; byAgent?: true } | undefined> {
   const fromAgent = await x.dataRootFree?.();
   if (fromAgent !== undefined) return { availableBytes: fromAgent, byAgent: true };
+  const probe = x.probeVolume ?? x.plan.targets.find((t) => t.targetKind === 'volume' && !t.create)?.target;
   return probe ? measure(x.engine, probe, x.signal, false) : undefined;
 }
 
@@ -66,8 +70,7 @@ async function agentCopiesRoom(x: TargetChecksInput, measuredFree: number | unde
   if (!kept.length) return [];
   const estimate = kept.reduce((n, t) => n + (x.manifest.sources.find((s) => s.name === t.source)?.rawBytes ?? 0), 0);
   const base = { id: 'safety-space', title: `Room for the safety copies of ${kept.map((t) => t.target).join(', ')}` };
-  const probe = x.probeVolume ?? x.plan.targets.find((t) => t.targetKind === 'volume' && !t.create)?.target;
-  const free = measuredFree ?? (await dataRootSpace(x, probe))?.availableBytes;
+  const free = measuredFree ?? (await dataRootSpace(x))?.availableBytes;
   if (free === undefined) return [{ ...base, status: 'warn', detail: `Free space on ${x.hostName}'s Docker data root, where its agent keeps the safety copies, could not be measured.` }];
   return [
     free < estimate
@@ -135,8 +138,7 @@ export async function targetChecks(x: TargetChecksInput): Promise<PreflightCheck
   // New volumes live on the Docker data root: measured through any existing volume of the host.
   if (newVolumes.length) {
     const base = { id: 'free-space', title: `Free space for ${newVolumes.join(', ')}` };
-    const probe = x.probeVolume ?? x.plan.targets.find((t) => t.targetKind === 'volume' && !t.create)?.target;
-    const space = await dataRootSpace(x, probe);
+    const space = await dataRootSpace(x);
     if (!space) checks.push({ ...base, status: 'warn', detail: `Free space on ${x.hostName}'s Docker data root could not be measured (no volume to measure it through).` });
     else if (space.availableBytes < newBytes) {
       checks.push({ ...base, status: 'fail', detail: `Not enough space on ${x.hostName}'s Docker data root: ${formatBytes(newBytes)} to write, ${formatBytes(space.availableBytes)} free.` });
