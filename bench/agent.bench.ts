@@ -27,7 +27,7 @@ import { createBackend } from '../electron/core/backend.js';
 import { MiB } from '../electron/core/pipeline/testing/mixed-data.js';
 import { dockerCli, readLab, sshConnectionOf, tempConfigDir } from '../electron/core/testing/lab.js';
 import { fillVolume } from './volume-data.js';
-import { labCpuSeconds, labCpuSnapshot, machineCpuSeconds, processCpuSeconds } from './lab-cpu.js';
+import { watchAgentPeakRss, labCpuSeconds, labCpuSnapshot, machineCpuSeconds, processCpuSeconds } from './lab-cpu.js';
 
 const run = promisify(execFile);
 const opt = (name: string) => process.argv.find((x) => x.startsWith(`--${name}=`))?.slice(name.length + 3);
@@ -109,6 +109,7 @@ async function main() {
   const restored = [`bench-relay-restored-${tag}`, `bench-direct-restored-${tag}`, `bench-levels-restored-${tag}`];
   const resticTarget = await mkdtemp(join(tmpdir(), 'bench-restic-'));
   let hostId = '';
+  const agentRss = watchAgentPeakRss();
   try {
     hostId = (await h.hosts.add(HostInput.parse({ name: 'production', connection: sshConnectionOf(prod) }))).id;
     const repositoryId = (
@@ -189,6 +190,8 @@ async function main() {
       await timed(`pair ${i}: restic restore`, () => restic('production', 'restore', 'latest', '--target', resticTarget));
     }
   } finally {
+    const agentPeak = agentRss.stop();
+    if (agentPeak) console.log(`  the agent's peak RSS over these runs: ${agentPeak.toFixed(0)} MiB (its largest process)`);
     if (!process.env.BENCH_KEEP_AGENT) await h.agent.remove.run({ hostId, purge: true }, ctx()).catch(() => undefined);
     for (const v of [volume, ...restored]) await dockerCli(prod, 'volume', 'rm', '-f', v).catch(() => undefined);
     await rm(resticTarget, { recursive: true, force: true });

@@ -89,3 +89,33 @@ export function processCpuSeconds(pidFile: string): number {
     return 0;
   }
 }
+
+/**
+ * The largest peak resident set (VmHWM) of the agent's Node processes — its scheduler, its warm
+ * worker, each command's worker — while it watches (every 100 ms: a command's worker ends with its
+ * command, and its peak with it), in MiB: what a host lends the agent at most. Found by their
+ * command line (the image's /opt/hindsight/).
+ */
+export function watchAgentPeakRss(): { stop(): number } {
+  let peak = 0;
+  const look = () => {
+    for (const entry of readdirSync('/proc')) {
+      if (!/^\d+$/.test(entry)) continue;
+      try {
+        if (!readFileSync(`/proc/${entry}/cmdline`, 'utf8').includes('/opt/hindsight/')) continue;
+        const kib = Number(/VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${entry}/status`, 'utf8'))?.[1] ?? 0);
+        peak = Math.max(peak, kib / 1024);
+      } catch {
+        // gone meanwhile
+      }
+    }
+  };
+  const timer = setInterval(look, 100);
+  return {
+    stop: () => {
+      clearInterval(timer);
+      look();
+      return peak;
+    },
+  };
+}

@@ -48,17 +48,19 @@ mkdir -p "$OUT"
 
 # A larger first heap: the agent streams gigabytes through short-lived buffers, and with V8's
 # default (a heap limit near its ~30 MiB of live objects) every few MiB of them start a full
-# mark-compact — 164 of them (3.4 s of 14 s) for a 1 GiB backup, 34 with this (bench/profile-backup.ts).
-# And the buffers' memory counted in that limit (--external-memory-accounted-in-global-limit),
-# not on a side counter of its own that asks for a full mark-compact every ~64 MiB of new
-# buffers whatever the heap holds: a 1 GiB restore made 31 of them, and 1 with the flag — CPU
-# 3.35–3.48 → 1.84–1.92 user-seconds, 3.7–4.0 → 2.8–3.1 s; a backup 6.24 → 5.36 user-seconds;
-# peak RSS 345 → 450–470 MiB (bench/profile-backup.ts, docs/DECISIONS.md).
+# mark-compact — 164 of them (3.4 s of 14 s) for a 1 GiB backup, 34 with 128 MiB (bench/profile-backup.ts).
+# And the buffers' memory counted in that heap's limit (--external-memory-accounted-in-global-limit)
+# instead of on a side counter that asks for a full mark-compact every ~64 MiB of new buffers,
+# whatever the heap holds: a 1 GiB restore made 31 of them; with the flag it makes a few, and the
+# agent's direct restore in the benchmark went from 3.7–4.2 s to 3.2–3.4 s, its peak RSS from
+# 360 to ~475 MiB (docs/DECISIONS.md). With the flag a 64 MiB first heap is as fast as 128 (and
+# ~50 MiB smaller).
 # Every command the console sends is a new process (docker exec) of client.cjs, which hands it to
 # the scheduler's warm worker (electron/agent/exec-client.ts) or, with none, loads agent.cjs: V8's
 # code for the bundle comes from a cache made here (Node's portable compile cache; the same node,
-# the same flags), not from parsing 5 MB of JavaScript each time.
-NODE_FLAGS='--initial-heap-size=128 --external-memory-accounted-in-global-limit'
+# the same flags), not from parsing 5 MB of JavaScript each time. A Node that no longer knows one
+# of these flags fails that step, here, not on a host.
+NODE_FLAGS='--initial-heap-size=64 --external-memory-accounted-in-global-limit'
 WRAPPER='#!/bin/sh
 NODE_COMPILE_CACHE=/opt/hindsight/v8-cache NODE_COMPILE_CACHE_PORTABLE=1 exec /usr/local/bin/node '"$NODE_FLAGS"' /opt/hindsight/client.cjs "$@"
 '
