@@ -192,6 +192,7 @@ async function main() {
   } finally {
     const agentPeak = agentRss.stop();
     if (agentPeak) console.log(`  the agent's peak RSS over these runs: ${agentPeak.toFixed(0)} MiB (its largest process)`);
+    console.log(`  this console's peak RSS (the relay's runs): ${(process.resourceUsage().maxRSS / 1024).toFixed(0)} MiB`);
     if (!process.env.BENCH_KEEP_AGENT) await h.agent.remove.run({ hostId, purge: true }, ctx()).catch(() => undefined);
     for (const v of [volume, ...restored]) await dockerCli(prod, 'volume', 'rm', '-f', v).catch(() => undefined);
     await rm(resticTarget, { recursive: true, force: true });

@@ -36,12 +36,17 @@ import { pitrHandlers } from './pitr/pitr-handlers.js';
 import type { DirectSourceBackup } from './backup/run-backup.js';
 import { Levels } from './backup/levels.js';
 import { TrustedWriters } from './signing/index.js';
+import { countBuffersInHeapLimit } from './pipeline/heap-accounting.js';
 
 const log = createLogger('backend');
 
 export type { Backend, BackendOptions } from './backend-types.js';
 
 export async function createBackend(options: BackendOptions): Promise<Backend> {
+  // Every process that moves data (Electron's main process, the web host, the CLI, the agent)
+  // builds its backend here: its stream Buffers count in V8's heap limit from now on (the relay's
+  // backup of 1 GiB took 17.5 s with 17 CPU-seconds in the console, 12.5 s with 10 with it).
+  countBuffersInHeapLimit();
   const files = configFiles(options.configDir);
   const secrets = new SecretsStore(files.secrets);
   const hosts = new HostsRepository(files.hosts, secrets);
