@@ -30,6 +30,7 @@ import { pipeline } from 'node:stream/promises';
 import { runBackup } from '../electron/core/backup/run-backup.js';
 import { createCompressor } from '../electron/core/pipeline/compression.js';
 import { HashMeter } from '../electron/core/pipeline/hash-meter.js';
+import { countBuffersInHeapLimit } from '../electron/core/pipeline/heap-accounting.js';
 import { MixedSource, MiB } from '../electron/core/pipeline/testing/mixed-data.js';
 import { initRepository, LocalBackend } from '../electron/core/repository/index.js';
 import { openVolumeTar } from '../electron/core/sources/volume-source.js';
@@ -109,6 +110,9 @@ function shellScriptBackup(m: LabMachine, volume: string, file: string): Promise
 }
 
 async function main(): Promise<void> {
+  // As the console's processes do (createBackend): Buffers counted in V8's heap limit, so these
+  // figures are the console's. `--default-gc` measures without it.
+  if (!process.argv.includes('--default-gc')) countBuffersInHeapLimit();
   const lab = readLab();
   const prod = lab.machines.production;
   const reuse = opt('volume');
