@@ -45,7 +45,7 @@ export type { Backend, BackendOptions } from './backend-types.js';
 export async function createBackend(options: BackendOptions): Promise<Backend> {
   // Every process that moves data (Electron's main process, the web host, the CLI, the agent)
   // builds its backend here: its stream Buffers count in V8's heap limit from now on (the relay's
-  // backup of 1 GiB took 17.5 s with 17 CPU-seconds in the console, 12.5 s with 10 with it).
+  // backup of 1 GiB took 21.0 s without it and 13.3 s with it, the console's CPU ~17 → ~10 s).
   countBuffersInHeapLimit();
   const files = configFiles(options.configDir);
   const secrets = new SecretsStore(files.secrets);

@@ -3,7 +3,7 @@
  * since the last full collection, dead or alive, and started a mark-compact of the whole heap
  * every few tens of MiB of them — whatever the heap held. A stream moves gigabytes through short-
  * lived Buffers (socket chunks, SSH packets, zlib's output), so a 1 GiB restore ran ~31 of them
- * and the relay spent about half of its CPU there (docs/DECISIONS.md, "The agent's buffers count
+ * and the relay spent ~40 % of its CPU on them (docs/DECISIONS.md, "The agent's buffers count
  * in V8's heap limit"). `--external-memory-accounted-in-global-limit` counts what Buffers hold,
  * in the heap's own limit; V8 14.8 made that its only behaviour and removed the flag.
  *
