@@ -39,6 +39,19 @@ function readProcs(): Map<number, Proc> {
   return out;
 }
 
+/** The processes (of `pids`, else all) whose command line contains `mark`. */
+function pidsWhoseCommandLineHas(mark: string, pids: Iterable<number> = readdirSync('/proc').filter((e) => /^\d+$/.test(e)).map(Number)): number[] {
+  const out: number[] = [];
+  for (const pid of pids) {
+    try {
+      if (readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes(mark)) out.push(pid);
+    } catch {
+      // gone meanwhile
+    }
+  }
+  return out;
+}
+
 /**
  * The processes of one lab machine: those whose command line names its run directory
  * (`/run/hindsight-lab/<machine>/`: its sshd listener, dockerd, containerd, shims) and all their
@@ -46,15 +59,7 @@ function readProcs(): Map<number, Proc> {
  */
 export function labCpuSnapshot(machine = 'production'): CpuSnapshot {
   const procs = readProcs();
-  const mark = `/run/hindsight-lab/${machine}/`;
-  const roots = new Set<number>();
-  for (const pid of procs.keys()) {
-    try {
-      if (readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes(mark)) roots.add(pid);
-    } catch {
-      // gone meanwhile
-    }
-  }
+  const roots = new Set(pidsWhoseCommandLineHas(`/run/hindsight-lab/${machine}/`, procs.keys()));
   const out: CpuSnapshot = new Map();
   for (const [pid, p] of procs) {
     for (let q: number | undefined = pid, depth = 0; q !== undefined && q > 1 && depth < 8; q = procs.get(q)?.ppid, depth++) {
@@ -99,11 +104,9 @@ export function processCpuSeconds(pidFile: string): number {
 export function watchAgentPeakRss(): { stop(): number } {
   let peak = 0;
   const look = () => {
-    for (const entry of readdirSync('/proc')) {
-      if (!/^\d+$/.test(entry)) continue;
+    for (const pid of pidsWhoseCommandLineHas('/opt/hindsight/')) {
       try {
-        if (!readFileSync(`/proc/${entry}/cmdline`, 'utf8').includes('/opt/hindsight/')) continue;
-        const kib = Number(/VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${entry}/status`, 'utf8'))?.[1] ?? 0);
+        const kib = Number(/VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0);
         peak = Math.max(peak, kib / 1024);
       } catch {
         // gone meanwhile

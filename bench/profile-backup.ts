@@ -19,7 +19,7 @@ import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { runBackup } from '../electron/core/backup/run-backup.js';
-import { restoreOne } from '../electron/core/restore/data-moves.js';
+import { freeVolume, removeVolume, restoreOne } from '../electron/core/restore/data-moves.js';
 import { runPipeline } from '../electron/core/pipeline/run-pipeline.js';
 import { TarGuard } from '../electron/core/pipeline/tar-guard.js';
 import { HOLES } from '../electron/core/sources/holes.js';
@@ -121,18 +121,11 @@ async function main(): Promise<void> {
           const guard = to === 'guard' ? [new TarGuard({ policy: 'reject', rewrite: { prefix: 'v/' } })] : to === 'holes' ? [new TarGuard({ policy: 'reject', rewrite: { prefix: 'v/' }, holes: HOLES })] : [];
           await runPipeline({ direction: 'restore', source: await backend.getObject(src.objectKey, { expectedSize: src.storedBytes }), compression: { kind: src.compression }, encryption: { kind: 'none' }, expected, sink, rawStages: guard, ...(chunkBytes ? { chunkBytes } : {}), ...(opt('hwm') ? { highWaterMark: Number(opt('hwm')) * 1024 } : {}) });
         }
-        // The helper removes itself after it said how its tar ended (pipe-tar.ts): the volume is
-        // free a moment after the restore returns.
+        // The helper removes itself after it said how its tar ended (pipe-tar.ts), a moment after
+        // the restore returns: removed here first, as a rollback frees a volume.
         restoreSeconds = (performance.now() - t0) / 1000;
-        for (let i = 0; ; i++) {
-          try {
-            await dockerCli(prod, 'volume', 'rm', '-f', target);
-            break;
-          } catch (e) {
-            if (i === 20) throw e;
-            await new Promise((r) => setTimeout(r, 250));
-          }
-        }
+        await freeVolume(engine, target);
+        await removeVolume(engine, target);
       }
     }
     const s = restoreSeconds ?? (performance.now() - t0) / 1000;

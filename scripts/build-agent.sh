@@ -61,10 +61,10 @@ mkdir -p "$OUT"
 # the same flags), not from parsing 5 MB of JavaScript each time. A Node that does not know one
 # of these flags fails that step, here, not on a host.
 # The accounting flag only where the pinned Node's V8 has it and needs it (13 to 14.7; from 14.8
-# it is V8's only behaviour and the flag is gone): the rule of electron/core/pipeline/heap-accounting.ts,
-# given on the command line here (the agent's createBackend sees it there and sets nothing) so
-# the compile cache is made and used under the same flags.
-accounting=$("$NODE_BIN" -p "const [a, b] = process.versions.v8.split('.').map(Number); a === 13 || (a === 14 && b < 8) ? '--external-memory-accounted-in-global-limit' : ''")
+# it is V8's only behaviour and the flag is gone), by the console's own rule (this Node runs the
+# TypeScript module as it is), given on the command line here (the agent's createBackend sees it
+# there and sets nothing) so the compile cache is made and used under the same flags.
+accounting=$("$NODE_BIN" -e "import('$REPO_DIR/electron/core/pipeline/heap-accounting.ts').then((m) => console.log(m.needsBufferAccountingFlag(process.versions.v8) ? m.BUFFER_ACCOUNTING_FLAG : ''))")
 NODE_FLAGS="--initial-heap-size=64${accounting:+ $accounting}"
 WRAPPER='#!/bin/sh
 NODE_COMPILE_CACHE=/opt/hindsight/v8-cache NODE_COMPILE_CACHE_PORTABLE=1 exec /usr/local/bin/node '"$NODE_FLAGS"' /opt/hindsight/client.cjs "$@"
